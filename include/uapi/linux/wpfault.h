@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * wpfault: objects whose mappings route every write fault through
+ * ->page_mkwrite, with exact counters.
+ *
+ * The module and the selftests share this header.  Sizes and offsets are
+ * in bytes; ranges must be page aligned.  Errors (see also README.md):
+ *
+ *  WPFAULT_IOC_CREATE (on /dev/wpfault)
+ *    EINVAL  size is 0, unknown flags or type, non-zero reserved field
+ *    EFBIG   size larger than the largest file size (MAX_LFS_FILESIZE)
+ *    EFAULT  bad argument pointer
+ *    EMFILE  no free file descriptor
+ *    ENOMEM  out of memory
+ *  WPFAULT_IOC_CLEAN, WPFAULT_IOC_DIRTY_BITMAP (on an object fd)
+ *    EINVAL  offset or length not page aligned, length 0, non-zero
+ *            reserved field
+ *    EOVERFLOW  offset + length wraps around
+ *    ENXIO   the range extends past the page that holds end of file
+ *    ERANGE  (bitmap) bitmap_size too small for the range
+ *    EFAULT  bad argument or bitmap pointer
+ *  WPFAULT_IOC_STATS (on /dev/wpfault or an object fd)
+ *    EINVAL  non-zero reserved field
+ *    EFAULT  bad argument or values pointer
+ *  any other ioctl number: ENOTTY
+ *  mmap of an object
+ *    EINVAL  the mapping extends past the page that holds end of file
+ */
+#ifndef _UAPI_LINUX_WPFAULT_H
+#define _UAPI_LINUX_WPFAULT_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define WPFAULT_DEVICE		"/dev/wpfault"
+#define WPFAULT_IOC_MAGIC	0xB9
+
+/* Close the new object fd on exec. */
+#define WPFAULT_CREATE_CLOEXEC	(1U << 0)
+#define WPFAULT_CREATE_FLAGS	(WPFAULT_CREATE_CLOEXEC)
+
+/* What backs an object's pages. */
+enum wpfault_type {
+	WPFAULT_TYPE_PAGECACHE,	/* page cache; writes go through ->page_mkwrite */
+	WPFAULT_TYPE_NR
+};
+
+struct wpfault_create {
+	__u64 size;		/* in: object size in bytes, > 0 */
+	__u32 flags;		/* in: WPFAULT_CREATE_* */
+	__u32 type;		/* in: enum wpfault_type */
+	__u64 id;		/* out: names /sys/kernel/debug/wpfault/<id>/ */
+	__s32 fd;		/* out: the object's file descriptor */
+	__u32 reserved;		/* in: must be 0 */
+};
+
+/* A page-aligned byte range of an object. */
+struct wpfault_range {
+	__u64 offset;
+	__u64 length;
+};
+
+struct wpfault_clean {
+	struct wpfault_range range;	/* in */
+	__u64 pages_cleaned;		/* out: dirty pages made clean */
+	__u64 reserved;			/* in: must be 0 */
+};
+
+/*
+ * Bit i of the bitmap, in 64-bit words (bit i % 64 of word i / 64), is set
+ * when page (range.offset / page size + i) was dirtied since the last clean.
+ */
+struct wpfault_dirty_bitmap {
+	struct wpfault_range range;	/* in */
+	__u64 bitmap;			/* in: user pointer to __u64 words */
+	__u64 bitmap_size;		/* in: size of that buffer in bytes */
+	__u64 dirty_pages;		/* out: bits set */
+	__u64 reserved;			/* in: must be 0 */
+};
+
+/*
+ * Counters, in this order; new ones are only ever appended.  "Gauges"
+ * (resident pages, live objects) are current values, the rest count events
+ * since the object (or, for the global set, the module) was created.
+ */
+enum wpfault_stat {
+	WPFAULT_STAT_READ_FAULTS,	/* ->fault for a read */
+	WPFAULT_STAT_WRITE_FAULTS,	/* ->fault for a write, shared mapping */
+	WPFAULT_STAT_COW_FAULTS,	/* ->fault for a write, private mapping */
+	WPFAULT_STAT_SIGBUS_FAULTS,	/* faults refused past end of file */
+	WPFAULT_STAT_FAULTAROUND_PAGES,	/* pages mapped by ->map_pages */
+	WPFAULT_STAT_MKWRITE_CALLS,	/* ->page_mkwrite calls */
+	WPFAULT_STAT_PAGES_DIRTIED,	/* clean -> dirty in ->page_mkwrite */
+	WPFAULT_STAT_PAGES_CLEANED,	/* dirty -> clean by WPFAULT_IOC_CLEAN */
+	WPFAULT_STAT_PAGES_ALLOCATED,	/* pages added to the page cache */
+	WPFAULT_STAT_PAGES_RESIDENT,	/* gauge: pages in the page cache */
+	WPFAULT_STAT_OBJECTS_ALIVE,	/* gauge: live objects (1 per object) */
+	WPFAULT_STAT_NR
+};
+
+struct wpfault_stats {
+	__u32 nr_stats;		/* in: room in values; out: counters copied */
+	__u32 reserved;		/* in: must be 0 */
+	__u64 values;		/* in: user pointer to __u64[nr_stats] */
+};
+
+/* On /dev/wpfault */
+#define WPFAULT_IOC_CREATE	_IOWR(WPFAULT_IOC_MAGIC, 0x00, struct wpfault_create)
+/* On /dev/wpfault (module-wide counters) or an object (its own) */
+#define WPFAULT_IOC_STATS	_IOWR(WPFAULT_IOC_MAGIC, 0x01, struct wpfault_stats)
+/* On an object */
+#define WPFAULT_IOC_CLEAN	_IOWR(WPFAULT_IOC_MAGIC, 0x10, struct wpfault_clean)
+#define WPFAULT_IOC_DIRTY_BITMAP \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x11, struct wpfault_dirty_bitmap)
+
+#endif /* _UAPI_LINUX_WPFAULT_H */

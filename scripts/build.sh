@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds the module (W=1) and the selftests for one configuration of the
+# matrix into build/<config>/, failing on any compiler warning.
+#   build.sh CONFIG
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cfg=${1:?usage: build.sh CONFIG}
+config_lookup "$cfg"
+kdir=$(kernel_dir "$CFG_SERIES" "$CFG_ARCH")/build
+[[ -d $kdir ]] || die "no kernel headers for $cfg in $kdir: run scripts/deps.sh $cfg"
+out=$WPFAULT_ROOT/build/$cfg
+# Each configuration builds from its own copy, so builds never mix objects.
+rm -rf "$out/src"
+mkdir -p "$out/src"
+cp -r "$WPFAULT_ROOT"/{Kbuild,module,include} "$out/src/"
+
+read -r -a cross <<<"$(cross_env "$CFG_ARCH")"
+log "building wpfault.ko and the selftests for $cfg"
+if ! make -s -C "$kdir" M="$out/src" W=1 "${cross[@]}" modules \
+	>"$out/build.log" 2>&1; then
+	cat "$out/build.log" >&2
+	die "$cfg: module build failed"
+fi
+cc=gcc
+[[ $CFG_ARCH == arm64 ]] && cc=aarch64-linux-gnu-gcc
+if ! make -s -C "$WPFAULT_ROOT/selftests" OUTPUT="$out/selftests" \
+	CC="$cc" >>"$out/build.log" 2>&1; then
+	cat "$out/build.log" >&2
+	die "$cfg: selftests build failed"
+fi
+if grep -E 'warning:' "$out/build.log" >&2; then
+	die "$cfg: the build has warnings"
+fi
+cp "$out/src/wpfault.ko" "$out/wpfault.ko"

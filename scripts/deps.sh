@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installs (idempotently) everything the build and the test VMs need:
+# toolchains, qemu, busybox, sparse, linux-source (for the kselftest harness
+# and checkpatch) and the Debian kernel images and headers of the matrix.
+# Nothing of it is system-wide except Debian packages of this suite; kernel
+# images and per-arch headers are extracted into $WPFAULT_CACHE.
+#
+# usage: deps.sh [CONFIG...]   (default: every configuration of the matrix)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[[ $(id -u) == 0 ]] || die "deps.sh installs packages and must run as root"
+
+apt_updated=
+apt_update() {
+	[[ -n $apt_updated ]] && return
+	log "apt-get update"
+	apt-get update -qq
+	apt_updated=1
+}
+
+packages=(build-essential bc bison flex libelf-dev libssl-dev cpio gzip
+	xz-utils kmod qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
+	libc6-dev-arm64-cross busybox-static sparse linux-source-6.12)
+
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	log "adding the arm64 architecture (for arm64 kernel and busybox downloads)"
+	dpkg --add-architecture arm64
+	apt_updated= ; apt_update
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if ((${#missing[@]})); then
+	apt_update
+	log "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The kselftest harness and checkpatch, taken from linux-source at build
+# time; keyed by the package version so an upgrade re-extracts.
+src_ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+ksrc=$WPFAULT_CACHE/ksrc/$src_ver
+if [[ ! -f $ksrc/.done ]]; then
+	log "extracting kselftest harness and checkpatch from linux-source-6.12"
+	rm -rf "$ksrc" && mkdir -p "$ksrc"
+	tarball=$(ls /usr/src/linux-source-6.12.tar.xz)
+	top=$({ tar -tJf "$tarball" || true; } | head -n 1 | cut -d/ -f1)
+	tar -xJf "$tarball" -C "$ksrc" --strip-components=1 \
+		"$top/tools/testing/selftests/kselftest_harness.h" \
+		"$top/tools/testing/selftests/kselftest.h" \
+		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
+		"$top/scripts/const_structs.checkpatch"
+	touch "$ksrc/.done"
+fi
+ln -sfn "$ksrc" "$WPFAULT_CACHE/ksrc/current"
+
+# arm64 headers ship host tools as relative links into linux-kbuild; the
+# host's (amd64) linux-kbuild of the same version provides them.
+kbuild_pkg() {
+	case $1 in
+	6.1) echo linux-kbuild-6.1 ;;
+	*) echo "linux-kbuild-$2" ;;
+	esac
+}
+
+fetch_deb() { # package destdir
+	local tmp
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -qq "$1" >/dev/null) ||
+		{ rm -rf "$tmp"; return 1; }
+	mv "$tmp"/*.deb "$2/"
+	rmdir "$tmp"
+}
+
+install_kernel() { # series arch
+	local series=$1 arch=$2 abi dir debs img hdr kb
+	apt_update_if_unresolved "$series"
+	abi=$(deb_kernel_abi "$series")
+	[[ -n $abi ]] || die "no Debian $series kernel found in apt's lists"
+	dir=$(kernel_dir "$series" "$arch")
+	if [[ -f $dir/.done && $(cat "$dir/.done") == "$abi" ]]; then
+		return
+	fi
+	log "fetching Debian kernel $abi for $arch"
+	rm -rf "$dir" && mkdir -p "$dir/debs"
+	debs=$dir/debs
+	common=linux-headers-$abi-common
+	kb=$(kbuild_pkg "$series" "$abi")
+	dpkg-query -W -f='${Status}' "$common" "$kb" 2>/dev/null |
+		grep -q 'ok installed.*ok installed' || {
+		apt_update
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "$common" "$kb" >/dev/null
+	}
+	img=linux-image-$abi-$arch
+	fetch_deb "$img-unsigned:$arch" "$debs" ||
+		fetch_deb "$img:$arch" "$debs" || die "cannot download $img"
+	fetch_deb "linux-headers-$abi-$arch:$arch" "$debs" ||
+		die "cannot download linux-headers-$abi-$arch"
+	dpkg --fsys-tarfile "$debs"/linux-image-*.deb |
+		tar -x -C "$dir" ./boot
+	dpkg -x "$debs"/linux-headers-*.deb "$dir/root"
+	hdr=$dir/root/usr/src/linux-headers-$abi-$arch
+	for l in scripts tools; do
+		ln -sfn "/usr/lib/$kb/$l" "$hdr/$l"
+	done
+	ln -sfn "$hdr" "$dir/build"
+	cp "$dir"/boot/vmlinuz-* "$dir/vmlinuz"
+	rm -rf "$debs" "$dir/boot"
+	echo "$abi" >"$dir/.done"
+}
+
+apt_update_if_unresolved() {
+	[[ -n $(deb_kernel_abi "$1") ]] || apt_update
+}
+
+busybox_arm64() {
+	local dir=$WPFAULT_CACHE/busybox/arm64 tmp
+	[[ -x $dir/busybox ]] && return
+	log "fetching busybox-static for arm64"
+	apt_update
+	tmp=$(mktemp -d)
+	fetch_deb busybox-static:arm64 "$tmp"
+	dpkg -x "$tmp"/*.deb "$tmp/x"
+	mkdir -p "$dir"
+	cp "$tmp/x/bin/busybox" "$dir/busybox"
+	rm -rf "$tmp"
+}
+
+configs=("$@")
+((${#configs[@]})) || mapfile -t configs < <(wpfault_configs | cut -d' ' -f1)
+for c in "${configs[@]}"; do
+	config_lookup "$c"
+	install_kernel "$CFG_SERIES" "$CFG_ARCH"
+	[[ $CFG_ARCH == arm64 ]] && busybox_arm64
+done
+log "dependencies ready in $WPFAULT_CACHE"

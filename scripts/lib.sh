@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the scripts: where downloads live, how Debian kernel versions
+# are resolved and what the test configurations are.
+
+WPFAULT_CACHE=${WPFAULT_CACHE:-/var/cache/wpfault}
+WPFAULT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+die() { echo "wpfault: $*" >&2; exit 1; }
+log() { echo "wpfault: $*" >&2; }
+
+# Newest Debian ABI name of a kernel series, e.g. "6.1" -> "6.1.0-56",
+# "6.12" -> "6.12.117+deb12". Resolved from apt's lists, never hard-coded.
+deb_kernel_abi() {
+	local series=$1 re
+	case $series in
+	6.1) re='^linux-headers-(6\.1\.0-[0-9]+)-amd64$' ;;
+	6.12) re='^linux-headers-(6\.12\.[0-9]+\+deb12)-amd64$' ;;
+	*) die "unknown Debian kernel series '$series'" ;;
+	esac
+	apt-cache pkgnames "linux-headers-$series" |
+		sed -nE "s/$re/\\1/p" | sort -V | tail -n 1
+}
+
+# The VM configurations of the matrix: name series arch cpu.
+# The first one is the default VM of `make run`.
+wpfault_configs() {
+	cat <<'CFG'
+x86_64-6.12 6.12 amd64 max
+x86_64-6.1 6.1 amd64 max
+arm64-6.12 6.12 arm64 max,pauth-impdef=on
+arm64-6.1 6.1 arm64 max,pauth-impdef=on
+arm64-6.12-swdirty 6.12 arm64 cortex-a57
+CFG
+}
+
+# Looks a configuration up by name; sets CFG_SERIES, CFG_ARCH, CFG_CPU.
+config_lookup() {
+	local name series arch cpu
+	while read -r name series arch cpu; do
+		if [[ $name == "$1" ]]; then
+			CFG_SERIES=$series CFG_ARCH=$arch CFG_CPU=$cpu
+			return 0
+		fi
+	done < <(wpfault_configs)
+	die "unknown configuration '$1' (known: $(wpfault_configs | cut -d' ' -f1 | xargs))"
+}
+
+# Where the extracted Debian kernel of a series and arch lives.
+kernel_dir() { echo "$WPFAULT_CACHE/kernels/$1-$2"; }
+
+cross_env() {
+	case $1 in
+	amd64) echo "" ;;
+	arm64) echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
+	*) die "unknown arch '$1'" ;;
+	esac
+}

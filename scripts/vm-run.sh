@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boots one configuration of the matrix in qemu with a busybox initramfs,
+# loads wpfault.ko, runs the selftests through selftests/wpfault.sh, prints
+# the counters, unloads the module and powers off.  Fails on any test
+# failure, on a VM that does not finish in time, and on any kernel report
+# (WARN, BUG, Oops, KASAN, lockdep, kmemleak...) in dmesg, which it prints.
+#
+#   vm-run.sh CONFIG
+# Environment: WPFAULT_VM_TIMEOUT (seconds, default 600),
+#              WPFAULT_ACCEL (kvm or tcg; default: kvm when it works)
+# Writes build/CONFIG/serial.log (the whole console) and
+# build/CONFIG/result ("passed failed skipped").
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+cfg=${1:?usage: vm-run.sh CONFIG}
+config_lookup "$cfg"
+out=$WPFAULT_ROOT/build/$cfg
+kernel=$(kernel_dir "$CFG_SERIES" "$CFG_ARCH")/vmlinuz
+timeout_s=${WPFAULT_VM_TIMEOUT:-600}
+[[ -f $out/wpfault.ko ]] || die "$cfg is not built: run scripts/build.sh $cfg"
+[[ -f $kernel ]] || die "no kernel for $cfg: run scripts/deps.sh $cfg"
+
+# Lines that mean the kernel found a bug: any one fails the run.
+report_re='WARNING:|BUG:|Oops|KASAN|UBSAN|suspected memory leak|circular locking|recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|blocked for more than|Kernel panic|general protection fault|Unable to handle kernel|Call Trace|Call trace'
+
+make_initramfs() {
+	local root=$out/initramfs bb
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,wpfault}
+	case $CFG_ARCH in
+	amd64) bb=/bin/busybox ;;
+	arm64) bb=$WPFAULT_CACHE/busybox/arm64/busybox ;;
+	esac
+	[[ -x $bb ]] || die "no busybox for $CFG_ARCH: run scripts/deps.sh $cfg"
+	cp "$bb" "$root/bin/busybox"
+	cp "$out/wpfault.ko" "$out"/selftests/* \
+		"$WPFAULT_ROOT/selftests/wpfault.sh" "$root/wpfault/"
+	cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s
+export PATH=/sbin:/usr/sbin:/bin:/usr/bin
+mount -t devtmpfs dev /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmp /tmp
+echo "WPFAULT-BEGIN $(uname -r) $(uname -m)"
+if ! grep -q wpfault.probe /proc/cmdline; then
+	/wpfault/wpfault.sh -m /wpfault/wpfault.ko -d /wpfault
+	echo "WPFAULT-RC $?"
+	echo "WPFAULT-DMESG-BEGIN"
+	dmesg
+	echo "WPFAULT-DMESG-END"
+fi
+echo "WPFAULT-POWEROFF"
+poweroff -f
+INIT
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) \
+		>"$out/initramfs.cpio.gz"
+}
+
+run_qemu() { # accel timeout log [extra kernel parameters]
+	local -a cmd
+	local console
+	case $CFG_ARCH in
+	amd64)
+		cmd=(qemu-system-x86_64 -accel "$1" -cpu "$CFG_CPU")
+		console=ttyS0 ;;
+	arm64)
+		cmd=(qemu-system-aarch64 -M virt -accel tcg -cpu "$CFG_CPU")
+		console=ttyAMA0 ;;
+	esac
+	timeout -k 5 "$2" "${cmd[@]}" -m 1024 -smp 2 -display none \
+		-no-reboot -monitor none -serial "file:$3" -kernel "$kernel" \
+		-initrd "$out/initramfs.cpio.gz" \
+		-append "console=$console panic=-1 ${4:-}" \
+		</dev/null >"$3.qemu" 2>&1
+}
+
+# KVM is used when a probe boot under it reaches userspace; the answer is
+# kept per host kernel, since a broken KVM fails slowly (a hung guest).
+pick_accel() {
+	local probe
+	if [[ -n ${WPFAULT_ACCEL:-} ]]; then
+		echo "$WPFAULT_ACCEL"
+		return
+	fi
+	if [[ $CFG_ARCH != amd64 || $(uname -m) != x86_64 || ! -w /dev/kvm ]]; then
+		echo tcg
+		return
+	fi
+	probe=$WPFAULT_CACHE/kvm-probe-$(uname -r)
+	if [[ ! -f $probe ]]; then
+		if run_qemu kvm 60 "$out/kvm-probe.log" wpfault.probe &&
+			grep -q WPFAULT-POWEROFF "$out/kvm-probe.log"; then
+			echo kvm >"$probe"
+		else
+			echo tcg >"$probe"
+		fi
+	fi
+	cat "$probe"
+}
+
+make_initramfs
+accel=$(pick_accel)
+log "$cfg: booting Debian $CFG_SERIES ($CFG_ARCH, -cpu $CFG_CPU, $accel)"
+start=$SECONDS
+vm_rc=0
+run_qemu "$accel" "$timeout_s" "$out/serial.log" || vm_rc=$?
+elapsed=$((SECONDS - start))
+sed -i 's/\r$//' "$out/serial.log"
+
+passed=0 failed=0 skipped=0
+while read -r p f xf xp s e; do
+	passed=$((passed + p + xf))
+	failed=$((failed + f + xp + e))
+	skipped=$((skipped + s))
+done < <(sed -nE 's/^# Totals: pass:([0-9]+) fail:([0-9]+) xfail:([0-9]+) xpass:([0-9]+) skip:([0-9]+) error:([0-9]+)$/\1 \2 \3 \4 \5 \6/p' "$out/serial.log")
+
+# The TAP output of the selftests, without kernel console lines.
+sed -n '/^WPFAULT-BEGIN/,/^WPFAULT-RC/p' "$out/serial.log" |
+	grep -vE '^\[ *[0-9]+\.[0-9]+\]' | sed "s/^/[$cfg] /"
+
+if ! grep -q '^WPFAULT-RC' "$out/serial.log"; then
+	echo "[$cfg] not ok: the VM did not finish the selftests (qemu exit $vm_rc after ${elapsed}s); last lines:"
+	tail -n 40 "$out/serial.log" | sed "s/^/[$cfg]   /"
+	failed=$((failed + 1))
+fi
+if grep -E "$report_re" "$out/serial.log" >"$out/reports.txt"; then
+	echo "[$cfg] not ok: kernel reports in dmesg:"
+	sort -u "$out/reports.txt" | sed "s/^/[$cfg]   /"
+	failed=$((failed + 1))
+else
+	echo "[$cfg] ok: dmesg has no WARN/BUG/Oops/KASAN/lockdep/kmemleak report"
+	passed=$((passed + 1))
+fi
+echo "$passed $failed $skipped" >"$out/result"
+echo "[$cfg] $passed passed, $failed failed, $skipped skipped (${elapsed}s, log: ${out#"$WPFAULT_ROOT"/}/serial.log)"
+[[ $failed == 0 ]]

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bad input gets the errno documented in <linux/wpfault.h> and leaves no
+ * trace: no object, no page, no file descriptor, no module reference.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "wpfault_stats.h"
+
+#define BAD_PTR		((void *)1)
+#define MAX_LFS		((uint64_t)INT64_MAX)	/* MAX_LFS_FILESIZE, 64-bit */
+
+FIXTURE(bad) {
+	int dev;
+	struct wpf_obj o;
+	uint64_t before[WPFAULT_STAT_NR];
+	int next_fd;
+};
+
+static int lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	close(fd);
+	return fd;
+}
+
+FIXTURE_SETUP(bad)
+{
+	self->o.fd = self->o.dev = -1;
+	/* A leaked descriptor would take this number. */
+	self->next_fd = lowest_free_fd();
+	ASSERT_LE(0, self->next_fd);
+	self->dev = wpf_open_dev();
+	if (self->dev == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_LE(0, self->dev);
+	ASSERT_EQ(0, wpf_stats(self->dev, self->before));
+	ASSERT_EQ(0, wpf_create(&self->o, 4 * page_size));
+}
+
+/* Nothing was created or leaked by the bad calls of the test. */
+FIXTURE_TEARDOWN(bad)
+{
+	uint64_t after[WPFAULT_STAT_NR];
+	int dev;
+
+	wpf_destroy(&self->o);
+	dev = self->dev >= 0 ? self->dev : wpf_open_dev();
+	if (dev == -ENOENT)
+		return;
+	ASSERT_LE(0, dev);
+	ASSERT_EQ(0, wpf_stats(dev, after));
+	close(dev);
+	EXPECT_EQ(self->before[WPFAULT_STAT_OBJECTS_ALIVE],
+		  after[WPFAULT_STAT_OBJECTS_ALIVE]);
+	EXPECT_EQ(self->before[RS], after[RS]);
+	EXPECT_EQ(self->before[AL], after[AL]);
+	EXPECT_EQ(self->next_fd, lowest_free_fd());
+}
+
+static int create_errno(int dev, struct wpfault_create *arg)
+{
+	return ioctl(dev, WPFAULT_IOC_CREATE, arg) ? errno : 0;
+}
+
+TEST_F(bad, create_size)
+{
+	struct wpfault_create arg = { .size = 0 };
+
+	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
+	arg.size = MAX_LFS + 1;
+	ASSERT_EQ(EFBIG, create_errno(self->dev, &arg));
+	arg.size = UINT64_MAX;
+	ASSERT_EQ(EFBIG, create_errno(self->dev, &arg));
+}
+
+TEST_F(bad, create_flags_type_reserved)
+{
+	struct wpfault_create arg = { .size = page_size, .flags = 1U << 31 };
+
+	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
+	arg.flags = ~WPFAULT_CREATE_FLAGS;
+	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
+	arg.flags = 0;
+	arg.type = WPFAULT_TYPE_NR;
+	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
+	arg.type = UINT32_MAX;
+	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
+	arg.type = 0;
+	arg.reserved = 1;
+	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
+}
+
+TEST_F(bad, create_bad_pointers)
+{
+	struct wpfault_create *ro;
+
+	ASSERT_EQ(EFAULT, create_errno(self->dev, NULL));
+	ASSERT_EQ(EFAULT, create_errno(self->dev, BAD_PTR));
+	/* Readable but not writable: the object is made, then undone. */
+	ro = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ro->size = page_size;
+	ASSERT_EQ(0, mprotect(ro, page_size, PROT_READ));
+	ASSERT_EQ(EFAULT, create_errno(self->dev, ro));
+	munmap(ro, page_size);
+}
+
+TEST_F(bad, unknown_ioctls)
+{
+	struct wpfault_clean clean = { .range = { 0, page_size } };
+	struct wpfault_create arg = { .size = page_size };
+
+	ASSERT_EQ(-1, ioctl(self->dev, _IO(WPFAULT_IOC_MAGIC, 0x7f)));
+	ASSERT_EQ(ENOTTY, errno);
+	ASSERT_EQ(-1, ioctl(self->o.fd, _IO(WPFAULT_IOC_MAGIC, 0x7f)));
+	ASSERT_EQ(ENOTTY, errno);
+	/* Object commands are not device commands and the other way round. */
+	ASSERT_EQ(-1, ioctl(self->dev, WPFAULT_IOC_CLEAN, &clean));
+	ASSERT_EQ(ENOTTY, errno);
+	ASSERT_EQ(-1, ioctl(self->o.fd, WPFAULT_IOC_CREATE, &arg));
+	ASSERT_EQ(ENOTTY, errno);
+}
+
+static int clean_errno(int fd, uint64_t offset, uint64_t length,
+		       uint64_t reserved)
+{
+	struct wpfault_clean arg = {
+		.range = { offset, length }, .reserved = reserved,
+	};
+
+	return ioctl(fd, WPFAULT_IOC_CLEAN, &arg) ? errno : 0;
+}
+
+TEST_F(bad, clean_ranges)
+{
+	int fd = self->o.fd;
+
+	ASSERT_EQ(0, clean_errno(fd, 0, 4 * page_size, 0));
+	ASSERT_EQ(EINVAL, clean_errno(fd, 0, 0, 0));
+	ASSERT_EQ(EINVAL, clean_errno(fd, 1, page_size, 0));
+	ASSERT_EQ(EINVAL, clean_errno(fd, 0, page_size + 1, 0));
+	ASSERT_EQ(EINVAL, clean_errno(fd, 0, page_size, 1));
+	ASSERT_EQ(EOVERFLOW, clean_errno(fd, -page_size, 2 * page_size, 0));
+	ASSERT_EQ(ENXIO, clean_errno(fd, 0, 5 * page_size, 0));
+	ASSERT_EQ(ENXIO, clean_errno(fd, 4 * page_size, page_size, 0));
+	ASSERT_EQ(ENXIO, clean_errno(fd, -2 * page_size, page_size, 0));
+	ASSERT_EQ(-1, ioctl(fd, WPFAULT_IOC_CLEAN, NULL));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ioctl(fd, WPFAULT_IOC_CLEAN, BAD_PTR));
+	ASSERT_EQ(EFAULT, errno);
+}
+
+static int bitmap_errno(int fd, uint64_t offset, uint64_t length,
+			void *bitmap, uint64_t size)
+{
+	struct wpfault_dirty_bitmap arg = {
+		.range = { offset, length },
+		.bitmap = (uintptr_t)bitmap,
+		.bitmap_size = size,
+	};
+
+	return ioctl(fd, WPFAULT_IOC_DIRTY_BITMAP, &arg) ? errno : 0;
+}
+
+TEST_F(bad, dirty_bitmap)
+{
+	struct wpfault_dirty_bitmap arg = { .range = { 0, page_size } };
+	uint64_t words[2] = { 0 };
+	int fd = self->o.fd;
+
+	ASSERT_EQ(0, bitmap_errno(fd, 0, 4 * page_size, words, 8));
+	ASSERT_EQ(ERANGE, bitmap_errno(fd, 0, 4 * page_size, words, 7));
+	ASSERT_EQ(ERANGE, bitmap_errno(fd, 0, page_size, words, 0));
+	ASSERT_EQ(EFAULT, bitmap_errno(fd, 0, page_size, NULL, 8));
+	ASSERT_EQ(EFAULT, bitmap_errno(fd, 0, page_size, BAD_PTR, 8));
+	ASSERT_EQ(EINVAL, bitmap_errno(fd, 0, 0, words, 8));
+	ASSERT_EQ(EINVAL, bitmap_errno(fd, 3, page_size, words, 8));
+	ASSERT_EQ(EOVERFLOW,
+		  bitmap_errno(fd, -page_size, 2 * page_size, words, 8));
+	ASSERT_EQ(ENXIO, bitmap_errno(fd, 0, 5 * page_size, words, 8));
+	arg.bitmap = (uintptr_t)words;
+	arg.bitmap_size = sizeof(words);
+	arg.reserved = 1;
+	ASSERT_EQ(-1, ioctl(fd, WPFAULT_IOC_DIRTY_BITMAP, &arg));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(fd, WPFAULT_IOC_DIRTY_BITMAP, BAD_PTR));
+	ASSERT_EQ(EFAULT, errno);
+}
+
+TEST_F(bad, stats)
+{
+	uint64_t values[WPFAULT_STAT_NR + 4];
+	struct wpfault_stats arg = {
+		.nr_stats = WPFAULT_STAT_NR + 4, .values = (uintptr_t)values,
+	};
+
+	/* A larger buffer gets the counters the module has. */
+	ASSERT_EQ(0, ioctl(self->o.fd, WPFAULT_IOC_STATS, &arg));
+	ASSERT_EQ(WPFAULT_STAT_NR, arg.nr_stats);
+	arg.nr_stats = 0;
+	ASSERT_EQ(0, ioctl(self->o.fd, WPFAULT_IOC_STATS, &arg));
+	ASSERT_EQ(0, arg.nr_stats);
+	arg.nr_stats = 1;
+	arg.values = (uintptr_t)BAD_PTR;
+	ASSERT_EQ(-1, ioctl(self->dev, WPFAULT_IOC_STATS, &arg));
+	ASSERT_EQ(EFAULT, errno);
+	arg.values = (uintptr_t)values;
+	arg.reserved = 1;
+	ASSERT_EQ(-1, ioctl(self->o.fd, WPFAULT_IOC_STATS, &arg));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(self->o.fd, WPFAULT_IOC_STATS, NULL));
+	ASSERT_EQ(EFAULT, errno);
+}
+
+TEST_F(bad, mmap_past_end)
+{
+	void *p;
+
+	p = mmap(NULL, 5 * page_size, PROT_READ, MAP_SHARED, self->o.fd, 0);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EINVAL, errno);
+	p = mmap(NULL, page_size, PROT_READ, MAP_SHARED, self->o.fd,
+		 4 * page_size);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EINVAL, errno);
+	p = mmap(NULL, 2 * page_size, PROT_READ, MAP_PRIVATE, self->o.fd,
+		 3 * page_size);
+	ASSERT_EQ(MAP_FAILED, p);
+	ASSERT_EQ(EINVAL, errno);
+	/* The last page may be mapped; so may a partial page at EOF. */
+	p = mmap(NULL, page_size, PROT_READ, MAP_SHARED, self->o.fd,
+		 3 * page_size);
+	ASSERT_NE(MAP_FAILED, p);
+	munmap(p, page_size);
+	ASSERT_EQ(0, ftruncate(self->o.fd, 3 * page_size + 1));
+	p = mmap(NULL, 4 * page_size, PROT_READ, MAP_SHARED, self->o.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	munmap(p, 4 * page_size);
+}
+
+TEST_F(bad, ftruncate_negative)
+{
+	struct stat st;
+
+	ASSERT_EQ(-1, ftruncate(self->o.fd, -1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, fstat(self->o.fd, &st));
+	ASSERT_EQ(4 * page_size, st.st_size);
+}
+
+/* rmmod is refused while an object lives, even one held by a mapping. */
+TEST_F(bad, unload_while_alive)
+{
+	void *p;
+
+	ASSERT_EQ(-1, syscall(__NR_delete_module, "wpfault", O_NONBLOCK));
+	ASSERT_EQ(EWOULDBLOCK, errno);
+	p = mmap(NULL, page_size, PROT_READ, MAP_SHARED, self->o.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	close(self->dev);
+	self->dev = -1;
+	wpf_destroy(&self->o);
+	ASSERT_EQ(-1, syscall(__NR_delete_module, "wpfault", O_NONBLOCK));
+	ASSERT_EQ(EWOULDBLOCK, errno);
+	munmap(p, page_size);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the wpfault selftests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "wpfault_util.h"
+
+#define ALIGN_2M	(2UL << 20)
+
+static const char *const stat_names[WPFAULT_STAT_NR] = {
+	[WPFAULT_STAT_READ_FAULTS] = "read_faults",
+	[WPFAULT_STAT_WRITE_FAULTS] = "write_faults",
+	[WPFAULT_STAT_COW_FAULTS] = "cow_faults",
+	[WPFAULT_STAT_SIGBUS_FAULTS] = "sigbus_faults",
+	[WPFAULT_STAT_FAULTAROUND_PAGES] = "faultaround_pages",
+	[WPFAULT_STAT_MKWRITE_CALLS] = "mkwrite_calls",
+	[WPFAULT_STAT_PAGES_DIRTIED] = "pages_dirtied",
+	[WPFAULT_STAT_PAGES_CLEANED] = "pages_cleaned",
+	[WPFAULT_STAT_PAGES_ALLOCATED] = "pages_allocated",
+	[WPFAULT_STAT_PAGES_RESIDENT] = "pages_resident",
+	[WPFAULT_STAT_OBJECTS_ALIVE] = "objects_alive",
+};
+
+size_t page_size;
+
+static void __attribute__((constructor)) wpf_util_init(void)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+}
+
+const char *wpf_stat_name(int stat)
+{
+	return stat_names[stat];
+}
+
+int wpf_open_dev(void)
+{
+	int fd = open(WPFAULT_DEVICE, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int wpf_create(struct wpf_obj *obj, uint64_t size)
+{
+	struct wpfault_create arg = { .size = size };
+	int err;
+
+	obj->dev = wpf_open_dev();
+	if (obj->dev < 0)
+		return obj->dev;
+	if (ioctl(obj->dev, WPFAULT_IOC_CREATE, &arg)) {
+		err = -errno;
+		close(obj->dev);
+		return err;
+	}
+	obj->fd = arg.fd;
+	obj->id = arg.id;
+	obj->size = size;
+	return 0;
+}
+
+void wpf_destroy(struct wpf_obj *obj)
+{
+	if (obj->fd >= 0)
+		close(obj->fd);
+	if (obj->dev >= 0)
+		close(obj->dev);
+	obj->fd = obj->dev = -1;
+}
+
+int wpf_stats(int fd, uint64_t values[WPFAULT_STAT_NR])
+{
+	struct wpfault_stats arg = {
+		.nr_stats = WPFAULT_STAT_NR,
+		.values = (uintptr_t)values,
+	};
+
+	if (ioctl(fd, WPFAULT_IOC_STATS, &arg))
+		return -errno;
+	return arg.nr_stats == WPFAULT_STAT_NR ? 0 : -EPROTO;
+}
+
+int wpf_debugfs_stats(const char *dir, uint64_t values[WPFAULT_STAT_NR])
+{
+	char path[256], name[64];
+	unsigned long long v;
+	int i, seen = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), DEBUGFS_DIR "/wpfault/%s%sstats", dir,
+		 *dir ? "/" : "");
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%63s %llu", name, &v) == 2) {
+		for (i = 0; i < WPFAULT_STAT_NR; i++) {
+			if (!strcmp(name, stat_names[i])) {
+				values[i] = v;
+				seen++;
+			}
+		}
+	}
+	fclose(f);
+	return seen == WPFAULT_STAT_NR ? 0 : -EPROTO;
+}
+
+int64_t wpf_clean(int fd, uint64_t first, uint64_t nr)
+{
+	struct wpfault_clean arg = {
+		.range = { first * page_size, nr * page_size },
+	};
+
+	if (ioctl(fd, WPFAULT_IOC_CLEAN, &arg))
+		return -errno;
+	return arg.pages_cleaned;
+}
+
+int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
+			 uint64_t *words)
+{
+	struct wpfault_dirty_bitmap arg = {
+		.range = { first * page_size, nr * page_size },
+		.bitmap = (uintptr_t)words,
+		.bitmap_size = (nr + 63) / 64 * sizeof(uint64_t),
+	};
+
+	if (ioctl(fd, WPFAULT_IOC_DIRTY_BITMAP, &arg))
+		return -errno;
+	return arg.dirty_pages;
+}
+
+const char *wpf_bits_str(const uint64_t *words, uint64_t nr)
+{
+	static char buf[4096];
+	size_t len = 0;
+	uint64_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < nr && len < sizeof(buf) - 24; i++)
+		if (words[i / 64] & (1ULL << (i % 64)))
+			len += snprintf(buf + len, sizeof(buf) - len, "%s%llu",
+					len ? "," : "", (unsigned long long)i);
+	return buf;
+}
+
+void *wpf_map(int fd, size_t pages, int prot, int flags, off_t pgoff)
+{
+	size_t len = pages * page_size;
+	char *area, *aligned, *p;
+
+	area = mmap(NULL, len + ALIGN_2M, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		return MAP_FAILED;
+	aligned = (char *)(((uintptr_t)area + ALIGN_2M - 1) & ~(ALIGN_2M - 1));
+	p = mmap(aligned, len, prot, flags | MAP_FIXED, fd, pgoff * page_size);
+	if (p == MAP_FAILED) {
+		int err = errno;
+
+		munmap(area, len + ALIGN_2M);
+		errno = err;
+		return MAP_FAILED;
+	}
+	if (aligned > area)
+		munmap(area, aligned - area);
+	munmap(aligned + len, area + len + ALIGN_2M - (aligned + len));
+	return p;
+}
+
+long wpf_faultaround_pages(void)
+{
+	unsigned long bytes;
+	FILE *f = fopen(DEBUGFS_DIR "/fault_around_bytes", "r");
+	int n;
+
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%lu", &bytes);
+	fclose(f);
+	return n == 1 ? (long)(bytes / page_size) : -EPROTO;
+}
+
+static sigjmp_buf access_env;
+
+static void access_handler(int sig)
+{
+	siglongjmp(access_env, sig);
+}
+
+int wpf_access_signal(void (*fn)(volatile char *p), volatile char *p)
+{
+	struct sigaction sa = { .sa_handler = access_handler }, old_bus, old_segv;
+	int sig;
+
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sig = sigsetjmp(access_env, 1);
+	if (!sig)
+		fn(p);
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return sig;
+}
+
+void wpf_read_byte(volatile char *p)
+{
+	(void)*p;
+}
+
+void wpf_write_byte(volatile char *p)
+{
+	*p = 1;
+}

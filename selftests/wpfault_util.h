@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef WPFAULT_UTIL_H
+#define WPFAULT_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/wpfault.h>
+
+#define DEBUGFS_DIR	"/sys/kernel/debug"
+
+extern size_t page_size;
+
+/* An object and the /dev/wpfault fd it was made with. */
+struct wpf_obj {
+	int dev;
+	int fd;
+	uint64_t id;
+	uint64_t size;
+};
+
+/* Opens /dev/wpfault; -errno on failure (the module is not loaded...). */
+int wpf_open_dev(void);
+/* Creates an object of @size bytes; -errno on failure. */
+int wpf_create(struct wpf_obj *obj, uint64_t size);
+void wpf_destroy(struct wpf_obj *obj);
+
+/* Counters of an object fd, or module-wide ones for the /dev fd. */
+int wpf_stats(int fd, uint64_t values[WPFAULT_STAT_NR]);
+/* Reads /sys/kernel/debug/wpfault/<dir>/stats; "" is the global file. */
+int wpf_debugfs_stats(const char *dir, uint64_t values[WPFAULT_STAT_NR]);
+const char *wpf_stat_name(int stat);
+
+/* Cleans pages [first, first + nr); returns pages cleaned or -errno. */
+int64_t wpf_clean(int fd, uint64_t first, uint64_t nr);
+/*
+ * Dirty bitmap of pages [first, first + nr) into @words (one bit a page);
+ * returns the number of dirty pages or -errno.
+ */
+int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
+			 uint64_t *words);
+/* The page indexes set in @words, as a string like "0,3,17". */
+const char *wpf_bits_str(const uint64_t *words, uint64_t nr);
+
+/*
+ * Maps @pages pages of @fd at page offset @pgoff at an address aligned to
+ * 2 MiB, so that fault-around windows (aligned in the address space) are
+ * the same on every run.  Returns MAP_FAILED with errno set on failure.
+ */
+void *wpf_map(int fd, size_t pages, int prot, int flags, off_t pgoff);
+
+/* Pages fault-around maps at once (fault_around_bytes / page size). */
+long wpf_faultaround_pages(void);
+
+/* Runs @fn with SIGBUS and SIGSEGV caught; returns the signal or 0. */
+int wpf_access_signal(void (*fn)(volatile char *p), volatile char *p);
+void wpf_read_byte(volatile char *p);
+void wpf_write_byte(volatile char *p);
+
+/* The byte a test writes to page @page in round @round. */
+static inline char wpf_pattern(uint64_t page, int round)
+{
+	return (char)(0x5a ^ (page * 7) ^ (round * 131));
+}
+
+#endif /* WPFAULT_UTIL_H */
