@@ -43,7 +43,7 @@ static vm_fault_t wpf_fault(struct vm_fault *vmf)
 	folio = wpf_grab_folio(inode->i_mapping, vmf->pgoff);
 	if (IS_ERR(folio))
 		return vmf_error(PTR_ERR(folio));
-	/* Only this path adds folios, and it initialises them under the lock. */
+	/* Only this path adds folios; it initialises them under the lock. */
 	if (!folio_test_uptodate(folio)) {
 		folio_zero_range(folio, 0, folio_size(folio));
 		folio_mark_uptodate(folio);

@@ -50,7 +50,8 @@ static void wpf_stats_read(struct wpf_object *obj, u64 *values)
 		values[i] = atomic64_read(&c->v[i]);
 	if (obj) {
 		/* Pages leave the cache by truncation without telling us. */
-		values[WPFAULT_STAT_PAGES_RESIDENT] = obj->inode->i_mapping->nrpages;
+		values[WPFAULT_STAT_PAGES_RESIDENT] =
+			obj->inode->i_mapping->nrpages;
 		values[WPFAULT_STAT_OBJECTS_ALIVE] = 1;
 	}
 }

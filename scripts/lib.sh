@@ -21,24 +21,28 @@ deb_kernel_abi() {
 		sed -nE "s/$re/\\1/p" | sort -V | tail -n 1
 }
 
-# The VM configurations of the matrix: name series arch cpu.
-# The first one is the default VM of `make run`.
+# The VM configurations of the matrix: name series arch cpu hwdirty, where
+# hwdirty says whether the arm64 CPU manages dirty bits in hardware
+# (FEAT_HAFDBS), which the run verifies in dmesg.  The first one is the
+# default VM of `make run`.
 wpfault_configs() {
 	cat <<'CFG'
-x86_64-6.12 6.12 amd64 max
-x86_64-6.1 6.1 amd64 max
-arm64-6.12 6.12 arm64 max,pauth-impdef=on
-arm64-6.1 6.1 arm64 max,pauth-impdef=on
-arm64-6.12-swdirty 6.12 arm64 cortex-a57
+x86_64-6.12 6.12 amd64 max -
+x86_64-6.1 6.1 amd64 max -
+arm64-6.12 6.12 arm64 max,pauth-impdef=on yes
+arm64-6.1 6.1 arm64 max,pauth-impdef=on yes
+arm64-6.12-swdirty 6.12 arm64 cortex-a57 no
 CFG
 }
 
-# Looks a configuration up by name; sets CFG_SERIES, CFG_ARCH, CFG_CPU.
+# Looks a configuration up by name; sets CFG_SERIES, CFG_ARCH, CFG_CPU,
+# CFG_HWDIRTY.
 config_lookup() {
-	local name series arch cpu
-	while read -r name series arch cpu; do
+	local name series arch cpu hwdirty
+	while read -r name series arch cpu hwdirty; do
 		if [[ $name == "$1" ]]; then
 			CFG_SERIES=$series CFG_ARCH=$arch CFG_CPU=$cpu
+			CFG_HWDIRTY=$hwdirty
 			return 0
 		fi
 	done < <(wpfault_configs)

@@ -139,6 +139,17 @@ else
 	echo "[$cfg] ok: dmesg has no WARN/BUG/Oops/KASAN/lockdep/kmemleak report"
 	passed=$((passed + 1))
 fi
+if [[ $CFG_HWDIRTY != - ]]; then
+	hw=no
+	grep -q 'detected: Hardware dirty bit management' "$out/serial.log" && hw=yes
+	if [[ $hw == "$CFG_HWDIRTY" ]]; then
+		echo "[$cfg] ok: hardware dirty-bit management is $hw, as configured"
+		passed=$((passed + 1))
+	else
+		echo "[$cfg] not ok: hardware dirty-bit management is $hw, expected $CFG_HWDIRTY"
+		failed=$((failed + 1))
+	fi
+fi
 echo "$passed $failed $skipped" >"$out/result"
 echo "[$cfg] $passed passed, $failed failed, $skipped skipped (${elapsed}s, log: ${out#"$WPFAULT_ROOT"/}/serial.log)"
 [[ $failed == 0 ]]

@@ -34,7 +34,8 @@ static int lowest_free_fd(void)
 
 FIXTURE_SETUP(bad)
 {
-	self->o.fd = self->o.dev = -1;
+	self->o.fd = -1;
+	self->o.dev = -1;
 	/* A leaked descriptor would take this number. */
 	self->next_fd = lowest_free_fd();
 	ASSERT_LE(0, self->next_fd);

@@ -37,7 +37,8 @@ FIXTURE(obj) {
 
 FIXTURE_SETUP(obj)
 {
-	self->o.fd = self->o.dev = -1;
+	self->o.fd = -1;
+	self->o.dev = -1;
 }
 
 FIXTURE_TEARDOWN(obj)
@@ -162,11 +163,11 @@ TEST_F(obj, fault_around_maps_neighbours)
 	long n, i;
 
 	if (win == -ENOENT)
-		SKIP(return, "%s/fault_around_bytes missing: debugfs not mounted",
+		SKIP(return, "%s/fault_around_bytes missing: no debugfs",
 		     DEBUGFS_DIR);
 	ASSERT_GT(win, 0);
 	if (win == 1)
-		SKIP(return, "fault_around_bytes is one page: fault-around off");
+		SKIP(return, "fault_around_bytes is one page: no fault-around");
 	n = 4 * win;
 	create(_metadata, &self->o, n);
 	a = map(_metadata, &self->o, n, MAP_SHARED, 0);

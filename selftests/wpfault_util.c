@@ -73,7 +73,8 @@ void wpf_destroy(struct wpf_obj *obj)
 		close(obj->fd);
 	if (obj->dev >= 0)
 		close(obj->dev);
-	obj->fd = obj->dev = -1;
+	obj->fd = -1;
+	obj->dev = -1;
 }
 
 int wpf_stats(int fd, uint64_t values[WPFAULT_STAT_NR])
@@ -197,7 +198,8 @@ static void access_handler(int sig)
 
 int wpf_access_signal(void (*fn)(volatile char *p), volatile char *p)
 {
-	struct sigaction sa = { .sa_handler = access_handler }, old_bus, old_segv;
+	struct sigaction sa = { .sa_handler = access_handler };
+	struct sigaction old_bus, old_segv;
 	int sig;
 
 	sigaction(SIGBUS, &sa, &old_bus);

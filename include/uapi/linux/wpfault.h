@@ -41,7 +41,7 @@
 
 /* What backs an object's pages. */
 enum wpfault_type {
-	WPFAULT_TYPE_PAGECACHE,	/* page cache; writes go through ->page_mkwrite */
+	WPFAULT_TYPE_PAGECACHE,	/* page cache, writes via ->page_mkwrite */
 	WPFAULT_TYPE_NR
 };
 
@@ -85,13 +85,13 @@ struct wpfault_dirty_bitmap {
  */
 enum wpfault_stat {
 	WPFAULT_STAT_READ_FAULTS,	/* ->fault for a read */
-	WPFAULT_STAT_WRITE_FAULTS,	/* ->fault for a write, shared mapping */
-	WPFAULT_STAT_COW_FAULTS,	/* ->fault for a write, private mapping */
+	WPFAULT_STAT_WRITE_FAULTS,	/* ->fault, write, shared mapping */
+	WPFAULT_STAT_COW_FAULTS,	/* ->fault, write, private mapping */
 	WPFAULT_STAT_SIGBUS_FAULTS,	/* faults refused past end of file */
 	WPFAULT_STAT_FAULTAROUND_PAGES,	/* pages mapped by ->map_pages */
 	WPFAULT_STAT_MKWRITE_CALLS,	/* ->page_mkwrite calls */
 	WPFAULT_STAT_PAGES_DIRTIED,	/* clean -> dirty in ->page_mkwrite */
-	WPFAULT_STAT_PAGES_CLEANED,	/* dirty -> clean by WPFAULT_IOC_CLEAN */
+	WPFAULT_STAT_PAGES_CLEANED,	/* dirty -> clean, WPFAULT_IOC_CLEAN */
 	WPFAULT_STAT_PAGES_ALLOCATED,	/* pages added to the page cache */
 	WPFAULT_STAT_PAGES_RESIDENT,	/* gauge: pages in the page cache */
 	WPFAULT_STAT_OBJECTS_ALIVE,	/* gauge: live objects (1 per object) */
@@ -105,11 +105,14 @@ struct wpfault_stats {
 };
 
 /* On /dev/wpfault */
-#define WPFAULT_IOC_CREATE	_IOWR(WPFAULT_IOC_MAGIC, 0x00, struct wpfault_create)
+#define WPFAULT_IOC_CREATE \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x00, struct wpfault_create)
 /* On /dev/wpfault (module-wide counters) or an object (its own) */
-#define WPFAULT_IOC_STATS	_IOWR(WPFAULT_IOC_MAGIC, 0x01, struct wpfault_stats)
+#define WPFAULT_IOC_STATS \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x01, struct wpfault_stats)
 /* On an object */
-#define WPFAULT_IOC_CLEAN	_IOWR(WPFAULT_IOC_MAGIC, 0x10, struct wpfault_clean)
+#define WPFAULT_IOC_CLEAN \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x10, struct wpfault_clean)
 #define WPFAULT_IOC_DIRTY_BITMAP \
 	_IOWR(WPFAULT_IOC_MAGIC, 0x11, struct wpfault_dirty_bitmap)
 

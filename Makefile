@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                  wpfault.ko and the selftests for KDIR
+#   make KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-   cross-build
+#   make lint             checkpatch --strict and sparse
+#   make run              build, boot the default test VM, run the selftests
+#   make check            the whole suite: lint, every build, the VM matrix
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: modules selftests
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+selftests:
+	$(MAKE) -C selftests
+
+lint:
+	scripts/lint.sh
+
+run:
+	scripts/run.sh
+
+check:
+	scripts/check.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C selftests clean
+	rm -rf build
+
+.PHONY: all modules selftests lint run check clean

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The whole suite: dependencies, lint, a W=1 build for every configuration
+# and the VM matrix.  Ends with "N passed, N failed, N skipped" summed over
+# all configurations and exits non-zero on any failure.
+#   check.sh [CONFIG...]    (default: the whole matrix)
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+start=$SECONDS
+configs=("$@")
+((${#configs[@]})) || mapfile -t configs < <(wpfault_configs | cut -d' ' -f1)
+"$WPFAULT_ROOT/scripts/deps.sh" "${configs[@]}" || die "installing dependencies failed"
+
+passed=0 failed=0 skipped=0
+summary=()
+if "$WPFAULT_ROOT/scripts/lint.sh"; then
+	passed=$((passed + 1))
+	summary+=("lint: checkpatch and sparse clean")
+else
+	failed=$((failed + 1))
+	summary+=("lint: FAILED")
+fi
+
+for cfg in "${configs[@]}"; do
+	out=$WPFAULT_ROOT/build/$cfg
+	rm -f "$out/result"
+	if ! "$WPFAULT_ROOT/scripts/build.sh" "$cfg"; then
+		failed=$((failed + 1))
+		summary+=("$cfg: build FAILED")
+		continue
+	fi
+	"$WPFAULT_ROOT/scripts/vm-run.sh" "$cfg"
+	if [[ -f $out/result ]]; then
+		read -r p f s <"$out/result"
+	else
+		p=0 f=1 s=0
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	summary+=("$cfg: $p passed, $f failed, $s skipped")
+done
+
+echo
+echo "wpfault check, $(((SECONDS - start) / 60))m$(((SECONDS - start) % 60))s:"
+printf '  %s\n' "${summary[@]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))

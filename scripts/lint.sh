@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# checkpatch --strict (from Debian's linux-source) on every C file and
+# header, and sparse (C=2) on the module for every kernel of the matrix.
+# Fails on any finding.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+checkpatch=$WPFAULT_CACHE/ksrc/current/scripts/checkpatch.pl
+[[ -x $checkpatch || -f $checkpatch ]] ||
+	die "no checkpatch.pl in $WPFAULT_CACHE/ksrc: run scripts/deps.sh"
+cd "$WPFAULT_ROOT"
+status=0
+
+checkpatch() {
+	perl "$checkpatch" --strict --no-tree --quiet --show-types \
+		--max-line-length=80 "$@" || status=1
+}
+mapfile -t kernel_c < <(git ls-files 'module/*.[ch]' 'include/*.h')
+log "checkpatch --strict on ${#kernel_c[@]} kernel files"
+checkpatch -f "${kernel_c[@]}"
+# Userspace tests use <stdint.h> types, and volatile accesses to pin the
+# order of the faults they count: those two checks are for kernel code.
+mapfile -t user_c < <(git ls-files 'selftests/*.[ch]')
+log "checkpatch --strict on ${#user_c[@]} selftest files"
+checkpatch --ignore PREFER_KERNEL_TYPES,VOLATILE -f "${user_c[@]}"
+
+for series in 6.1 6.12; do
+	kdir=$(kernel_dir "$series" amd64)/build
+	out=$WPFAULT_ROOT/build/sparse-$series
+	rm -rf "$out" && mkdir -p "$out"
+	cp -r Kbuild module include "$out/"
+	log "sparse on the module against Debian $series headers"
+	make -s -C "$kdir" M="$out" C=2 W=1 modules >"$out/sparse.log" 2>&1 ||
+		{ cat "$out/sparse.log"; status=1; continue; }
+	# Everything sparse says about our files is a finding.
+	if grep -E "^$out/(module|include)/.*(warning|error):" "$out/sparse.log"; then
+		status=1
+	fi
+done
+((status == 0)) && log "lint clean"
+exit $status
