@@ -73,6 +73,7 @@ kbuild_pkg() {
 fetch_deb() { # package destdir
 	local tmp
 	tmp=$(mktemp -d)
+	chmod 755 "$tmp"	# apt downloads as the _apt user
 	(cd "$tmp" && apt-get download -qq "$1" >/dev/null) ||
 		{ rm -rf "$tmp"; return 1; }
 	mv "$tmp"/*.deb "$2/"
