@@ -189,7 +189,7 @@ static long wpf_ioctl_clean(struct wpf_object *obj,
 	struct address_space *mapping = obj->inode->i_mapping;
 	struct folio_batch fbatch;
 	struct wpfault_clean arg;
-	pgoff_t index, nr;
+	pgoff_t index, last, nr;
 	u64 cleaned = 0;
 	unsigned int i;
 	int err;
@@ -201,9 +201,10 @@ static long wpf_ioctl_clean(struct wpf_object *obj,
 	err = wpf_object_range(obj, &arg.range, &index, &nr);
 	if (err)
 		return err;
+	last = index + nr - 1;
 
 	folio_batch_init(&fbatch);
-	while (filemap_get_folios(mapping, &index, index + nr - 1, &fbatch)) {
+	while (filemap_get_folios(mapping, &index, last, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
 			struct folio *folio = fbatch.folios[i];
 
@@ -227,7 +228,7 @@ static long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 	u64 word = 0, word_index = 0, dirty = 0;
 	struct wpfault_dirty_bitmap arg;
 	struct folio_batch fbatch;
-	pgoff_t first, index, nr;
+	pgoff_t first, index, last, nr;
 	u64 __user *bitmap;
 	unsigned int i;
 	int err;
@@ -247,8 +248,9 @@ static long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 
 	/* Folios come in index order: build one word at a time. */
 	index = first;
+	last = first + nr - 1;
 	folio_batch_init(&fbatch);
-	while (filemap_get_folios(mapping, &index, first + nr - 1, &fbatch)) {
+	while (filemap_get_folios(mapping, &index, last, &fbatch)) {
 		for (i = 0; i < folio_batch_count(&fbatch); i++) {
 			pgoff_t bit = fbatch.folios[i]->index - first;
 

@@ -6,6 +6,7 @@
 #
 #   wpfault.sh [-m wpfault.ko] [-d dir-of-test-binaries] [test...]
 #
+# Without tests named, it runs every wpfault_* program in the directory.
 # Without -m it uses a loaded module, then ../wpfault.ko, then modprobe.
 # Prints kselftest TAP; exits 0 if all passed, 4 if it cannot run (skip).
 
@@ -20,7 +21,13 @@ while getopts m:d: opt; do
 	esac
 done
 shift $((OPTIND - 1))
-tests=${*:-wpfault_pagecache wpfault_badinput}
+tests=$*
+if [ -z "$tests" ]; then
+	for f in "$dir"/wpfault_*; do
+		case $f in *.c|*.h|*.sh) continue ;; esac
+		[ -f "$f" ] && [ -x "$f" ] && tests="$tests ${f##*/}"
+	done
+fi
 
 pass=0
 fail=0

@@ -32,7 +32,7 @@
 
 FIXTURE(obj) {
 	struct wpf_obj o;
-	uint64_t bits[4];
+	uint64_t bits[2];
 };
 
 FIXTURE_SETUP(obj)
@@ -133,6 +133,33 @@ TEST_F(obj, write_k_of_n_pages)
 	ASSERT_EQ(wpf_pattern(3, 2), PAGE(p, 3)[3]);
 	ASSERT_EQ(wpf_pattern(40, 3), PAGE(p, 40)[4]);
 	ASSERT_EQ(0, PAGE(p, 0)[3]);
+	munmap(p, n * page_size);
+}
+
+/*
+ * Ranges are exact beyond one batch of folios (31): a clean of pages
+ * [0, 40) used to clean the whole object.
+ */
+TEST_F(obj, clean_and_bitmap_ranges_are_exact)
+{
+	const int n = 100, cleaned = 40;
+	char *p;
+	int i;
+
+	create(_metadata, &self->o, n);
+	p = map(_metadata, &self->o, n, MAP_SHARED, 0);
+	for (i = 0; i < n; i++)
+		PAGE(p, i)[0] = 1;
+	ASSERT_EQ(cleaned, wpf_clean(self->o.fd, 0, cleaned));
+	ASSERT_EQ(n - cleaned, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(i >= cleaned,
+			  !!(self->bits[i / 64] & (1ULL << (i % 64))));
+	ASSERT_EQ(35, wpf_dirty_bitmap(self->o.fd, 65, 35, self->bits));
+	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 5, 35, self->bits));
+	ASSERT_EQ(n - cleaned, wpf_clean(self->o.fd, 0, n));
+	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [CL] = n,
+		    [AL] = n, [RS] = n);
 	munmap(p, n * page_size);
 }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Builds the x86-64 debug kernel (KASAN, lockdep, DEBUG_VM, kmemleak, fault
+# injection; scripts/debug.config) from a Debian linux-source tarball:
+#   debug-kernel.sh bookworm   linux-source-6.12 of this Debian release
+#   debug-kernel.sh sid        the newest linux-source of Debian unstable,
+#                              read through a private apt state, never
+#                              installed system-wide
+# The result is cached in $WPFAULT_CACHE/debug-kernels/<source>-<hash of
+# the config and this script>/ (vmlinuz, and build -> the built tree for
+# external modules) and linked as $WPFAULT_CACHE/kernels/debug-<suite>-amd64.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+suite=${1:?usage: debug-kernel.sh bookworm|sid}
+fragment=$WPFAULT_ROOT/scripts/debug.config
+export CCACHE_DIR=$WPFAULT_CACHE/ccache
+
+sid_apt() {
+	local state=$WPFAULT_CACHE/sid-apt
+	mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
+	[[ -f $state/sources.list ]] ||
+		echo "deb http://deb.debian.org/debian sid main" >"$state/sources.list"
+	"$@" -o Dir::Etc::SourceList="$state/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$state/lists" \
+		-o Dir::Cache="$state/cache" \
+		-o APT::Architecture=amd64 -o APT::Architectures=amd64
+}
+
+# Sets src_pkg, src_ver and tarball.
+case $suite in
+bookworm)
+	src_pkg=linux-source-6.12
+	src_ver=$(dpkg-query -W -f='${Version}' $src_pkg)
+	tarball=/usr/src/linux-source-6.12.tar.xz
+	;;
+sid)
+	log "reading Debian unstable's package lists (private apt state)"
+	sid_apt apt-get update -qq
+	src_pkg=$(sid_apt apt-cache pkgnames linux-source- |
+		grep -E '^linux-source-[0-9]+\.[0-9]+$' | sort -V | tail -n 1)
+	[[ -n $src_pkg ]] || die "no linux-source package in Debian unstable"
+	src_ver=$(sid_apt apt-cache show "$src_pkg" |
+		sed -n 's/^Version: //p' | sort -V | tail -n 1)
+	debs=$WPFAULT_CACHE/sid-apt/debs/$src_pkg-$src_ver
+	if [[ ! -f $debs/.done ]]; then
+		rm -rf "$debs" && mkdir -p "$debs" && chmod 755 "$debs"
+		(cd "$debs" && sid_apt apt-get download -qq "$src_pkg=$src_ver")
+		dpkg -x "$debs"/*.deb "$debs/x"
+		touch "$debs/.done"
+	fi
+	tarball=$(ls "$debs"/x/usr/src/linux-source-*.tar.xz)
+	;;
+*) die "unknown suite '$suite' (bookworm or sid)" ;;
+esac
+
+key=$(cat "$fragment" "$0" | sha256sum | cut -c1-12)
+dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$key
+link=$WPFAULT_CACHE/kernels/debug-$suite-amd64
+mkdir -p "$WPFAULT_CACHE/kernels"
+if [[ -f $dir/.done ]]; then
+	ln -sfn "$dir" "$link"
+	exit 0
+fi
+
+log "building the debug kernel from $src_pkg $src_ver (a few minutes)"
+rm -rf "$dir" && mkdir -p "$dir/linux"
+tar -xJf "$tarball" -C "$dir/linux" --strip-components=1
+cd "$dir/linux"
+
+# MAPPING_DIRTY_HELPERS has no prompt (only drivers select it): give it one
+# in this test tree, rather than pull in a DRM driver to select it.
+sed -i '/^config MAPPING_DIRTY_HELPERS$/{n;s/^\([[:space:]]*\)bool$/\1bool "Mapping dirty helpers (wpfault test kernel)"/}' mm/Kconfig
+grep -A1 '^config MAPPING_DIRTY_HELPERS$' mm/Kconfig | grep -q 'bool "' ||
+	die "could not give MAPPING_DIRTY_HELPERS a prompt in mm/Kconfig"
+
+make -s tinyconfig >/dev/null
+scripts/kconfig/merge_config.sh -m .config "$fragment" >/dev/null
+make -s olddefconfig >/dev/null
+missing=0
+while read -r line; do
+	case $line in
+	CONFIG_*=*) want=$line ;;
+	"# CONFIG_"*" is not set") want=$line ;;
+	*) continue ;;
+	esac
+	if ! grep -qxF "$want" .config; then
+		echo "debug.config: '$want' did not stick" >&2
+		missing=1
+	fi
+done <"$fragment"
+((missing == 0)) || die "the debug kernel config lacks options (see above)"
+
+command -v ccache >/dev/null && cc="ccache gcc" || cc=gcc
+make -s -j"$(nproc)" CC="$cc" bzImage modules_prepare
+# External modules need Module.symvers, which only `make modules` writes.
+make -s -j"$(nproc)" CC="$cc" modules
+cp arch/x86/boot/bzImage "$dir/vmlinuz"
+ln -sfn "$dir/linux" "$dir/build"
+touch "$dir/.done"
+ln -sfn "$dir" "$link"
+log "debug kernel ready: $link"

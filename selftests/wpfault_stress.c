@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Random operations from several processes and threads on shared objects,
+ * checked against a model of what every byte must hold and of which pages
+ * must be dirty (invariants 2 and 7 of the design, and 1 for the bitmap).
+ *
+ * Each worker owns a lane of bytes in every page (LANE bytes at
+ * worker * LANE), so the model of each byte has one writer and stays exact
+ * under any interleaving; bytes outside all lanes must stay zero.  Dirty
+ * tracking is checked two ways.  During the run, a write with no clean of
+ * its object running or started until the bitmap is read must show in the
+ * bitmap.  At the end, with tickets from one global counter: a page whose
+ * last write started after every clean of it had ended must be dirty, and
+ * a page whose last write ended before a clean of it started must be
+ * clean.
+ *
+ * Adding an operation: add an enum op entry, its name, its weight, and a
+ * case in do_op().
+ *
+ *   wpfault_stress [-s seed] [-t seconds] [-p processes] [-w threads]
+ * The seed is printed; the same seed gives every worker the same sequence
+ * of operations (the interleaving is up to the scheduler).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "wpfault_util.h"
+
+#define NR_OBJECTS	3
+#define OBJ_PAGES	48
+#define LANE		64
+#define MAX_WORKERS	16
+#define FORK_OPS	20
+
+enum op {
+	OP_WRITE, OP_READ, OP_READ_PRIVATE, OP_WRITE_PRIVATE, OP_CLEAN,
+	OP_BITMAP, OP_FORK, OP_MPROTECT, OP_REMAP, OP_DONTNEED,
+	OP_TEMP_OBJECT, NR_OPS
+};
+
+static const char *const op_names[NR_OPS] = {
+	"write", "read", "read_private", "write_private", "clean", "bitmap",
+	"fork", "mprotect", "munmap_mmap", "madv_dontneed", "object_create",
+};
+
+/* Relative frequencies. */
+static const int op_weights[NR_OPS] = {
+	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2,
+};
+
+/* Shared between all processes (MAP_SHARED | MAP_ANONYMOUS). */
+struct shared {
+	unsigned char model[NR_OBJECTS][OBJ_PAGES][4096];
+	/* Tickets of the last write start/end and clean start/end, per page. */
+	uint64_t write_start[NR_OBJECTS][OBJ_PAGES];
+	uint64_t write_end[NR_OBJECTS][OBJ_PAGES];
+	uint64_t clean_start[NR_OBJECTS][OBJ_PAGES];
+	uint64_t clean_end[NR_OBJECTS][OBJ_PAGES];
+	uint64_t ticket;
+	/* Cleans started, and running now, per object. */
+	uint64_t clean_started[NR_OBJECTS];
+	uint64_t clean_running[NR_OBJECTS];
+	uint64_t ops[NR_OPS];
+	uint64_t mismatches;
+	uint64_t skipped_checks;
+};
+
+struct mapping {
+	volatile char *addr;
+	size_t first, pages;	/* the object pages it maps */
+	int prot;
+};
+
+struct worker {
+	int id;
+	uint64_t rng;
+	struct mapping shared[NR_OBJECTS];
+	struct mapping private[NR_OBJECTS];
+	/* Own lane of privately copied pages, and whether copied. */
+	unsigned char priv_model[NR_OBJECTS][OBJ_PAGES][LANE];
+	bool priv_copied[NR_OBJECTS][OBJ_PAGES];
+	uint64_t words[(OBJ_PAGES + 63) / 64];
+};
+
+static struct shared *sh;
+static int obj_fd[NR_OBJECTS];
+static struct timespec deadline;
+
+static uint64_t next_rand(struct worker *w)
+{
+	uint64_t z = (w->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned int rnd(struct worker *w, unsigned int n)
+{
+	return next_rand(w) % n;
+}
+
+static uint64_t take_ticket(void)
+{
+	return __atomic_add_fetch(&sh->ticket, 1, __ATOMIC_SEQ_CST);
+}
+
+static void store_max(uint64_t *p, uint64_t v)
+{
+	uint64_t old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
+
+	while (old < v && !__atomic_compare_exchange_n(p, &old, v, false,
+			__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
+
+static void count(enum op op)
+{
+	__atomic_add_fetch(&sh->ops[op], 1, __ATOMIC_RELAXED);
+}
+
+static void mismatch(struct worker *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	__atomic_add_fetch(&sh->mismatches, 1, __ATOMIC_RELAXED);
+	va_start(ap, fmt);
+	printf("# worker %d: ", w->id);
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+}
+
+static void map_object(struct worker *w, struct mapping *m, int obj,
+		       int flags)
+{
+	m->first = rnd(w, OBJ_PAGES);
+	m->pages = 1 + rnd(w, OBJ_PAGES - m->first);
+	m->prot = PROT_READ | PROT_WRITE;
+	m->addr = wpf_map(obj_fd[obj], m->pages, m->prot, flags, m->first);
+	if (m->addr == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+}
+
+static void unmap_object(struct mapping *m)
+{
+	munmap((void *)m->addr, m->pages * page_size);
+}
+
+/* A page of object @obj inside mapping @m, as (page, address). */
+static volatile char *pick(struct worker *w, struct mapping *m,
+			   size_t *page)
+{
+	size_t i = rnd(w, m->pages);
+
+	*page = m->first + i;
+	return m->addr + i * page_size;
+}
+
+static void do_write(struct worker *w, int obj)
+{
+	struct mapping *m = &w->shared[obj];
+	unsigned int off = w->id * LANE + rnd(w, LANE);
+	unsigned char v = 1 + rnd(w, 255);
+	uint64_t started, running;
+	volatile char *p;
+	size_t page;
+
+	if (!(m->prot & PROT_WRITE))
+		return;
+	p = pick(w, m, &page);
+	started = __atomic_load_n(&sh->clean_started[obj], __ATOMIC_SEQ_CST);
+	running = __atomic_load_n(&sh->clean_running[obj], __ATOMIC_SEQ_CST);
+	store_max(&sh->write_start[obj][page], take_ticket());
+	p[off] = v;
+	sh->model[obj][page][off] = v;
+	store_max(&sh->write_end[obj][page], take_ticket());
+
+	if (rnd(w, 4))
+		return;
+	if (wpf_dirty_bitmap(obj_fd[obj], page, 1, w->words) < 0) {
+		mismatch(w, "dirty bitmap: %s", strerror(errno));
+		return;
+	}
+	/* A clean ran while we wrote or looked: the page may be clean. */
+	if (running || __atomic_load_n(&sh->clean_started[obj],
+				       __ATOMIC_SEQ_CST) != started) {
+		__atomic_add_fetch(&sh->skipped_checks, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (!(w->words[0] & 1))
+		mismatch(w, "object %d page %zu written but not dirty", obj,
+			 page);
+}
+
+static void do_read(struct worker *w, int obj)
+{
+	struct mapping *m = &w->shared[obj];
+	unsigned int off = w->id * LANE + rnd(w, LANE);
+	volatile char *p;
+	size_t page;
+
+	p = pick(w, m, &page);
+
+	if ((unsigned char)p[off] != sh->model[obj][page][off])
+		mismatch(w, "object %d page %zu byte %u is %u, model %u", obj,
+			 page, off, (unsigned char)p[off],
+			 sh->model[obj][page][off]);
+}
+
+/* Private copies hold the lane as it was at the copy, plus own writes. */
+static void do_private(struct worker *w, int obj, bool write)
+{
+	struct mapping *m = &w->private[obj];
+	unsigned int i = rnd(w, LANE), off = w->id * LANE + i;
+	unsigned char *want;
+	volatile char *p;
+	size_t page;
+
+	if (write && !(m->prot & PROT_WRITE))
+		return;
+	p = pick(w, m, &page);
+	if (write) {
+		unsigned char v = 1 + rnd(w, 255);
+
+		if (!w->priv_copied[obj][page]) {
+			memcpy(w->priv_model[obj][page],
+			       &sh->model[obj][page][w->id * LANE], LANE);
+			w->priv_copied[obj][page] = true;
+		}
+		p[off] = v;
+		w->priv_model[obj][page][i] = v;
+		return;
+	}
+	want = w->priv_copied[obj][page] ? &w->priv_model[obj][page][i] :
+	       &sh->model[obj][page][off];
+	if ((unsigned char)p[off] != *want)
+		mismatch(w, "private object %d page %zu byte %u is %u, want %u",
+			 obj, page, off, (unsigned char)p[off], *want);
+}
+
+static void do_clean(struct worker *w, int obj)
+{
+	size_t first = rnd(w, OBJ_PAGES), nr = 1 + rnd(w, OBJ_PAGES - first);
+	size_t i;
+
+	__atomic_add_fetch(&sh->clean_running[obj], 1, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&sh->clean_started[obj], 1, __ATOMIC_SEQ_CST);
+	for (i = first; i < first + nr; i++)
+		store_max(&sh->clean_start[obj][i], take_ticket());
+	if (wpf_clean(obj_fd[obj], first, nr) < 0)
+		mismatch(w, "clean: %s", strerror(errno));
+	for (i = first; i < first + nr; i++)
+		store_max(&sh->clean_end[obj][i], take_ticket());
+	__atomic_sub_fetch(&sh->clean_running[obj], 1, __ATOMIC_SEQ_CST);
+}
+
+static void forget_private(struct worker *w, int obj)
+{
+	memset(w->priv_copied[obj], 0, sizeof(w->priv_copied[obj]));
+}
+
+/* A private object of this worker: every count is exact. */
+static void do_temp_object(struct worker *w)
+{
+	uint64_t stats[WPFAULT_STAT_NR];
+	size_t pages = 1 + rnd(w, 8), i;
+	struct wpf_obj o;
+	volatile char *p;
+
+	if (wpf_create(&o, pages * page_size)) {
+		mismatch(w, "create: %s", strerror(errno));
+		return;
+	}
+	p = wpf_map(o.fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (p == MAP_FAILED) {
+		mismatch(w, "mmap temporary object: %s", strerror(errno));
+		wpf_destroy(&o);
+		return;
+	}
+	for (i = 0; i < pages; i += 2)
+		p[i * page_size] = wpf_pattern(i, w->id);
+	if (wpf_dirty_bitmap(o.fd, 0, pages, w->words) != (int64_t)(pages + 1) / 2 ||
+	    wpf_clean(o.fd, 0, pages) != (int64_t)(pages + 1) / 2 ||
+	    wpf_dirty_bitmap(o.fd, 0, pages, w->words) != 0 ||
+	    wpf_stats(o.fd, stats) ||
+	    stats[WPFAULT_STAT_MKWRITE_CALLS] != (pages + 1) / 2 ||
+	    stats[WPFAULT_STAT_PAGES_CLEANED] != (pages + 1) / 2)
+		mismatch(w, "temporary object of %zu pages: wrong counts",
+			 pages);
+	for (i = 0; i < pages; i++)
+		if (p[i * page_size] != (i % 2 ? 0 : wpf_pattern(i, w->id)))
+			mismatch(w, "temporary object page %zu", i);
+	munmap((void *)p, pages * page_size);
+	wpf_destroy(&o);
+}
+
+static void do_op(struct worker *w, enum op op);
+
+static void do_fork(struct worker *w)
+{
+	int status, i;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		mismatch(w, "fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		/* A copy of this worker: same lane, same model, own mm. */
+		for (i = 0; i < FORK_OPS; i++)
+			do_op(w, rnd(w, OP_FORK));
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		mismatch(w, "forked child died (status %#x)", status);
+	/* The child's writes may have been copied into its private pages. */
+	next_rand(w);
+}
+
+static void do_op(struct worker *w, enum op op)
+{
+	int obj = rnd(w, NR_OBJECTS);
+	struct mapping *m;
+
+	count(op);
+	switch (op) {
+	case OP_WRITE:
+		do_write(w, obj);
+		break;
+	case OP_READ:
+		do_read(w, obj);
+		break;
+	case OP_READ_PRIVATE:
+	case OP_WRITE_PRIVATE:
+		do_private(w, obj, op == OP_WRITE_PRIVATE);
+		break;
+	case OP_CLEAN:
+		do_clean(w, obj);
+		break;
+	case OP_BITMAP:
+		if (wpf_dirty_bitmap(obj_fd[obj], 0, OBJ_PAGES, w->words) < 0)
+			mismatch(w, "dirty bitmap: %s", strerror(errno));
+		break;
+	case OP_FORK:
+		do_fork(w);
+		break;
+	case OP_MPROTECT:
+		m = rnd(w, 2) ? &w->shared[obj] : &w->private[obj];
+		m->prot ^= PROT_WRITE;
+		if (mprotect((void *)m->addr, m->pages * page_size, m->prot))
+			mismatch(w, "mprotect: %s", strerror(errno));
+		break;
+	case OP_REMAP:
+		if (rnd(w, 2)) {
+			unmap_object(&w->shared[obj]);
+			map_object(w, &w->shared[obj], obj, MAP_SHARED);
+		} else {
+			unmap_object(&w->private[obj]);
+			map_object(w, &w->private[obj], obj, MAP_PRIVATE);
+			forget_private(w, obj);
+		}
+		break;
+	case OP_DONTNEED:
+		m = rnd(w, 2) ? &w->shared[obj] : &w->private[obj];
+		if (madvise((void *)m->addr, m->pages * page_size,
+			    MADV_DONTNEED))
+			mismatch(w, "madvise: %s", strerror(errno));
+		if (m == &w->private[obj])
+			forget_private(w, obj);
+		break;
+	case OP_TEMP_OBJECT:
+		do_temp_object(w);
+		break;
+	default:
+		break;
+	}
+}
+
+static int op_total;
+
+static enum op pick_op(struct worker *w)
+{
+	int i, r = rnd(w, op_total);
+
+	for (i = 0; r >= op_weights[i]; i++)
+		r -= op_weights[i];
+	return i;
+}
+
+static bool before_deadline(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec < deadline.tv_sec ||
+	       (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int obj;
+
+	for (obj = 0; obj < NR_OBJECTS; obj++) {
+		map_object(w, &w->shared[obj], obj, MAP_SHARED);
+		map_object(w, &w->private[obj], obj, MAP_PRIVATE);
+	}
+	while (before_deadline())
+		do_op(w, pick_op(w));
+	for (obj = 0; obj < NR_OBJECTS; obj++) {
+		unmap_object(&w->shared[obj]);
+		unmap_object(&w->private[obj]);
+	}
+	return NULL;
+}
+
+/* Every byte of every object equals the model. */
+static bool check_contents(void)
+{
+	bool ok = true;
+	int obj;
+
+	for (obj = 0; obj < NR_OBJECTS; obj++) {
+		char *p = wpf_map(obj_fd[obj], OBJ_PAGES, PROT_READ,
+				  MAP_SHARED, 0);
+		size_t page;
+
+		if (p == MAP_FAILED)
+			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+		for (page = 0; page < OBJ_PAGES; page++) {
+			if (!memcmp(p + page * page_size, sh->model[obj][page],
+				    page_size))
+				continue;
+			ksft_print_msg("object %d page %zu differs from the model\n",
+				       obj, page);
+			ok = false;
+		}
+		munmap(p, OBJ_PAGES * page_size);
+	}
+	return ok;
+}
+
+/* With everyone stopped: what must be dirty is, what must be clean is. */
+static bool check_dirty_state(void)
+{
+	uint64_t words[(OBJ_PAGES + 63) / 64];
+	bool ok = true, dirty;
+	int obj;
+	size_t page;
+
+	for (obj = 0; obj < NR_OBJECTS; obj++) {
+		if (wpf_dirty_bitmap(obj_fd[obj], 0, OBJ_PAGES, words) < 0)
+			ksft_exit_fail_msg("bitmap: %s\n", strerror(errno));
+		for (page = 0; page < OBJ_PAGES; page++) {
+			dirty = words[page / 64] & (1ULL << (page % 64));
+			if (sh->write_start[obj][page] >
+			    sh->clean_end[obj][page] && !dirty) {
+				ksft_print_msg("object %d page %zu: write lost from the dirty bitmap (write %llu-%llu, clean %llu-%llu)\n",
+					       obj, page,
+					       (unsigned long long)sh->write_start[obj][page],
+					       (unsigned long long)sh->write_end[obj][page],
+					       (unsigned long long)sh->clean_start[obj][page],
+					       (unsigned long long)sh->clean_end[obj][page]);
+				ok = false;
+			}
+			if (sh->write_end[obj][page] <
+			    sh->clean_start[obj][page] && dirty) {
+				ksft_print_msg("object %d page %zu: dirty with no write since a clean (write %llu-%llu, clean %llu-%llu)\n",
+					       obj, page,
+					       (unsigned long long)sh->write_start[obj][page],
+					       (unsigned long long)sh->write_end[obj][page],
+					       (unsigned long long)sh->clean_start[obj][page],
+					       (unsigned long long)sh->clean_end[obj][page]);
+				ok = false;
+			}
+		}
+	}
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	int seconds = 10, procs = 2, threads = 2, opt, p, t, obj, i;
+	uint64_t seed = 0;
+	struct wpf_obj objs[NR_OBJECTS];
+	bool contents_ok, dirty_ok;
+	const char *env;
+
+	env = getenv("WPFAULT_STRESS_SECONDS");
+	if (env)
+		seconds = atoi(env);
+	while ((opt = getopt(argc, argv, "s:t:p:w:")) != -1) {
+		switch (opt) {
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 't': seconds = atoi(optarg); break;
+		case 'p': procs = atoi(optarg); break;
+		case 'w': threads = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: %s [-s seed] [-t seconds] [-p processes] [-w threads]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (!seed) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = (uint64_t)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec;
+	}
+	ksft_print_header();
+	if (procs * threads > MAX_WORKERS || procs * threads * LANE > 4096 ||
+	    page_size != 4096)
+		ksft_exit_fail_msg("at most %d workers on 4 KiB pages\n",
+				   MAX_WORKERS);
+	ksft_set_plan(3);
+	ksft_print_msg("seed %llu, %d s, %d processes x %d threads (rerun: %s -s %llu -t %d -p %d -w %d)\n",
+		       (unsigned long long)seed, seconds, procs, threads,
+		       argv[0], (unsigned long long)seed, seconds, procs,
+		       threads);
+
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	for (obj = 0; obj < NR_OBJECTS; obj++) {
+		int err = wpf_create(&objs[obj], OBJ_PAGES * page_size);
+
+		if (err == -ENOENT)
+			ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
+				       WPFAULT_DEVICE);
+		if (err)
+			ksft_exit_fail_msg("create: %s\n", strerror(-err));
+		obj_fd[obj] = objs[obj].fd;
+	}
+	for (i = 0; i < NR_OPS; i++)
+		op_total += op_weights[i];
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += seconds;
+
+	for (p = 0; p < procs; p++) {
+		if (fork() == 0) {
+			pthread_t tids[MAX_WORKERS];
+			struct worker *ws = calloc(threads, sizeof(*ws));
+
+			for (t = 0; t < threads; t++) {
+				ws[t].id = p * threads + t;
+				ws[t].rng = seed + ws[t].id;
+				pthread_create(&tids[t], NULL, worker_main,
+					       &ws[t]);
+			}
+			for (t = 0; t < threads; t++)
+				pthread_join(tids[t], NULL);
+			_exit(0);
+		}
+	}
+	for (p = 0; p < procs; p++) {
+		int status;
+
+		if (wait(&status) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			ksft_exit_fail_msg("a worker process died (status %#x)\n",
+					   status);
+	}
+
+	for (i = 0; i < NR_OPS; i++)
+		ksft_print_msg("%-14s %llu\n", op_names[i],
+			       (unsigned long long)sh->ops[i]);
+	ksft_print_msg("bitmap checks skipped for a concurrent clean: %llu\n",
+		       (unsigned long long)sh->skipped_checks);
+	ksft_print_msg("mismatches during the run: %llu\n",
+		       (unsigned long long)sh->mismatches);
+	ksft_test_result(sh->mismatches == 0, "no mismatch during the run\n");
+	contents_ok = check_contents();
+	ksft_test_result(contents_ok, "every byte equals the model\n");
+	dirty_ok = check_dirty_state();
+	ksft_test_result(dirty_ok, "dirty bitmaps agree with the writes\n");
+	for (obj = 0; obj < NR_OBJECTS; obj++)
+		wpf_destroy(&objs[obj]);
+	ksft_finished();
+}
