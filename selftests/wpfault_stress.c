@@ -92,6 +92,9 @@ struct worker {
 	uint64_t words[(OBJ_PAGES + 63) / 64];
 };
 
+static const char usage[] =
+	"usage: %s [-s seed] [-t seconds] [-p processes] [-w threads]\n";
+
 static struct shared *sh;
 static int obj_fd[NR_OBJECTS];
 static struct timespec deadline;
@@ -119,8 +122,9 @@ static void store_max(uint64_t *p, uint64_t v)
 {
 	uint64_t old = __atomic_load_n(p, __ATOMIC_SEQ_CST);
 
-	while (old < v && !__atomic_compare_exchange_n(p, &old, v, false,
-			__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+	while (old < v &&
+	       !__atomic_compare_exchange_n(p, &old, v, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 		;
 }
 
@@ -276,6 +280,7 @@ static void do_temp_object(struct worker *w)
 	uint64_t stats[WPFAULT_STAT_NR];
 	size_t pages = 1 + rnd(w, 8), i;
 	struct wpf_obj o;
+	int64_t written;
 	volatile char *p;
 
 	if (wpf_create(&o, pages * page_size)) {
@@ -290,12 +295,13 @@ static void do_temp_object(struct worker *w)
 	}
 	for (i = 0; i < pages; i += 2)
 		p[i * page_size] = wpf_pattern(i, w->id);
-	if (wpf_dirty_bitmap(o.fd, 0, pages, w->words) != (int64_t)(pages + 1) / 2 ||
-	    wpf_clean(o.fd, 0, pages) != (int64_t)(pages + 1) / 2 ||
+	written = (pages + 1) / 2;
+	if (wpf_dirty_bitmap(o.fd, 0, pages, w->words) != written ||
+	    wpf_clean(o.fd, 0, pages) != written ||
 	    wpf_dirty_bitmap(o.fd, 0, pages, w->words) != 0 ||
 	    wpf_stats(o.fd, stats) ||
-	    stats[WPFAULT_STAT_MKWRITE_CALLS] != (pages + 1) / 2 ||
-	    stats[WPFAULT_STAT_PAGES_CLEANED] != (pages + 1) / 2)
+	    stats[WPFAULT_STAT_MKWRITE_CALLS] != (uint64_t)written ||
+	    stats[WPFAULT_STAT_PAGES_CLEANED] != (uint64_t)written)
 		mismatch(w, "temporary object of %zu pages: wrong counts",
 			 pages);
 	for (i = 0; i < pages; i++)
@@ -405,8 +411,9 @@ static bool before_deadline(void)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec < deadline.tv_sec ||
-	       (now.tv_sec == deadline.tv_sec && now.tv_nsec < deadline.tv_nsec);
+	if (now.tv_sec != deadline.tv_sec)
+		return now.tv_sec < deadline.tv_sec;
+	return now.tv_nsec < deadline.tv_nsec;
 }
 
 static void *worker_main(void *arg)
@@ -444,7 +451,7 @@ static bool check_contents(void)
 			if (!memcmp(p + page * page_size, sh->model[obj][page],
 				    page_size))
 				continue;
-			ksft_print_msg("object %d page %zu differs from the model\n",
+			ksft_print_msg("object %d page %zu: not the model\n",
 				       obj, page);
 			ok = false;
 		}
@@ -453,13 +460,23 @@ static bool check_contents(void)
 	return ok;
 }
 
+static void report_page(int obj, size_t page, const char *what)
+{
+	ksft_print_msg("object %d page %zu: %s\n", obj, page, what);
+	ksft_print_msg("  tickets: write %llu-%llu, clean %llu-%llu\n",
+		       (unsigned long long)sh->write_start[obj][page],
+		       (unsigned long long)sh->write_end[obj][page],
+		       (unsigned long long)sh->clean_start[obj][page],
+		       (unsigned long long)sh->clean_end[obj][page]);
+}
+
 /* With everyone stopped: what must be dirty is, what must be clean is. */
 static bool check_dirty_state(void)
 {
 	uint64_t words[(OBJ_PAGES + 63) / 64];
 	bool ok = true, dirty;
-	int obj;
 	size_t page;
+	int obj;
 
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
 		if (wpf_dirty_bitmap(obj_fd[obj], 0, OBJ_PAGES, words) < 0)
@@ -468,22 +485,12 @@ static bool check_dirty_state(void)
 			dirty = words[page / 64] & (1ULL << (page % 64));
 			if (sh->write_start[obj][page] >
 			    sh->clean_end[obj][page] && !dirty) {
-				ksft_print_msg("object %d page %zu: write lost from the dirty bitmap (write %llu-%llu, clean %llu-%llu)\n",
-					       obj, page,
-					       (unsigned long long)sh->write_start[obj][page],
-					       (unsigned long long)sh->write_end[obj][page],
-					       (unsigned long long)sh->clean_start[obj][page],
-					       (unsigned long long)sh->clean_end[obj][page]);
+				report_page(obj, page, "write not in bitmap");
 				ok = false;
 			}
 			if (sh->write_end[obj][page] <
 			    sh->clean_start[obj][page] && dirty) {
-				ksft_print_msg("object %d page %zu: dirty with no write since a clean (write %llu-%llu, clean %llu-%llu)\n",
-					       obj, page,
-					       (unsigned long long)sh->write_start[obj][page],
-					       (unsigned long long)sh->write_end[obj][page],
-					       (unsigned long long)sh->clean_start[obj][page],
-					       (unsigned long long)sh->clean_end[obj][page]);
+				report_page(obj, page, "dirty after a clean");
 				ok = false;
 			}
 		}
@@ -504,13 +511,20 @@ int main(int argc, char **argv)
 		seconds = atoi(env);
 	while ((opt = getopt(argc, argv, "s:t:p:w:")) != -1) {
 		switch (opt) {
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 't': seconds = atoi(optarg); break;
-		case 'p': procs = atoi(optarg); break;
-		case 'w': threads = atoi(optarg); break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 't':
+			seconds = atoi(optarg);
+			break;
+		case 'p':
+			procs = atoi(optarg);
+			break;
+		case 'w':
+			threads = atoi(optarg);
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-s seed] [-t seconds] [-p processes] [-w threads]\n",
-				argv[0]);
+			fprintf(stderr, usage, argv[0]);
 			return 2;
 		}
 	}
@@ -526,10 +540,10 @@ int main(int argc, char **argv)
 		ksft_exit_fail_msg("at most %d workers on 4 KiB pages\n",
 				   MAX_WORKERS);
 	ksft_set_plan(3);
-	ksft_print_msg("seed %llu, %d s, %d processes x %d threads (rerun: %s -s %llu -t %d -p %d -w %d)\n",
-		       (unsigned long long)seed, seconds, procs, threads,
-		       argv[0], (unsigned long long)seed, seconds, procs,
-		       threads);
+	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
+		       (unsigned long long)seed, seconds, procs, threads);
+	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
+		       (unsigned long long)seed, seconds, procs, threads);
 
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -571,7 +585,7 @@ int main(int argc, char **argv)
 
 		if (wait(&status) < 0 || !WIFEXITED(status) ||
 		    WEXITSTATUS(status))
-			ksft_exit_fail_msg("a worker process died (status %#x)\n",
+			ksft_exit_fail_msg("a worker died (status %#x)\n",
 					   status);
 	}
 
