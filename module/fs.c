@@ -153,8 +153,9 @@ static struct file *wpf_object_file(const struct wpfault_create *arg)
 	 * /dev/wpfault guarantees the module is alive here.
 	 */
 	__module_get(THIS_MODULE);
-	file = alloc_file_pseudo(inode, wpf_mnt, "wpfault", O_RDWR,
-				 &wpf_object_fops);
+	/* O_LARGEFILE as open() gives it, or ftruncate() stops at 2 GiB. */
+	file = alloc_file_pseudo(inode, wpf_mnt, "wpfault",
+				 O_RDWR | O_LARGEFILE, &wpf_object_fops);
 	if (!IS_ERR(file))
 		return file;
 	module_put(THIS_MODULE);

@@ -260,6 +260,23 @@ TEST_F(bad, ftruncate_negative)
 	ASSERT_EQ(4 * page_size, st.st_size);
 }
 
+/* Objects are large files: sizes past 2 GiB work both ways. */
+TEST_F(bad, large_sizes)
+{
+	struct wpf_obj big;
+	struct stat st;
+
+	ASSERT_EQ(0, ftruncate(self->o.fd, 4ULL << 30));
+	ASSERT_EQ(0, fstat(self->o.fd, &st));
+	ASSERT_EQ(4ULL << 30, st.st_size);
+	ASSERT_EQ(0, ftruncate(self->o.fd, 4 * page_size));
+	ASSERT_EQ(0, wpf_create(&big, MAX_LFS));
+	ASSERT_EQ(0, ftruncate(big.fd, 3ULL << 30));
+	ASSERT_EQ(0, fstat(big.fd, &st));
+	ASSERT_EQ(3ULL << 30, st.st_size);
+	wpf_destroy(&big);
+}
+
 /* rmmod is refused while an object lives, even one held by a mapping. */
 TEST_F(bad, unload_while_alive)
 {
