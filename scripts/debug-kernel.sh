@@ -94,9 +94,12 @@ done <"$fragment"
 ((missing == 0)) || die "the debug kernel config lacks options (see above)"
 
 command -v ccache >/dev/null && cc="ccache gcc" || cc=gcc
-make -s -j"$(nproc)" CC="$cc" bzImage modules_prepare
 # External modules need Module.symvers, which only `make modules` writes.
-make -s -j"$(nproc)" CC="$cc" modules
+if ! make -j"$(nproc)" CC="$cc" bzImage modules_prepare modules \
+	>"$dir/build.log" 2>&1; then
+	tail -n 50 "$dir/build.log" >&2
+	die "the debug kernel failed to build (log: $dir/build.log)"
+fi
 cp arch/x86/boot/bzImage "$dir/vmlinuz"
 ln -sfn "$dir/linux" "$dir/build"
 touch "$dir/.done"

@@ -22,7 +22,7 @@ apt_update() {
 }
 
 packages=(build-essential bc bison flex libelf-dev libssl-dev cpio gzip
-	xz-utils kmod qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
+	xz-utils kmod ccache qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross busybox-static sparse linux-source-6.12)
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -139,7 +139,10 @@ configs=("$@")
 ((${#configs[@]})) || mapfile -t configs < <(wpfault_configs | cut -d' ' -f1)
 for c in "${configs[@]}"; do
 	config_lookup "$c"
-	install_kernel "$CFG_SERIES" "$CFG_ARCH"
+	case $CFG_SERIES in
+	debug-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" "${CFG_SERIES#debug-}" ;;
+	*) install_kernel "$CFG_SERIES" "$CFG_ARCH" ;;
+	esac
 	[[ $CFG_ARCH == arm64 ]] && busybox_arm64
 done
 log "dependencies ready in $WPFAULT_CACHE"

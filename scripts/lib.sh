@@ -21,32 +21,43 @@ deb_kernel_abi() {
 		sed -nE "s/$re/\\1/p" | sort -V | tail -n 1
 }
 
-# The VM configurations of the matrix: name series arch cpu hwdirty, where
-# hwdirty says whether the arm64 CPU manages dirty bits in hardware
-# (FEAT_HAFDBS), which the run verifies in dmesg.  The first one is the
-# default VM of `make run`.
-wpfault_configs() {
+# The VM configurations: name series arch cpu hwdirty profile.
+#  series   a Debian kernel series (6.1, 6.12), or debug-SUITE for the debug
+#           kernel built from that suite's linux-source (debug-kernel.sh)
+#  hwdirty  whether the arm64 CPU manages dirty bits in hardware
+#           (FEAT_HAFDBS), which the run verifies in dmesg
+#  profile  quick or debug: how long the stress test and how many
+#           load/unload cycles run
+# The first one is the default VM of `make run`; the matrix of `make check`
+# is every configuration but those marked "extra".
+wpfault_all_configs() {
 	cat <<'CFG'
-x86_64-6.12 6.12 amd64 max -
-x86_64-6.1 6.1 amd64 max -
-arm64-6.12 6.12 arm64 max,pauth-impdef=on yes
-arm64-6.1 6.1 arm64 max,pauth-impdef=on yes
-arm64-6.12-swdirty 6.12 arm64 cortex-a57 no
+x86_64-6.12 6.12 amd64 max - quick
+x86_64-6.1 6.1 amd64 max - quick
+arm64-6.12 6.12 arm64 max,pauth-impdef=on yes quick
+arm64-6.1 6.1 arm64 max,pauth-impdef=on yes quick
+arm64-6.12-swdirty 6.12 arm64 cortex-a57 no quick
+x86_64-debug debug-bookworm amd64 max - debug
+x86_64-debug-newest debug-sid amd64 max - debug extra
 CFG
 }
 
+wpfault_configs() {
+	wpfault_all_configs | grep -v ' extra$'
+}
+
 # Looks a configuration up by name; sets CFG_SERIES, CFG_ARCH, CFG_CPU,
-# CFG_HWDIRTY.
+# CFG_HWDIRTY, CFG_PROFILE.
 config_lookup() {
-	local name series arch cpu hwdirty
-	while read -r name series arch cpu hwdirty; do
+	local name series arch cpu hwdirty profile
+	while read -r name series arch cpu hwdirty profile _; do
 		if [[ $name == "$1" ]]; then
 			CFG_SERIES=$series CFG_ARCH=$arch CFG_CPU=$cpu
-			CFG_HWDIRTY=$hwdirty
+			CFG_HWDIRTY=$hwdirty CFG_PROFILE=$profile
 			return 0
 		fi
-	done < <(wpfault_configs)
-	die "unknown configuration '$1' (known: $(wpfault_configs | cut -d' ' -f1 | xargs))"
+	done < <(wpfault_all_configs)
+	die "unknown configuration '$1' (known: $(wpfault_all_configs | cut -d' ' -f1 | xargs))"
 }
 
 # Where the extracted Debian kernel of a series and arch lives.

@@ -49,8 +49,14 @@ mount -t sysfs sys /sys
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmp /tmp
 echo "WPFAULT-BEGIN $(uname -r) $(uname -m)"
+param() { sed -n "s/.*wpfault\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 if ! grep -q wpfault.probe /proc/cmdline; then
-	/wpfault/wpfault.sh -m /wpfault/wpfault.ko -d /wpfault
+	s=$(param stress)
+	[ -n "$s" ] && export WPFAULT_STRESS_SECONDS=$s
+	f=$(param fuzz_seed)
+	[ -n "$f" ] && export WPFAULT_FUZZ_SEED=$f
+	c=$(param cycles)
+	/wpfault/wpfault.sh -m /wpfault/wpfault.ko -d /wpfault -c "${c:-0}"
 	echo "WPFAULT-RC $?"
 	echo "WPFAULT-DMESG-BEGIN"
 	dmesg
@@ -106,12 +112,19 @@ pick_accel() {
 	cat "$probe"
 }
 
+# How hard the suite works the module: the debug kernel gets the long run.
+case $CFG_PROFILE in
+debug) params="wpfault.stress=60 wpfault.cycles=100" ;;
+*) params="wpfault.stress=10 wpfault.cycles=10" ;;
+esac
+[[ -n ${WPFAULT_FUZZ_SEED:-} ]] && params+=" wpfault.fuzz_seed=$WPFAULT_FUZZ_SEED"
+
 make_initramfs
 accel=$(pick_accel)
 log "$cfg: booting Debian $CFG_SERIES ($CFG_ARCH, -cpu $CFG_CPU, $accel)"
 start=$SECONDS
 vm_rc=0
-run_qemu "$accel" "$timeout_s" "$out/serial.log" || vm_rc=$?
+run_qemu "$accel" "$timeout_s" "$out/serial.log" "$params" || vm_rc=$?
 elapsed=$((SECONDS - start))
 sed -i 's/\r$//' "$out/serial.log"
 

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Systematic allocation failures: each operation on an object is run with
+ * the 1st, 2nd, 3rd... slab or page allocation of the calling task failing
+ * (/proc/thread-self/fail-nth, with failslab and fail_page_alloc set to
+ * fail sleeping allocations too), until it runs with no failure left to
+ * inject.  Every failure must surface as the documented error (ENOMEM from
+ * a syscall; a fault is retried by the core after VM_FAULT_OOM, so the
+ * access succeeds) and leave consistent counters, correct data and no
+ * leaked object, page, descriptor or module reference.
+ *
+ * Needs a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB,
+ * CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS (the debug
+ * test kernel); skips elsewhere.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "wpfault_util.h"
+
+#define MAX_SITES	1000
+#define OBJ_PAGES	4
+
+static int fail_nth_fd, dev;
+
+/* Writes @value to a debugfs fault-injection knob. */
+static void knob(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, value, strlen(value)) < 0)
+		ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+static void setup_injection(void)
+{
+	static const char *const attrs[] = { "failslab", "fail_page_alloc" };
+	char path[128];
+	size_t i;
+
+	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (fail_nth_fd < 0)
+		ksft_exit_skip("no fail-nth: no CONFIG_FAULT_INJECTION\n");
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), DEBUGFS_DIR "/%s", attrs[i]);
+		if (access(path, F_OK))
+			ksft_exit_skip("no %s: kernel without it\n", path);
+		/* GFP_KERNEL and highmem allocations are ignored by default. */
+		snprintf(path, sizeof(path), DEBUGFS_DIR "/%s/ignore-gfp-wait",
+			 attrs[i]);
+		knob(path, "N");
+		/* Each failure would print a stack dump: a false report. */
+		snprintf(path, sizeof(path), DEBUGFS_DIR "/%s/verbose",
+			 attrs[i]);
+		knob(path, "0");
+	}
+	knob(DEBUGFS_DIR "/fail_page_alloc/ignore-gfp-highmem", "N");
+}
+
+static void arm_fail_nth(int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%d", n);
+
+	if (pwrite(fail_nth_fd, buf, len, 0) != len)
+		ksft_exit_fail_msg("fail-nth: %s\n", strerror(errno));
+}
+
+/* True when the armed failure was injected; disarms in any case. */
+static bool injected(void)
+{
+	char buf[16] = "";
+
+	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
+		ksft_exit_fail_msg("fail-nth: %s\n", strerror(errno));
+	arm_fail_nth(0);
+	return atoi(buf) == 0;
+}
+
+static long module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/wpfault/refcnt", "r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+static int lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	close(fd);
+	return fd;
+}
+
+/* What must not change across an operation, failed or not. */
+struct baseline {
+	uint64_t objects_alive;
+	uint64_t pages_resident;
+	long refcnt;
+	int free_fd;
+};
+
+static void take_baseline(struct baseline *b)
+{
+	uint64_t v[WPFAULT_STAT_NR];
+
+	if (wpf_stats(dev, v))
+		ksft_exit_fail_msg("stats: %s\n", strerror(errno));
+	b->objects_alive = v[WPFAULT_STAT_OBJECTS_ALIVE];
+	b->pages_resident = v[WPFAULT_STAT_PAGES_RESIDENT];
+	b->refcnt = module_refcnt();
+	b->free_fd = lowest_free_fd();
+}
+
+static bool same_baseline(const struct baseline *a, const char *op, int n)
+{
+	struct baseline b;
+
+	take_baseline(&b);
+	if (a->objects_alive == b.objects_alive &&
+	    a->pages_resident == b.pages_resident &&
+	    a->refcnt == b.refcnt && a->free_fd == b.free_fd)
+		return true;
+	ksft_print_msg("%s, failure %d: objects %llu->%llu, pages %llu->%llu\n",
+		       op, n, (unsigned long long)a->objects_alive,
+		       (unsigned long long)b.objects_alive,
+		       (unsigned long long)a->pages_resident,
+		       (unsigned long long)b.pages_resident);
+	ksft_print_msg("  module refcnt %ld->%ld, lowest free fd %d->%d\n",
+		       a->refcnt, b.refcnt, a->free_fd, b.free_fd);
+	return false;
+}
+
+/* An object of OBJ_PAGES pages, mapped shared, in a known state. */
+struct target {
+	struct wpf_obj o;
+	volatile char *map;
+};
+
+enum prep { PREP_NONE, PREP_CACHED, PREP_CLEANED };
+
+static void target_open(struct target *t, enum prep prep)
+{
+	int i;
+
+	if (wpf_create(&t->o, OBJ_PAGES * page_size))
+		ksft_exit_fail_msg("create: %s\n", strerror(errno));
+	t->map = wpf_map(t->o.fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, 0);
+	if (t->map == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	if (prep == PREP_NONE)
+		return;
+	for (i = 0; i < OBJ_PAGES; i++)
+		t->map[i * page_size] = wpf_pattern(i, 0);
+	if (prep == PREP_CLEANED && wpf_clean(t->o.fd, 0, OBJ_PAGES) < 0)
+		ksft_exit_fail_msg("clean: %s\n", strerror(errno));
+}
+
+static void target_close(struct target *t)
+{
+	munmap((void *)t->map, OBJ_PAGES * page_size);
+	wpf_destroy(&t->o);
+}
+
+/*
+ * The operations: each returns 0 or -errno, and checks what it can see
+ * (data, counters) afterwards, returning -EBADE on an inconsistency.
+ */
+struct op {
+	const char *name;
+	enum prep prep;
+	int (*run)(struct target *t);
+	int (*check)(struct target *t);
+};
+
+static uint64_t obj_stat(struct target *t, int stat)
+{
+	uint64_t v[WPFAULT_STAT_NR];
+
+	return wpf_stats(t->o.fd, v) ? ~0ULL : v[stat];
+}
+
+/* Every page the object allocated is still in its page cache. */
+static int check_pages(struct target *t, uint64_t want)
+{
+	if (obj_stat(t, WPFAULT_STAT_PAGES_ALLOCATED) != want ||
+	    obj_stat(t, WPFAULT_STAT_PAGES_RESIDENT) != want)
+		return -EBADE;
+	return 0;
+}
+
+static int run_create(struct target *t)
+{
+	struct wpfault_create arg = { .size = page_size };
+
+	if (ioctl(dev, WPFAULT_IOC_CREATE, &arg))
+		return -errno;
+	close(arg.fd);
+	return 0;
+}
+
+static int run_read_fault(struct target *t)
+{
+	return t->map[page_size] == 0 ? 0 : -EBADE;
+}
+
+static int check_read_fault(struct target *t)
+{
+	return check_pages(t, 1);
+}
+
+static int run_write_fault(struct target *t)
+{
+	t->map[page_size] = 'w';
+	return 0;
+}
+
+/* Page 1 holds the write and is the only dirty page. */
+static int check_dirty_page1(struct target *t, uint64_t dirtied,
+			     uint64_t pages)
+{
+	uint64_t words[1];
+
+	if (t->map[page_size] != 'w' ||
+	    wpf_dirty_bitmap(t->o.fd, 0, OBJ_PAGES, words) != 1 ||
+	    words[0] != 1 << 1 ||
+	    obj_stat(t, WPFAULT_STAT_PAGES_DIRTIED) != dirtied)
+		return -EBADE;
+	return check_pages(t, pages);
+}
+
+static int check_write_fault(struct target *t)
+{
+	return check_dirty_page1(t, 1, 1);
+}
+
+static int check_mkwrite(struct target *t)
+{
+	/* All pages were dirtied once before the clean. */
+	return check_dirty_page1(t, OBJ_PAGES + 1, OBJ_PAGES);
+}
+
+static int run_faultaround(struct target *t)
+{
+	volatile char *p = wpf_map(t->o.fd, OBJ_PAGES, PROT_READ, MAP_SHARED,
+				   0);
+	int i, ret = 0;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < OBJ_PAGES; i++)
+		if (p[i * page_size] != wpf_pattern(i, 0))
+			ret = -EBADE;
+	munmap((void *)p, OBJ_PAGES * page_size);
+	return ret;
+}
+
+static int check_cached(struct target *t)
+{
+	return check_pages(t, OBJ_PAGES);
+}
+
+static int run_clean(struct target *t)
+{
+	int64_t n = wpf_clean(t->o.fd, 0, OBJ_PAGES);
+
+	return n < 0 ? n : 0;
+}
+
+static int check_clean(struct target *t)
+{
+	uint64_t words[1];
+
+	if (wpf_dirty_bitmap(t->o.fd, 0, OBJ_PAGES, words) != 0 ||
+	    obj_stat(t, WPFAULT_STAT_PAGES_CLEANED) != OBJ_PAGES)
+		return -EBADE;
+	return check_pages(t, OBJ_PAGES);
+}
+
+static int run_bitmap(struct target *t)
+{
+	uint64_t words[1];
+	int64_t n = wpf_dirty_bitmap(t->o.fd, 0, OBJ_PAGES, words);
+
+	if (n < 0)
+		return n;
+	return n == OBJ_PAGES && words[0] == (1 << OBJ_PAGES) - 1 ? 0 : -EBADE;
+}
+
+static int run_truncate(struct target *t)
+{
+	if (ftruncate(t->o.fd, page_size))
+		return -errno;
+	return ftruncate(t->o.fd, OBJ_PAGES * page_size) ? -errno : 0;
+}
+
+static int check_truncate(struct target *t)
+{
+	if (t->map[0] != wpf_pattern(0, 0) || t->map[page_size] != 0)
+		return -EBADE;
+	return 0;
+}
+
+static int run_mmap_munmap(struct target *t)
+{
+	char *p = mmap(NULL, OBJ_PAGES * page_size, PROT_READ, MAP_SHARED,
+		       t->o.fd, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	/* Unmapping the middle splits the vma: another allocation. */
+	if (munmap(p + page_size, page_size)) {
+		int err = -errno;
+
+		munmap(p, OBJ_PAGES * page_size);
+		return err;
+	}
+	munmap(p, OBJ_PAGES * page_size);
+	return 0;
+}
+
+static const struct op ops[] = {
+	{ "create", PREP_NONE, run_create, NULL },
+	{ "read fault", PREP_NONE, run_read_fault, check_read_fault },
+	{ "write fault", PREP_NONE, run_write_fault, check_write_fault },
+	{ "page_mkwrite", PREP_CLEANED, run_write_fault, check_mkwrite },
+	{ "fault-around", PREP_CACHED, run_faultaround, check_cached },
+	{ "clean", PREP_CACHED, run_clean, check_clean },
+	{ "dirty bitmap", PREP_CACHED, run_bitmap, check_cached },
+	{ "ftruncate", PREP_CACHED, run_truncate, check_truncate },
+	{ "mmap/munmap", PREP_CACHED, run_mmap_munmap, check_cached },
+};
+
+/* Fails each allocation of @op in turn; returns the number failed. */
+static int inject_all(const struct op *op, bool *ok)
+{
+	struct baseline before;
+	struct target t;
+	int n, ret;
+
+	*ok = true;
+	for (n = 1; n <= MAX_SITES; n++) {
+		take_baseline(&before);
+		target_open(&t, op->prep);
+		arm_fail_nth(n);
+		ret = op->run(&t);
+		if (!injected()) {
+			if (ret || (op->check && op->check(&t))) {
+				ksft_print_msg("%s: fails uninjected: %s\n",
+					       op->name, strerror(-ret));
+				*ok = false;
+			}
+			target_close(&t);
+			return n - 1;
+		}
+		if (ret && ret != -ENOMEM) {
+			ksft_print_msg("%s, failure %d: %s, not ENOMEM\n",
+				       op->name, n, strerror(-ret));
+			*ok = false;
+		}
+		if (!ret && op->check && op->check(&t)) {
+			ksft_print_msg("%s, failure %d: wrong data/counters\n",
+				       op->name, n);
+			*ok = false;
+		}
+		target_close(&t);
+		if (!same_baseline(&before, op->name, n))
+			*ok = false;
+	}
+	ksft_print_msg("%s: still failing after %d failures\n", op->name, n);
+	*ok = false;
+	return n;
+}
+
+int main(void)
+{
+	size_t i;
+	int total = 0;
+
+	ksft_print_header();
+	dev = wpf_open_dev();
+	if (dev == -ENOENT)
+		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
+			       WPFAULT_DEVICE);
+	if (dev < 0)
+		ksft_exit_fail_msg("open: %s\n", strerror(-dev));
+	setup_injection();
+	ksft_set_plan(ARRAY_SIZE(ops));
+	for (i = 0; i < ARRAY_SIZE(ops); i++) {
+		bool ok;
+		int n = inject_all(&ops[i], &ok);
+
+		total += n;
+		ksft_test_result(ok, "%s: %d allocations failed in turn\n",
+				 ops[i].name, n);
+	}
+	ksft_print_msg("injected failures: %d\n", total);
+	close(dev);
+	ksft_finished();
+}
