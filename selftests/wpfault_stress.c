@@ -507,7 +507,7 @@ int main(int argc, char **argv)
 	const char *env;
 
 	env = getenv("WPFAULT_STRESS_SECONDS");
-	if (env)
+	if (env && *env)
 		seconds = atoi(env);
 	while ((opt = getopt(argc, argv, "s:t:p:w:")) != -1) {
 		switch (opt) {

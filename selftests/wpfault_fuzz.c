@@ -1,0 +1,1143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Edge and random values for every field and pointer of every ioctl, and
+ * for mmap and ftruncate, on /dev/wpfault, on an object and on fds that
+ * are neither.  A model of the validation order of module/fs.c,
+ * pagecache.c and stats.c (documented in <linux/wpfault.h> and README.md)
+ * predicts each result, including which error wins when several apply.
+ * Calls that succeed are checked further against a model of the object's
+ * dirty pages: returned fields, bitmap words and counters.  Guard bytes
+ * around the buffers catch stores past what a call returns, and stores by
+ * calls that fail before their write-back.  At the end no object, page,
+ * fd or module reference may remain.
+ *
+ *   wpfault_fuzz [-s seed] [-n iterations per seed]
+ * Without -s it runs seeds 1, 2 and 3, or only WPFAULT_FUZZ_SEED if set
+ * (a number, or "random" for one from the clock).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "wpfault_util.h"
+
+#define DEFAULT_ITERATIONS	3000
+#define MAX_PAGES		8	/* of the object: one bitmap word */
+#define MAX_LFS_FILESIZE	((__u64)INT64_MAX)	/* 64-bit kernels */
+#define KERNEL_ADDR		0xffff800000000000UL
+#define BUF_SIZE		256	/* valid buffers, guard bytes too */
+#define GUARD			0xa5	/* bytes nobody may write */
+#define REFCNT_PATH		"/sys/module/wpfault/refcnt"
+
+/* Where a user pointer of a call points. */
+enum ptr_kind {
+	PTR_VALID,
+	PTR_MISALIGNED,	/* 1 to 7 bytes into a valid buffer */
+	PTR_TAIL,	/* the last bytes before an inaccessible page */
+	PTR_RDONLY,	/* readable, so only the write-back fails */
+	PTR_NULL,
+	PTR_ONE,
+	PTR_UNMAPPED,	/* mapped, then unmapped */
+	PTR_KERNEL,
+	NR_PTR_KINDS
+};
+
+static const char *const ptr_names[NR_PTR_KINDS] = {
+	"valid", "misaligned", "tail", "read-only", "NULL", "1", "unmapped",
+	"kernel",
+};
+
+struct uptr {
+	enum ptr_kind kind;
+	char *p;
+	size_t room;		/* bytes from p the kernel can access */
+	bool writable;
+	char name[48];
+};
+
+/* Pages behind the tail and read-only pointers. */
+enum {
+	ARENA_ARG_TAIL, ARENA_ARG_GUARD, ARENA_DATA_TAIL, ARENA_DATA_GUARD,
+	ARENA_RDONLY, ARENA_PAGES
+};
+
+enum call {
+	CALL_CREATE, CALL_CLEAN, CALL_BITMAP, CALL_STATS, CALL_WRONG_FD,
+	CALL_UNKNOWN, CALL_MMAP, CALL_FTRUNCATE, CALL_WRITE, NR_CALLS
+};
+
+static const char *const call_names[NR_CALLS] = {
+	"create", "clean", "dirty_bitmap", "stats", "command_on_wrong_fd",
+	"unknown_command", "mmap", "ftruncate", "page_write",
+};
+
+/* Relative frequencies. */
+static const unsigned int call_weights[NR_CALLS] = {
+	12, 16, 16, 10, 6, 6, 14, 5, 15,
+};
+
+/* Results counted per kind of call, to show what the seeds reached. */
+static const int counted[] = {
+	0, EFAULT, EINVAL, EFBIG, EOVERFLOW, ENXIO, ERANGE, ENOTTY,
+};
+
+#define NR_RESULTS	(ARRAY_SIZE(counted) + 1)	/* and "other" */
+
+struct fuzz {
+	__u64 rng;
+	int dev, null_fd;
+	struct wpf_obj obj;
+	__u64 size, pages;	/* the object's size, and pages holding it */
+	volatile char *map;	/* all its pages, shared and writable */
+	/* Model: bit i set when page i is dirty, and the object's counters. */
+	__u64 dirty, dirtied, cleaned;
+	__u64 alive;		/* objects_alive module-wide, ours included */
+	__u64 last_id;
+	char *arena;
+	__u64 results[NR_CALLS][NR_RESULTS];
+	__u64 mismatches;
+	bool resync;		/* after a mismatch: adopt the kernel's state */
+	char desc[320];		/* the current call, for mismatch reports */
+};
+
+static __u64 arg_buf[BUF_SIZE / 8], data_buf[BUF_SIZE / 8];
+
+static __u64 next_rand(struct fuzz *f)
+{
+	__u64 z = (f->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static __u64 rnd(struct fuzz *f, __u64 n)
+{
+	return next_rand(f) % n;
+}
+
+static __u64 round_up_page(__u64 v)
+{
+	return (v + page_size - 1) & ~((__u64)page_size - 1);
+}
+
+static __u64 page_mask(__u64 first, __u64 nr)
+{
+	return ((1ULL << nr) - 1) << first;
+}
+
+static const char *err_name(int err)
+{
+	static const char *const names[] = {
+		[0] = "success", [EPERM] = "EPERM", [ENXIO] = "ENXIO",
+		[EBADF] = "EBADF", [ENOMEM] = "ENOMEM", [EACCES] = "EACCES",
+		[EFAULT] = "EFAULT", [ENODEV] = "ENODEV", [EINVAL] = "EINVAL",
+		[EMFILE] = "EMFILE", [ENOTTY] = "ENOTTY", [EFBIG] = "EFBIG",
+		[ERANGE] = "ERANGE", [EOVERFLOW] = "EOVERFLOW",
+	};
+
+	if (err >= 0 && err < (int)ARRAY_SIZE(names) && names[err])
+		return names[err];
+	return strerror(err);
+}
+
+/* Starts the description of the current call... */
+static __printf(2, 3) void describe(struct fuzz *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(f->desc, sizeof(f->desc), fmt, ap);
+	va_end(ap);
+}
+
+/* ...and adds one of its values. */
+static void field(struct fuzz *f, const char *name, __u64 value)
+{
+	size_t len = strlen(f->desc);
+
+	snprintf(f->desc + len, sizeof(f->desc) - len, " %s %#llx", name,
+		 value);
+}
+
+static __printf(2, 3) void mismatch(struct fuzz *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->mismatches++;
+	f->resync = true;
+	printf("# MISMATCH %s: ", f->desc);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static bool expect(struct fuzz *f, int exp, int got)
+{
+	if (exp != got)
+		mismatch(f, "expected %s, got %s", err_name(exp),
+			 err_name(got));
+	return exp == got;
+}
+
+/* Edge values for a 64-bit field, around the page and the object size. */
+static __u64 pick_u64(struct fuzz *f)
+{
+	const __u64 ps = page_size, size = f->size;
+	const __u64 edges[] = {
+		0, 1, ps - 1, ps, ps + 1, 2 * ps, 3 * ps, MAX_PAGES * ps,
+		size - 1, size, size + 1, round_up_page(size), 1ULL << 31,
+		1ULL << 32, INT64_MAX, (__u64)INT64_MAX + 1, UINT64_MAX,
+		UINT64_MAX - ps + 1,	/* -page_size */
+	};
+	__u64 i = rnd(f, ARRAY_SIZE(edges) + 2);
+
+	if (i < ARRAY_SIZE(edges))
+		return edges[i];
+	/* Uniformly random, or a random multiple of the page size. */
+	if (i == ARRAY_SIZE(edges))
+		return next_rand(f);
+	return next_rand(f) & ~(ps - 1);
+}
+
+static __u32 pick_u32(struct fuzz *f)
+{
+	switch (rnd(f, 5)) {
+	case 0:
+		return 0;
+	case 1:
+		return 1;
+	case 2:
+		return 1U << rnd(f, 32);
+	case 3:
+		return UINT32_MAX;
+	default:
+		return next_rand(f);
+	}
+}
+
+/* Reserved fields are mostly 0, so that the checks after them run. */
+static __u64 pick_reserved(struct fuzz *f)
+{
+	return rnd(f, 4) ? 0 : pick_u64(f);
+}
+
+/* Mostly a page multiple near the object, so that some ranges are valid. */
+static __u64 pick_range(struct fuzz *f)
+{
+	if (rnd(f, 4))
+		return rnd(f, f->pages + 2) * page_size;
+	return pick_u64(f);
+}
+
+/* A page that was mapped and no longer is. */
+static char *unmapped_page(void)
+{
+	char *p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || munmap(p, page_size))
+		ksft_exit_fail_perror("mmap/munmap");
+	return p;
+}
+
+/*
+ * Points @u at a copy of @len bytes of @src (GUARD bytes if @src is NULL),
+ * in a place of a random kind.  @valid is a BUF_SIZE buffer, @tail the
+ * arena page for tails, @ro_off the place in the read-only page.
+ */
+static void make_ptr(struct fuzz *f, struct uptr *u, void *valid, int tail,
+		     size_t ro_off, const void *src, size_t len)
+{
+	char *ro = f->arena + ARENA_RDONLY * page_size;
+	size_t skip = 0;
+
+	u->kind = rnd(f, 2) ? PTR_VALID : rnd(f, NR_PTR_KINDS);
+	u->room = 0;
+	u->writable = true;
+	switch (u->kind) {
+	case PTR_VALID:
+	case PTR_MISALIGNED:
+		skip = u->kind == PTR_MISALIGNED ? 1 + rnd(f, 7) : 0;
+		u->p = (char *)valid + skip;
+		u->room = BUF_SIZE - skip;
+		break;
+	case PTR_TAIL:
+		u->room = rnd(f, len + 1);
+		u->p = f->arena + (tail + 1) * page_size - u->room;
+		break;
+	case PTR_RDONLY:
+		u->p = ro + ro_off;
+		u->room = page_size - ro_off;
+		u->writable = false;
+		if (mprotect(ro, page_size, PROT_READ | PROT_WRITE))
+			ksft_exit_fail_perror("mprotect");
+		break;
+	case PTR_NULL:
+		u->p = NULL;
+		break;
+	case PTR_ONE:
+		u->p = (char *)1;
+		break;
+	case PTR_UNMAPPED:
+		u->p = unmapped_page();
+		break;
+	default:
+		u->p = (char *)KERNEL_ADDR;
+		break;
+	}
+	if (u->room) {
+		memset(u->p, GUARD, u->room < BUF_SIZE ? u->room : BUF_SIZE);
+		if (src)
+			memcpy(u->p, src, len < u->room ? len : u->room);
+	}
+	if (u->kind == PTR_RDONLY && mprotect(ro, page_size, PROT_READ))
+		ksft_exit_fail_perror("mprotect");
+	if (u->kind == PTR_MISALIGNED)
+		snprintf(u->name, sizeof(u->name), "valid+%zu", skip);
+	else if (u->kind == PTR_TAIL)
+		snprintf(u->name, sizeof(u->name), "tail(%zu bytes)", u->room);
+	else
+		snprintf(u->name, sizeof(u->name), "%s", ptr_names[u->kind]);
+}
+
+/* Whether the kernel can read or write @len bytes at @off of @u. */
+static bool can_read(const struct uptr *u, size_t off, size_t len)
+{
+	return !len || off + len <= u->room;
+}
+
+static bool can_write(const struct uptr *u, size_t off, size_t len)
+{
+	return !len || (u->writable && off + len <= u->room);
+}
+
+/* Nothing wrote the bytes of @u from @from on. */
+static bool guard_intact(const struct uptr *u, size_t from)
+{
+	size_t i;
+
+	if (!u->writable)
+		return true;
+	for (i = from; i < u->room && i < BUF_SIZE; i++)
+		if ((unsigned char)u->p[i] != GUARD)
+			return false;
+	return true;
+}
+
+/* An argument struct holds @want, and nothing after it was written. */
+static void check_arg(struct fuzz *f, const struct uptr *arg,
+		      const void *want, size_t len)
+{
+	if (!arg->writable || arg->room < len)
+		return;
+	if (memcmp(arg->p, want, len))
+		mismatch(f, "the argument struct is not as expected");
+	if (!guard_intact(arg, len))
+		mismatch(f, "bytes after the argument struct were written");
+}
+
+static int lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* One counter of an object, or of the module for /dev/wpfault. */
+static __u64 stat_of(int fd, enum wpfault_stat stat)
+{
+	uint64_t v[WPFAULT_STAT_NR];
+	int err = wpf_stats(fd, v);
+
+	if (err)
+		ksft_exit_fail_msg("stats: %s\n", strerror(-err));
+	return v[stat];
+}
+
+static __u64 module_alive(struct fuzz *f)
+{
+	return stat_of(f->dev, WPFAULT_STAT_OBJECTS_ALIVE);
+}
+
+/* The new object's fd is the lowest free one, with the asked flags. */
+static void check_created(struct fuzz *f, const struct wpfault_create *in,
+			  const struct wpfault_create *out, int want_fd,
+			  __u64 alive)
+{
+	struct wpfault_create want = *in;
+	struct stat st;
+	int fdflags;
+
+	want.fd = want_fd;
+	want.id = out->id;
+	if (memcmp(out, &want, sizeof(want)))
+		mismatch(f, "returned fd %d (expected %d), or changed input",
+			 out->fd, want_fd);
+	if (out->id <= f->last_id)
+		mismatch(f, "id %llu not above the last one, %llu", out->id,
+			 f->last_id);
+	f->last_id = out->id;
+	fdflags = fcntl(out->fd, F_GETFD);
+	if (fdflags < 0 ||
+	    !(fdflags & FD_CLOEXEC) != !(in->flags & WPFAULT_CREATE_CLOEXEC))
+		mismatch(f, "fd %d: F_GETFD gives %d", out->fd, fdflags);
+	if (fstat(out->fd, &st) || !S_ISREG(st.st_mode) ||
+	    (__u64)st.st_size != in->size)
+		mismatch(f, "fd %d: fstat fails or gives a wrong size or mode",
+			 out->fd);
+	if (module_alive(f) != alive + 1)
+		mismatch(f, "objects_alive did not grow by one");
+	if (out->fd >= 0)
+		close(out->fd);
+}
+
+static int fuzz_create(struct fuzz *f)
+{
+	struct wpfault_create in, out;
+	int exp, got, next_fd;
+	struct uptr arg;
+	__u64 alive;
+
+	in.size = pick_u64(f);
+	in.flags = rnd(f, 4) ? rnd(f, 2) * WPFAULT_CREATE_CLOEXEC :
+		   pick_u32(f);
+	in.type = rnd(f, 4) ? WPFAULT_TYPE_PAGECACHE : pick_u32(f);
+	/* Garbage in the output fields: success must overwrite it. */
+	in.id = next_rand(f);
+	in.fd = next_rand(f);
+	in.reserved = rnd(f, 4) ? 0 : pick_u32(f);
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "CREATE on /dev/wpfault, arg %s:", arg.name);
+	field(f, "size", in.size);
+	field(f, "flags", in.flags);
+	field(f, "type", in.type);
+	field(f, "reserved", in.reserved);
+
+	if (!can_read(&arg, 0, sizeof(in)))
+		exp = EFAULT;
+	else if (!in.size || in.flags & ~WPFAULT_CREATE_FLAGS ||
+		 in.type >= WPFAULT_TYPE_NR || in.reserved)
+		exp = EINVAL;
+	else if (in.size > MAX_LFS_FILESIZE)
+		exp = EFBIG;
+	else if (!can_write(&arg, 0, sizeof(in)))
+		exp = EFAULT;	/* and the object is undone */
+	else
+		exp = 0;
+
+	next_fd = lowest_free_fd();
+	alive = module_alive(f);
+	got = ioctl(f->dev, WPFAULT_IOC_CREATE, arg.p) ? errno : 0;
+	if (expect(f, exp, got) && got)
+		check_arg(f, &arg, &in, sizeof(in));
+	if (!got) {
+		memcpy(&out, arg.p, sizeof(out));
+		check_created(f, &in, &out, next_fd, alive);
+		if (!guard_intact(&arg, sizeof(in)))
+			mismatch(f, "bytes after the argument were written");
+	}
+	if (lowest_free_fd() != next_fd)
+		mismatch(f, "an fd leaked: lowest free fd %d, was %d",
+			 lowest_free_fd(), next_fd);
+	if (module_alive(f) != alive)
+		mismatch(f, "objects_alive %llu, was %llu", module_alive(f),
+			 alive);
+	return got;
+}
+
+/* module/fs.c wpf_object_range(): the pages of a range, or -errno. */
+static int model_range(struct fuzz *f, const struct wpfault_range *r,
+		       __u64 *first, __u64 *nr)
+{
+	__u64 end;
+
+	if (!r->length || r->offset % page_size || r->length % page_size)
+		return -EINVAL;
+	if (__builtin_add_overflow(r->offset, r->length, &end))
+		return -EOVERFLOW;
+	if (end > round_up_page(f->size))
+		return -ENXIO;
+	*first = r->offset / page_size;
+	*nr = r->length / page_size;
+	return 0;
+}
+
+static void describe_object(struct fuzz *f)
+{
+	field(f, "(object size", f->size);
+	field(f, "dirty", f->dirty);
+	strncat(f->desc, ")", sizeof(f->desc) - strlen(f->desc) - 1);
+}
+
+static int fuzz_clean(struct fuzz *f)
+{
+	struct wpfault_clean in, want;
+	__u64 first, nr, mask;
+	struct uptr arg;
+	int exp, got;
+
+	in.range.offset = pick_range(f);
+	in.range.length = pick_range(f);
+	in.pages_cleaned = next_rand(f);
+	in.reserved = pick_reserved(f);
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "CLEAN, arg %s:", arg.name);
+	field(f, "offset", in.range.offset);
+	field(f, "length", in.range.length);
+	field(f, "reserved", in.reserved);
+	describe_object(f);
+
+	want = in;
+	if (!can_read(&arg, 0, sizeof(in)))
+		exp = EFAULT;
+	else if (in.reserved)
+		exp = EINVAL;
+	else
+		exp = -model_range(f, &in.range, &first, &nr);
+	if (!exp) {
+		/* The pages are cleaned even if the count cannot be stored. */
+		mask = page_mask(first, nr);
+		want.pages_cleaned = __builtin_popcountll(f->dirty & mask);
+		f->cleaned += want.pages_cleaned;
+		f->dirty &= ~mask;
+		if (!can_write(&arg, offsetof(struct wpfault_clean,
+					      pages_cleaned),
+			       sizeof(in.pages_cleaned)))
+			exp = EFAULT;
+	}
+
+	got = ioctl(f->obj.fd, WPFAULT_IOC_CLEAN, arg.p) ? errno : 0;
+	if (expect(f, exp, got))
+		check_arg(f, &arg, exp ? &in : &want, sizeof(in));
+	return got;
+}
+
+static int fuzz_bitmap(struct fuzz *f)
+{
+	const size_t out_off = offsetof(struct wpfault_dirty_bitmap,
+					dirty_pages);
+	struct wpfault_dirty_bitmap in, want;
+	__u64 first, nr, words, word = 0, got_word;
+	size_t written = 0, touched = 0;
+	struct uptr arg, bm;
+	int exp, got;
+
+	in.range.offset = pick_range(f);
+	in.range.length = pick_range(f);
+	/* Often near the one word that up to 64 pages need. */
+	in.bitmap_size = rnd(f, 2) ? rnd(f, 17) : pick_u64(f);
+	in.dirty_pages = next_rand(f);
+	in.reserved = pick_reserved(f);
+	make_ptr(f, &bm, data_buf, ARENA_DATA_TAIL, page_size / 2, NULL, 8);
+	in.bitmap = (uintptr_t)bm.p;
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "DIRTY_BITMAP, arg %s, bitmap %s:", arg.name, bm.name);
+	field(f, "offset", in.range.offset);
+	field(f, "length", in.range.length);
+	field(f, "bitmap_size", in.bitmap_size);
+	field(f, "reserved", in.reserved);
+	describe_object(f);
+
+	want = in;
+	if (!can_read(&arg, 0, sizeof(in)))
+		exp = EFAULT;
+	else if (in.reserved)
+		exp = EINVAL;
+	else
+		exp = -model_range(f, &in.range, &first, &nr);
+	if (!exp) {
+		words = (nr + 63) / 64;
+		if (in.bitmap_size < words * 8) {
+			exp = ERANGE;
+		} else if (!can_write(&bm, 0, words * 8)) {
+			exp = EFAULT;
+			/* clear_user() may zero what fits before it faults. */
+			touched = bm.room;
+		} else {
+			written = words * 8;
+			touched = written;
+			word = (f->dirty >> first) & page_mask(0, nr);
+			want.dirty_pages = __builtin_popcountll(word);
+			if (!can_write(&arg, out_off, sizeof(in.dirty_pages)))
+				exp = EFAULT;
+		}
+	}
+
+	got = ioctl(f->obj.fd, WPFAULT_IOC_DIRTY_BITMAP, arg.p) ? errno : 0;
+	if (!expect(f, exp, got))
+		return got;
+	check_arg(f, &arg, exp ? &in : &want, sizeof(in));
+	if (written && bm.writable) {
+		memcpy(&got_word, bm.p, sizeof(got_word));
+		if (got_word != word)
+			mismatch(f, "bitmap word %#llx, expected %#llx",
+				 got_word, word);
+	}
+	if (!guard_intact(&bm, touched))
+		mismatch(f, "the bitmap was written past %zu bytes", touched);
+	return got;
+}
+
+/* The counters an object's or the module's stats ioctl copied out. */
+static void check_values(struct fuzz *f, bool on_dev, const void *p,
+			 __u32 n)
+{
+	__u64 v[WPFAULT_STAT_NR];
+
+	memcpy(v, p, n * sizeof(v[0]));
+	if (on_dev) {
+		if (n > WPFAULT_STAT_OBJECTS_ALIVE &&
+		    v[WPFAULT_STAT_OBJECTS_ALIVE] != f->alive)
+			mismatch(f, "module objects_alive %llu, expected %llu",
+				 v[WPFAULT_STAT_OBJECTS_ALIVE], f->alive);
+		return;
+	}
+	if (n > WPFAULT_STAT_PAGES_DIRTIED &&
+	    v[WPFAULT_STAT_PAGES_DIRTIED] != f->dirtied)
+		mismatch(f, "pages_dirtied %llu, expected %llu",
+			 v[WPFAULT_STAT_PAGES_DIRTIED], f->dirtied);
+	if (n > WPFAULT_STAT_PAGES_CLEANED &&
+	    v[WPFAULT_STAT_PAGES_CLEANED] != f->cleaned)
+		mismatch(f, "pages_cleaned %llu, expected %llu",
+			 v[WPFAULT_STAT_PAGES_CLEANED], f->cleaned);
+	if (n > WPFAULT_STAT_PAGES_RESIDENT &&
+	    v[WPFAULT_STAT_PAGES_RESIDENT] > f->pages)
+		mismatch(f, "pages_resident %llu, more than the object has",
+			 v[WPFAULT_STAT_PAGES_RESIDENT]);
+	if (n > WPFAULT_STAT_OBJECTS_ALIVE &&
+	    v[WPFAULT_STAT_OBJECTS_ALIVE] != 1)
+		mismatch(f, "the object's objects_alive is %llu",
+			 v[WPFAULT_STAT_OBJECTS_ALIVE]);
+}
+
+static int fuzz_stats(struct fuzz *f)
+{
+	const size_t out_off = offsetof(struct wpfault_stats, nr_stats);
+	bool on_dev = rnd(f, 2);
+	struct wpfault_stats in, want;
+	size_t copied = 0, touched = 0;
+	struct uptr arg, vals;
+	int exp, got;
+	__u32 n;
+
+	in.nr_stats = rnd(f, 2) ? rnd(f, WPFAULT_STAT_NR + 2) : pick_u32(f);
+	in.reserved = rnd(f, 4) ? 0 : pick_u32(f);
+	n = in.nr_stats < WPFAULT_STAT_NR ? in.nr_stats : WPFAULT_STAT_NR;
+	make_ptr(f, &vals, data_buf, ARENA_DATA_TAIL, page_size / 2, NULL,
+		 n * sizeof(__u64));
+	in.values = (uintptr_t)vals.p;
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "STATS on %s, arg %s, values %s:",
+		 on_dev ? "/dev/wpfault" : "the object", arg.name, vals.name);
+	field(f, "nr_stats", in.nr_stats);
+	field(f, "reserved", in.reserved);
+
+	want = in;
+	want.nr_stats = n;
+	if (!can_read(&arg, 0, sizeof(in))) {
+		exp = EFAULT;
+	} else if (in.reserved) {
+		exp = EINVAL;
+	} else if (!can_write(&vals, 0, n * sizeof(__u64))) {
+		exp = EFAULT;
+		/* copy_to_user() may store what fits before it faults. */
+		touched = vals.room;
+	} else {
+		/* The values are copied out before nr_stats. */
+		copied = n * sizeof(__u64);
+		touched = copied;
+		exp = can_write(&arg, out_off, sizeof(in.nr_stats)) ? 0 :
+		      EFAULT;
+	}
+
+	got = ioctl(on_dev ? f->dev : f->obj.fd, WPFAULT_IOC_STATS, arg.p) ?
+	      errno : 0;
+	if (!expect(f, exp, got))
+		return got;
+	check_arg(f, &arg, exp ? &in : &want, sizeof(in));
+	if (copied && vals.writable)
+		check_values(f, on_dev, vals.p, n);
+	if (!guard_intact(&vals, touched))
+		mismatch(f, "values written past %zu bytes", touched);
+	return got;
+}
+
+/* A defined command on an fd that does not have it. */
+static int fuzz_wrong_fd(struct fuzz *f)
+{
+	static const unsigned long cmds[] = {
+		WPFAULT_IOC_CREATE, WPFAULT_IOC_STATS, WPFAULT_IOC_CLEAN,
+		WPFAULT_IOC_DIRTY_BITMAP,
+	};
+	static const char *const cmd_names[] = {
+		"CREATE", "STATS", "CLEAN", "DIRTY_BITMAP",
+	};
+	/* Requests that would succeed on the right fd. */
+	union {
+		struct wpfault_create create;
+		struct wpfault_stats stats;
+		struct wpfault_clean clean;
+		struct wpfault_dirty_bitmap bitmap;
+	} in;
+	unsigned int c = rnd(f, ARRAY_SIZE(cmds));
+	bool null = c == 1 || rnd(f, 2);
+	struct uptr arg;
+	int fd, got;
+
+	if (null)
+		fd = f->null_fd;
+	else
+		fd = c == 0 ? f->obj.fd : f->dev;
+	memset(&in, 0, sizeof(in));
+	switch (c) {
+	case 0:
+		in.create.size = page_size;
+		break;
+	case 1:
+		in.stats.nr_stats = WPFAULT_STAT_NR;
+		in.stats.values = (uintptr_t)data_buf;
+		break;
+	case 2:
+		in.clean.range.length = page_size;
+		break;
+	default:
+		in.bitmap.range.length = page_size;
+		in.bitmap.bitmap = (uintptr_t)data_buf;
+		in.bitmap.bitmap_size = sizeof(__u64);
+		break;
+	}
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "%s on %s, arg %s", cmd_names[c],
+		 null ? "/dev/null" : c == 0 ? "the object" : "/dev/wpfault",
+		 arg.name);
+	got = ioctl(fd, cmds[c], arg.p) ? errno : 0;
+	if (expect(f, ENOTTY, got))
+		check_arg(f, &arg, &in, sizeof(in));
+	return got;
+}
+
+static bool is_defined(unsigned long cmd)
+{
+	return cmd == WPFAULT_IOC_CREATE || cmd == WPFAULT_IOC_STATS ||
+	       cmd == WPFAULT_IOC_CLEAN || cmd == WPFAULT_IOC_DIRTY_BITMAP;
+}
+
+/*
+ * Only wpfault's magic: the VFS answers some generic numbers itself
+ * before the driver sees them.
+ */
+static int fuzz_unknown(struct fuzz *f)
+{
+	static const unsigned int nrs[] = { 0x00, 0x01, 0x10, 0x11 };
+	unsigned int dir, nr, size;
+	bool on_dev = rnd(f, 2);
+	unsigned long cmd;
+	struct uptr arg;
+	int got;
+
+	do {
+		dir = rnd(f, 4);
+		/* Often a defined number with another direction or size. */
+		nr = rnd(f, 2) ? nrs[rnd(f, ARRAY_SIZE(nrs))] : rnd(f, 256);
+		size = rnd(f, 2) ? rnd(f, 65) : rnd(f, _IOC_SIZEMASK + 1);
+		cmd = _IOC(dir, WPFAULT_IOC_MAGIC, nr, size);
+	} while (is_defined(cmd));
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, NULL, 64);
+	describe(f, "command %#lx (dir %u nr %#x size %u) on %s, arg %s", cmd,
+		 dir, nr, size, on_dev ? "/dev/wpfault" : "the object",
+		 arg.name);
+	got = ioctl(on_dev ? f->dev : f->obj.fd, cmd, arg.p) ? errno : 0;
+	if (expect(f, ENOTTY, got) && !guard_intact(&arg, 0))
+		mismatch(f, "the argument was written");
+	return got;
+}
+
+/* Up to a few times the object: past that mm can fail first. */
+static __u64 pick_mmap_len(struct fuzz *f)
+{
+	const __u64 ps = page_size, size = f->size;
+	const __u64 edges[] = {
+		0, 1, ps - 1, ps, ps + 1, size - 1, size, size + 1,
+		round_up_page(size), round_up_page(size) + 1,
+	};
+	__u64 i = rnd(f, ARRAY_SIZE(edges) + 1);
+
+	if (i < ARRAY_SIZE(edges))
+		return edges[i];
+	return 1 + rnd(f, 3 * round_up_page(size));
+}
+
+/*
+ * Unaligned offsets of any value; aligned ones stay far below
+ * MAX_LFS_FILESIZE, near which mm refuses with EOVERFLOW before ->mmap.
+ */
+static __u64 pick_mmap_off(struct fuzz *f)
+{
+	switch (rnd(f, 3)) {
+	case 0:
+		return rnd(f, f->pages + 2) * page_size;
+	case 1:
+		return pick_u64(f) | (1 + rnd(f, page_size - 1));
+	default:
+		return pick_u64(f) & ~((__u64)page_size - 1) &
+		       ((1ULL << 40) - 1);
+	}
+}
+
+static int fuzz_mmap(struct fuzz *f)
+{
+	static const int prots[] = {
+		PROT_READ, PROT_WRITE, PROT_READ | PROT_WRITE,
+	};
+	__u64 len = pick_mmap_len(f), off = pick_mmap_off(f), pgoff;
+	int prot = prots[rnd(f, ARRAY_SIZE(prots))];
+	bool shared = rnd(f, 2);
+	int exp, got;
+	long p;
+
+	describe(f, "mmap %s:", shared ? "MAP_SHARED" : "MAP_PRIVATE");
+	field(f, "length", len);
+	field(f, "offset", off);
+	field(f, "prot", prot);
+	describe_object(f);
+	pgoff = off / page_size;
+	if (!len || off % page_size || pgoff >= f->pages ||
+	    (len + page_size - 1) / page_size > f->pages - pgoff)
+		exp = EINVAL;
+	else
+		exp = 0;
+	/* The system call itself: libc may check the offset first. */
+	p = syscall(SYS_mmap, NULL, len, prot,
+		    shared ? MAP_SHARED : MAP_PRIVATE, f->obj.fd, off);
+	got = p == -1 ? errno : 0;
+	if (expect(f, exp, got) && !got && p % page_size)
+		mismatch(f, "address %#lx not page aligned", p);
+	if (!got && munmap((void *)p, len))
+		mismatch(f, "munmap: %s", strerror(errno));
+	return got;
+}
+
+static int fuzz_ftruncate(struct fuzz *f)
+{
+	struct stat st;
+	int exp, got;
+	__s64 len;
+
+	if (rnd(f, 3))
+		len = rnd(f, (f->pages + 3) * page_size + 1);
+	else
+		len = (__s64)(pick_u64(f) | (1ULL << 63));
+	describe(f, "ftruncate to %lld", len);
+	describe_object(f);
+	exp = len < 0 ? EINVAL : 0;
+	got = ftruncate(f->obj.fd, len) ? errno : 0;
+	expect(f, exp, got);
+	if (got)
+		return got;
+	/* Pages wholly past the new end of file go, and their dirt. */
+	if ((__u64)len < f->size)
+		f->dirty &= page_mask(0, (len + page_size - 1) / page_size);
+	if (ftruncate(f->obj.fd, f->size))
+		ksft_exit_fail_msg("restoring the size %llu: %s\n", f->size,
+				   strerror(errno));
+	if (fstat(f->obj.fd, &st) || (__u64)st.st_size != f->size)
+		mismatch(f, "the size was not restored");
+	return got;
+}
+
+static int fuzz_write(struct fuzz *f)
+{
+	__u64 page = rnd(f, f->pages);
+
+	f->map[page * page_size] = next_rand(f);
+	if (!(f->dirty & (1ULL << page)))
+		f->dirtied++;
+	f->dirty |= 1ULL << page;
+	return 0;
+}
+
+static int (*const call_fns[NR_CALLS])(struct fuzz *f) = {
+	fuzz_create, fuzz_clean, fuzz_bitmap, fuzz_stats, fuzz_wrong_fd,
+	fuzz_unknown, fuzz_mmap, fuzz_ftruncate, fuzz_write,
+};
+
+static enum call pick_call(struct fuzz *f)
+{
+	unsigned int total = 0, r, i;
+
+	for (i = 0; i < NR_CALLS; i++)
+		total += call_weights[i];
+	r = rnd(f, total);
+	for (i = 0; r >= call_weights[i]; i++)
+		r -= call_weights[i];
+	return i;
+}
+
+static void count_result(struct fuzz *f, enum call c, int err)
+{
+	size_t r;
+
+	for (r = 0; r < ARRAY_SIZE(counted) && counted[r] != err; r++)
+		;
+	f->results[c][r]++;
+}
+
+static void print_results(struct fuzz *f, enum call c)
+{
+	char line[256];
+	__u64 total = 0;
+	size_t r, len;
+
+	for (r = 0; r < NR_RESULTS; r++)
+		total += f->results[c][r];
+	len = snprintf(line, sizeof(line), "%-20s %5llu:", call_names[c],
+		       total);
+	for (r = 0; r < NR_RESULTS && len < sizeof(line); r++) {
+		if (f->results[c][r])
+			len += snprintf(line + len, sizeof(line) - len,
+					" %s %llu", r < ARRAY_SIZE(counted) ?
+					err_name(counted[r]) : "other",
+					f->results[c][r]);
+	}
+	ksft_print_msg("  %s\n", line);
+}
+
+/*
+ * Compares the object as the kernel sees it with the model, or after a
+ * mismatch just takes it as the model, so that one error is reported once.
+ */
+static void check_object(struct fuzz *f, bool adopt)
+{
+	__u64 dirtied = stat_of(f->obj.fd, WPFAULT_STAT_PAGES_DIRTIED);
+	__u64 cleaned = stat_of(f->obj.fd, WPFAULT_STAT_PAGES_CLEANED);
+	uint64_t word = 0;
+	int64_t err;
+
+	err = wpf_dirty_bitmap(f->obj.fd, 0, f->pages, &word);
+	if (err < 0)
+		ksft_exit_fail_msg("dirty bitmap: %s\n", strerror(-err));
+	describe(f, "object state, model:");
+	field(f, "dirtied", f->dirtied);
+	field(f, "cleaned", f->cleaned);
+	describe_object(f);
+	if (!adopt && (word != f->dirty || dirtied != f->dirtied ||
+		       cleaned != f->cleaned))
+		mismatch(f, "kernel: dirty %#llx dirtied %#llx cleaned %#llx",
+			 (__u64)word, dirtied, cleaned);
+	f->dirty = word;
+	f->dirtied = dirtied;
+	f->cleaned = cleaned;
+	f->alive = module_alive(f);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool run_seed(struct fuzz *f, __u64 seed, unsigned long iterations)
+{
+	double start = seconds();
+	unsigned long i;
+	__u64 page;
+	int err;
+
+	memset(f->results, 0, sizeof(f->results));
+	f->mismatches = 0;
+	f->rng = seed;
+	f->pages = 1 + rnd(f, MAX_PAGES);
+	f->size = f->pages * page_size;
+	/* Sometimes end of file falls inside the last page. */
+	if (!rnd(f, 3))
+		f->size -= 1 + rnd(f, page_size - 1);
+	err = wpf_create(&f->obj, f->size);
+	if (err)
+		ksft_exit_fail_msg("create: %s\n", strerror(-err));
+	f->map = mmap(NULL, f->pages * page_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, f->obj.fd, 0);
+	if (f->map == MAP_FAILED)
+		ksft_exit_fail_perror("mmap");
+	f->dirty = 0;
+	f->dirtied = 0;
+	f->cleaned = 0;
+	f->last_id = f->obj.id;
+	f->alive = module_alive(f);
+	ksft_print_msg("seed %llu: object of %llu bytes (%llu pages)\n", seed,
+		       f->size, f->pages);
+	/* Some pages dirty from the start, so that cleans have work. */
+	for (page = 0; page < f->pages; page++)
+		if (rnd(f, 2))
+			fuzz_write(f);
+
+	for (i = 0; i < iterations; i++) {
+		enum call c = pick_call(f);
+
+		f->resync = false;
+		count_result(f, c, call_fns[c](f));
+		if (f->resync)
+			check_object(f, true);
+	}
+	check_object(f, false);
+
+	for (i = 0; i < NR_CALLS; i++)
+		print_results(f, i);
+	ksft_print_msg("seed %llu: %lu calls in %.1f s, %llu mismatches\n",
+		       seed, iterations, seconds() - start, f->mismatches);
+	munmap((void *)f->map, f->pages * page_size);
+	wpf_destroy(&f->obj);
+	return !f->mismatches;
+}
+
+/* The module's reference count, or -1 without CONFIG_MODULE_UNLOAD. */
+static long module_refcnt(void)
+{
+	FILE *file = fopen(REFCNT_PATH, "r");
+	long refcnt = -1;
+
+	if (!file)
+		return -1;
+	if (fscanf(file, "%ld", &refcnt) != 1)
+		refcnt = -1;
+	fclose(file);
+	return refcnt;
+}
+
+static void set_up_arena(struct fuzz *f)
+{
+	f->arena = mmap(NULL, ARENA_PAGES * page_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (f->arena == MAP_FAILED ||
+	    mprotect(f->arena + ARENA_ARG_GUARD * page_size, page_size,
+		     PROT_NONE) ||
+	    mprotect(f->arena + ARENA_DATA_GUARD * page_size, page_size,
+		     PROT_NONE))
+		ksft_exit_fail_perror("arena");
+}
+
+static __u64 parse_seed(const char *s)
+{
+	struct timespec ts;
+	char *end;
+	__u64 seed;
+
+	if (!strcmp(s, "random")) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		return (__u64)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec;
+	}
+	errno = 0;
+	seed = strtoull(s, &end, 0);
+	if (errno || !*s || *end) {
+		fprintf(stderr, "bad seed '%s'\n", s);
+		exit(2);
+	}
+	return seed;
+}
+
+/* What a leak would change: module-wide gauges, refcnt, lowest free fd. */
+struct footprint {
+	__u64 alive, resident;
+	long refcnt;
+	int fd;
+};
+
+static void take_footprint(int dev, struct footprint *fp)
+{
+	fp->alive = stat_of(dev, WPFAULT_STAT_OBJECTS_ALIVE);
+	fp->resident = stat_of(dev, WPFAULT_STAT_PAGES_RESIDENT);
+	fp->refcnt = module_refcnt();
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long iterations = DEFAULT_ITERATIONS;
+	__u64 seeds[3] = { 1, 2, 3 };
+	struct footprint before, after;
+	int nr_seeds = 3, opt, i;
+	struct fuzz f;
+	const char *env;
+	bool ok;
+
+	env = getenv("WPFAULT_FUZZ_SEED");
+	if (env && *env) {
+		seeds[0] = parse_seed(env);
+		nr_seeds = 1;
+	}
+	while ((opt = getopt(argc, argv, "s:n:")) != -1) {
+		switch (opt) {
+		case 's':
+			seeds[0] = parse_seed(optarg);
+			nr_seeds = 1;
+			break;
+		case 'n':
+			iterations = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-s seed] [-n iterations]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+
+	ksft_print_header();
+	memset(&f, 0, sizeof(f));
+	/* A leaked descriptor would take this number. */
+	before.fd = lowest_free_fd();
+	f.dev = wpf_open_dev();
+	if (f.dev == -ENOENT)
+		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
+			       WPFAULT_DEVICE);
+	if (f.dev < 0)
+		ksft_exit_fail_msg("open %s: %s\n", WPFAULT_DEVICE,
+				   strerror(-f.dev));
+	f.null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (f.null_fd < 0)
+		ksft_exit_fail_perror("/dev/null");
+	set_up_arena(&f);
+	take_footprint(f.dev, &before);
+
+	ksft_set_plan(nr_seeds + 1);
+	for (i = 0; i < nr_seeds; i++) {
+		ksft_print_msg("rerun: %s -s %llu -n %lu\n", argv[0], seeds[i],
+			       iterations);
+		ok = run_seed(&f, seeds[i], iterations);
+		ksft_test_result(ok, "seed %llu: %s\n", seeds[i],
+				 "every call returned its documented result");
+	}
+
+	take_footprint(f.dev, &after);
+	munmap(f.arena, ARENA_PAGES * page_size);
+	close(f.null_fd);
+	close(f.dev);
+	after.fd = lowest_free_fd();
+	ksft_print_msg("objects_alive %llu -> %llu\n", before.alive,
+		       after.alive);
+	ksft_print_msg("pages_resident %llu -> %llu\n", before.resident,
+		       after.resident);
+	ksft_print_msg("module refcnt %ld -> %ld, lowest free fd %d -> %d\n",
+		       before.refcnt, after.refcnt, before.fd, after.fd);
+	ok = before.alive == after.alive &&
+	     before.resident == after.resident &&
+	     before.refcnt == after.refcnt && before.fd == after.fd;
+	ksft_test_result(ok,
+			 "no object, page, fd or module reference leaked\n");
+	ksft_finished();
+}
