@@ -5,6 +5,9 @@
 #   make lint             checkpatch --strict and sparse
 #   make run              build, boot the default test VM, run the selftests
 #   make check            the whole suite: lint, every build, the VM matrix
+#   make check-newest     the suite on a debug kernel built from the newest
+#                         linux-source of Debian unstable
+#   make fuzz             the suite on the debug kernel, fuzzer on a random seed
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -25,9 +28,15 @@ run:
 check:
 	scripts/check.sh
 
+check-newest:
+	scripts/check.sh x86_64-debug-newest
+
+fuzz:
+	WPFAULT_FUZZ_SEED=random scripts/check.sh x86_64-debug
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all modules selftests lint run check clean
+.PHONY: all modules selftests lint run check check-newest fuzz clean

@@ -25,7 +25,7 @@ sid_apt() {
 	"$@" -o Dir::Etc::SourceList="$state/sources.list" \
 		-o Dir::Etc::SourceParts=/dev/null \
 		-o Dir::State::Lists="$state/lists" \
-		-o Dir::Cache="$state/cache" \
+		-o Dir::Cache="$state/cache" -o APT::Sandbox::User=root \
 		-o APT::Architecture=amd64 -o APT::Architectures=amd64
 }
 
