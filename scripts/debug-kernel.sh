@@ -8,13 +8,16 @@
 #                              read through a private apt state, never
 #                              installed system-wide
 # The result is cached in $WPFAULT_CACHE/debug-kernels/<source>-<hash of
-# the config and this script>/ (vmlinuz, and build -> the built tree for
-# external modules) and linked as $WPFAULT_CACHE/kernels/debug-<suite>-amd64.
+# the config fragment and the recipe version>/ (vmlinuz, and build -> the
+# built tree for external modules) and linked as
+# $WPFAULT_CACHE/kernels/debug-<suite>-amd64.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 suite=${1:?usage: debug-kernel.sh bookworm|sid}
 fragment=$WPFAULT_ROOT/scripts/debug.config
+# Bump when the build steps below change what gets built.
+recipe=1
 export CCACHE_DIR=$WPFAULT_CACHE/ccache
 
 sid_apt() {
@@ -56,7 +59,7 @@ sid)
 *) die "unknown suite '$suite' (bookworm or sid)" ;;
 esac
 
-key=$(cat "$fragment" "$0" | sha256sum | cut -c1-12)
+key=$( (cat "$fragment"; echo "recipe $recipe") | sha256sum | cut -c1-12)
 dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$key
 link=$WPFAULT_CACHE/kernels/debug-$suite-amd64
 mkdir -p "$WPFAULT_CACHE/kernels"
