@@ -12,6 +12,12 @@
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+/* struct folio_batch moved out of pagevec.h in 7.x. */
+#ifdef WPF_HAVE_FOLIO_BATCH_H
+#include <linux/folio_batch.h>
+#else
+#include <linux/pagevec.h>
+#endif
 
 /* Locked, referenced folio at @index, created if absent; ERR_PTR on error. */
 static inline struct folio *wpf_grab_folio(struct address_space *mapping,

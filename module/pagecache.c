@@ -10,7 +10,6 @@
 #include <linux/mm.h>
 #include <linux/writeback.h>
 #include <linux/pagemap.h>
-#include <linux/pagevec.h>
 #include <linux/rmap.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
