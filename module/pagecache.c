@@ -230,6 +230,7 @@ static long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 	pgoff_t first, index, last, nr;
 	u64 __user *bitmap;
 	unsigned int i;
+	size_t bytes;
 	int err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
@@ -239,10 +240,11 @@ static long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 	err = wpf_object_range(obj, &arg.range, &first, &nr);
 	if (err)
 		return err;
-	if (arg.bitmap_size < DIV_ROUND_UP(nr, 64) * sizeof(u64))
+	bytes = DIV_ROUND_UP(nr, 64) * sizeof(u64);
+	if (arg.bitmap_size < bytes)
 		return -ERANGE;
 	bitmap = u64_to_user_ptr(arg.bitmap);
-	if (clear_user(bitmap, DIV_ROUND_UP(nr, 64) * sizeof(u64)))
+	if (clear_user(bitmap, bytes))
 		return -EFAULT;
 
 	/* Folios come in index order: build one word at a time. */

@@ -24,20 +24,12 @@ FIXTURE(bad) {
 	int next_fd;
 };
 
-static int lowest_free_fd(void)
-{
-	int fd = dup(0);
-
-	close(fd);
-	return fd;
-}
-
 FIXTURE_SETUP(bad)
 {
 	self->o.fd = -1;
 	self->o.dev = -1;
 	/* A leaked descriptor would take this number. */
-	self->next_fd = lowest_free_fd();
+	self->next_fd = wpf_lowest_free_fd();
 	ASSERT_LE(0, self->next_fd);
 	self->dev = wpf_open_dev();
 	if (self->dev == -ENOENT)
@@ -65,7 +57,7 @@ FIXTURE_TEARDOWN(bad)
 		  after[WPFAULT_STAT_OBJECTS_ALIVE]);
 	EXPECT_EQ(self->before[RS], after[RS]);
 	EXPECT_EQ(self->before[AL], after[AL]);
-	EXPECT_EQ(self->next_fd, lowest_free_fd());
+	EXPECT_EQ(self->next_fd, wpf_lowest_free_fd());
 }
 
 static int create_errno(int dev, struct wpfault_create *arg)

@@ -85,27 +85,6 @@ static bool injected(void)
 	return atoi(buf) == 0;
 }
 
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/wpfault/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
-static int lowest_free_fd(void)
-{
-	int fd = dup(0);
-
-	close(fd);
-	return fd;
-}
-
 /* What must not change across an operation, failed or not. */
 struct baseline {
 	uint64_t objects_alive;
@@ -122,8 +101,8 @@ static void take_baseline(struct baseline *b)
 		ksft_exit_fail_msg("stats: %s\n", strerror(errno));
 	b->objects_alive = v[WPFAULT_STAT_OBJECTS_ALIVE];
 	b->pages_resident = v[WPFAULT_STAT_PAGES_RESIDENT];
-	b->refcnt = module_refcnt();
-	b->free_fd = lowest_free_fd();
+	b->refcnt = wpf_module_refcnt();
+	b->free_fd = wpf_lowest_free_fd();
 }
 
 static bool same_baseline(const struct baseline *a, const char *op, int n)

@@ -39,7 +39,6 @@
 #define KERNEL_ADDR		0xffff800000000000UL
 #define BUF_SIZE		256	/* valid buffers, guard bytes too */
 #define GUARD			0xa5	/* bytes nobody may write */
-#define REFCNT_PATH		"/sys/module/wpfault/refcnt"
 
 /* Where a user pointer of a call points. */
 enum ptr_kind {
@@ -350,15 +349,6 @@ static void check_arg(struct fuzz *f, const struct uptr *arg,
 		mismatch(f, "bytes after the argument struct were written");
 }
 
-static int lowest_free_fd(void)
-{
-	int fd = dup(0);
-
-	if (fd >= 0)
-		close(fd);
-	return fd;
-}
-
 /* One counter of an object, or of the module for /dev/wpfault. */
 static __u64 stat_of(int fd, enum wpfault_stat stat)
 {
@@ -441,7 +431,7 @@ static int fuzz_create(struct fuzz *f)
 	else
 		exp = 0;
 
-	next_fd = lowest_free_fd();
+	next_fd = wpf_lowest_free_fd();
 	alive = module_alive(f);
 	got = ioctl(f->dev, WPFAULT_IOC_CREATE, arg.p) ? errno : 0;
 	if (expect(f, exp, got) && got)
@@ -452,9 +442,9 @@ static int fuzz_create(struct fuzz *f)
 		if (!guard_intact(&arg, sizeof(in)))
 			mismatch(f, "bytes after the argument were written");
 	}
-	if (lowest_free_fd() != next_fd)
+	if (wpf_lowest_free_fd() != next_fd)
 		mismatch(f, "an fd leaked: lowest free fd %d, was %d",
-			 lowest_free_fd(), next_fd);
+			 wpf_lowest_free_fd(), next_fd);
 	if (module_alive(f) != alive)
 		mismatch(f, "objects_alive %llu, was %llu", module_alive(f),
 			 alive);
@@ -1007,20 +997,6 @@ static bool run_seed(struct fuzz *f, __u64 seed, unsigned long iterations)
 	return !f->mismatches;
 }
 
-/* The module's reference count, or -1 without CONFIG_MODULE_UNLOAD. */
-static long module_refcnt(void)
-{
-	FILE *file = fopen(REFCNT_PATH, "r");
-	long refcnt = -1;
-
-	if (!file)
-		return -1;
-	if (fscanf(file, "%ld", &refcnt) != 1)
-		refcnt = -1;
-	fclose(file);
-	return refcnt;
-}
-
 static void set_up_arena(struct fuzz *f)
 {
 	f->arena = mmap(NULL, ARENA_PAGES * page_size, PROT_READ | PROT_WRITE,
@@ -1063,7 +1039,7 @@ static void take_footprint(int dev, struct footprint *fp)
 {
 	fp->alive = stat_of(dev, WPFAULT_STAT_OBJECTS_ALIVE);
 	fp->resident = stat_of(dev, WPFAULT_STAT_PAGES_RESIDENT);
-	fp->refcnt = module_refcnt();
+	fp->refcnt = wpf_module_refcnt();
 }
 
 int main(int argc, char **argv)
@@ -1100,7 +1076,7 @@ int main(int argc, char **argv)
 	ksft_print_header();
 	memset(&f, 0, sizeof(f));
 	/* A leaked descriptor would take this number. */
-	before.fd = lowest_free_fd();
+	before.fd = wpf_lowest_free_fd();
 	f.dev = wpf_open_dev();
 	if (f.dev == -ENOENT)
 		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
@@ -1127,7 +1103,7 @@ int main(int argc, char **argv)
 	munmap(f.arena, ARENA_PAGES * page_size);
 	close(f.null_fd);
 	close(f.dev);
-	after.fd = lowest_free_fd();
+	after.fd = wpf_lowest_free_fd();
 	ksft_print_msg("objects_alive %llu -> %llu\n", before.alive,
 		       after.alive);
 	ksft_print_msg("pages_resident %llu -> %llu\n", before.resident,

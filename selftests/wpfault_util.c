@@ -176,6 +176,28 @@ void *wpf_map(int fd, size_t pages, int prot, int flags, off_t pgoff)
 	return p;
 }
 
+int wpf_lowest_free_fd(void)
+{
+	int fd = dup(0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+long wpf_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/wpfault/refcnt", "r");
+	long n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
 long wpf_faultaround_pages(void)
 {
 	unsigned long bytes;

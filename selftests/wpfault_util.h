@@ -49,6 +49,11 @@ const char *wpf_bits_str(const uint64_t *words, uint64_t nr);
  */
 void *wpf_map(int fd, size_t pages, int prot, int flags, off_t pgoff);
 
+/* The lowest free fd: a leaked descriptor would take this number. */
+int wpf_lowest_free_fd(void);
+/* /sys/module/wpfault/refcnt, or -1 where there is none. */
+long wpf_module_refcnt(void);
+
 /* Pages fault-around maps at once (fault_around_bytes / page size). */
 long wpf_faultaround_pages(void);
 
