@@ -63,7 +63,6 @@ int wpf_create(struct wpf_obj *obj, uint64_t size)
 	}
 	obj->fd = arg.fd;
 	obj->id = arg.id;
-	obj->size = size;
 	return 0;
 }
 

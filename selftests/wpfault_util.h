@@ -16,7 +16,6 @@ struct wpf_obj {
 	int dev;
 	int fd;
 	uint64_t id;
-	uint64_t size;
 };
 
 /* Opens /dev/wpfault; -errno on failure (the module is not loaded...). */
