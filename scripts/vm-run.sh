@@ -125,7 +125,11 @@ esac
 
 make_initramfs
 accel=$(pick_accel)
-log "$cfg: booting Debian $CFG_SERIES ($CFG_ARCH, -cpu $CFG_CPU, $accel)"
+case $CFG_SERIES in
+debug-*) what="the ${CFG_SERIES#debug-} debug kernel" ;;
+*) what="Debian $CFG_SERIES" ;;
+esac
+log "$cfg: booting $what ($CFG_ARCH, -cpu $CFG_CPU, $accel)"
 start=$SECONDS
 vm_rc=0
 run_qemu "$accel" "$timeout_s" "$out/serial.log" "$params" || vm_rc=$?
