@@ -9,7 +9,9 @@
 #
 #   vm-run.sh CONFIG
 # Environment: WPFAULT_VM_TIMEOUT (seconds, default 600),
-#              WPFAULT_ACCEL (kvm or tcg; default: kvm when it works)
+#              WPFAULT_ACCEL (kvm or tcg; default: kvm when it works),
+#              WPFAULT_STRESS_SECONDS (stress test length; default 10,
+#              60 on the debug kernel), WPFAULT_FUZZ_SEED (N or random)
 # Writes build/CONFIG/serial.log (the whole console) and
 # build/CONFIG/result ("passed failed skipped").
 set -euo pipefail
@@ -118,9 +120,10 @@ pick_accel() {
 # bit, which identify_cpu() clears for a moment with interrupts enabled; an
 # interrupt then gets a false "wild-memory-access" report (seen on 6.12).
 case $CFG_PROFILE in
-debug) params="wpfault.stress=60 wpfault.cycles=100 no5lvl" ;;
-*) params="wpfault.stress=10 wpfault.cycles=10" ;;
+debug) stress=60 params="wpfault.cycles=100 no5lvl" ;;
+*) stress=10 params="wpfault.cycles=10" ;;
 esac
+params+=" wpfault.stress=${WPFAULT_STRESS_SECONDS:-$stress}"
 [[ -n ${WPFAULT_FUZZ_SEED:-} ]] && params+=" wpfault.fuzz_seed=$WPFAULT_FUZZ_SEED"
 
 make_initramfs
