@@ -452,11 +452,21 @@ static int fuzz_create(struct fuzz *f)
 }
 
 /* module/fs.c wpf_object_range(): the pages of a range, or -errno. */
-static int model_range(struct fuzz *f, const struct wpfault_range *r,
+/*
+ * The checks CLEAN and DIRTY_BITMAP share, in the module's order: reading
+ * the argument, its reserved field, then wpf_object_range().  Returns
+ * minus the expected errno, or 0 with the range in pages.
+ */
+static int model_range(struct fuzz *f, const struct uptr *arg, size_t len,
+		       __u64 reserved, const struct wpfault_range *r,
 		       __u64 *first, __u64 *nr)
 {
 	__u64 end;
 
+	if (!can_read(arg, 0, len))
+		return -EFAULT;
+	if (reserved)
+		return -EINVAL;
 	if (!r->length || r->offset % page_size || r->length % page_size)
 		return -EINVAL;
 	if (__builtin_add_overflow(r->offset, r->length, &end))
@@ -494,12 +504,8 @@ static int fuzz_clean(struct fuzz *f)
 	describe_object(f);
 
 	want = in;
-	if (!can_read(&arg, 0, sizeof(in)))
-		exp = EFAULT;
-	else if (in.reserved)
-		exp = EINVAL;
-	else
-		exp = -model_range(f, &in.range, &first, &nr);
+	exp = -model_range(f, &arg, sizeof(in), in.reserved, &in.range,
+			   &first, &nr);
 	if (!exp) {
 		/* The pages are cleaned even if the count cannot be stored. */
 		mask = page_mask(first, nr);
@@ -545,12 +551,8 @@ static int fuzz_bitmap(struct fuzz *f)
 	describe_object(f);
 
 	want = in;
-	if (!can_read(&arg, 0, sizeof(in)))
-		exp = EFAULT;
-	else if (in.reserved)
-		exp = EINVAL;
-	else
-		exp = -model_range(f, &in.range, &first, &nr);
+	exp = -model_range(f, &arg, sizeof(in), in.reserved, &in.range,
+			   &first, &nr);
 	if (!exp) {
 		words = (nr + 63) / 64;
 		if (in.bitmap_size < words * 8) {
