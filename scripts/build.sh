@@ -12,10 +12,8 @@ config_lookup "$cfg"
 kdir=$(kernel_dir "$CFG_SERIES" "$CFG_ARCH")/build
 [[ -d $kdir ]] || die "no kernel headers for $cfg in $kdir: run scripts/deps.sh $cfg"
 out=$WPFAULT_ROOT/build/$cfg
-# Each configuration builds from its own copy, so builds never mix objects.
 rm -rf "$out/src"
-mkdir -p "$out/src"
-cp -r "$WPFAULT_ROOT"/{Kbuild,module,include} "$out/src/"
+copy_module_sources "$out/src"
 
 read -r -a cross <<<"$(cross_env "$CFG_ARCH")"
 log "building wpfault.ko and the selftests for $cfg"

@@ -60,6 +60,13 @@ config_lookup() {
 	die "unknown configuration '$1' (known: $(wpfault_all_configs | cut -d' ' -f1 | xargs))"
 }
 
+# Copies what Kbuild needs for the module into DIR, so that builds for
+# different kernels never share objects.
+copy_module_sources() {
+	mkdir -p "$1"
+	cp -r "$WPFAULT_ROOT"/{Kbuild,module,include} "$1/"
+}
+
 # Where the extracted Debian kernel of a series and arch lives.
 kernel_dir() { echo "$WPFAULT_CACHE/kernels/$1-$2"; }
 

@@ -29,8 +29,8 @@ checkpatch --ignore PREFER_KERNEL_TYPES,VOLATILE -f "${user_c[@]}"
 for series in 6.1 6.12; do
 	kdir=$(kernel_dir "$series" amd64)/build
 	out=$WPFAULT_ROOT/build/sparse-$series
-	rm -rf "$out" && mkdir -p "$out"
-	cp -r Kbuild module include "$out/"
+	rm -rf "$out"
+	copy_module_sources "$out"
 	log "sparse on the module against Debian $series headers"
 	make -s -C "$kdir" M="$out" C=2 W=1 modules >"$out/sparse.log" 2>&1 ||
 		{ cat "$out/sparse.log"; status=1; continue; }
