@@ -19,6 +19,10 @@
  *    copied by the core (wp_page_copy()) without calling the driver.
  * Write faults never fault around, and no pte here is ever writable and
  * clean, so arm64 hardware dirty-bit management changes nothing.
+ *
+ * Counts follow from the page size: sizes are in pages, and what
+ * fault-around maps comes from the window it reads in debugfs
+ * (faulted_around()), 16 pages with 4 KiB pages, 4 with 16 KiB.
  */
 #include <errno.h>
 #include <signal.h>
@@ -33,12 +37,21 @@
 FIXTURE(obj) {
 	struct wpf_obj o;
 	uint64_t bits[2];
+	long win;	/* fault-around window in pages, or -errno */
 };
 
 FIXTURE_SETUP(obj)
 {
+	int dev = wpf_open_dev();
+
 	self->o.fd = -1;
 	self->o.dev = -1;
+	if (dev == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_LE(0, dev);
+	close(dev);
+	self->win = wpf_faultaround_pages();
 }
 
 FIXTURE_TEARDOWN(obj)
@@ -49,12 +62,7 @@ FIXTURE_TEARDOWN(obj)
 static void create(struct __test_metadata *_metadata, struct wpf_obj *o,
 		   uint64_t pages)
 {
-	int err = wpf_create(o, pages * page_size);
-
-	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
-	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, wpf_create(o, pages * page_size));
 }
 
 static char *map(struct __test_metadata *_metadata, struct wpf_obj *o,
@@ -68,6 +76,34 @@ static char *map(struct __test_metadata *_metadata, struct wpf_obj *o,
 
 /* Volatile: the order of reads and writes is what the counters see. */
 #define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
+
+/* Tests whose counts depend on fault-around need its window. */
+static bool have_window(struct __test_metadata *_metadata, long win)
+{
+	if (win < 0)
+		SKIP(return false, "%s/fault_around_bytes: %s", DEBUGFS_DIR,
+		     strerror(-win));
+	return true;
+}
+
+/*
+ * The pages fault-around maps for a read of cached page @page in a
+ * mapping of @n pages (at most 64), @cached and @mapped having a bit for
+ * each page that is cached and already has a pte: the cached pages
+ * without a pte in the page's window of @win pages, which is aligned in
+ * the address space (wpf_map() aligns the mapping).  The kernel does no
+ * fault-around with a one-page window (64 KiB pages and the default
+ * fault_around_bytes): then this is 0, and ->fault serves the read.
+ */
+static long faulted_around(long win, long page, long n, uint64_t cached,
+			   uint64_t mapped)
+{
+	long i, first = page / win * win, pages = 0;
+
+	for (i = first; win > 1 && i < first + win && i < n; i++)
+		pages += ((cached & ~mapped) >> i) & 1;
+	return pages;
+}
 
 static bool in_list(const uint64_t *list, int n, uint64_t v)
 {
@@ -185,17 +221,15 @@ TEST_F(obj, reads_never_dirty)
 /* A second mapping of cached pages is filled by fault-around, not ->fault. */
 TEST_F(obj, fault_around_maps_neighbours)
 {
-	long win = wpf_faultaround_pages();
+	long n, i, win, reads;
 	char *a, *b;
-	long n, i;
 
-	if (win == -ENOENT)
-		SKIP(return, "%s/fault_around_bytes missing: no debugfs",
-		     DEBUGFS_DIR);
+	if (!have_window(_metadata, self->win))
+		return;
+	win = self->win;
 	ASSERT_GT(win, 0);
-	if (win == 1)
-		SKIP(return, "fault_around_bytes is one page: no fault-around");
-	n = 4 * win;
+	/* Four windows, and a page 5 to write. */
+	n = win > 1 ? 4 * win : 8;
 	create(_metadata, &self->o, n);
 	a = map(_metadata, &self->o, n, MAP_SHARED, 0);
 	for (i = 0; i < n; i++)
@@ -203,19 +237,31 @@ TEST_F(obj, fault_around_maps_neighbours)
 	CHECK_STATS(self->o.fd, [R] = n, [AL] = n, [RS] = n);
 
 	b = map(_metadata, &self->o, n, MAP_SHARED, 0);
-	ASSERT_EQ(0, PAGE(b, 0)[0]);
-	CHECK_STATS(self->o.fd, [R] = n, [FA] = win, [AL] = n, [RS] = n);
-	for (i = 1; i < win; i++)
-		ASSERT_EQ(0, PAGE(b, i)[0]);
-	CHECK_STATS(self->o.fd, [R] = n, [FA] = win, [AL] = n, [RS] = n);
-	for (i = win; i < n; i++)
-		ASSERT_EQ(0, PAGE(b, i)[0]);
-	CHECK_STATS(self->o.fd, [R] = n, [FA] = n, [AL] = n, [RS] = n);
+	if (win == 1) {
+		/* A one-page window (64 KiB pages): no fault-around at all. */
+		for (i = 0; i < n; i++)
+			ASSERT_EQ(0, PAGE(b, i)[0]);
+		reads = 2 * n;
+		CHECK_STATS(self->o.fd, [R] = reads, [AL] = n, [RS] = n);
+	} else {
+		reads = n;
+		ASSERT_EQ(0, PAGE(b, 0)[0]);
+		CHECK_STATS(self->o.fd, [R] = n, [FA] = win, [AL] = n,
+			    [RS] = n);
+		for (i = 1; i < win; i++)
+			ASSERT_EQ(0, PAGE(b, i)[0]);
+		CHECK_STATS(self->o.fd, [R] = n, [FA] = win, [AL] = n,
+			    [RS] = n);
+		for (i = win; i < n; i++)
+			ASSERT_EQ(0, PAGE(b, i)[0]);
+		CHECK_STATS(self->o.fd, [R] = n, [FA] = n, [AL] = n,
+			    [RS] = n);
+	}
 
-	/* Fault-around maps read-only: the first write still notifies. */
+	/* Read faults map read-only: the first write still notifies. */
 	PAGE(b, 5)[0] = 1;
-	CHECK_STATS(self->o.fd, [R] = n, [FA] = n, [MK] = 1, [DI] = 1,
-		    [AL] = n, [RS] = n);
+	CHECK_STATS(self->o.fd, [R] = reads, [FA] = 2 * n - reads, [MK] = 1,
+		    [DI] = 1, [AL] = n, [RS] = n);
 	ASSERT_EQ(1, PAGE(a, 5)[0]);
 	munmap(a, n * page_size);
 	munmap(b, n * page_size);
@@ -226,6 +272,7 @@ TEST_F(obj, mapping_at_offset)
 {
 	const int n = 32, off = 10, len = 8;
 	char *p, *full;
+	bool around;
 
 	create(_metadata, &self->o, n);
 	p = map(_metadata, &self->o, len, MAP_SHARED, off);
@@ -241,12 +288,18 @@ TEST_F(obj, mapping_at_offset)
 	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 16, 16, self->bits));
 	ASSERT_STREQ("1", wpf_bits_str(self->bits, 16));
 
+	if (!have_window(_metadata, self->win))
+		return;
+	around = self->win > 1;
 	full = map(_metadata, &self->o, n, MAP_SHARED, 0);
 	ASSERT_EQ(wpf_pattern(off, 0), PAGE(full, off)[0]);
 	ASSERT_EQ(wpf_pattern(off + len - 1, 0), PAGE(full, off + len - 1)[0]);
-	/* Both pages were cached: each read was served by fault-around. */
-	CHECK_STATS(self->o.fd, [W] = 2, [FA] = 2, [MK] = 2, [DI] = 2,
-		    [AL] = 2, [RS] = 2);
+	/*
+	 * Both pages were cached: fault-around served both reads, unless
+	 * the window is one page (64 KiB pages).
+	 */
+	CHECK_STATS(self->o.fd, [R] = 2 * !around, [W] = 2, [FA] = 2 * around,
+		    [MK] = 2, [DI] = 2, [AL] = 2, [RS] = 2);
 	munmap(p, len * page_size);
 	munmap(full, n * page_size);
 }
@@ -291,10 +344,13 @@ TEST_F(obj, two_mappings_one_process)
 TEST_F(obj, fork_shares_mapping)
 {
 	const int n = 8;
-	int status;
+	int status, around;
 	pid_t pid;
 	char *p;
 
+	if (!have_window(_metadata, self->win))
+		return;
+	around = self->win > 1;
 	create(_metadata, &self->o, n);
 	p = map(_metadata, &self->o, n, MAP_SHARED, 0);
 	PAGE(p, 0)[0] = 'p';
@@ -313,15 +369,16 @@ TEST_F(obj, fork_shares_mapping)
 	/* The child had no ptes: two ->fault + ->page_mkwrite, one new page. */
 	CHECK_STATS(self->o.fd, [W] = 3, [MK] = 3, [DI] = 2, [AL] = 2,
 		    [RS] = 2);
+	/* Page 1 is cached: fault-around maps it, if its window has room. */
 	ASSERT_EQ('c', PAGE(p, 1)[0]);
 	ASSERT_EQ('c', PAGE(p, 0)[1]);
-	CHECK_STATS(self->o.fd, [W] = 3, [FA] = 1, [MK] = 3, [DI] = 2,
-		    [AL] = 2, [RS] = 2);
+	CHECK_STATS(self->o.fd, [R] = !around, [W] = 3, [FA] = around,
+		    [MK] = 3, [DI] = 2, [AL] = 2, [RS] = 2);
 
 	ASSERT_EQ(2, wpf_clean(self->o.fd, 0, n));
 	PAGE(p, 0)[2] = 'p';
-	CHECK_STATS(self->o.fd, [W] = 3, [FA] = 1, [MK] = 4, [DI] = 3,
-		    [CL] = 2, [AL] = 2, [RS] = 2);
+	CHECK_STATS(self->o.fd, [R] = !around, [W] = 3, [FA] = around,
+		    [MK] = 4, [DI] = 3, [CL] = 2, [AL] = 2, [RS] = 2);
 	munmap(p, n * page_size);
 }
 
@@ -366,8 +423,11 @@ TEST_F(obj, private_write_never_dirties)
 {
 	const int n = 4;
 	char *s, *p, *f;
+	long fa;
 	int i;
 
+	if (!have_window(_metadata, self->win))
+		return;
 	create(_metadata, &self->o, n);
 	s = map(_metadata, &self->o, n, MAP_SHARED, 0);
 	for (i = 0; i < n; i++)
@@ -381,14 +441,18 @@ TEST_F(obj, private_write_never_dirties)
 	PAGE(p, 0)[0] = 'x';
 	CHECK_STATS(self->o.fd, [W] = n, [COW] = 1, [MK] = n, [DI] = n,
 		    [CL] = n, [AL] = n, [RS] = n);
-	/* Pages 1-3 are mapped read-only by fault-around... */
+	/*
+	 * Page 2 is mapped read-only, with the rest of its window (pages 1-3
+	 * with 4 or 16 KiB pages)...
+	 */
+	fa = faulted_around(self->win, 2, n, (1ULL << n) - 1, 1ULL << 0);
 	ASSERT_EQ(wpf_pattern(2, 0), PAGE(p, 2)[0]);
-	CHECK_STATS(self->o.fd, [W] = n, [COW] = 1, [FA] = n - 1, [MK] = n,
-		    [DI] = n, [CL] = n, [AL] = n, [RS] = n);
-	/* ...and the write to one is copied without asking the driver. */
+	CHECK_STATS(self->o.fd, [R] = !fa, [W] = n, [COW] = 1, [FA] = fa,
+		    [MK] = n, [DI] = n, [CL] = n, [AL] = n, [RS] = n);
+	/* ...and the write to it is copied without asking the driver. */
 	PAGE(p, 2)[0] = 'y';
-	CHECK_STATS(self->o.fd, [W] = n, [COW] = 1, [FA] = n - 1, [MK] = n,
-		    [DI] = n, [CL] = n, [AL] = n, [RS] = n);
+	CHECK_STATS(self->o.fd, [R] = !fa, [W] = n, [COW] = 1, [FA] = fa,
+		    [MK] = n, [DI] = n, [CL] = n, [AL] = n, [RS] = n);
 
 	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 	ASSERT_EQ('x', PAGE(p, 0)[0]);

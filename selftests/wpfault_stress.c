@@ -39,6 +39,7 @@
 #define NR_OBJECTS	3
 #define OBJ_PAGES	48
 #define LANE		64
+/* 16 lanes take 1 KiB, which fits in a page of any size Linux has. */
 #define MAX_WORKERS	16
 #define FORK_OPS	20
 
@@ -58,9 +59,11 @@ static const int op_weights[NR_OPS] = {
 	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2,
 };
 
-/* Shared between all processes (MAP_SHARED | MAP_ANONYMOUS). */
+/*
+ * Shared between all processes (MAP_SHARED | MAP_ANONYMOUS).  The model of
+ * the objects' bytes follows it, page_size bytes a page (model_page()).
+ */
 struct shared {
-	unsigned char model[NR_OBJECTS][OBJ_PAGES][4096];
 	/* Tickets of the last write start/end and clean start/end, per page. */
 	uint64_t write_start[NR_OBJECTS][OBJ_PAGES];
 	uint64_t write_end[NR_OBJECTS][OBJ_PAGES];
@@ -96,8 +99,15 @@ static const char usage[] =
 	"usage: %s [-s seed] [-t seconds] [-p processes] [-w threads]\n";
 
 static struct shared *sh;
+static unsigned char *model;
 static int obj_fd[NR_OBJECTS];
 static struct timespec deadline;
+
+/* What page @page of object @obj must hold. */
+static unsigned char *model_page(int obj, size_t page)
+{
+	return model + (obj * OBJ_PAGES + page) * page_size;
+}
 
 static uint64_t next_rand(struct worker *w)
 {
@@ -187,7 +197,7 @@ static void do_write(struct worker *w, int obj)
 	running = __atomic_load_n(&sh->clean_running[obj], __ATOMIC_SEQ_CST);
 	store_max(&sh->write_start[obj][page], take_ticket());
 	p[off] = v;
-	sh->model[obj][page][off] = v;
+	model_page(obj, page)[off] = v;
 	store_max(&sh->write_end[obj][page], take_ticket());
 
 	if (rnd(w, 4))
@@ -216,10 +226,10 @@ static void do_read(struct worker *w, int obj)
 
 	p = pick(w, m, &page);
 
-	if ((unsigned char)p[off] != sh->model[obj][page][off])
+	if ((unsigned char)p[off] != model_page(obj, page)[off])
 		mismatch(w, "object %d page %zu byte %u is %u, model %u", obj,
 			 page, off, (unsigned char)p[off],
-			 sh->model[obj][page][off]);
+			 model_page(obj, page)[off]);
 }
 
 /* Private copies hold the lane as it was at the copy, plus own writes. */
@@ -239,7 +249,7 @@ static void do_private(struct worker *w, int obj, bool write)
 
 		if (!w->priv_copied[obj][page]) {
 			memcpy(w->priv_model[obj][page],
-			       &sh->model[obj][page][w->id * LANE], LANE);
+			       model_page(obj, page) + w->id * LANE, LANE);
 			w->priv_copied[obj][page] = true;
 		}
 		p[off] = v;
@@ -247,7 +257,7 @@ static void do_private(struct worker *w, int obj, bool write)
 		return;
 	}
 	want = w->priv_copied[obj][page] ? &w->priv_model[obj][page][i] :
-	       &sh->model[obj][page][off];
+	       model_page(obj, page) + off;
 	if ((unsigned char)p[off] != *want)
 		mismatch(w, "private object %d page %zu byte %u is %u, want %u",
 			 obj, page, off, (unsigned char)p[off], *want);
@@ -448,7 +458,7 @@ static bool check_contents(void)
 		if (p == MAP_FAILED)
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 		for (page = 0; page < OBJ_PAGES; page++) {
-			if (!memcmp(p + page * page_size, sh->model[obj][page],
+			if (!memcmp(p + page * page_size, model_page(obj, page),
 				    page_size))
 				continue;
 			ksft_print_msg("object %d page %zu: not the model\n",
@@ -535,20 +545,15 @@ int main(int argc, char **argv)
 		seed = (uint64_t)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec;
 	}
 	ksft_print_header();
-	if (procs * threads > MAX_WORKERS || procs * threads * LANE > 4096 ||
-	    page_size != 4096)
-		ksft_exit_fail_msg("at most %d workers on 4 KiB pages\n",
-				   MAX_WORKERS);
-	ksft_set_plan(3);
-	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
-		       (unsigned long long)seed, seconds, procs, threads);
-	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
-		       (unsigned long long)seed, seconds, procs, threads);
+	if (procs < 1 || threads < 1 || procs * threads > MAX_WORKERS)
+		ksft_exit_fail_msg("1 to %d workers, not %d\n", MAX_WORKERS,
+				   procs * threads);
 
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sh = mmap(NULL, sizeof(*sh) + NR_OBJECTS * OBJ_PAGES * page_size,
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	model = (unsigned char *)(sh + 1);
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
 		int err = wpf_create(&objs[obj], OBJ_PAGES * page_size);
 
@@ -559,6 +564,12 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("create: %s\n", strerror(-err));
 		obj_fd[obj] = objs[obj].fd;
 	}
+	ksft_set_plan(3);
+	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
+		       (unsigned long long)seed, seconds, procs, threads);
+	ksft_print_msg("page size %zu bytes\n", page_size);
+	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
+		       (unsigned long long)seed, seconds, procs, threads);
 	for (i = 0; i < NR_OPS; i++)
 		op_total += op_weights[i];
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
