@@ -9,7 +9,7 @@ set -euo pipefail
 
 cfg=${1:?usage: build.sh CONFIG}
 config_lookup "$cfg"
-kdir=$(kernel_dir "$CFG_SERIES" "$CFG_ARCH")/build
+kdir=$CFG_KERNEL/build
 [[ -d $kdir ]] || die "no kernel headers for $cfg in $kdir: run scripts/deps.sh $cfg"
 out=$WPFAULT_ROOT/build/$cfg
 rm -rf "$out/src"

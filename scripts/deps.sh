@@ -61,15 +61,6 @@ if [[ ! -f $ksrc/.done ]]; then
 fi
 ln -sfn "$ksrc" "$WPFAULT_CACHE/ksrc/current"
 
-# arm64 headers ship host tools as relative links into linux-kbuild; the
-# host's (amd64) linux-kbuild of the same version provides them.
-kbuild_pkg() {
-	case $1 in
-	6.1) echo linux-kbuild-6.1 ;;
-	*) echo "linux-kbuild-$2" ;;
-	esac
-}
-
 fetch_deb() { # package destdir
 	local tmp
 	tmp=$(mktemp -d)
@@ -80,35 +71,52 @@ fetch_deb() { # package destdir
 	rmdir "$tmp"
 }
 
-install_kernel() { # series arch
-	local series=$1 arch=$2 abi dir debs img hdr kb
-	apt_update_if_unresolved "$series"
-	abi=$(deb_kernel_abi "$series")
-	[[ -n $abi ]] || die "no Debian $series kernel found in apt's lists"
-	dir=$(kernel_dir "$series" "$arch")
+# The host packages a kernel headers package needs, from its Depends: the
+# common headers its Makefile includes by absolute path (-common, or
+# -common-rt for the RT flavour), and the linux-kbuild whose host tools its
+# relative scripts/ and tools/ links point into. For an arm64 headers
+# package these are the amd64 (or arch all) packages of the same names.
+headers_host_deps() { # headers.deb
+	dpkg-deb -f "$1" Depends | tr ',' '\n' |
+		sed -nE 's/^ *(linux-(headers-[^ ]+-common(-rt)?|kbuild-[^ ]+)).*/\1/p'
+}
+
+install_kernel() { # series flavour arch
+	local series=$1 flavour=$2 arch=$3 abi dir debs img hdrs hdr kb pkgs p
+	apt_update_if_unresolved "$series" "$flavour"
+	abi=$(deb_kernel_abi "$series" "$flavour")
+	[[ -n $abi ]] ||
+		die "no Debian $series $flavour kernel found in apt's lists"
+	dir=$(kernel_dir "$series" "$flavour")
 	if [[ -f $dir/.done && $(cat "$dir/.done") == "$abi" ]]; then
 		return
 	fi
-	log "fetching Debian kernel $abi for $arch"
+	log "fetching Debian kernel $abi-$flavour"
 	rm -rf "$dir" && mkdir -p "$dir/debs"
 	debs=$dir/debs
-	common=linux-headers-$abi-common
-	kb=$(kbuild_pkg "$series" "$abi")
-	dpkg-query -W -f='${Status}' "$common" "$kb" 2>/dev/null |
-		grep -q 'ok installed.*ok installed' || {
-		apt_update
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends "$common" "$kb" >/dev/null
-	}
-	img=linux-image-$abi-$arch
+	img=linux-image-$abi-$flavour
 	fetch_deb "$img-unsigned:$arch" "$debs" ||
 		fetch_deb "$img:$arch" "$debs" || die "cannot download $img"
-	fetch_deb "linux-headers-$abi-$arch:$arch" "$debs" ||
-		die "cannot download linux-headers-$abi-$arch"
+	fetch_deb "linux-headers-$abi-$flavour:$arch" "$debs" ||
+		die "cannot download linux-headers-$abi-$flavour"
+	hdrs=$(ls "$debs"/linux-headers-*.deb)
+	mapfile -t pkgs < <(headers_host_deps "$hdrs")
+	kb=
+	for p in "${pkgs[@]}"; do
+		[[ $p == linux-kbuild-* ]] && kb=$p
+	done
+	[[ ${#pkgs[@]} == 2 && -n $kb ]] ||
+		die "unexpected dependencies of ${hdrs##*/}: ${pkgs[*]}"
+	dpkg-query -W -f='${Status}\n' "${pkgs[@]}" 2>/dev/null |
+		grep -c 'ok installed' | grep -qx 2 || {
+		apt_update
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "${pkgs[@]}" >/dev/null
+	}
 	dpkg --fsys-tarfile "$debs"/linux-image-*.deb |
 		tar -x -C "$dir" ./boot
-	dpkg -x "$debs"/linux-headers-*.deb "$dir/root"
-	hdr=$dir/root/usr/src/linux-headers-$abi-$arch
+	dpkg -x "$hdrs" "$dir/root"
+	hdr=$dir/root/usr/src/linux-headers-$abi-$flavour
 	for l in scripts tools; do
 		ln -sfn "/usr/lib/$kb/$l" "$hdr/$l"
 	done
@@ -118,8 +126,8 @@ install_kernel() { # series arch
 	echo "$abi" >"$dir/.done"
 }
 
-apt_update_if_unresolved() {
-	[[ -n $(deb_kernel_abi "$1") ]] || apt_update
+apt_update_if_unresolved() { # series flavour
+	[[ -n $(deb_kernel_abi "$1" "$2") ]] || apt_update
 }
 
 busybox_arm64() {
@@ -140,8 +148,9 @@ configs=("$@")
 for c in "${configs[@]}"; do
 	config_lookup "$c"
 	case $CFG_SERIES in
-	debug-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" "${CFG_SERIES#debug-}" ;;
-	*) install_kernel "$CFG_SERIES" "$CFG_ARCH" ;;
+	debug-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" \
+		"${CFG_SERIES#debug-}" "$CFG_ARCH" ;;
+	*) install_kernel "$CFG_SERIES" "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	esac
 	[[ $CFG_ARCH == arm64 ]] && busybox_arm64
 done

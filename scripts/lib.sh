@@ -8,22 +8,26 @@ WPFAULT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 die() { echo "wpfault: $*" >&2; exit 1; }
 log() { echo "wpfault: $*" >&2; }
 
-# Newest Debian ABI name of a kernel series, e.g. "6.1" -> "6.1.0-56",
-# "6.12" -> "6.12.117+deb12". Resolved from apt's lists, never hard-coded.
+# Newest Debian ABI name of a kernel series with the given flavour, e.g.
+# "6.1 amd64" -> "6.1.0-56", "6.12 arm64-16k" -> "6.12.117+deb12". Resolved
+# from apt's lists, never hard-coded.
 deb_kernel_abi() {
-	local series=$1 re
+	local series=$1 flavour=$2 re
 	case $series in
-	6.1) re='^linux-headers-(6\.1\.0-[0-9]+)-amd64$' ;;
-	6.12) re='^linux-headers-(6\.12\.[0-9]+\+deb12)-amd64$' ;;
+	6.1) re='6\.1\.0-[0-9]+' ;;
+	6.12) re='6\.12\.[0-9]+\+deb12' ;;
 	*) die "unknown Debian kernel series '$series'" ;;
 	esac
 	apt-cache pkgnames "linux-headers-$series" |
-		sed -nE "s/$re/\\1/p" | sort -V | tail -n 1
+		sed -nE "s/^linux-headers-($re)-$flavour\$/\\1/p" |
+		sort -V | tail -n 1
 }
 
-# The VM configurations: name series arch cpu hwdirty profile.
+# The VM configurations: name series arch flavour cpu hwdirty profile.
 #  series   a Debian kernel series (6.1, 6.12), or debug-SUITE for the debug
 #           kernel built from that suite's linux-source (debug-kernel.sh)
+#  flavour  the Debian kernel flavour (amd64, arm64, arm64-16k, rt-amd64):
+#           linux-image-ABI-FLAVOUR; for debug kernels, the arch
 #  hwdirty  whether the arm64 CPU manages dirty bits in hardware
 #           (FEAT_HAFDBS), which the run verifies in dmesg
 #  profile  quick or debug: how long the stress test and how many
@@ -32,13 +36,15 @@ deb_kernel_abi() {
 # is every configuration but those marked "extra".
 wpfault_all_configs() {
 	cat <<'CFG'
-x86_64-6.12 6.12 amd64 max - quick
-x86_64-6.1 6.1 amd64 max - quick
-arm64-6.12 6.12 arm64 max,pauth-impdef=on yes quick
-arm64-6.1 6.1 arm64 max,pauth-impdef=on yes quick
-arm64-6.12-swdirty 6.12 arm64 cortex-a57 no quick
-x86_64-debug debug-bookworm amd64 max - debug
-x86_64-debug-newest debug-sid amd64 max - debug extra
+x86_64-6.12 6.12 amd64 amd64 max - quick
+x86_64-6.1 6.1 amd64 amd64 max - quick
+x86_64-6.12-rt 6.12 amd64 rt-amd64 max - quick
+arm64-6.12 6.12 arm64 arm64 max,pauth-impdef=on yes quick
+arm64-6.1 6.1 arm64 arm64 max,pauth-impdef=on yes quick
+arm64-6.12-16k 6.12 arm64 arm64-16k max,pauth-impdef=on yes quick
+arm64-6.12-swdirty 6.12 arm64 arm64 cortex-a57 no quick
+x86_64-debug debug-bookworm amd64 amd64 max - debug
+x86_64-debug-newest debug-sid amd64 amd64 max - debug extra
 CFG
 }
 
@@ -46,14 +52,16 @@ wpfault_configs() {
 	wpfault_all_configs | grep -v ' extra$'
 }
 
-# Looks a configuration up by name; sets CFG_SERIES, CFG_ARCH, CFG_CPU,
-# CFG_HWDIRTY, CFG_PROFILE.
+# Looks a configuration up by name; sets CFG_SERIES, CFG_ARCH, CFG_FLAVOUR,
+# CFG_CPU, CFG_HWDIRTY, CFG_PROFILE and CFG_KERNEL (where its kernel is
+# extracted or built).
 config_lookup() {
-	local name series arch cpu hwdirty profile
-	while read -r name series arch cpu hwdirty profile _; do
+	local name series arch flavour cpu hwdirty profile
+	while read -r name series arch flavour cpu hwdirty profile _; do
 		if [[ $name == "$1" ]]; then
-			CFG_SERIES=$series CFG_ARCH=$arch CFG_CPU=$cpu
-			CFG_HWDIRTY=$hwdirty CFG_PROFILE=$profile
+			CFG_SERIES=$series CFG_ARCH=$arch CFG_FLAVOUR=$flavour
+			CFG_CPU=$cpu CFG_HWDIRTY=$hwdirty CFG_PROFILE=$profile
+			CFG_KERNEL=$(kernel_dir "$series" "$flavour")
 			return 0
 		fi
 	done < <(wpfault_all_configs)
@@ -67,7 +75,8 @@ copy_module_sources() {
 	cp -r "$WPFAULT_ROOT"/{Kbuild,module,include} "$1/"
 }
 
-# Where the extracted Debian kernel of a series and arch lives.
+# Where the Debian kernel of a series and flavour is extracted, or the
+# debug kernel of a suite and arch is linked.
 kernel_dir() { echo "$WPFAULT_CACHE/kernels/$1-$2"; }
 
 cross_env() {

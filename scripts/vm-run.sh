@@ -20,13 +20,13 @@ set -euo pipefail
 cfg=${1:?usage: vm-run.sh CONFIG}
 config_lookup "$cfg"
 out=$WPFAULT_ROOT/build/$cfg
-kernel=$(kernel_dir "$CFG_SERIES" "$CFG_ARCH")/vmlinuz
+kernel=$CFG_KERNEL/vmlinuz
 timeout_s=${WPFAULT_VM_TIMEOUT:-600}
 [[ -f $out/wpfault.ko ]] || die "$cfg is not built: run scripts/build.sh $cfg"
 [[ -f $kernel ]] || die "no kernel for $cfg: run scripts/deps.sh $cfg"
 
 # Lines that mean the kernel found a bug: any one fails the run.
-report_re='WARNING:|BUG:|Oops|KASAN|UBSAN|suspected memory leak|circular locking|recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|blocked for more than|Kernel panic|general protection fault|Unable to handle kernel|Call Trace|Call trace'
+report_re='WARNING:|BUG:|Oops|KASAN|UBSAN|suspected memory leak|circular locking|recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|blocked for more than|soft lockup|hard LOCKUP|self-detected stall|detected stalls on CPU|Kernel panic|general protection fault|Unable to handle kernel|Call Trace|Call trace'
 
 make_initramfs() {
 	local root=$out/initramfs bb
@@ -50,7 +50,7 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmp /tmp
-echo "WPFAULT-BEGIN $(uname -r) $(uname -m)"
+echo "WPFAULT-BEGIN $(uname -r) $(uname -m) $(uname -v)"
 param() { sed -n "s/.*wpfault\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 if ! grep -q wpfault.probe /proc/cmdline; then
 	s=$(param stress)
@@ -130,7 +130,7 @@ make_initramfs
 accel=$(pick_accel)
 case $CFG_SERIES in
 debug-*) what="the ${CFG_SERIES#debug-} debug kernel" ;;
-*) what="Debian $CFG_SERIES" ;;
+*) what="Debian $CFG_SERIES $CFG_FLAVOUR" ;;
 esac
 log "$cfg: booting $what ($CFG_ARCH, -cpu $CFG_CPU, $accel)"
 start=$SECONDS
@@ -163,16 +163,34 @@ else
 	echo "[$cfg] ok: dmesg has no WARN/BUG/Oops/KASAN/lockdep/kmemleak report"
 	passed=$((passed + 1))
 fi
+# The kernel is the one the configuration names: its page size (as the
+# stress test saw it) and its preemption model.
+verify() { # what expected actual
+	if [[ $2 == "$3" ]]; then
+		echo "[$cfg] ok: $1 is $3, as configured"
+		passed=$((passed + 1))
+	else
+		echo "[$cfg] not ok: $1 is ${3:-unknown}, expected $2"
+		failed=$((failed + 1))
+	fi
+}
+page_kib=$(sed -nE 's/^# page size ([0-9]+) bytes$/\1/p' "$out/serial.log" |
+	head -n 1)
+[[ -n $page_kib ]] && page_kib=$((page_kib / 1024))
+case $CFG_FLAVOUR in
+*-16k) verify "the page size (KiB)" 16 "$page_kib" ;;
+*) verify "the page size (KiB)" 4 "$page_kib" ;;
+esac
+rt=no
+grep -q '^WPFAULT-BEGIN .* PREEMPT_RT ' "$out/serial.log" && rt=yes
+case $CFG_FLAVOUR in
+rt-*) verify PREEMPT_RT yes "$rt" ;;
+*) verify PREEMPT_RT no "$rt" ;;
+esac
 if [[ $CFG_HWDIRTY != - ]]; then
 	hw=no
 	grep -q 'detected: Hardware dirty bit management' "$out/serial.log" && hw=yes
-	if [[ $hw == "$CFG_HWDIRTY" ]]; then
-		echo "[$cfg] ok: hardware dirty-bit management is $hw, as configured"
-		passed=$((passed + 1))
-	else
-		echo "[$cfg] not ok: hardware dirty-bit management is $hw, expected $CFG_HWDIRTY"
-		failed=$((failed + 1))
-	fi
+	verify "hardware dirty-bit management" "$CFG_HWDIRTY" "$hw"
 fi
 echo "$passed $failed $skipped" >"$out/result"
 echo "[$cfg] $passed passed, $failed failed, $skipped skipped (${elapsed}s, log: ${out#"$WPFAULT_ROOT"/}/serial.log)"
