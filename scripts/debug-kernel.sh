@@ -1,23 +1,29 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Builds the x86-64 debug kernel (KASAN, lockdep, DEBUG_VM, kmemleak, fault
-# injection; scripts/debug.config) from a Debian linux-source tarball:
-#   debug-kernel.sh bookworm   linux-source-6.12 of this Debian release
-#   debug-kernel.sh sid        the newest linux-source of Debian unstable,
-#                              read through a private apt state, never
-#                              installed system-wide
-# The result is cached in $WPFAULT_CACHE/debug-kernels/<source>-<hash of
-# the config fragment and the recipe version>/ (vmlinuz, and build -> the
-# built tree for external modules) and linked as
-# $WPFAULT_CACHE/kernels/debug-<suite>-amd64.
+# Builds a debug kernel (KASAN, lockdep, DEBUG_VM, kmemleak, fault
+# injection; scripts/debug.config and debug-ARCH.config) from a Debian
+# linux-source tarball, for x86-64 or, cross-compiled, arm64:
+#   debug-kernel.sh bookworm [amd64|arm64]   linux-source-6.12 of this
+#                                            Debian release
+#   debug-kernel.sh sid [amd64|arm64]        the newest linux-source of
+#                                            Debian unstable, read through
+#                                            a private apt state, never
+#                                            installed system-wide
+# The result is cached in $WPFAULT_CACHE/debug-kernels/<source>-<arch>-<hash
+# of the config fragments and the recipe version>/ (vmlinuz, and build ->
+# the built tree for external modules) and linked as
+# $WPFAULT_CACHE/kernels/debug-<suite>-<arch>.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suite=${1:?usage: debug-kernel.sh bookworm|sid}
-fragment=$WPFAULT_ROOT/scripts/debug.config
+suite=${1:?usage: debug-kernel.sh bookworm|sid [amd64|arm64]}
+arch=${2:-amd64}
+fragments=("$WPFAULT_ROOT/scripts/debug.config"
+	"$WPFAULT_ROOT/scripts/debug-$arch.config")
+[[ -f ${fragments[1]} ]] || die "no debug kernel config for arch '$arch'"
 # Bump when the build steps below change what gets built.
-recipe=1
+recipe=2
 export CCACHE_DIR=$WPFAULT_CACHE/ccache
 
 sid_apt() {
@@ -59,16 +65,16 @@ sid)
 *) die "unknown suite '$suite' (bookworm or sid)" ;;
 esac
 
-key=$( (cat "$fragment"; echo "recipe $recipe") | sha256sum | cut -c1-12)
-dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$key
-link=$WPFAULT_CACHE/kernels/debug-$suite-amd64
+key=$( (cat "${fragments[@]}"; echo "recipe $recipe") | sha256sum | cut -c1-12)
+dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$arch-$key
+link=$WPFAULT_CACHE/kernels/debug-$suite-$arch
 mkdir -p "$WPFAULT_CACHE/kernels"
 if [[ -f $dir/.done ]]; then
 	ln -sfn "$dir" "$link"
 	exit 0
 fi
 
-log "building the debug kernel from $src_pkg $src_ver (a few minutes)"
+log "building the $arch debug kernel from $src_pkg $src_ver (a few minutes)"
 rm -rf "$dir" && mkdir -p "$dir/linux"
 tar -xJf "$tarball" -C "$dir/linux" --strip-components=1
 cd "$dir/linux"
@@ -79,31 +85,41 @@ sed -i '/^config MAPPING_DIRTY_HELPERS$/{n;s/^\([[:space:]]*\)bool$/\1bool "Mapp
 grep -A1 '^config MAPPING_DIRTY_HELPERS$' mm/Kconfig | grep -q 'bool "' ||
 	die "could not give MAPPING_DIRTY_HELPERS a prompt in mm/Kconfig"
 
-make -s tinyconfig >/dev/null
-scripts/kconfig/merge_config.sh -m .config "$fragment" >/dev/null
-make -s olddefconfig >/dev/null
+read -r -a cross <<<"$(cross_env "$arch")"
+case $arch in
+amd64) image=bzImage image_path=arch/x86/boot/bzImage cc=gcc ;;
+arm64) image=Image image_path=arch/arm64/boot/Image
+	cc=aarch64-linux-gnu-gcc ;;
+esac
+command -v ccache >/dev/null && cc="ccache $cc"
+
+make -s "${cross[@]}" tinyconfig >/dev/null
+env "${cross[@]}" scripts/kconfig/merge_config.sh -m .config \
+	"${fragments[@]}" >/dev/null
+make -s "${cross[@]}" olddefconfig >/dev/null
 missing=0
-while read -r line; do
-	case $line in
-	CONFIG_*=*) want=$line ;;
-	"# CONFIG_"*" is not set") want=$line ;;
-	*) continue ;;
-	esac
-	if ! grep -qxF "$want" .config; then
-		echo "debug.config: '$want' did not stick" >&2
-		missing=1
-	fi
-done <"$fragment"
+for fragment in "${fragments[@]}"; do
+	while read -r line; do
+		case $line in
+		CONFIG_*=*) want=$line ;;
+		"# CONFIG_"*" is not set") want=$line ;;
+		*) continue ;;
+		esac
+		if ! grep -qxF "$want" .config; then
+			echo "${fragment##*/}: '$want' did not stick" >&2
+			missing=1
+		fi
+	done <"$fragment"
+done
 ((missing == 0)) || die "the debug kernel config lacks options (see above)"
 
-command -v ccache >/dev/null && cc="ccache gcc" || cc=gcc
 # External modules need Module.symvers, which only `make modules` writes.
-if ! make -j"$(nproc)" CC="$cc" bzImage modules_prepare modules \
-	>"$dir/build.log" 2>&1; then
+if ! make -j"$(nproc)" "${cross[@]}" CC="$cc" "$image" modules_prepare \
+	modules >"$dir/build.log" 2>&1; then
 	tail -n 50 "$dir/build.log" >&2
 	die "the debug kernel failed to build (log: $dir/build.log)"
 fi
-cp arch/x86/boot/bzImage "$dir/vmlinuz"
+cp "$image_path" "$dir/vmlinuz"
 ln -sfn "$dir/linux" "$dir/build"
 touch "$dir/.done"
 ln -sfn "$dir" "$link"

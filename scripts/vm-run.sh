@@ -114,15 +114,17 @@ pick_accel() {
 	cat "$probe"
 }
 
-# How hard the suite works the module: the debug kernel gets the long run.
-# It also boots with 4-level paging: with 5-level paging (-cpu max has
-# LA57), KASAN's idea of the kernel address space follows the LA57 feature
-# bit, which identify_cpu() clears for a moment with interrupts enabled; an
-# interrupt then gets a false "wild-memory-access" report (seen on 6.12).
+# How hard the suite works the module: the debug kernels get the long run.
+# The x86-64 one also boots with 4-level paging: with 5-level paging (-cpu
+# max has LA57), KASAN's idea of the kernel address space follows the LA57
+# feature bit, which identify_cpu() clears for a moment with interrupts
+# enabled; an interrupt then gets a false "wild-memory-access" report (seen
+# on 6.12).
 case $CFG_PROFILE in
-debug) stress=60 params="wpfault.cycles=100 no5lvl" ;;
+debug) stress=60 params="wpfault.cycles=100" ;;
 *) stress=10 params="wpfault.cycles=10" ;;
 esac
+[[ $CFG_PROFILE == debug && $CFG_ARCH == amd64 ]] && params+=" no5lvl"
 params+=" wpfault.stress=${WPFAULT_STRESS_SECONDS:-$stress}"
 [[ -n ${WPFAULT_FUZZ_SEED:-} ]] && params+=" wpfault.fuzz_seed=$WPFAULT_FUZZ_SEED"
 
