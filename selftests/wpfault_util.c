@@ -139,7 +139,7 @@ int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
 
 const char *wpf_bits_str(const uint64_t *words, uint64_t nr)
 {
-	static char buf[4096];
+	static char buf[1024];
 	size_t len = 0;
 	uint64_t i;
 

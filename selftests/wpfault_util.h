@@ -38,7 +38,7 @@ int64_t wpf_clean(int fd, uint64_t first, uint64_t nr);
  */
 int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
 			 uint64_t *words);
-/* The page indexes set in @words, as a string like "0,3,17". */
+/* The page indexes set in @words, as a string like "0,3,17" (1 KiB at most). */
 const char *wpf_bits_str(const uint64_t *words, uint64_t nr);
 
 /*
