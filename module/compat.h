@@ -19,6 +19,13 @@
 #include <linux/pagevec.h>
 #endif
 
+/* Inode operations took the mount's user namespace until 6.3. */
+#ifdef WPF_HAVE_MNT_IDMAP
+#define wpf_idmap mnt_idmap
+#else
+#define wpf_idmap user_namespace
+#endif
+
 /* Locked, referenced folio at @index, created if absent; ERR_PTR on error. */
 static inline struct folio *wpf_grab_folio(struct address_space *mapping,
 					   pgoff_t index)

@@ -26,6 +26,7 @@ static vm_fault_t wpf_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct inode *inode = file_inode(vma->vm_file);
+	struct address_space *mapping = inode->i_mapping;
 	struct wpf_object *obj = wpf_object_of(inode);
 	struct folio *folio;
 
@@ -36,10 +37,20 @@ static vm_fault_t wpf_fault(struct vm_fault *vmf)
 	else
 		wpf_count(obj, WPFAULT_STAT_COW_FAULTS, 1);
 
-	if (vmf->pgoff >= wpf_size_in_pages(inode))
+	/*
+	 * Truncation holds the invalidate lock from the size change until
+	 * the page cache past the new end of file is gone.  Checking the
+	 * size and creating the folio under it means no folio is ever
+	 * created past EOF; once the folio is locked, a later truncation
+	 * waits for it and then unmaps and drops it.
+	 */
+	filemap_invalidate_lock_shared(mapping);
+	if (vmf->pgoff >= wpf_size_in_pages(inode)) {
+		filemap_invalidate_unlock_shared(mapping);
 		goto sigbus;
-
-	folio = wpf_grab_folio(inode->i_mapping, vmf->pgoff);
+	}
+	folio = wpf_grab_folio(mapping, vmf->pgoff);
+	filemap_invalidate_unlock_shared(mapping);
 	if (IS_ERR(folio))
 		return vmf_error(PTR_ERR(folio));
 	/* Only this path adds folios; it initialises them under the lock. */
@@ -48,15 +59,6 @@ static vm_fault_t wpf_fault(struct vm_fault *vmf)
 		folio_mark_uptodate(folio);
 		wpf_count(obj, WPFAULT_STAT_PAGES_ALLOCATED, 1);
 		wpf_count_global(WPFAULT_STAT_PAGES_RESIDENT, 1);
-	}
-	/*
-	 * A truncation that moved EOF below us after the check above waits
-	 * for this folio's lock before removing it: check again under it.
-	 */
-	if (vmf->pgoff >= wpf_size_in_pages(inode)) {
-		folio_unlock(folio);
-		folio_put(folio);
-		goto sigbus;
 	}
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	return VM_FAULT_LOCKED;
@@ -150,10 +152,28 @@ static const struct address_space_operations wpf_pagecache_aops = {
 	.free_folio = wpf_free_folio,
 };
 
+/* Size changes exclude the creation of folios: see wpf_fault(). */
+static int wpf_setattr(struct wpf_idmap *idmap, struct dentry *dentry,
+		       struct iattr *attr)
+{
+	struct address_space *mapping = d_inode(dentry)->i_mapping;
+	int err;
+
+	filemap_invalidate_lock(mapping);
+	err = simple_setattr(idmap, dentry, attr);
+	filemap_invalidate_unlock(mapping);
+	return err;
+}
+
+static const struct inode_operations wpf_pagecache_iops = {
+	.setattr = wpf_setattr,
+};
+
 static void wpf_pagecache_init(struct wpf_object *obj)
 {
 	struct address_space *mapping = obj->inode->i_mapping;
 
+	obj->inode->i_op = &wpf_pagecache_iops;
 	mapping->a_ops = &wpf_pagecache_aops;
 	mapping_set_unevictable(mapping);
 }

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Truncation against racing faults (invariant 3, seed 004): threads read
+ * and write across the tail of an object through their own shared
+ * mappings while the main thread shrinks it to a random size and grows it
+ * back, round after round.
+ *
+ * Right after each shrink returns, nothing may be left past the page that
+ * holds the new end of file: no pte in any mapping (/proc/self/pagemap)
+ * and no page in the object's page cache (mincore()).  A fault that
+ * checked the size before the shrink and created its page after it would
+ * leave one cached.  Then, with the threads paused (no fault in flight),
+ * the object's resident-page counter must equal the cached pages, and
+ * after the object grows back every byte must be what the threads wrote,
+ * zero past the shrink point.
+ *
+ * The threads write their own lane of bytes in the first half of each
+ * page and nothing else; shrinks end on a page boundary or in the middle
+ * of a page.  So a byte is either in a lane (the model says what it
+ * holds) or zero, whatever the interleaving.
+ *
+ *   wpfault_truncate [-s seed] [-r rounds] [-w threads]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "wpfault_util.h"
+
+#define OBJ_PAGES	16
+#define LANE		64
+/* 8 lanes fill 512 bytes: half of a page is room enough on any kernel. */
+#define MAX_THREADS	8
+
+struct faulter {
+	pthread_t tid;
+	int id;
+	uint64_t rng;
+	volatile char *map;
+	/* What this thread's lane of each page holds. */
+	unsigned char model[OBJ_PAGES][LANE];
+	unsigned long accesses, sigbus;
+};
+
+static const char usage[] =
+	"usage: %s [-s seed] [-r rounds] [-w threads]\n";
+
+static struct faulter faulters[MAX_THREADS];
+static int nr_threads = 3;
+static int obj_fd;
+static int pause_requested, paused, stop;
+static __thread sigjmp_buf sigbus_env;
+
+static uint64_t next_rand(uint64_t *rng)
+{
+	uint64_t z = (*rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void sigbus_handler(int sig)
+{
+	siglongjmp(sigbus_env, 1);
+}
+
+/* Waits, while the main thread asks it to, with no access in flight. */
+static void maybe_pause(void)
+{
+	if (!__atomic_load_n(&pause_requested, __ATOMIC_SEQ_CST))
+		return;
+	__atomic_add_fetch(&paused, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&pause_requested, __ATOMIC_SEQ_CST))
+		sched_yield();
+	__atomic_sub_fetch(&paused, 1, __ATOMIC_SEQ_CST);
+}
+
+static void *faulter_main(void *arg)
+{
+	struct faulter *f = arg;
+
+	while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST)) {
+		uint64_t r = next_rand(&f->rng);
+		size_t page = r % OBJ_PAGES, i = (r >> 8) % LANE;
+		volatile char *p = f->map + page * page_size + f->id * LANE + i;
+		unsigned char v = 1 + (r >> 16) % 255;
+
+		maybe_pause();
+		/* Drop the pte now and then, so that the next access faults. */
+		if (!(r >> 40 & 7)) {
+			madvise((void *)(f->map + page * page_size), page_size,
+				MADV_DONTNEED);
+			continue;
+		}
+		f->accesses++;
+		if (sigsetjmp(sigbus_env, 1)) {
+			/* The page was past end of file: nothing changed. */
+			f->sigbus++;
+			continue;
+		}
+		if (r >> 43 & 1) {
+			*p = v;
+			f->model[page][i] = v;
+		} else {
+			(void)*p;
+		}
+	}
+	return NULL;
+}
+
+static void pause_all(void)
+{
+	__atomic_store_n(&pause_requested, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&paused, __ATOMIC_SEQ_CST) != nr_threads)
+		sched_yield();
+}
+
+static void resume_all(void)
+{
+	__atomic_store_n(&pause_requested, 0, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&paused, __ATOMIC_SEQ_CST))
+		sched_yield();
+}
+
+/* Pages of @map present in the page table, from page @first on. */
+static int ptes_from(int pagemap, volatile char *map, size_t first)
+{
+	uint64_t entries[OBJ_PAGES];
+	off_t off = (uintptr_t)map / page_size * sizeof(uint64_t);
+	int n = 0;
+	size_t i;
+
+	if (pread(pagemap, entries, sizeof(entries), off) != sizeof(entries))
+		ksft_exit_fail_msg("pagemap: %s\n", strerror(errno));
+	for (i = first; i < OBJ_PAGES; i++)
+		n += entries[i] >> 63;	/* bit 63: present */
+	return n;
+}
+
+/* Pages of the object in the page cache, from page @first on. */
+static int cached_from(volatile char *map, size_t first)
+{
+	unsigned char vec[OBJ_PAGES];
+	int n = 0;
+	size_t i;
+
+	if (mincore((void *)map, OBJ_PAGES * page_size, vec))
+		ksft_exit_fail_msg("mincore: %s\n", strerror(errno));
+	for (i = first; i < OBJ_PAGES; i++)
+		n += vec[i] & 1;
+	return n;
+}
+
+/* With no fault in flight: the object's pages are the cached ones. */
+static bool resident_ok(volatile char *map, size_t eof_pages,
+			unsigned long round)
+{
+	uint64_t stats[WPFAULT_STAT_NR];
+	int cached = cached_from(map, 0);
+
+	if (wpf_stats(obj_fd, stats))
+		ksft_exit_fail_msg("stats: %s\n", strerror(errno));
+	if (stats[WPFAULT_STAT_PAGES_RESIDENT] == (uint64_t)cached &&
+	    cached <= (int)eof_pages)
+		return true;
+	ksft_print_msg("round %lu: %llu pages resident, %d cached, %zu to EOF\n",
+		       round,
+		       (unsigned long long)stats[WPFAULT_STAT_PAGES_RESIDENT],
+		       cached, eof_pages);
+	return false;
+}
+
+/*
+ * Every byte is a lane byte the model knows, or zero.  Pages not cached
+ * read as zero; they are not read, as that would create them.
+ */
+static int data_mismatches(volatile char *map)
+{
+	unsigned char vec[OBJ_PAGES];
+	size_t page, off;
+	int t, wrong = 0;
+
+	if (mincore((void *)map, OBJ_PAGES * page_size, vec))
+		ksft_exit_fail_msg("mincore: %s\n", strerror(errno));
+	for (page = 0; page < OBJ_PAGES; page++) {
+		for (off = 0; off < page_size; off++) {
+			unsigned char want = 0, got = 0;
+
+			t = off / LANE;
+			if (t < nr_threads)
+				want = faulters[t].model[page][off % LANE];
+			if (vec[page] & 1)
+				got = map[page * page_size + off];
+			if (got == want)
+				continue;
+			if (wrong++ < 5)
+				ksft_print_msg("page %zu byte %zu: %u, model %u\n",
+					       page, off, got, want);
+		}
+	}
+	return wrong;
+}
+
+/* The shrink drops every lane byte at or past @size. */
+static void model_truncate(off_t size)
+{
+	size_t page, i;
+	int t;
+
+	for (t = 0; t < nr_threads; t++)
+		for (page = 0; page < OBJ_PAGES; page++)
+			for (i = 0; i < LANE; i++)
+				if ((off_t)(page * page_size + t * LANE + i) >=
+				    size)
+					faulters[t].model[page][i] = 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long rounds = 400, round, sigbus = 0, accesses = 0;
+	unsigned long late_ptes = 0, late_cached = 0, resident_wrong = 0;
+	unsigned long data_wrong = 0;
+	uint64_t seed = 0, rng;
+	const off_t full = OBJ_PAGES * page_size;
+	struct sigaction sa = { .sa_handler = sigbus_handler };
+	volatile char *check;
+	struct wpf_obj obj;
+	int opt, t, err, pagemap;
+
+	while ((opt = getopt(argc, argv, "s:r:w:")) != -1) {
+		switch (opt) {
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'r':
+			rounds = strtoul(optarg, NULL, 0);
+			break;
+		case 'w':
+			nr_threads = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, usage, argv[0]);
+			return 2;
+		}
+	}
+	if (!seed)
+		seed = time(NULL);
+	ksft_print_header();
+	if (nr_threads < 1 || nr_threads > MAX_THREADS)
+		ksft_exit_fail_msg("1 to %d threads, not %d\n", MAX_THREADS,
+				   nr_threads);
+	err = wpf_create(&obj, full);
+	if (err == -ENOENT)
+		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
+			       WPFAULT_DEVICE);
+	if (err)
+		ksft_exit_fail_msg("create: %s\n", strerror(-err));
+	obj_fd = obj.fd;
+	ksft_set_plan(4);
+	ksft_print_msg("seed %llu, %lu rounds, %d threads, page size %zu\n",
+		       (unsigned long long)seed, rounds, nr_threads, page_size);
+	ksft_print_msg("rerun: %s -s %llu -r %lu -w %d\n", argv[0],
+		       (unsigned long long)seed, rounds, nr_threads);
+
+	pagemap = open("/proc/self/pagemap", O_RDONLY);
+	if (pagemap < 0)
+		ksft_exit_fail_msg("/proc/self/pagemap: %s\n", strerror(errno));
+	check = wpf_map(obj_fd, OBJ_PAGES, PROT_READ, MAP_SHARED, 0);
+	if (check == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	if (sigaction(SIGBUS, &sa, NULL))
+		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
+	for (t = 0; t < nr_threads; t++) {
+		struct faulter *f = &faulters[t];
+
+		f->id = t;
+		f->rng = seed + t;
+		f->map = wpf_map(obj_fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, 0);
+		if (f->map == MAP_FAILED)
+			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+		if (pthread_create(&f->tid, NULL, faulter_main, f))
+			ksft_exit_fail_msg("pthread_create failed\n");
+	}
+
+	rng = seed;
+	for (round = 0; round < rounds; round++) {
+		uint64_t r = next_rand(&rng);
+		/* A page boundary or the middle of a page, below full. */
+		off_t size = (r % (2 * OBJ_PAGES - 1)) * (page_size / 2);
+		size_t eof_pages = (size + page_size - 1) / page_size;
+
+		/* Let the threads fault for a moment. */
+		usleep(r >> 32 & 255);
+		if (ftruncate(obj_fd, size))
+			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+		for (t = 0; t < nr_threads; t++)
+			late_ptes += ptes_from(pagemap, faulters[t].map,
+					       eof_pages);
+		late_cached += cached_from(check, eof_pages);
+
+		pause_all();
+		resident_wrong += !resident_ok(check, eof_pages, round);
+		model_truncate(size);
+		if (ftruncate(obj_fd, full))
+			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+		data_wrong += data_mismatches(check);
+		resume_all();
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+	for (t = 0; t < nr_threads; t++) {
+		pthread_join(faulters[t].tid, NULL);
+		accesses += faulters[t].accesses;
+		sigbus += faulters[t].sigbus;
+	}
+	ksft_print_msg("%lu accesses, %lu of them past end of file (SIGBUS)\n",
+		       accesses, sigbus);
+	ksft_test_result(late_ptes == 0,
+			 "no pte past EOF right after a shrink (%lu found)\n",
+			 late_ptes);
+	ksft_test_result(late_cached == 0,
+			 "no cached page past EOF right after a shrink (%lu found)\n",
+			 late_cached);
+	ksft_test_result(resident_wrong == 0,
+			 "resident pages are the cached ones, within EOF (%lu rounds wrong)\n",
+			 resident_wrong);
+	ksft_test_result(data_wrong == 0,
+			 "every byte equals the model after regrowing (%lu wrong)\n",
+			 data_wrong);
+	for (t = 0; t < nr_threads; t++)
+		munmap((void *)faulters[t].map, full);
+	munmap((void *)check, full);
+	close(pagemap);
+	wpf_destroy(&obj);
+	ksft_finished();
+}
