@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writes the kernel makes into a mapping on a task's behalf go through the
+ * same fault paths as the task's own, so they are counted and tracked the
+ * same way:
+ *  - process_vm_writev() and /proc/self/mem get the pages with
+ *    get_user_pages(FOLL_WRITE), which faults a missing or read-only pte
+ *    like a write would (->fault and ->page_mkwrite, or only the latter);
+ *  - read(2) from a pipe copies to user memory, and the CPU faults.
+ * A read-only shared mapping refuses all three, FOLL_FORCE included: the
+ * kernel never breaks write protection of a shared mapping, only copies
+ * pages of private ones (is_cow_mapping()).  The kernel's reads fault
+ * like reads and never dirty.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "wpfault_stats.h"
+
+#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
+#define LEN		16	/* bytes each write copies */
+
+/*
+ * Copies @len bytes between @mapped, an address in a mapping, and @buf, by
+ * a kernel path; returns what the syscall returned.
+ */
+typedef ssize_t (*kernel_copy_fn)(void *mapped, void *buf, size_t len);
+
+/* The copies are from and to this task: @mapped is in the mapping. */
+static ssize_t by_process_vm_writev(void *mapped, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { mapped, len };
+
+	return process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+}
+
+static ssize_t by_process_vm_readv(void *mapped, void *buf, size_t len)
+{
+	struct iovec local = { buf, len }, remote = { mapped, len };
+
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+}
+
+static ssize_t proc_self_mem(void *mapped, void *buf, size_t len, bool write)
+{
+	int fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	off_t off = (off_t)(uintptr_t)mapped;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write ? pwrite(fd, buf, len, off) : pread(fd, buf, len, off);
+	close(fd);
+	return n;
+}
+
+static ssize_t by_proc_self_mem_write(void *mapped, void *buf, size_t len)
+{
+	return proc_self_mem(mapped, buf, len, true);
+}
+
+static ssize_t by_proc_self_mem_read(void *mapped, void *buf, size_t len)
+{
+	return proc_self_mem(mapped, buf, len, false);
+}
+
+/* Through a pipe: the kernel copies from @from and then to @to. */
+static ssize_t pipe_copy(void *to, void *from, size_t len)
+{
+	int fds[2];
+	ssize_t n = -1;
+
+	if (pipe(fds))
+		return -1;
+	if (write(fds[1], from, len) == (ssize_t)len)
+		n = read(fds[0], to, len);
+	close(fds[0]);
+	close(fds[1]);
+	return n;
+}
+
+static ssize_t by_pipe_read(void *mapped, void *buf, size_t len)
+{
+	return pipe_copy(mapped, buf, len);
+}
+
+static ssize_t by_pipe_write(void *mapped, void *buf, size_t len)
+{
+	return pipe_copy(buf, mapped, len);
+}
+
+FIXTURE(kw) {
+	struct wpf_obj o;
+	uint64_t bits[1];
+	char buf[LEN];
+};
+
+FIXTURE_VARIANT(kw) {
+	kernel_copy_fn write, read;
+	/* What a write into a read-only shared mapping fails with. */
+	int readonly_errno;
+};
+
+FIXTURE_VARIANT_ADD(kw, process_vm_rw) {
+	.write = by_process_vm_writev,
+	.read = by_process_vm_readv,
+	.readonly_errno = EFAULT,
+};
+
+/* The FOLL_FORCE of ptrace: still no write to a read-only shared page. */
+FIXTURE_VARIANT_ADD(kw, proc_self_mem) {
+	.write = by_proc_self_mem_write,
+	.read = by_proc_self_mem_read,
+	.readonly_errno = EIO,
+};
+
+FIXTURE_VARIANT_ADD(kw, pipe) {
+	.write = by_pipe_read,
+	.read = by_pipe_write,
+	.readonly_errno = EFAULT,
+};
+
+FIXTURE_SETUP(kw)
+{
+	int err, i;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	for (i = 0; i < LEN; i++)
+		self->buf[i] = wpf_pattern(i, 1);
+	err = wpf_create(&self->o, 4 * page_size);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+}
+
+FIXTURE_TEARDOWN(kw)
+{
+	wpf_destroy(&self->o);
+}
+
+/* A kernel write faults and dirties as a CPU write does, once a clean. */
+TEST_F(kw, write_faults_and_dirties)
+{
+	char *p = wpf_map(self->o.fd, 4, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	/* No pte: ->fault, then ->page_mkwrite. */
+	ASSERT_EQ(LEN, variant->write((void *)PAGE(p, 1), self->buf, LEN));
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AL] = 1,
+		    [RS] = 1);
+	ASSERT_EQ(0, memcmp((void *)PAGE(p, 1), self->buf, LEN));
+	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, 4, self->bits));
+	ASSERT_STREQ("1", wpf_bits_str(self->bits, 4));
+
+	/* A writable dirty pte: nothing to fault. */
+	ASSERT_EQ(LEN, variant->write((void *)(PAGE(p, 1) + LEN),
+				      self->buf, LEN));
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AL] = 1,
+		    [RS] = 1);
+
+	/* After a clean the pte is read-only: only ->page_mkwrite. */
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, 4));
+	ASSERT_EQ(LEN, variant->write((void *)(PAGE(p, 1) + 2 * LEN),
+				      self->buf, LEN));
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 2, [DI] = 2, [CL] = 1,
+		    [AL] = 1, [RS] = 1);
+	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, 4, self->bits));
+	ASSERT_STREQ("1", wpf_bits_str(self->bits, 4));
+	ASSERT_EQ(0, memcmp((void *)(PAGE(p, 1) + 2 * LEN), self->buf, LEN));
+	ASSERT_EQ(0, PAGE(p, 1)[3 * LEN]);
+	munmap(p, 4 * page_size);
+}
+
+/* No kernel path writes through a read-only shared mapping. */
+TEST_F(kw, readonly_shared_is_refused)
+{
+	char *ro = wpf_map(self->o.fd, 4, PROT_READ, MAP_SHARED, 0);
+	char *rw;
+
+	ASSERT_NE(MAP_FAILED, ro);
+	errno = 0;
+	ASSERT_EQ(-1, variant->write((void *)PAGE(ro, 2), self->buf, LEN));
+	ASSERT_EQ(variant->readonly_errno, errno);
+	/* Refused before any fault: the page was not even created. */
+	CHECK_STATS(self->o.fd);
+	rw = wpf_map(self->o.fd, 4, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, rw);
+	ASSERT_EQ(0, PAGE(rw, 2)[0]);
+	CHECK_STATS(self->o.fd, [R] = 1, [AL] = 1, [RS] = 1);
+	munmap(ro, 4 * page_size);
+	munmap(rw, 4 * page_size);
+}
+
+/* A private mapping gets a copy; the object is neither changed nor dirty. */
+TEST_F(kw, private_write_copies)
+{
+	char *p = wpf_map(self->o.fd, 4, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+			  0);
+	char *s;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(LEN, variant->write((void *)PAGE(p, 3), self->buf, LEN));
+	CHECK_STATS(self->o.fd, [COW] = 1, [AL] = 1, [RS] = 1);
+	ASSERT_EQ(0, memcmp((void *)PAGE(p, 3), self->buf, LEN));
+	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, 4, self->bits));
+	s = wpf_map(self->o.fd, 4, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	ASSERT_EQ(0, PAGE(s, 3)[0]);
+	munmap(p, 4 * page_size);
+	munmap(s, 4 * page_size);
+}
+
+/* The kernel's reads of a mapping fault pages in and dirty none. */
+TEST_F(kw, reads_never_dirty)
+{
+	char *p = wpf_map(self->o.fd, 4, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(LEN, variant->read((void *)PAGE(p, 0), self->buf, LEN));
+	ASSERT_EQ(LEN, variant->read((void *)PAGE(p, 2), self->buf, LEN));
+	ASSERT_EQ(0, self->buf[0]);
+	/* Page 0, the only other page cached, is mapped: no fault-around. */
+	CHECK_STATS(self->o.fd, [R] = 2, [AL] = 2, [RS] = 2);
+	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, 4, self->bits));
+	munmap(p, 4 * page_size);
+}
+
+TEST_HARNESS_MAIN
