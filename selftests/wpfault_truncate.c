@@ -174,7 +174,7 @@ static bool resident_ok(volatile char *map, size_t eof_pages,
 	if (stats[WPFAULT_STAT_PAGES_RESIDENT] == (uint64_t)cached &&
 	    cached <= (int)eof_pages)
 		return true;
-	ksft_print_msg("round %lu: %llu pages resident, %d cached, %zu to EOF\n",
+	ksft_print_msg("round %lu: %llu resident, %d cached, %zu to EOF\n",
 		       round,
 		       (unsigned long long)stats[WPFAULT_STAT_PAGES_RESIDENT],
 		       cached, eof_pages);
@@ -205,7 +205,7 @@ static int data_mismatches(volatile char *map)
 			if (got == want)
 				continue;
 			if (wrong++ < 5)
-				ksft_print_msg("page %zu byte %zu: %u, model %u\n",
+				ksft_print_msg("page %zu+%zu: %u, not %u\n",
 					       page, off, got, want);
 		}
 	}
