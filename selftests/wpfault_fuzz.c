@@ -95,7 +95,7 @@ static const int counted[] = {
 #define NR_RESULTS	(ARRAY_SIZE(counted) + 1)	/* and "other" */
 
 struct fuzz {
-	__u64 rng;
+	uint64_t rng;
 	int dev, null_fd;
 	struct wpf_obj obj;
 	__u64 size, pages;	/* the object's size, and pages holding it */
@@ -115,11 +115,7 @@ static __u64 arg_buf[BUF_SIZE / 8], data_buf[BUF_SIZE / 8];
 
 static __u64 next_rand(struct fuzz *f)
 {
-	__u64 z = (f->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return wpf_rand(&f->rng);
 }
 
 static __u64 rnd(struct fuzz *f, __u64 n)

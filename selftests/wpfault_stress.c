@@ -111,11 +111,7 @@ static unsigned char *model_page(int obj, size_t page)
 
 static uint64_t next_rand(struct worker *w)
 {
-	uint64_t z = (w->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return wpf_rand(&w->rng);
 }
 
 static unsigned int rnd(struct worker *w, unsigned int n)

@@ -61,15 +61,6 @@ static int obj_fd;
 static int pause_requested, paused, stop;
 static __thread sigjmp_buf sigbus_env;
 
-static uint64_t next_rand(uint64_t *rng)
-{
-	uint64_t z = (*rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void sigbus_handler(int sig)
 {
 	siglongjmp(sigbus_env, 1);
@@ -91,7 +82,7 @@ static void *faulter_main(void *arg)
 	struct faulter *f = arg;
 
 	while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST)) {
-		uint64_t r = next_rand(&f->rng);
+		uint64_t r = wpf_rand(&f->rng);
 		size_t page = r % OBJ_PAGES, i = (r >> 8) % LANE;
 		volatile char *p = f->map + page * page_size + f->id * LANE + i;
 		unsigned char v = 1 + (r >> 16) % 255;
@@ -296,7 +287,7 @@ int main(int argc, char **argv)
 
 	rng = seed;
 	for (round = 0; round < rounds; round++) {
-		uint64_t r = next_rand(&rng);
+		uint64_t r = wpf_rand(&rng);
 		/* A page boundary or the middle of a page, below full. */
 		off_t size = (r % (2 * OBJ_PAGES - 1)) * (page_size / 2);
 		size_t eof_pages = (size + page_size - 1) / page_size;

@@ -137,6 +137,15 @@ int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
 	return arg.dirty_pages;
 }
 
+uint64_t wpf_rand(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 const char *wpf_bits_str(const uint64_t *words, uint64_t nr)
 {
 	static char buf[1024];

@@ -61,6 +61,9 @@ int wpf_access_signal(void (*fn)(volatile char *p), volatile char *p);
 void wpf_read_byte(volatile char *p);
 void wpf_write_byte(volatile char *p);
 
+/* The next number of the reproducible sequence in @state (splitmix64). */
+uint64_t wpf_rand(uint64_t *state);
+
 /* The byte a test writes to page @page in round @round. */
 static inline char wpf_pattern(uint64_t page, int round)
 {
