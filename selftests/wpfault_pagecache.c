@@ -21,8 +21,8 @@
  * clean, so arm64 hardware dirty-bit management changes nothing.
  *
  * Counts follow from the page size: sizes are in pages, and what
- * fault-around maps comes from the window it reads in debugfs
- * (faulted_around()), 16 pages with 4 KiB pages, 4 with 16 KiB.
+ * fault-around maps follows from its window, read from debugfs
+ * (fault_around_bytes): 16 pages with 4 KiB pages, 4 with 16 KiB.
  */
 #include <errno.h>
 #include <signal.h>
@@ -344,7 +344,8 @@ TEST_F(obj, two_mappings_one_process)
 TEST_F(obj, fork_shares_mapping)
 {
 	const int n = 8;
-	int status, around;
+	bool around;
+	int status;
 	pid_t pid;
 	char *p;
 

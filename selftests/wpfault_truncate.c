@@ -139,6 +139,13 @@ static int ptes_from(int pagemap, volatile char *map, size_t first)
 	return n;
 }
 
+/* Bit 0 of vec[i]: page i of the object, mapped at @map, is cached. */
+static void cached_pages(volatile char *map, unsigned char vec[OBJ_PAGES])
+{
+	if (mincore((void *)map, OBJ_PAGES * page_size, vec))
+		ksft_exit_fail_msg("mincore: %s\n", strerror(errno));
+}
+
 /* Pages of the object in the page cache, from page @first on. */
 static int cached_from(volatile char *map, size_t first)
 {
@@ -146,8 +153,7 @@ static int cached_from(volatile char *map, size_t first)
 	int n = 0;
 	size_t i;
 
-	if (mincore((void *)map, OBJ_PAGES * page_size, vec))
-		ksft_exit_fail_msg("mincore: %s\n", strerror(errno));
+	cached_pages(map, vec);
 	for (i = first; i < OBJ_PAGES; i++)
 		n += vec[i] & 1;
 	return n;
@@ -182,8 +188,7 @@ static int data_mismatches(volatile char *map)
 	size_t page, off;
 	int t, wrong = 0;
 
-	if (mincore((void *)map, OBJ_PAGES * page_size, vec))
-		ksft_exit_fail_msg("mincore: %s\n", strerror(errno));
+	cached_pages(map, vec);
 	for (page = 0; page < OBJ_PAGES; page++) {
 		for (off = 0; off < page_size; off++) {
 			unsigned char want = 0, got = 0;
