@@ -25,7 +25,6 @@ fi
 
 for cfg in "${configs[@]}"; do
 	out=$WPFAULT_ROOT/build/$cfg
-	rm -f "$out/result"
 	if ! "$WPFAULT_ROOT/scripts/build.sh" "$cfg"; then
 		failed=$((failed + 1))
 		summary+=("$cfg: build FAILED")

@@ -24,6 +24,8 @@ kernel=$CFG_KERNEL/vmlinuz
 timeout_s=${WPFAULT_VM_TIMEOUT:-600}
 [[ -f $out/wpfault.ko ]] || die "$cfg is not built: run scripts/build.sh $cfg"
 [[ -f $kernel ]] || die "no kernel for $cfg: run scripts/deps.sh $cfg"
+# No verdict of an earlier run may outlive this one, whatever ends it.
+rm -f "$out/result"
 
 # Lines that mean the kernel found a bug: any one fails the run.
 report_re='WARNING:|BUG:|Oops|KASAN|UBSAN|suspected memory leak|circular locking|recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|blocked for more than|soft lockup|hard LOCKUP|self-detected stall|detected stalls on CPU|Kernel panic|general protection fault|Unable to handle kernel|Call Trace|Call trace'
@@ -148,9 +150,11 @@ while read -r p f xf xp s e; do
 	skipped=$((skipped + s))
 done < <(sed -nE 's/^# Totals: pass:([0-9]+) fail:([0-9]+) xfail:([0-9]+) xpass:([0-9]+) skip:([0-9]+) error:([0-9]+)$/\1 \2 \3 \4 \5 \6/p' "$out/serial.log")
 
-# The TAP output of the selftests, without kernel console lines.
+# The TAP output of the selftests, without kernel console lines.  A VM
+# that died before the selftests has none, and grep finds nothing: that
+# must not end the script before it reports why.
 sed -n '/^WPFAULT-BEGIN/,/^WPFAULT-RC/p' "$out/serial.log" |
-	grep -vE '^\[ *[0-9]+\.[0-9]+\]' | sed "s/^/[$cfg] /"
+	{ grep -vE '^\[ *[0-9]+\.[0-9]+\]' || true; } | sed "s/^/[$cfg] /"
 
 if ! grep -q '^WPFAULT-RC' "$out/serial.log"; then
 	echo "[$cfg] not ok: the VM did not finish the selftests (qemu exit $vm_rc after ${elapsed}s); last lines:"
