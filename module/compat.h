@@ -9,9 +9,13 @@
 #ifndef _WPFAULT_COMPAT_H
 #define _WPFAULT_COMPAT_H
 
+#include <linux/dcache.h>
 #include <linux/err.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/splice.h>
+#include <linux/writeback.h>
 /* struct folio_batch moved out of pagevec.h in 7.x. */
 #ifdef WPF_HAVE_FOLIO_BATCH_H
 #include <linux/folio_batch.h>
@@ -22,8 +26,10 @@
 /* Inode operations took the mount's user namespace until 6.3. */
 #ifdef WPF_HAVE_MNT_IDMAP
 #define wpf_idmap mnt_idmap
+#define WPF_NOP_IDMAP (&nop_mnt_idmap)
 #else
 #define wpf_idmap user_namespace
+#define WPF_NOP_IDMAP (&init_user_ns)
 #endif
 
 /* Locked, referenced folio at @index, created if absent; ERR_PTR on error. */
@@ -43,6 +49,20 @@ static inline struct folio *wpf_grab_folio(struct address_space *mapping,
 #endif
 }
 
+/* Locked, referenced folio at @index, or NULL if none is cached. */
+static inline struct folio *wpf_lock_folio(struct address_space *mapping,
+					   pgoff_t index)
+{
+	struct folio *folio = filemap_lock_folio(mapping, index);
+
+#ifdef WPF_HAVE_FILEMAP_GRAB_FOLIO
+	/* Since 6.3 (with filemap_grab_folio()) absence is ERR_PTR(-ENOENT). */
+	if (IS_ERR(folio))
+		return NULL;
+#endif
+	return folio;
+}
+
 /* Page table entries mapping a small folio, in every mm. */
 static inline int wpf_folio_mapcount(struct folio *folio)
 {
@@ -51,6 +71,144 @@ static inline int wpf_folio_mapcount(struct folio *folio)
 #else
 	/* 6.1's folio_mapcount() is out of line and not exported. */
 	return page_mapcount(&folio->page);
+#endif
+}
+
+/*
+ * ->write_begin and ->write_end: 6.1 passes pages, 6.12 folios, 7.x
+ * folios and the kiocb instead of the file.  struct wpf_write_page is
+ * what they pass; the functions below convert it.
+ */
+#ifdef WPF_HAVE_WRITE_BEGIN_KIOCB
+#define WPF_WRITE_CTX const struct kiocb *
+#else
+#define WPF_WRITE_CTX struct file *
+#endif
+#ifdef WPF_HAVE_WRITE_BEGIN_FOLIO
+#define wpf_write_page folio
+
+static inline struct folio *wpf_handle_folio(struct wpf_write_page *handle)
+{
+	return handle;
+}
+
+static inline struct wpf_write_page *wpf_folio_handle(struct folio *folio)
+{
+	return folio;
+}
+#else
+#define wpf_write_page page
+
+static inline struct folio *wpf_handle_folio(struct wpf_write_page *handle)
+{
+	return page_folio(handle);
+}
+
+static inline struct wpf_write_page *wpf_folio_handle(struct folio *folio)
+{
+	return &folio->page;
+}
+#endif
+
+/*
+ * Writes back the dirty folios @wbc asks for, calling @write_folio on each
+ * (locked, dirty flag cleared for I/O); the first error or 0.
+ */
+typedef int (*wpf_write_folio_t)(struct folio *folio,
+				 struct writeback_control *wbc, void *data);
+#ifdef WPF_HAVE_WRITEBACK_ITER
+static inline int wpf_write_cache(struct address_space *mapping,
+				  struct writeback_control *wbc,
+				  wpf_write_folio_t write_folio, void *data)
+{
+	struct folio *folio = NULL;
+	int err = 0;
+
+	while ((folio = writeback_iter(mapping, wbc, folio, &err)))
+		err = write_folio(folio, wbc, data);
+	return err;
+}
+#else
+/* 6.1's write_cache_pages() calls back with pages. */
+struct wpf_write_cache_ctx {
+	wpf_write_folio_t write_folio;
+	void *data;
+};
+
+static inline int wpf_write_cache_page(struct page *page,
+				       struct writeback_control *wbc,
+				       void *data)
+{
+	struct wpf_write_cache_ctx *ctx = data;
+
+	return ctx->write_folio(page_folio(page), wbc, ctx->data);
+}
+
+static inline int wpf_write_cache(struct address_space *mapping,
+				  struct writeback_control *wbc,
+				  wpf_write_folio_t write_folio, void *data)
+{
+	struct wpf_write_cache_ctx ctx = { write_folio, data };
+
+	return write_cache_pages(mapping, wbc, wpf_write_cache_page, &ctx);
+}
+#endif
+
+/* Memory failure removes a poisoned page-cache page this way. */
+#ifdef WPF_HAVE_ERROR_REMOVE_FOLIO
+#define WPF_AOPS_ERROR_REMOVE .error_remove_folio = generic_error_remove_folio
+#else
+#define WPF_AOPS_ERROR_REMOVE .error_remove_page = generic_error_remove_page
+#endif
+
+#ifdef WPF_HAVE_FILEMAP_SPLICE_READ
+#define wpf_splice_read filemap_splice_read
+#else
+#define wpf_splice_read generic_file_splice_read
+#endif
+
+/* Evict an inode on its last iput(), linked or not: renamed in 7.x. */
+#ifdef WPF_HAVE_INODE_JUST_DROP
+#define wpf_drop_inode inode_just_drop
+#else
+#define wpf_drop_inode generic_delete_inode
+#endif
+
+/*
+ * A file system without a disk pins the dentries of its files.  7.x marks
+ * them persistent and kill_anon_super() drops them; before, they held an
+ * extra reference that kill_litter_super() dropped.
+ */
+#ifdef WPF_HAVE_D_MAKE_PERSISTENT
+static inline void wpf_d_pin(struct dentry *dentry, struct inode *inode)
+{
+	d_make_persistent(dentry, inode);
+}
+
+#define wpf_kill_sb kill_anon_super
+#else
+static inline void wpf_d_pin(struct dentry *dentry, struct inode *inode)
+{
+	d_instantiate(dentry, inode);
+	dget(dentry);
+}
+
+#define wpf_kill_sb kill_litter_super
+#endif
+
+/* Sets mtime and ctime (and atime, for a new inode) to now. */
+static inline void wpf_inode_touch(struct inode *inode, bool new)
+{
+#ifdef WPF_HAVE_INODE_SET_MTIME
+	struct timespec64 now = inode_set_ctime_current(inode);
+
+	inode_set_mtime_to_ts(inode, now);
+	if (new)
+		inode_set_atime_to_ts(inode, now);
+#else
+	inode->i_mtime = inode_set_ctime_current(inode);
+	if (new)
+		inode->i_atime = inode->i_mtime;
 #endif
 }
 

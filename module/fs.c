@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Objects: each one is an inode on a private pseudo filesystem, with its own
- * address_space (and so its own i_mmap tree for rmap walks), handed to
- * userspace as a file.  The filesystem is mounted while any object lives;
- * the mount holds the module, so rmmod is refused until the last object,
- * including one kept only by a mapping, is gone.
+ * The wpfault file system.  Each object is an inode with its own
+ * address_space (and so its own i_mmap tree for rmap walks), on a
+ * superblock with a BDI of its own that the kernel's flusher writes back.
+ * Objects come two ways, one code path behind both:
+ *  - WPFAULT_IOC_CREATE on /dev/wpfault makes an unnamed file on an
+ *    internal mount, which each such object pins;
+ *  - "mount -t wpfault none DIR" gives a flat directory in which
+ *    open(O_CREAT) makes a page-cache object.
+ * A superblock holds the module, so rmmod is refused while a mount or an
+ * object (even one kept only by a mapping) exists.  An object's inode
+ * number is its id, the name of its debugfs directory.
  */
+#include <linux/backing-dev.h>
 #include <linux/file.h>
 #include <linux/fs_context.h>
 #include <linux/mm.h>
@@ -13,17 +20,19 @@
 #include <linux/mount.h>
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
-#include <linux/pseudo_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "wpfault.h"
 
 #define WPFAULT_FS_MAGIC	0x77706674	/* "wpft" */
+#define WPFAULT_ROOT_INO	1
 
 static struct vfsmount *wpf_mnt;
 static int wpf_mnt_count;
-static atomic64_t wpf_last_id;
+/* Object ids, and inode numbers: the root directory has the first. */
+static atomic64_t wpf_last_id = ATOMIC64_INIT(WPFAULT_ROOT_INO);
 
 static const struct wpf_object_type *const wpf_types[WPFAULT_TYPE_NR] = {
 	[WPFAULT_TYPE_PAGECACHE] = &wpf_pagecache_type,
@@ -32,37 +41,152 @@ static const struct wpf_object_type *const wpf_types[WPFAULT_TYPE_NR] = {
 static void wpf_evict_inode(struct inode *inode)
 {
 	struct wpf_object *obj = wpf_object_of(inode);
+	unsigned long pages = inode->i_data.nrpages;
 
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
-	/* The filesystem's root inode is no object. */
+	/* The root directory is no object. */
 	if (!obj)
 		return;
+	wpf_count(obj, WPFAULT_STAT_PAGES_TRUNCATED, pages);
+	obj->type->destroy(obj);
+	xa_destroy(&obj->written);
 	wpf_stats_object_del(obj);
+	/* Not the mount's last reference: the dying file holds one. */
+	if (obj->pins_mount)
+		simple_release_fs(&wpf_mnt, &wpf_mnt_count);
 	kfree(obj);
 }
 
 static const struct super_operations wpf_super_ops = {
 	.statfs = simple_statfs,
+	/* An unused inode has nothing to keep: the disk goes with it. */
+	.drop_inode = wpf_drop_inode,
 	.evict_inode = wpf_evict_inode,
+};
+
+/*
+ * A new object of @type: its inode has @mode and the owner that creation
+ * in @dir gives (@dir is NULL on the internal mount).
+ */
+static struct inode *wpf_object_new(struct super_block *sb,
+				    const struct wpf_object_type *type,
+				    struct wpf_idmap *idmap, struct inode *dir,
+				    umode_t mode, loff_t size)
+{
+	struct wpf_object *obj;
+	struct inode *inode;
+
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	inode = new_inode(sb);
+	if (!inode) {
+		kfree(obj);
+		return ERR_PTR(-ENOMEM);
+	}
+	obj->id = atomic64_inc_return(&wpf_last_id);
+	obj->inode = inode;
+	obj->type = type;
+	xa_init(&obj->written);
+	inode->i_ino = obj->id;
+	inode_init_owner(idmap, inode, dir, mode);
+	inode->i_fop = type->fops;
+	inode->i_private = obj;
+	wpf_inode_touch(inode, true);
+	i_size_write(inode, size);
+	type->init(obj);
+	/* The flusher only writes back hashed inodes. */
+	insert_inode_hash(inode);
+	wpf_stats_object_add(obj);
+	return inode;
+}
+
+static int wpf_create(struct wpf_idmap *idmap, struct inode *dir,
+		      struct dentry *dentry, umode_t mode, bool excl)
+{
+	struct inode *inode;
+
+	inode = wpf_object_new(dir->i_sb, &wpf_pagecache_type, idmap, dir,
+			       mode, 0);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	wpf_d_pin(dentry, inode);
+	wpf_inode_touch(dir, false);
+	return 0;
+}
+
+/* Flat: files only, no subdirectories, no device nodes. */
+static const struct inode_operations wpf_dir_iops = {
+	.create = wpf_create,
+	.lookup = simple_lookup,
+	.unlink = simple_unlink,
+	.rename = simple_rename,
+};
+
+static int wpf_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct inode *root;
+	int err;
+
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_blocksize = PAGE_SIZE;
+	sb->s_blocksize_bits = PAGE_SHIFT;
+	sb->s_magic = WPFAULT_FS_MAGIC;
+	sb->s_op = &wpf_super_ops;
+	sb->s_time_gran = 1;
+	err = super_setup_bdi(sb);
+	if (err)
+		return err;
+	/* No readahead: a fault or read(2) brings in the page it needs. */
+	sb->s_bdi->ra_pages = 0;
+	sb->s_bdi->io_pages = 0;
+
+	root = new_inode(sb);
+	if (!root)
+		return -ENOMEM;
+	root->i_ino = WPFAULT_ROOT_INO;
+	inode_init_owner(WPF_NOP_IDMAP, root, NULL, S_IFDIR | 0755);
+	root->i_op = &wpf_dir_iops;
+	root->i_fop = &simple_dir_operations;
+	set_nlink(root, 2);
+	wpf_inode_touch(root, true);
+	sb->s_root = d_make_root(root);
+	return sb->s_root ? 0 : -ENOMEM;
+}
+
+static int wpf_get_tree(struct fs_context *fc)
+{
+	return get_tree_nodev(fc, wpf_fill_super);
+}
+
+static const struct fs_context_operations wpf_context_ops = {
+	.get_tree = wpf_get_tree,
 };
 
 static int wpf_init_fs_context(struct fs_context *fc)
 {
-	struct pseudo_fs_context *ctx = init_pseudo(fc, WPFAULT_FS_MAGIC);
-
-	if (!ctx)
-		return -ENOMEM;
-	ctx->ops = &wpf_super_ops;
+	fc->ops = &wpf_context_ops;
 	return 0;
 }
 
+/* No FS_USERNS_MOUNT: only the initial user namespace may mount it. */
 static struct file_system_type wpf_fs_type = {
 	.owner = THIS_MODULE,
 	.name = "wpfault",
 	.init_fs_context = wpf_init_fs_context,
-	.kill_sb = kill_anon_super,
+	.kill_sb = wpf_kill_sb,
 };
+
+int wpf_fs_register(void)
+{
+	return register_filesystem(&wpf_fs_type);
+}
+
+void wpf_fs_unregister(void)
+{
+	unregister_filesystem(&wpf_fs_type);
+}
 
 /*
  * Validates a page-aligned byte range of @obj and converts it to pages.
@@ -84,13 +208,7 @@ int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
 	return 0;
 }
 
-static int wpf_object_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	return wpf_object_of(file_inode(file))->type->mmap(file, vma);
-}
-
-static long wpf_object_ioctl(struct file *file, unsigned int cmd,
-			     unsigned long arg)
+long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct wpf_object *obj = wpf_object_of(file_inode(file));
 	void __user *uarg = (void __user *)arg;
@@ -100,25 +218,9 @@ static long wpf_object_ioctl(struct file *file, unsigned int cmd,
 	return obj->type->ioctl(obj, cmd, uarg);
 }
 
-static int wpf_object_release(struct inode *inode, struct file *file)
-{
-	/* The file's own reference keeps the mount until the inode is gone. */
-	simple_release_fs(&wpf_mnt, &wpf_mnt_count);
-	return 0;
-}
-
-static const struct file_operations wpf_object_fops = {
-	.owner = THIS_MODULE,
-	.mmap = wpf_object_mmap,
-	.unlocked_ioctl = wpf_object_ioctl,
-	.compat_ioctl = compat_ptr_ioctl,
-	.release = wpf_object_release,
-};
-
-/* Returns the new object's file, or ERR_PTR; unpins the mount on error. */
+/* Returns the new object's file, or ERR_PTR. */
 static struct file *wpf_object_file(const struct wpfault_create *arg)
 {
-	struct wpf_object *obj;
 	struct inode *inode;
 	struct file *file;
 	int err;
@@ -126,26 +228,13 @@ static struct file *wpf_object_file(const struct wpfault_create *arg)
 	err = simple_pin_fs(&wpf_fs_type, &wpf_mnt, &wpf_mnt_count);
 	if (err)
 		return ERR_PTR(err);
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
-	if (!obj) {
-		err = -ENOMEM;
-		goto unpin;
-	}
-	inode = alloc_anon_inode(wpf_mnt->mnt_sb);
+	inode = wpf_object_new(wpf_mnt->mnt_sb, wpf_types[arg->type],
+			       WPF_NOP_IDMAP, NULL, S_IFREG | 0600, arg->size);
 	if (IS_ERR(inode)) {
-		kfree(obj);
-		err = PTR_ERR(inode);
-		goto unpin;
+		simple_release_fs(&wpf_mnt, &wpf_mnt_count);
+		return ERR_CAST(inode);
 	}
-	obj->id = atomic64_inc_return(&wpf_last_id);
-	obj->inode = inode;
-	obj->type = wpf_types[arg->type];
-	inode->i_private = obj;
-	/* A regular file, so that ftruncate() and fstat() work as usual. */
-	inode->i_mode |= S_IFREG;
-	i_size_write(inode, arg->size);
-	obj->type->init(obj);
-	wpf_stats_object_add(obj);
+	wpf_object_of(inode)->pins_mount = true;
 
 	/*
 	 * The file drops a module reference when it is released, but
@@ -155,15 +244,15 @@ static struct file *wpf_object_file(const struct wpfault_create *arg)
 	__module_get(THIS_MODULE);
 	/* O_LARGEFILE as open() gives it, or ftruncate() stops at 2 GiB. */
 	file = alloc_file_pseudo(inode, wpf_mnt, "wpfault",
-				 O_RDWR | O_LARGEFILE, &wpf_object_fops);
-	if (!IS_ERR(file))
+				 O_RDWR | O_LARGEFILE, inode->i_fop);
+	if (IS_ERR(file)) {
+		module_put(THIS_MODULE);
+		iput(inode);	/* evicts: frees the object, unpins */
 		return file;
-	module_put(THIS_MODULE);
-	iput(inode);	/* evicts and frees the object */
-	err = PTR_ERR(file);
-unpin:
-	simple_release_fs(&wpf_mnt, &wpf_mnt_count);
-	return ERR_PTR(err);
+	}
+	/* pread() and pwrite(), which open() allows on a regular file. */
+	file->f_mode |= FMODE_PREAD | FMODE_PWRITE;
+	return file;
 }
 
 long wpf_object_create(struct wpfault_create __user *uarg)

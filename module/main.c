@@ -3,7 +3,8 @@
  * wpfault: exercise and count the kernel's write-fault paths.
  *
  * /dev/wpfault creates objects (WPFAULT_IOC_CREATE returns a new fd) and
- * reports the module-wide counters; everything else is done on objects.
+ * reports the module-wide counters; everything else is done on objects,
+ * which a wpfault mount also makes (fs.c).
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -45,15 +46,25 @@ static int __init wpf_init(void)
 	int err;
 
 	wpf_stats_init();
+	err = wpf_fs_register();
+	if (err)
+		goto stats;
 	err = misc_register(&wpf_misc);
 	if (err)
-		wpf_stats_exit();
+		goto fs;
+	return 0;
+
+fs:
+	wpf_fs_unregister();
+stats:
+	wpf_stats_exit();
 	return err;
 }
 
 static void __exit wpf_exit(void)
 {
 	misc_deregister(&wpf_misc);
+	wpf_fs_unregister();
 	wpf_stats_exit();
 }
 

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Page-cache objects: memory-only files whose shared writable mappings are
+ * Page-cache objects: files whose shared writable mappings are
  * write-notify, so the first write to a clean page faults into
- * ->page_mkwrite, the path a filesystem uses to learn a page is about to be
- * dirtied.  Pages live in the object's page cache and nowhere else, so they
- * are kept unevictable: a clean page dropped by reclaim would lose data.
+ * ->page_mkwrite, the path a file system uses to learn a page is about to
+ * be dirtied.  The kernel writes their dirty pages back to a disk in
+ * memory (writeback.c, disk.c) and may reclaim clean ones.
  */
-#include <linux/highmem.h>
+#include <linux/fs.h>
+/* falloc.h uses the types fs.h brings in. */
+#include <linux/falloc.h>
 #include <linux/mm.h>
-#include <linux/writeback.h>
 #include <linux/pagemap.h>
-#include <linux/rmap.h>
-#include <linux/uaccess.h>
+#include <linux/time64.h>
+#include <linux/uio.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
@@ -53,13 +54,8 @@ static vm_fault_t wpf_fault(struct vm_fault *vmf)
 	filemap_invalidate_unlock_shared(mapping);
 	if (IS_ERR(folio))
 		return vmf_error(PTR_ERR(folio));
-	/* Only this path adds folios; it initialises them under the lock. */
-	if (!folio_test_uptodate(folio)) {
-		folio_zero_range(folio, 0, folio_size(folio));
-		folio_mark_uptodate(folio);
-		wpf_count(obj, WPFAULT_STAT_PAGES_ALLOCATED, 1);
-		wpf_count_global(WPFAULT_STAT_PAGES_RESIDENT, 1);
-	}
+	if (!folio_test_uptodate(folio))
+		wpf_fill_folio(obj, folio);
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	return VM_FAULT_LOCKED;
 
@@ -108,13 +104,31 @@ static vm_fault_t wpf_map_pages(struct vm_fault *vmf, pgoff_t first,
 	return ret;
 }
 
+/*
+ * Like a file system's: times move on the first write after a clean or a
+ * writeback (later writes find the pte writable and never get here).
+ */
+static void wpf_update_time(struct wpf_object *obj, struct file *file)
+{
+	struct timespec64 before = inode_get_ctime(obj->inode), after;
+
+	file_update_time(file);
+	after = inode_get_ctime(obj->inode);
+	if (!timespec64_equal(&before, &after))
+		wpf_count(obj, WPFAULT_STAT_MTIME_UPDATES, 1);
+}
+
 static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 {
-	struct inode *inode = file_inode(vmf->vma->vm_file);
+	struct file *file = vmf->vma->vm_file;
+	struct inode *inode = file_inode(file);
 	struct wpf_object *obj = wpf_object_of(inode);
 	struct folio *folio = page_folio(vmf->page);
+	vm_fault_t ret = VM_FAULT_LOCKED;
 
 	wpf_count(obj, WPFAULT_STAT_MKWRITE_CALLS, 1);
+	sb_start_pagefault(inode->i_sb);
+	wpf_update_time(obj, file);
 	folio_lock(folio);
 	/*
 	 * Truncation unmaps a page before it frees it; if it got here first,
@@ -123,16 +137,25 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 	if (folio->mapping != inode->i_mapping ||
 	    folio_pos(folio) >= i_size_read(inode)) {
 		folio_unlock(folio);
-		return VM_FAULT_NOPAGE;
+		ret = VM_FAULT_NOPAGE;
+		goto out;
+	}
+	if (wpf_track_reserve(obj, folio->index, GFP_KERNEL)) {
+		folio_unlock(folio);
+		ret = VM_FAULT_OOM;
+		goto out;
 	}
 	/*
-	 * Dirty the folio before the pte becomes writable, and keep it locked
-	 * until the core has made it so: a clean takes the same lock, so it
-	 * sees either a clean page with a read-only pte or both dirty.
+	 * Record the write and dirty the folio before the pte becomes
+	 * writable, and keep it locked until the core has made it so:
+	 * writeback and clean take the same lock, so they see either a
+	 * read-only pte or all of it done.
 	 */
-	if (folio_mark_dirty(folio))
-		wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
-	return VM_FAULT_LOCKED;
+	wpf_track_commit(obj, folio->index, true);
+	folio_mark_dirty(folio);
+out:
+	sb_end_pagefault(inode->i_sb);
+	return ret;
 }
 
 static const struct vm_operations_struct wpf_pagecache_vm_ops = {
@@ -141,41 +164,112 @@ static const struct vm_operations_struct wpf_pagecache_vm_ops = {
 	.page_mkwrite = wpf_page_mkwrite,
 };
 
-static void wpf_free_folio(struct folio *folio)
+/* Zeroes the bytes from @from to the end of their page, cache and disk. */
+static void wpf_zero_page_tail(struct wpf_object *obj, loff_t from)
 {
-	wpf_count_global(WPFAULT_STAT_PAGES_RESIDENT, -1);
+	size_t offset = offset_in_page(from);
+	struct folio *folio;
+
+	if (!offset)
+		return;
+	folio = wpf_lock_folio(obj->inode->i_mapping, from >> PAGE_SHIFT);
+	if (folio) {
+		folio_zero_range(folio, offset_in_folio(folio, from),
+				 PAGE_SIZE - offset);
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	wpf_disk_zero(obj, from, round_up(from, PAGE_SIZE));
 }
 
-static const struct address_space_operations wpf_pagecache_aops = {
-	.dirty_folio = filemap_dirty_folio,
-	.migrate_folio = filemap_migrate_folio,
-	.free_folio = wpf_free_folio,
-};
+/*
+ * Drops the page cache and the disk in [@start, @end) as a size change or
+ * a hole punch does, and counts it.  The caller holds the inode lock and
+ * the invalidate lock, so no folio is created meanwhile.
+ */
+static void wpf_truncate_range(struct wpf_object *obj, loff_t start,
+			       loff_t end, bool punch)
+{
+	struct inode *inode = obj->inode;
+	unsigned long before = inode->i_mapping->nrpages;
 
-/* Size changes exclude the creation of folios: see wpf_fault(). */
+	if (punch)
+		truncate_pagecache_range(inode, start, end - 1);
+	else
+		truncate_pagecache(inode, start);
+	wpf_disk_zero(obj, start, end);
+	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);
+	wpf_count(obj, WPFAULT_STAT_PAGES_TRUNCATED,
+		  before - inode->i_mapping->nrpages);
+}
+
+/*
+ * Size changes exclude the creation of folios: see wpf_fault().  Bytes
+ * past the old end of file read as zeroes when the file grows, however
+ * they were written (a mapping may write past EOF in the last page).
+ */
 static int wpf_setattr(struct wpf_idmap *idmap, struct dentry *dentry,
 		       struct iattr *attr)
 {
-	struct address_space *mapping = d_inode(dentry)->i_mapping;
+	struct inode *inode = d_inode(dentry);
+	struct wpf_object *obj = wpf_object_of(inode);
+	loff_t old_size = i_size_read(inode);
 	int err;
 
-	filemap_invalidate_lock(mapping);
-	err = simple_setattr(idmap, dentry, attr);
-	filemap_invalidate_unlock(mapping);
-	return err;
+	if (!(attr->ia_valid & ATTR_SIZE) || attr->ia_size == old_size)
+		return simple_setattr(idmap, dentry, attr);
+
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+	filemap_invalidate_lock(inode->i_mapping);
+	if (attr->ia_size > old_size) {
+		wpf_zero_page_tail(obj, old_size);
+		i_size_write(inode, attr->ia_size);
+	} else {
+		i_size_write(inode, attr->ia_size);
+		wpf_truncate_range(obj, attr->ia_size, LLONG_MAX, false);
+		wpf_track_forget(obj, DIV_ROUND_UP(attr->ia_size, PAGE_SIZE));
+	}
+	filemap_invalidate_unlock(inode->i_mapping);
+	attr->ia_valid &= ~ATTR_SIZE;
+	return simple_setattr(idmap, dentry, attr);
 }
 
 static const struct inode_operations wpf_pagecache_iops = {
 	.setattr = wpf_setattr,
 };
 
+/* Only hole punching: the disk has no notion of preallocation. */
+static long wpf_fallocate(struct file *file, int mode, loff_t offset,
+			  loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	loff_t end;
+
+	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	inode_lock(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+	end = min(offset + len, i_size_read(inode));
+	if (offset < end)
+		wpf_truncate_range(wpf_object_of(inode), offset, end, true);
+	filemap_invalidate_unlock(inode->i_mapping);
+	inode_unlock(inode);
+	return 0;
+}
+
 static void wpf_pagecache_init(struct wpf_object *obj)
 {
-	struct address_space *mapping = obj->inode->i_mapping;
-
+	mutex_init(&obj->disk_lock);
+	xa_init(&obj->disk);
 	obj->inode->i_op = &wpf_pagecache_iops;
-	mapping->a_ops = &wpf_pagecache_aops;
-	mapping_set_unevictable(mapping);
+	obj->inode->i_mapping->a_ops = &wpf_pagecache_aops;
+}
+
+static void wpf_pagecache_destroy(struct wpf_object *obj)
+{
+	wpf_disk_destroy(obj);
 }
 
 static int wpf_pagecache_mmap(struct file *file, struct vm_area_struct *vma)
@@ -188,116 +282,6 @@ static int wpf_pagecache_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-/* Write-protects every mapping of a locked folio and makes it clean. */
-static bool wpf_folio_clean(struct address_space *mapping, struct folio *folio)
-{
-	/* Fold dirty ptes into the folio first, as writeback would. */
-	if (folio_mkclean(folio))
-		folio_mark_dirty(folio);
-	if (!folio_test_clear_dirty(folio))
-		return false;
-	xa_lock_irq(&mapping->i_pages);
-	__xa_clear_mark(&mapping->i_pages, folio->index, PAGECACHE_TAG_DIRTY);
-	xa_unlock_irq(&mapping->i_pages);
-	return true;
-}
-
-static long wpf_ioctl_clean(struct wpf_object *obj,
-			    struct wpfault_clean __user *uarg)
-{
-	struct address_space *mapping = obj->inode->i_mapping;
-	struct folio_batch fbatch;
-	struct wpfault_clean arg;
-	pgoff_t index, last, nr;
-	u64 cleaned = 0;
-	unsigned int i;
-	int err;
-
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	err = wpf_object_range(obj, &arg.range, &index, &nr);
-	if (err)
-		return err;
-	last = index + nr - 1;
-
-	folio_batch_init(&fbatch);
-	while (filemap_get_folios(mapping, &index, last, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			struct folio *folio = fbatch.folios[i];
-
-			folio_lock(folio);
-			if (folio->mapping == mapping &&
-			    wpf_folio_clean(mapping, folio))
-				cleaned++;
-			folio_unlock(folio);
-		}
-		folio_batch_release(&fbatch);
-		cond_resched();
-	}
-	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, cleaned);
-	return put_user(cleaned, &uarg->pages_cleaned);
-}
-
-static long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
-				   struct wpfault_dirty_bitmap __user *uarg)
-{
-	struct address_space *mapping = obj->inode->i_mapping;
-	u64 word = 0, word_index = 0, dirty = 0;
-	struct wpfault_dirty_bitmap arg;
-	struct folio_batch fbatch;
-	pgoff_t first, index, last, nr;
-	u64 __user *bitmap;
-	unsigned int i;
-	size_t bytes;
-	int err;
-
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	err = wpf_object_range(obj, &arg.range, &first, &nr);
-	if (err)
-		return err;
-	bytes = DIV_ROUND_UP(nr, 64) * sizeof(u64);
-	if (arg.bitmap_size < bytes)
-		return -ERANGE;
-	bitmap = u64_to_user_ptr(arg.bitmap);
-	if (clear_user(bitmap, bytes))
-		return -EFAULT;
-
-	/* Folios come in index order: build one word at a time. */
-	index = first;
-	last = first + nr - 1;
-	folio_batch_init(&fbatch);
-	while (filemap_get_folios(mapping, &index, last, &fbatch)) {
-		for (i = 0; i < folio_batch_count(&fbatch); i++) {
-			pgoff_t bit = fbatch.folios[i]->index - first;
-
-			if (!folio_test_dirty(fbatch.folios[i]))
-				continue;
-			if (bit / 64 != word_index) {
-				if (word && put_user(word, bitmap + word_index))
-					goto fault;
-				word_index = bit / 64;
-				word = 0;
-			}
-			word |= 1ULL << (bit % 64);
-			dirty++;
-		}
-		folio_batch_release(&fbatch);
-		cond_resched();
-	}
-	if (word && put_user(word, bitmap + word_index))
-		return -EFAULT;
-	return put_user(dirty, &uarg->dirty_pages);
-
-fault:
-	folio_batch_release(&fbatch);
-	return -EFAULT;
-}
-
 static long wpf_pagecache_ioctl(struct wpf_object *obj, unsigned int cmd,
 				void __user *uarg)
 {
@@ -306,13 +290,32 @@ static long wpf_pagecache_ioctl(struct wpf_object *obj, unsigned int cmd,
 		return wpf_ioctl_clean(obj, uarg);
 	case WPFAULT_IOC_DIRTY_BITMAP:
 		return wpf_ioctl_dirty_bitmap(obj, uarg);
+	case WPFAULT_IOC_READ_DISK:
+		return wpf_ioctl_read_disk(obj, uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
+/* Regular file operations, all through the page cache. */
+static const struct file_operations wpf_pagecache_fops = {
+	.owner = THIS_MODULE,
+	.open = generic_file_open,
+	.llseek = generic_file_llseek,
+	.read_iter = generic_file_read_iter,
+	.write_iter = generic_file_write_iter,
+	.splice_read = wpf_splice_read,
+	.splice_write = iter_file_splice_write,
+	.fsync = wpf_fsync,
+	.fallocate = wpf_fallocate,
+	.mmap = wpf_pagecache_mmap,
+	.unlocked_ioctl = wpf_object_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
 const struct wpf_object_type wpf_pagecache_type = {
 	.init = wpf_pagecache_init,
-	.mmap = wpf_pagecache_mmap,
+	.destroy = wpf_pagecache_destroy,
+	.fops = &wpf_pagecache_fops,
 	.ioctl = wpf_pagecache_ioctl,
 };

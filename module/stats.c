@@ -4,7 +4,11 @@
  * and shown in debugfs as plain "name value" lines:
  *   /sys/kernel/debug/wpfault/stats        module-wide
  *   /sys/kernel/debug/wpfault/<id>/stats   one live object
+ *   /sys/kernel/debug/wpfault/<id>/bdi     the name of the object's BDI,
+ *                                          whose own statistics are in
+ *                                          /sys/kernel/debug/bdi/<name>/
  */
+#include <linux/backing-dev.h>
 #include <linux/debugfs.h>
 #include <linux/minmax.h>
 #include <linux/seq_file.h>
@@ -12,19 +16,8 @@
 
 #include "wpfault.h"
 
-static const char *const wpf_stat_names[WPFAULT_STAT_NR] = {
-	[WPFAULT_STAT_READ_FAULTS] = "read_faults",
-	[WPFAULT_STAT_WRITE_FAULTS] = "write_faults",
-	[WPFAULT_STAT_COW_FAULTS] = "cow_faults",
-	[WPFAULT_STAT_SIGBUS_FAULTS] = "sigbus_faults",
-	[WPFAULT_STAT_FAULTAROUND_PAGES] = "faultaround_pages",
-	[WPFAULT_STAT_MKWRITE_CALLS] = "mkwrite_calls",
-	[WPFAULT_STAT_PAGES_DIRTIED] = "pages_dirtied",
-	[WPFAULT_STAT_PAGES_CLEANED] = "pages_cleaned",
-	[WPFAULT_STAT_PAGES_ALLOCATED] = "pages_allocated",
-	[WPFAULT_STAT_PAGES_RESIDENT] = "pages_resident",
-	[WPFAULT_STAT_OBJECTS_ALIVE] = "objects_alive",
-};
+static const char *const wpf_stat_names[WPFAULT_STAT_NR] =
+	WPFAULT_STAT_NAMES;
 
 static struct wpf_counters wpf_global;
 static struct dentry *wpf_debugfs_root;
@@ -44,16 +37,26 @@ void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n)
 static void wpf_stats_read(struct wpf_object *obj, u64 *values)
 {
 	struct wpf_counters *c = obj ? &obj->stats : &wpf_global;
+	s64 gone;
 	int i;
 
 	for (i = 0; i < WPFAULT_STAT_NR; i++)
 		values[i] = atomic64_read(&c->v[i]);
 	if (obj) {
-		/* Pages leave the cache by truncation without telling us. */
+		/* Pages leave the cache without telling the object. */
 		values[WPFAULT_STAT_PAGES_RESIDENT] =
 			obj->inode->i_mapping->nrpages;
 		values[WPFAULT_STAT_OBJECTS_ALIVE] = 1;
 	}
+	/*
+	 * Nor does reclaim say whose page it drops (->free_folio has no
+	 * mapping left): what left other than by truncation was reclaimed.
+	 * A page being added or truncated right now can skew it, below 0.
+	 */
+	gone = values[WPFAULT_STAT_PAGES_ALLOCATED] -
+	       values[WPFAULT_STAT_PAGES_RESIDENT] -
+	       values[WPFAULT_STAT_PAGES_TRUNCATED];
+	values[WPFAULT_STAT_PAGES_RECLAIMED] = max(gone, 0LL);
 }
 
 long wpf_stats_ioctl(struct wpf_object *obj, struct wpfault_stats __user *uarg)
@@ -88,6 +91,15 @@ static int wpf_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(wpf_stats);
 
+static int wpf_bdi_show(struct seq_file *m, void *unused)
+{
+	struct wpf_object *obj = m->private;
+
+	seq_printf(m, "%s\n", bdi_dev_name(obj->inode->i_sb->s_bdi));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wpf_bdi);
+
 void wpf_stats_object_add(struct wpf_object *obj)
 {
 	char name[24];
@@ -96,6 +108,8 @@ void wpf_stats_object_add(struct wpf_object *obj)
 	obj->debugfs_dir = debugfs_create_dir(name, wpf_debugfs_root);
 	debugfs_create_file("stats", 0400, obj->debugfs_dir, obj,
 			    &wpf_stats_fops);
+	debugfs_create_file("bdi", 0400, obj->debugfs_dir, obj,
+			    &wpf_bdi_fops);
 	wpf_count_global(WPFAULT_STAT_OBJECTS_ALIVE, 1);
 }
 

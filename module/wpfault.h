@@ -6,7 +6,9 @@
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
 #include <linux/wpfault.h>
+#include <linux/xarray.h>
 
 struct wpf_counters {
 	atomic64_t v[WPFAULT_STAT_NR];
@@ -18,7 +20,10 @@ struct wpf_object;
 struct wpf_object_type {
 	/* Sets up the new object's inode and mapping. */
 	void (*init)(struct wpf_object *obj);
-	int (*mmap)(struct file *file, struct vm_area_struct *vma);
+	/* Frees what init and later use set up; the page cache is gone. */
+	void (*destroy)(struct wpf_object *obj);
+	/* The object's files, from the ioctl and from the filesystem. */
+	const struct file_operations *fops;
 	/* Type-specific object ioctls; -ENOTTY for unknown commands. */
 	long (*ioctl)(struct wpf_object *obj, unsigned int cmd,
 		      void __user *arg);
@@ -30,6 +35,13 @@ struct wpf_object {
 	const struct wpf_object_type *type;
 	struct wpf_counters stats;
 	struct dentry *debugfs_dir;
+	/* Made by WPFAULT_IOC_CREATE: holds a pin on the internal mount. */
+	bool pins_mount;
+	/* The tracker: a value entry for each page written since a clean. */
+	struct xarray written;
+	/* The disk: one page of memory for each block written back. */
+	struct mutex disk_lock;
+	struct xarray disk;
 };
 
 static inline struct wpf_object *wpf_object_of(struct inode *inode)
@@ -39,11 +51,37 @@ static inline struct wpf_object *wpf_object_of(struct inode *inode)
 
 /* fs.c */
 long wpf_object_create(struct wpfault_create __user *uarg);
+int wpf_fs_register(void);
+void wpf_fs_unregister(void);
 int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
 		     pgoff_t *first, pgoff_t *nr_pages);
+long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* pagecache.c */
 extern const struct wpf_object_type wpf_pagecache_type;
+
+/* writeback.c */
+extern const struct address_space_operations wpf_pagecache_aops;
+void wpf_fill_folio(struct wpf_object *obj, struct folio *folio);
+int wpf_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+
+/* disk.c */
+int wpf_disk_write(struct wpf_object *obj, struct folio *folio,
+		   loff_t i_size);
+bool wpf_disk_read(struct wpf_object *obj, struct folio *folio);
+void wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
+void wpf_disk_destroy(struct wpf_object *obj);
+long wpf_ioctl_read_disk(struct wpf_object *obj,
+			 struct wpfault_disk_read __user *uarg);
+
+/* tracker.c */
+int wpf_track_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp);
+void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written);
+void wpf_track_forget(struct wpf_object *obj, pgoff_t first);
+long wpf_ioctl_clean(struct wpf_object *obj,
+		     struct wpfault_clean __user *uarg);
+long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
+			    struct wpfault_dirty_bitmap __user *uarg);
 
 /* stats.c */
 void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n);

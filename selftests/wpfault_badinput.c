@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -189,6 +191,54 @@ TEST_F(bad, dirty_bitmap)
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(-1, ioctl(fd, WPFAULT_IOC_DIRTY_BITMAP, BAD_PTR));
 	ASSERT_EQ(EFAULT, errno);
+}
+
+static int read_disk_errno(int fd, uint64_t offset, uint64_t length,
+			   void *buf, uint64_t size)
+{
+	struct wpfault_disk_read arg = {
+		.range = { offset, length },
+		.buf = (uintptr_t)buf,
+		.buf_size = size,
+	};
+
+	return ioctl(fd, WPFAULT_IOC_READ_DISK, &arg) ? errno : 0;
+}
+
+TEST_F(bad, read_disk)
+{
+	struct wpfault_disk_read arg = { .range = { 0, page_size } };
+	size_t size = 4 * page_size;
+	int fd = self->o.fd;
+	char *buf = malloc(size);
+
+	ASSERT_NE(NULL, buf);
+	memset(buf, 0x55, size);
+	/* Nothing written back yet: all holes, read as zeroes. */
+	ASSERT_EQ(0, read_disk_errno(fd, 0, size, buf, size));
+	ASSERT_EQ(0, buf[0]);
+	ASSERT_EQ(0, buf[size - 1]);
+	ASSERT_EQ(ERANGE, read_disk_errno(fd, 0, size, buf, size - 1));
+	ASSERT_EQ(EFAULT, read_disk_errno(fd, 0, page_size, NULL, page_size));
+	ASSERT_EQ(EFAULT, read_disk_errno(fd, 0, page_size, BAD_PTR,
+					  page_size));
+	ASSERT_EQ(EINVAL, read_disk_errno(fd, 0, 0, buf, size));
+	ASSERT_EQ(EINVAL, read_disk_errno(fd, 3, page_size, buf, size));
+	ASSERT_EQ(EINVAL, read_disk_errno(fd, 0, page_size + 1, buf, size));
+	ASSERT_EQ(EOVERFLOW, read_disk_errno(fd, -page_size, 2 * page_size,
+					     buf, size));
+	ASSERT_EQ(ENXIO, read_disk_errno(fd, 0, 5 * page_size, buf,
+					 5 * page_size));
+	arg.buf = (uintptr_t)buf;
+	arg.buf_size = page_size;
+	arg.reserved = 1;
+	ASSERT_EQ(-1, ioctl(fd, WPFAULT_IOC_READ_DISK, &arg));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, ioctl(fd, WPFAULT_IOC_READ_DISK, BAD_PTR));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, ioctl(self->dev, WPFAULT_IOC_READ_DISK, &arg));
+	ASSERT_EQ(ENOTTY, errno);
+	free(buf);
 }
 
 TEST_F(bad, stats)

@@ -74,17 +74,18 @@ enum {
 
 enum call {
 	CALL_CREATE, CALL_CLEAN, CALL_BITMAP, CALL_STATS, CALL_WRONG_FD,
-	CALL_UNKNOWN, CALL_MMAP, CALL_FTRUNCATE, CALL_WRITE, NR_CALLS
+	CALL_UNKNOWN, CALL_MMAP, CALL_FTRUNCATE, CALL_WRITE, CALL_READ_DISK,
+	NR_CALLS
 };
 
 static const char *const call_names[NR_CALLS] = {
 	"create", "clean", "dirty_bitmap", "stats", "command_on_wrong_fd",
-	"unknown_command", "mmap", "ftruncate", "page_write",
+	"unknown_command", "mmap", "ftruncate", "page_write", "read_disk",
 };
 
 /* Relative frequencies. */
 static const unsigned int call_weights[NR_CALLS] = {
-	12, 16, 16, 10, 6, 6, 14, 5, 15,
+	12, 16, 16, 10, 6, 6, 14, 5, 15, 10,
 };
 
 /* Results counted per kind of call, to show what the seeds reached. */
@@ -105,6 +106,7 @@ struct fuzz {
 	__u64 alive;		/* objects_alive module-wide, ours included */
 	__u64 last_id;
 	char *arena;
+	char *disk_buf;		/* MAX_PAGES pages, then an unmapped one */
 	__u64 results[NR_CALLS][NR_RESULTS];
 	__u64 mismatches;
 	bool resync;		/* after a mismatch: adopt the kernel's state */
@@ -582,6 +584,87 @@ static int fuzz_bitmap(struct fuzz *f)
 	return got;
 }
 
+/*
+ * READ_DISK into all of the disk buffer, its tail before the unmapped
+ * page, or NULL.  What the disk holds depends on whether writeback ran;
+ * the model checks the errno, the count's bound and that nothing past
+ * the range was written.
+ */
+static int fuzz_read_disk(struct fuzz *f)
+{
+	const size_t out_off = offsetof(struct wpfault_disk_read, blocks);
+	const size_t size = MAX_PAGES * page_size;
+	struct wpfault_disk_read in, want;
+	size_t room, touched = 0, i;
+	__u64 first, nr;
+	struct uptr arg;
+	char *buf;
+	int exp, got;
+
+	in.range.offset = pick_range(f);
+	in.range.length = pick_range(f);
+	in.buf_size = rnd(f, 2) ? rnd(f, size + 2) : pick_u64(f);
+	in.blocks = next_rand(f);
+	in.reserved = pick_reserved(f);
+	switch (rnd(f, 3)) {
+	case 0:
+		room = size;
+		break;
+	case 1:
+		room = rnd(f, size + 1);
+		break;
+	default:
+		room = 0;
+		break;
+	}
+	buf = room ? f->disk_buf + size - room : NULL;
+	if (room)
+		memset(buf, GUARD, room);
+	in.buf = (uintptr_t)buf;
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "READ_DISK, arg %s, buffer of %zu bytes:", arg.name, room);
+	field(f, "offset", in.range.offset);
+	field(f, "length", in.range.length);
+	field(f, "buf_size", in.buf_size);
+	field(f, "reserved", in.reserved);
+	describe_object(f);
+
+	want = in;
+	exp = -model_range(f, &arg, sizeof(in), in.reserved, &in.range,
+			   &first, &nr);
+	if (!exp) {
+		if (in.buf_size < in.range.length) {
+			exp = ERANGE;
+		} else if (in.range.length > room) {
+			exp = EFAULT;
+			touched = room;
+		} else {
+			touched = in.range.length;
+			if (!can_write(&arg, out_off, sizeof(in.blocks)))
+				exp = EFAULT;
+		}
+	}
+
+	got = ioctl(f->obj.fd, WPFAULT_IOC_READ_DISK, arg.p) ? errno : 0;
+	if (!expect(f, exp, got))
+		return got;
+	if (!exp) {
+		memcpy(&want.blocks, arg.p + out_off, sizeof(want.blocks));
+		if (want.blocks > nr)
+			mismatch(f, "%llu blocks in %llu pages", want.blocks,
+				 nr);
+	}
+	check_arg(f, &arg, exp ? &in : &want, sizeof(in));
+	for (i = touched; i < room; i++) {
+		if ((unsigned char)buf[i] != GUARD) {
+			mismatch(f, "the buffer was written at %zu, past %zu",
+				 i, touched);
+			break;
+		}
+	}
+	return got;
+}
+
 /* The counters an object's or the module's stats ioctl copied out. */
 static void check_values(struct fuzz *f, bool on_dev, const void *p,
 			 __u32 n)
@@ -671,10 +754,10 @@ static int fuzz_wrong_fd(struct fuzz *f)
 {
 	static const unsigned long cmds[] = {
 		WPFAULT_IOC_CREATE, WPFAULT_IOC_STATS, WPFAULT_IOC_CLEAN,
-		WPFAULT_IOC_DIRTY_BITMAP,
+		WPFAULT_IOC_DIRTY_BITMAP, WPFAULT_IOC_READ_DISK,
 	};
 	static const char *const cmd_names[] = {
-		"CREATE", "STATS", "CLEAN", "DIRTY_BITMAP",
+		"CREATE", "STATS", "CLEAN", "DIRTY_BITMAP", "READ_DISK",
 	};
 	/* Requests that would succeed on the right fd. */
 	union {
@@ -682,6 +765,7 @@ static int fuzz_wrong_fd(struct fuzz *f)
 		struct wpfault_stats stats;
 		struct wpfault_clean clean;
 		struct wpfault_dirty_bitmap bitmap;
+		struct wpfault_disk_read disk;
 	} in;
 	unsigned int c = rnd(f, ARRAY_SIZE(cmds));
 	bool null = c == 1 || rnd(f, 2);
@@ -704,10 +788,15 @@ static int fuzz_wrong_fd(struct fuzz *f)
 	case 2:
 		in.clean.range.length = page_size;
 		break;
-	default:
+	case 3:
 		in.bitmap.range.length = page_size;
 		in.bitmap.bitmap = (uintptr_t)data_buf;
 		in.bitmap.bitmap_size = sizeof(__u64);
+		break;
+	default:
+		in.disk.range.length = page_size;
+		in.disk.buf = (uintptr_t)f->disk_buf;
+		in.disk.buf_size = page_size;
 		break;
 	}
 	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
@@ -723,7 +812,8 @@ static int fuzz_wrong_fd(struct fuzz *f)
 static bool is_defined(unsigned long cmd)
 {
 	return cmd == WPFAULT_IOC_CREATE || cmd == WPFAULT_IOC_STATS ||
-	       cmd == WPFAULT_IOC_CLEAN || cmd == WPFAULT_IOC_DIRTY_BITMAP;
+	       cmd == WPFAULT_IOC_CLEAN || cmd == WPFAULT_IOC_DIRTY_BITMAP ||
+	       cmd == WPFAULT_IOC_READ_DISK;
 }
 
 /*
@@ -732,7 +822,7 @@ static bool is_defined(unsigned long cmd)
  */
 static int fuzz_unknown(struct fuzz *f)
 {
-	static const unsigned int nrs[] = { 0x00, 0x01, 0x10, 0x11 };
+	static const unsigned int nrs[] = { 0x00, 0x01, 0x10, 0x11, 0x12 };
 	unsigned int dir, nr, size;
 	bool on_dev = rnd(f, 2);
 	unsigned long cmd;
@@ -862,7 +952,7 @@ static int fuzz_write(struct fuzz *f)
 
 static int (*const call_fns[NR_CALLS])(struct fuzz *f) = {
 	fuzz_create, fuzz_clean, fuzz_bitmap, fuzz_stats, fuzz_wrong_fd,
-	fuzz_unknown, fuzz_mmap, fuzz_ftruncate, fuzz_write,
+	fuzz_unknown, fuzz_mmap, fuzz_ftruncate, fuzz_write, fuzz_read_disk,
 };
 
 static enum call pick_call(struct fuzz *f)
@@ -1005,6 +1095,12 @@ static void set_up_arena(struct fuzz *f)
 	    mprotect(f->arena + ARENA_DATA_GUARD * page_size, page_size,
 		     PROT_NONE))
 		ksft_exit_fail_perror("arena");
+	f->disk_buf = mmap(NULL, (MAX_PAGES + 1) * page_size,
+			   PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (f->disk_buf == MAP_FAILED ||
+	    munmap(f->disk_buf + MAX_PAGES * page_size, page_size))
+		ksft_exit_fail_perror("disk buffer");
 }
 
 static __u64 parse_seed(const char *s)

@@ -7,6 +7,7 @@
  *    get_user_pages(FOLL_WRITE), which faults a missing or read-only pte
  *    like a write would (->fault and ->page_mkwrite, or only the latter);
  *  - read(2) from a pipe copies to user memory, and the CPU faults.
+ * Each write also reaches the disk on the next fsync.
  * A read-only shared mapping refuses all three, FOLL_FORCE included: the
  * kernel never breaks write protection of a shared mapping, only copies
  * pages of private ones (is_cow_mapping()).  The kernel's reads fault
@@ -15,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -150,11 +152,12 @@ TEST_F(kw, write_faults_and_dirties)
 {
 	char *p = wpf_map(self->o.fd, 4, PROT_READ | PROT_WRITE, MAP_SHARED,
 			  0);
+	char *disk;
 
 	ASSERT_NE(MAP_FAILED, p);
 	/* No pte: ->fault, then ->page_mkwrite. */
 	ASSERT_EQ(LEN, variant->write((void *)PAGE(p, 1), self->buf, LEN));
-	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AC] = 1, [AL] = 1,
 		    [RS] = 1);
 	ASSERT_EQ(0, memcmp((void *)PAGE(p, 1), self->buf, LEN));
 	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, 4, self->bits));
@@ -163,19 +166,27 @@ TEST_F(kw, write_faults_and_dirties)
 	/* A writable dirty pte: nothing to fault. */
 	ASSERT_EQ(LEN, variant->write((void *)(PAGE(p, 1) + LEN),
 				      self->buf, LEN));
-	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AC] = 1, [AL] = 1,
 		    [RS] = 1);
 
 	/* After a clean the pte is read-only: only ->page_mkwrite. */
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, 4));
 	ASSERT_EQ(LEN, variant->write((void *)(PAGE(p, 1) + 2 * LEN),
 				      self->buf, LEN));
-	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 2, [DI] = 2, [CL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 2, [DI] = 2, [AC] = 1, [CL] = 1,
 		    [AL] = 1, [RS] = 1);
 	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, 4, self->bits));
 	ASSERT_STREQ("1", wpf_bits_str(self->bits, 4));
 	ASSERT_EQ(0, memcmp((void *)(PAGE(p, 1) + 2 * LEN), self->buf, LEN));
 	ASSERT_EQ(0, PAGE(p, 1)[3 * LEN]);
+
+	/* And they reach the disk, byte for byte. */
+	disk = malloc(4 * page_size);
+	ASSERT_NE(NULL, disk);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, 4, disk));
+	ASSERT_EQ(0, memcmp(disk + page_size, (void *)PAGE(p, 1), page_size));
+	free(disk);
 	munmap(p, 4 * page_size);
 }
 

@@ -126,7 +126,7 @@ TEST_F(obj, write_k_of_n_pages)
 
 	for (i = 0; i < k; i++)
 		PAGE(p, written[i])[1] = wpf_pattern(written[i], 0);
-	CHECK_STATS(self->o.fd, [W] = k, [MK] = k, [DI] = k, [AL] = k,
+	CHECK_STATS(self->o.fd, [W] = k, [MK] = k, [DI] = k, [AC] = k, [AL] = k,
 		    [RS] = k);
 	ASSERT_EQ(k, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 	ASSERT_STREQ("0,3,17,40,63", wpf_bits_str(self->bits, n));
@@ -134,7 +134,7 @@ TEST_F(obj, write_k_of_n_pages)
 	/* Writable dirty ptes: writing again faults nowhere. */
 	for (i = 0; i < k; i++)
 		PAGE(p, written[i])[2] = wpf_pattern(written[i], 1);
-	CHECK_STATS(self->o.fd, [W] = k, [MK] = k, [DI] = k, [AL] = k,
+	CHECK_STATS(self->o.fd, [W] = k, [MK] = k, [DI] = k, [AC] = k, [AL] = k,
 		    [RS] = k);
 
 	/* Reading the other pages faults each in and dirties nothing. */
@@ -142,20 +142,20 @@ TEST_F(obj, write_k_of_n_pages)
 		if (!in_list(written, k, i))
 			ASSERT_EQ(0, PAGE(p, i)[1]);
 	CHECK_STATS(self->o.fd, [R] = n - k, [W] = k, [MK] = k, [DI] = k,
-		    [AL] = n, [RS] = n);
+		    [AC] = k, [AL] = n, [RS] = n);
 	ASSERT_EQ(k, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 
 	ASSERT_EQ(k, wpf_clean(self->o.fd, 0, n));
 	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 	CHECK_STATS(self->o.fd, [R] = n - k, [W] = k, [MK] = k, [DI] = k,
-		    [CL] = k, [AL] = n, [RS] = n);
+		    [AC] = k, [CL] = k, [AL] = n, [RS] = n);
 
 	/* After the clean the ptes are read-only: only ->page_mkwrite runs. */
 	PAGE(p, 3)[3] = wpf_pattern(3, 2);
 	PAGE(p, 40)[3] = wpf_pattern(40, 2);
 	PAGE(p, 40)[4] = wpf_pattern(40, 3);
 	CHECK_STATS(self->o.fd, [R] = n - k, [W] = k, [MK] = k + 2,
-		    [DI] = k + 2, [CL] = k, [AL] = n, [RS] = n);
+		    [DI] = k + 2, [AC] = k, [CL] = k, [AL] = n, [RS] = n);
 	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 	ASSERT_STREQ("3,40", wpf_bits_str(self->bits, n));
 
@@ -194,7 +194,7 @@ TEST_F(obj, clean_and_bitmap_ranges_are_exact)
 	ASSERT_EQ(35, wpf_dirty_bitmap(self->o.fd, 65, 35, self->bits));
 	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 5, 35, self->bits));
 	ASSERT_EQ(n - cleaned, wpf_clean(self->o.fd, 0, n));
-	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [CL] = n,
+	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [AC] = n, [CL] = n,
 		    [AL] = n, [RS] = n);
 	munmap(p, n * page_size);
 }
@@ -261,7 +261,7 @@ TEST_F(obj, fault_around_maps_neighbours)
 	/* Read faults map read-only: the first write still notifies. */
 	PAGE(b, 5)[0] = 1;
 	CHECK_STATS(self->o.fd, [R] = reads, [FA] = 2 * n - reads, [MK] = 1,
-		    [DI] = 1, [AL] = n, [RS] = n);
+		    [DI] = 1, [AC] = 1, [AL] = n, [RS] = n);
 	ASSERT_EQ(1, PAGE(a, 5)[0]);
 	munmap(a, n * page_size);
 	munmap(b, n * page_size);
@@ -278,7 +278,7 @@ TEST_F(obj, mapping_at_offset)
 	p = map(_metadata, &self->o, len, MAP_SHARED, off);
 	PAGE(p, 0)[0] = wpf_pattern(off, 0);
 	PAGE(p, len - 1)[0] = wpf_pattern(off + len - 1, 0);
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [AL] = 2,
+	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [AC] = 2, [AL] = 2,
 		    [RS] = 2);
 	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 	ASSERT_STREQ("10,17", wpf_bits_str(self->bits, n));
@@ -299,7 +299,7 @@ TEST_F(obj, mapping_at_offset)
 	 * the window is one page (64 KiB pages).
 	 */
 	CHECK_STATS(self->o.fd, [R] = 2 * !around, [W] = 2, [FA] = 2 * around,
-		    [MK] = 2, [DI] = 2, [AL] = 2, [RS] = 2);
+		    [MK] = 2, [DI] = 2, [AC] = 2, [AL] = 2, [RS] = 2);
 	munmap(p, len * page_size);
 	munmap(full, n * page_size);
 }
@@ -314,10 +314,10 @@ TEST_F(obj, two_mappings_one_process)
 	a = map(_metadata, &self->o, n, MAP_SHARED, 0);
 	b = map(_metadata, &self->o, n, MAP_SHARED, 0);
 	PAGE(a, 3)[0] = 'a';
-	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AC] = 1, [AL] = 1,
 		    [RS] = 1);
 	PAGE(b, 3)[1] = 'b';
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 1, [AL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 1, [AC] = 1, [AL] = 1,
 		    [RS] = 1);
 	ASSERT_EQ('b', PAGE(a, 3)[1]);
 	ASSERT_EQ('a', PAGE(b, 3)[0]);
@@ -325,10 +325,10 @@ TEST_F(obj, two_mappings_one_process)
 	/* A clean write-protects both mappings. */
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, n));
 	PAGE(a, 3)[2] = 'c';
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 3, [DI] = 2, [CL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 3, [DI] = 2, [AC] = 1, [CL] = 1,
 		    [AL] = 1, [RS] = 1);
 	PAGE(b, 3)[3] = 'd';
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 4, [DI] = 2, [CL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 4, [DI] = 2, [AC] = 1, [CL] = 1,
 		    [AL] = 1, [RS] = 1);
 	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 	ASSERT_STREQ("3", wpf_bits_str(self->bits, n));
@@ -355,7 +355,7 @@ TEST_F(obj, fork_shares_mapping)
 	create(_metadata, &self->o, n);
 	p = map(_metadata, &self->o, n, MAP_SHARED, 0);
 	PAGE(p, 0)[0] = 'p';
-	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 1, [AC] = 1, [AL] = 1,
 		    [RS] = 1);
 
 	pid = fork();
@@ -368,18 +368,18 @@ TEST_F(obj, fork_shares_mapping)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
 	/* The child had no ptes: two ->fault + ->page_mkwrite, one new page. */
-	CHECK_STATS(self->o.fd, [W] = 3, [MK] = 3, [DI] = 2, [AL] = 2,
+	CHECK_STATS(self->o.fd, [W] = 3, [MK] = 3, [DI] = 2, [AC] = 2, [AL] = 2,
 		    [RS] = 2);
 	/* Page 1 is cached: fault-around maps it, if its window has room. */
 	ASSERT_EQ('c', PAGE(p, 1)[0]);
 	ASSERT_EQ('c', PAGE(p, 0)[1]);
-	CHECK_STATS(self->o.fd, [R] = !around, [W] = 3, [FA] = around,
-		    [MK] = 3, [DI] = 2, [AL] = 2, [RS] = 2);
+	CHECK_STATS(self->o.fd, [R] = !around, [W] = 3, [FA] = around, [MK] = 3,
+		    [DI] = 2, [AC] = 2, [AL] = 2, [RS] = 2);
 
 	ASSERT_EQ(2, wpf_clean(self->o.fd, 0, n));
 	PAGE(p, 0)[2] = 'p';
-	CHECK_STATS(self->o.fd, [R] = !around, [W] = 3, [FA] = around,
-		    [MK] = 4, [DI] = 3, [CL] = 2, [AL] = 2, [RS] = 2);
+	CHECK_STATS(self->o.fd, [R] = !around, [W] = 3, [FA] = around, [MK] = 4,
+		    [DI] = 3, [AC] = 2, [CL] = 2, [AL] = 2, [RS] = 2);
 	munmap(p, n * page_size);
 }
 
@@ -394,25 +394,25 @@ TEST_F(obj, mprotect_readonly_and_back)
 	PAGE(p, 0)[0] = 1;
 	PAGE(p, 1)[0] = 1;
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 1, 1));
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [CL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [AC] = 2, [CL] = 1,
 		    [AL] = 2, [RS] = 2);
 
 	ASSERT_EQ(0, mprotect(p, n * page_size, PROT_READ));
 	ASSERT_EQ(1, PAGE(p, 0)[0]);
 	ASSERT_EQ(1, PAGE(p, 1)[0]);
 	ASSERT_EQ(SIGSEGV, wpf_access_signal(wpf_write_byte, PAGE(p, 0)));
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [CL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [AC] = 2, [CL] = 1,
 		    [AL] = 2, [RS] = 2);
 
 	ASSERT_EQ(0, mprotect(p, n * page_size, PROT_READ | PROT_WRITE));
 	PAGE(p, 0)[1] = 2;
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [CL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [AC] = 2, [CL] = 1,
 		    [AL] = 2, [RS] = 2);
 	PAGE(p, 1)[1] = 2;
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 3, [DI] = 3, [CL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 3, [DI] = 3, [AC] = 2, [CL] = 1,
 		    [AL] = 2, [RS] = 2);
 	PAGE(p, 2)[1] = 2;
-	CHECK_STATS(self->o.fd, [W] = 3, [MK] = 4, [DI] = 4, [CL] = 1,
+	CHECK_STATS(self->o.fd, [W] = 3, [MK] = 4, [DI] = 4, [AC] = 3, [CL] = 1,
 		    [AL] = 3, [RS] = 3);
 	ASSERT_EQ(3, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 	ASSERT_STREQ("0,1,2", wpf_bits_str(self->bits, n));
@@ -434,14 +434,14 @@ TEST_F(obj, private_write_never_dirties)
 	for (i = 0; i < n; i++)
 		PAGE(s, i)[0] = wpf_pattern(i, 0);
 	ASSERT_EQ(n, wpf_clean(self->o.fd, 0, n));
-	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [CL] = n,
+	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [AC] = n, [CL] = n,
 		    [AL] = n, [RS] = n);
 
 	p = map(_metadata, &self->o, n, MAP_PRIVATE, 0);
 	/* No pte: ->fault for a private write, then the core copies. */
 	PAGE(p, 0)[0] = 'x';
 	CHECK_STATS(self->o.fd, [W] = n, [COW] = 1, [MK] = n, [DI] = n,
-		    [CL] = n, [AL] = n, [RS] = n);
+		    [AC] = n, [CL] = n, [AL] = n, [RS] = n);
 	/*
 	 * Page 2 is mapped read-only, with the rest of its window (pages 1-3
 	 * with 4 or 16 KiB pages)...
@@ -449,11 +449,11 @@ TEST_F(obj, private_write_never_dirties)
 	fa = faulted_around(self->win, 2, n, (1ULL << n) - 1, 1ULL << 0);
 	ASSERT_EQ(wpf_pattern(2, 0), PAGE(p, 2)[0]);
 	CHECK_STATS(self->o.fd, [R] = !fa, [W] = n, [COW] = 1, [FA] = fa,
-		    [MK] = n, [DI] = n, [CL] = n, [AL] = n, [RS] = n);
+		    [MK] = n, [DI] = n, [AC] = n, [CL] = n, [AL] = n, [RS] = n);
 	/* ...and the write to it is copied without asking the driver. */
 	PAGE(p, 2)[0] = 'y';
 	CHECK_STATS(self->o.fd, [R] = !fa, [W] = n, [COW] = 1, [FA] = fa,
-		    [MK] = n, [DI] = n, [CL] = n, [AL] = n, [RS] = n);
+		    [MK] = n, [DI] = n, [AC] = n, [CL] = n, [AL] = n, [RS] = n);
 
 	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
 	ASSERT_EQ('x', PAGE(p, 0)[0]);
@@ -480,13 +480,13 @@ TEST_F(obj, sigbus_past_eof)
 	for (i = 0; i < n; i++)
 		PAGE(p, i)[0] = wpf_pattern(i, 0);
 	ASSERT_EQ(0, ftruncate(self->o.fd, 2 * page_size));
-	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [AL] = n,
-		    [RS] = 2);
+	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [AC] = n, [TR] = 1,
+		    [PT] = 2, [AL] = n, [RS] = 2);
 
 	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(p, 2)));
 	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_write_byte, PAGE(p, 3)));
 	CHECK_STATS(self->o.fd, [R] = 1, [W] = n + 1, [SB] = 2, [MK] = n,
-		    [DI] = n, [AL] = n, [RS] = 2);
+		    [DI] = n, [AC] = n, [TR] = 1, [PT] = 2, [AL] = n, [RS] = 2);
 	ASSERT_EQ(wpf_pattern(1, 0), PAGE(p, 1)[0]);
 	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, 2, self->bits));
 	ASSERT_EQ(-ENXIO, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
@@ -495,7 +495,8 @@ TEST_F(obj, sigbus_past_eof)
 	ASSERT_EQ(0, ftruncate(self->o.fd, n * page_size));
 	ASSERT_EQ(0, PAGE(p, 2)[0]);
 	CHECK_STATS(self->o.fd, [R] = 2, [W] = n + 1, [SB] = 2, [MK] = n,
-		    [DI] = n, [AL] = n + 1, [RS] = 3);
+		    [DI] = n, [AC] = n, [TR] = 1, [PT] = 2, [AL] = n + 1,
+		    [RS] = 3);
 	munmap(p, n * page_size);
 }
 

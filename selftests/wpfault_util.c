@@ -15,19 +15,7 @@
 
 #define ALIGN_2M	(2UL << 20)
 
-static const char *const stat_names[WPFAULT_STAT_NR] = {
-	[WPFAULT_STAT_READ_FAULTS] = "read_faults",
-	[WPFAULT_STAT_WRITE_FAULTS] = "write_faults",
-	[WPFAULT_STAT_COW_FAULTS] = "cow_faults",
-	[WPFAULT_STAT_SIGBUS_FAULTS] = "sigbus_faults",
-	[WPFAULT_STAT_FAULTAROUND_PAGES] = "faultaround_pages",
-	[WPFAULT_STAT_MKWRITE_CALLS] = "mkwrite_calls",
-	[WPFAULT_STAT_PAGES_DIRTIED] = "pages_dirtied",
-	[WPFAULT_STAT_PAGES_CLEANED] = "pages_cleaned",
-	[WPFAULT_STAT_PAGES_ALLOCATED] = "pages_allocated",
-	[WPFAULT_STAT_PAGES_RESIDENT] = "pages_resident",
-	[WPFAULT_STAT_OBJECTS_ALIVE] = "objects_alive",
-};
+static const char *const stat_names[WPFAULT_STAT_NR] = WPFAULT_STAT_NAMES;
 
 size_t page_size;
 
@@ -135,6 +123,93 @@ int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
 	if (ioctl(fd, WPFAULT_IOC_DIRTY_BITMAP, &arg))
 		return -errno;
 	return arg.dirty_pages;
+}
+
+int64_t wpf_read_disk(int fd, uint64_t first, uint64_t nr, void *buf)
+{
+	struct wpfault_disk_read arg = {
+		.range = { first * page_size, nr * page_size },
+		.buf = (uintptr_t)buf,
+		.buf_size = nr * page_size,
+	};
+
+	if (ioctl(fd, WPFAULT_IOC_READ_DISK, &arg))
+		return -errno;
+	return arg.blocks;
+}
+
+/* The number after "@name" and a separator on a line of @path, or -1. */
+static int64_t field_of(const char *path, const char *name, const char *sep)
+{
+	size_t len = strlen(name);
+	char line[256];
+	int64_t v = -1;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, len) &&
+		    !strncmp(line + len, sep, strlen(sep))) {
+			v = strtoll(line + len + strlen(sep), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+int64_t wpf_vmstat(const char *name)
+{
+	return field_of("/proc/vmstat", name, " ");
+}
+
+int64_t wpf_bdi_stat(uint64_t id, const char *name)
+{
+	char path[256], bdi[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), DEBUGFS_DIR "/wpfault/%llu/bdi",
+		 (unsigned long long)id);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%63s", bdi) != 1) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	snprintf(path, sizeof(path), DEBUGFS_DIR "/bdi/%s/stats", bdi);
+	return field_of(path, name, ":");
+}
+
+long wpf_sysctl(const char *name, long value)
+{
+	char path[256], buf[32];
+	long old = 0;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/sys/%s", name);
+	/* Some are write-only triggers (drop_caches, compact_memory). */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		old = strtol(buf, NULL, 10);
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(buf, sizeof(buf), "%ld\n", value);
+	if (write(fd, buf, n) != n) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return old;
 }
 
 uint64_t wpf_rand(uint64_t *state)

@@ -38,6 +38,21 @@ int64_t wpf_clean(int fd, uint64_t first, uint64_t nr);
  */
 int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
 			 uint64_t *words);
+/*
+ * Copies pages [first, first + nr) of the object's disk, not its page
+ * cache, into @buf; returns the number of blocks present or -errno.
+ */
+int64_t wpf_read_disk(int fd, uint64_t first, uint64_t nr, void *buf);
+/* A field of /proc/vmstat, or -1. */
+int64_t wpf_vmstat(const char *name);
+/* A field ("BdiDirtied"...) of the object's BDI statistics in kB, or -1. */
+int64_t wpf_bdi_stat(uint64_t id, const char *name);
+/*
+ * Writes @value to /proc/sys/@name; returns the old value (0 if it cannot
+ * be read) or -errno.
+ */
+long wpf_sysctl(const char *name, long value);
+
 /* The page indexes set in @words, as a string like "0,3,17" (1 KiB at most). */
 const char *wpf_bits_str(const uint64_t *words, uint64_t nr);
 

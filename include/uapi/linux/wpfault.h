@@ -19,6 +19,10 @@
  *    ENXIO   the range extends past the page that holds end of file
  *    ERANGE  (bitmap) bitmap_size too small for the range
  *    EFAULT  bad argument or bitmap pointer
+ *  WPFAULT_IOC_READ_DISK (on an object fd)
+ *    EINVAL, EOVERFLOW, ENXIO  as for WPFAULT_IOC_CLEAN
+ *    ERANGE  buf_size smaller than the range
+ *    EFAULT  bad argument or buffer pointer
  *  WPFAULT_IOC_STATS (on /dev/wpfault or an object fd)
  *    EINVAL  non-zero reserved field
  *    EFAULT  bad argument or values pointer
@@ -80,8 +84,13 @@ struct wpfault_dirty_bitmap {
 
 /*
  * Counters, in this order; new ones are only ever appended.  "Gauges"
- * (resident pages, live objects) are current values, the rest count events
- * since the object (or, for the global set, the module) was created.
+ * (resident pages, live objects, disk blocks) are current values, the rest
+ * count events since the object (or, for the global set, the module) was
+ * created.  pages_dirtied counts writes the tracker records (a clean page
+ * written), pages_accounted the kernel's own dirtying of a folio, which
+ * only writeback undoes.  pages_reclaimed are pages that left the cache
+ * by reclaim, drop_caches or a memory error: exact while no page is being
+ * added or truncated.  mtime_updates depend on the clock's granularity.
  */
 enum wpfault_stat {
 	WPFAULT_STAT_READ_FAULTS,	/* ->fault for a read */
@@ -95,8 +104,53 @@ enum wpfault_stat {
 	WPFAULT_STAT_PAGES_ALLOCATED,	/* pages added to the page cache */
 	WPFAULT_STAT_PAGES_RESIDENT,	/* gauge: pages in the page cache */
 	WPFAULT_STAT_OBJECTS_ALIVE,	/* gauge: live objects (1 per object) */
+	WPFAULT_STAT_PAGES_ACCOUNTED,	/* kernel clean -> dirty (nr_dirtied) */
+	WPFAULT_STAT_WRITEBACK_CALLS,	/* ->writepages calls */
+	WPFAULT_STAT_PAGES_WRITTEN_BACK, /* copied to the disk (nr_written) */
+	WPFAULT_STAT_PAGES_READ,	/* pages filled from the disk */
+	WPFAULT_STAT_PAGES_RECLAIMED,	/* gone other than by truncation */
+	WPFAULT_STAT_TRUNCATIONS,	/* shrinking ftruncates, hole punches */
+	WPFAULT_STAT_PAGES_TRUNCATED,	/* dropped by those, or with object */
+	WPFAULT_STAT_DISK_BLOCKS,	/* gauge: blocks on the disk */
+	WPFAULT_STAT_MTIME_UPDATES,	/* ->page_mkwrite moved the times */
 	WPFAULT_STAT_NR
 };
+
+/*
+ * Copies the object's backing store ("the disk"), not its page cache, for
+ * range into buf: blocks never written back read as zeroes.
+ */
+struct wpfault_disk_read {
+	struct wpfault_range range;	/* in */
+	__u64 buf;			/* in: user pointer */
+	__u64 buf_size;			/* in: at least range.length */
+	__u64 blocks;			/* out: blocks present in the range */
+	__u64 reserved;			/* in: must be 0 */
+};
+
+/* The counters' names, in debugfs and in the selftests' messages. */
+#define WPFAULT_STAT_NAMES {						\
+	[WPFAULT_STAT_READ_FAULTS] = "read_faults",			\
+	[WPFAULT_STAT_WRITE_FAULTS] = "write_faults",			\
+	[WPFAULT_STAT_COW_FAULTS] = "cow_faults",			\
+	[WPFAULT_STAT_SIGBUS_FAULTS] = "sigbus_faults",			\
+	[WPFAULT_STAT_FAULTAROUND_PAGES] = "faultaround_pages",		\
+	[WPFAULT_STAT_MKWRITE_CALLS] = "mkwrite_calls",			\
+	[WPFAULT_STAT_PAGES_DIRTIED] = "pages_dirtied",			\
+	[WPFAULT_STAT_PAGES_CLEANED] = "pages_cleaned",			\
+	[WPFAULT_STAT_PAGES_ALLOCATED] = "pages_allocated",		\
+	[WPFAULT_STAT_PAGES_RESIDENT] = "pages_resident",		\
+	[WPFAULT_STAT_OBJECTS_ALIVE] = "objects_alive",			\
+	[WPFAULT_STAT_PAGES_ACCOUNTED] = "pages_accounted",		\
+	[WPFAULT_STAT_WRITEBACK_CALLS] = "writeback_calls",		\
+	[WPFAULT_STAT_PAGES_WRITTEN_BACK] = "pages_written_back",	\
+	[WPFAULT_STAT_PAGES_READ] = "pages_read",			\
+	[WPFAULT_STAT_PAGES_RECLAIMED] = "pages_reclaimed",		\
+	[WPFAULT_STAT_TRUNCATIONS] = "truncations",			\
+	[WPFAULT_STAT_PAGES_TRUNCATED] = "pages_truncated",		\
+	[WPFAULT_STAT_DISK_BLOCKS] = "disk_blocks",			\
+	[WPFAULT_STAT_MTIME_UPDATES] = "mtime_updates",			\
+}
 
 struct wpfault_stats {
 	__u32 nr_stats;		/* in: room in values; out: counters copied */
@@ -115,5 +169,7 @@ struct wpfault_stats {
 	_IOWR(WPFAULT_IOC_MAGIC, 0x10, struct wpfault_clean)
 #define WPFAULT_IOC_DIRTY_BITMAP \
 	_IOWR(WPFAULT_IOC_MAGIC, 0x11, struct wpfault_dirty_bitmap)
+#define WPFAULT_IOC_READ_DISK \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x12, struct wpfault_disk_read)
 
 #endif /* _UAPI_LINUX_WPFAULT_H */

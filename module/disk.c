@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The disk: each page-cache object's backing store, memory the page cache
+ * does not manage, so that reclaim may drop a clean page and read it back.
+ * A block is one page, allocated when writeback first reaches it and freed
+ * when truncation or a hole punch removes it; a missing block reads as
+ * zeroes.  disk_lock orders writeback, read-back, truncation and
+ * WPFAULT_IOC_READ_DISK, so none of them sees half a block.
+ */
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/minmax.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "wpfault.h"
+
+/*
+ * Copies a locked folio to its blocks.  Bytes past @i_size are not file
+ * data: the disk keeps zeroes there, as a file system does, so a file
+ * extended later reads zeroes.
+ */
+int wpf_disk_write(struct wpf_object *obj, struct folio *folio, loff_t i_size)
+{
+	long i, nr = folio_nr_pages(folio);
+	int err = 0;
+
+	mutex_lock(&obj->disk_lock);
+	for (i = 0; i < nr; i++) {
+		pgoff_t index = folio->index + i;
+		loff_t pos = (loff_t)index << PAGE_SHIFT;
+		struct page *block = xa_load(&obj->disk, index);
+		size_t valid;
+		void *src, *dst;
+
+		if (pos >= i_size)
+			break;
+		if (!block) {
+			/* Writeback may run for reclaim: no fs recursion. */
+			block = alloc_page(GFP_NOFS);
+			if (!block) {
+				err = -ENOMEM;
+				break;
+			}
+			err = xa_err(xa_store(&obj->disk, index, block,
+					      GFP_NOFS));
+			if (err) {
+				__free_page(block);
+				break;
+			}
+			wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, 1);
+		}
+		valid = min_t(loff_t, PAGE_SIZE, i_size - pos);
+		src = kmap_local_folio(folio, i * PAGE_SIZE);
+		dst = kmap_local_page(block);
+		memcpy(dst, src, valid);
+		memset(dst + valid, 0, PAGE_SIZE - valid);
+		kunmap_local(dst);
+		kunmap_local(src);
+	}
+	mutex_unlock(&obj->disk_lock);
+	return err;
+}
+
+/* Fills a locked folio from its blocks; true if any block existed. */
+bool wpf_disk_read(struct wpf_object *obj, struct folio *folio)
+{
+	long i, nr = folio_nr_pages(folio);
+	bool found = false;
+
+	mutex_lock(&obj->disk_lock);
+	for (i = 0; i < nr; i++) {
+		struct page *block = xa_load(&obj->disk, folio->index + i);
+		void *dst = kmap_local_folio(folio, i * PAGE_SIZE);
+
+		if (block) {
+			void *src = kmap_local_page(block);
+
+			memcpy(dst, src, PAGE_SIZE);
+			kunmap_local(src);
+			found = true;
+		} else {
+			memset(dst, 0, PAGE_SIZE);
+		}
+		kunmap_local(dst);
+	}
+	mutex_unlock(&obj->disk_lock);
+	return found;
+}
+
+/*
+ * Makes bytes [@start, @end) of the disk read as zeroes: whole blocks are
+ * freed, the others zeroed in part.
+ */
+void wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
+{
+	pgoff_t index;
+	struct page *block;
+
+	if (start >= end)
+		return;
+	mutex_lock(&obj->disk_lock);
+	xa_for_each_range(&obj->disk, index, block, start >> PAGE_SHIFT,
+			  (end - 1) >> PAGE_SHIFT) {
+		loff_t pos = (loff_t)index << PAGE_SHIFT;
+		size_t from = max(start, pos) - pos;
+		size_t to = min_t(loff_t, end - pos, PAGE_SIZE);
+
+		if (from == 0 && to == PAGE_SIZE) {
+			xa_erase(&obj->disk, index);
+			__free_page(block);
+			wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, -1);
+		} else {
+			void *dst = kmap_local_page(block);
+
+			memset(dst + from, 0, to - from);
+			kunmap_local(dst);
+		}
+	}
+	mutex_unlock(&obj->disk_lock);
+}
+
+void wpf_disk_destroy(struct wpf_object *obj)
+{
+	wpf_disk_zero(obj, 0, LLONG_MAX);
+	xa_destroy(&obj->disk);
+	mutex_destroy(&obj->disk_lock);
+}
+
+long wpf_ioctl_read_disk(struct wpf_object *obj,
+			 struct wpfault_disk_read __user *uarg)
+{
+	struct wpfault_disk_read arg;
+	pgoff_t first, nr, i;
+	char __user *buf;
+	void *bounce;
+	u64 blocks = 0;
+	int err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	err = wpf_object_range(obj, &arg.range, &first, &nr);
+	if (err)
+		return err;
+	if (arg.buf_size < arg.range.length)
+		return -ERANGE;
+	bounce = (void *)__get_free_page(GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+
+	/* Copy out through a bounce page: no user fault under disk_lock. */
+	buf = u64_to_user_ptr(arg.buf);
+	for (i = 0; i < nr; i++, buf += PAGE_SIZE) {
+		struct page *block;
+
+		mutex_lock(&obj->disk_lock);
+		block = xa_load(&obj->disk, first + i);
+		if (block)
+			memcpy_from_page(bounce, block, 0, PAGE_SIZE);
+		mutex_unlock(&obj->disk_lock);
+		if (block ? copy_to_user(buf, bounce, PAGE_SIZE) :
+			    clear_user(buf, PAGE_SIZE)) {
+			err = -EFAULT;
+			break;
+		}
+		blocks += !!block;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	free_page((unsigned long)bounce);
+	if (err)
+		return err;
+	return put_user(blocks, &uarg->blocks);
+}

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tracker: which pages were written since the last WPFAULT_IOC_CLEAN.
+ *
+ * This is not the folio's dirty flag.  That one is the kernel's ("the disk
+ * lacks this data"): writeback clears it, and reclaim may then drop the
+ * page.  The tracker is what a user of the dirty bitmap asks for, so it
+ * lives outside the page cache, in an xarray indexed by page, and only
+ * CLEAN clears it.  Every write sets it: a write through a mapping passes
+ * through ->page_mkwrite (the ptes of a page whose entry is clear are
+ * read-only), a write(2) through ->write_end.  Both set it with the folio
+ * locked, before the data can change, and CLEAN write-protects a page
+ * under the same lock, so no write slips between the two.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "wpfault.h"
+
+#define WPF_WRITTEN	xa_mk_value(1)
+
+/*
+ * Makes room for the entry of page @index, so that wpf_track_commit()
+ * cannot fail; -ENOMEM on failure.
+ */
+int wpf_track_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp)
+{
+	return xa_reserve(&obj->written, index, gfp);
+}
+
+/* Records a write to page @index, or gives back an unused reservation. */
+void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written)
+{
+	if (!written) {
+		xa_release(&obj->written, index);
+		return;
+	}
+	/*
+	 * Storing over a reservation allocates nothing: gfp is moot.  The
+	 * old entry reads as the reservation or, since 6.4, as NULL.  Only a
+	 * clean that found no folio can have removed the reservation, and it
+	 * then write-protects the page and restores the entry itself.
+	 */
+	if (!xa_is_value(xa_cmpxchg(&obj->written, index, XA_ZERO_ENTRY,
+				    WPF_WRITTEN, GFP_NOWAIT)))
+		wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
+}
+
+/* Truncation: pages from @first on no longer exist. */
+void wpf_track_forget(struct wpf_object *obj, pgoff_t first)
+{
+	unsigned long index;
+	void *entry;
+
+	xa_for_each_start(&obj->written, index, entry, first)
+		xa_erase(&obj->written, index);
+}
+
+/*
+ * Write-protects a locked folio.  A dirty pte means data the disk lacks:
+ * it goes to the folio, the kernel's dirty state.  Returns whether there
+ * was one.
+ */
+static bool wpf_folio_wrprotect(struct folio *folio)
+{
+	if (!folio_mkclean(folio))
+		return false;
+	folio_mark_dirty(folio);
+	return true;
+}
+
+/* Clears page @index in the tracker; true if it was set. */
+static bool wpf_clean_page(struct wpf_object *obj, pgoff_t index)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	struct folio *folio;
+	bool was_set;
+
+	folio = wpf_lock_folio(mapping, index);
+	if (folio) {
+		/* ->page_mkwrite waits for the lock: none can be halfway. */
+		wpf_folio_wrprotect(folio);
+		was_set = xa_is_value(xa_erase(&obj->written, index));
+		folio_unlock(folio);
+		folio_put(folio);
+		return was_set;
+	}
+	/* Written back and reclaimed: no pte can map the page. */
+	was_set = xa_is_value(xa_erase(&obj->written, index));
+	/*
+	 * Unless a fault brought it back since the lookup; then a write may
+	 * have set the entry and used the pte before it was cleared.  It
+	 * came after this clean began, so keep it.
+	 */
+	folio = wpf_lock_folio(mapping, index);
+	if (folio) {
+		if (wpf_folio_wrprotect(folio))
+			xa_store(&obj->written, index, WPF_WRITTEN,
+				 GFP_KERNEL | __GFP_NOFAIL);
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	return was_set;
+}
+
+long wpf_ioctl_clean(struct wpf_object *obj,
+		     struct wpfault_clean __user *uarg)
+{
+	struct wpfault_clean arg;
+	unsigned long index;
+	pgoff_t first, nr;
+	u64 cleaned = 0;
+	void *entry;
+	int err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	err = wpf_object_range(obj, &arg.range, &first, &nr);
+	if (err)
+		return err;
+
+	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
+		cleaned += wpf_clean_page(obj, index);
+		cond_resched();
+	}
+	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, cleaned);
+	return put_user(cleaned, &uarg->pages_cleaned);
+}
+
+long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
+			    struct wpfault_dirty_bitmap __user *uarg)
+{
+	u64 word = 0, word_index = 0, dirty = 0;
+	struct wpfault_dirty_bitmap arg;
+	unsigned long index;
+	pgoff_t first, nr;
+	u64 __user *bitmap;
+	size_t bytes;
+	void *entry;
+	int err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	err = wpf_object_range(obj, &arg.range, &first, &nr);
+	if (err)
+		return err;
+	bytes = DIV_ROUND_UP(nr, 64) * sizeof(u64);
+	if (arg.bitmap_size < bytes)
+		return -ERANGE;
+	bitmap = u64_to_user_ptr(arg.bitmap);
+	if (clear_user(bitmap, bytes))
+		return -EFAULT;
+
+	/* Entries come in index order: build one word at a time. */
+	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
+		pgoff_t bit = index - first;
+
+		if (bit / 64 != word_index) {
+			if (word && put_user(word, bitmap + word_index))
+				return -EFAULT;
+			word_index = bit / 64;
+			word = 0;
+		}
+		word |= 1ULL << (bit % 64);
+		dirty++;
+		cond_resched();
+	}
+	if (word && put_user(word, bitmap + word_index))
+		return -EFAULT;
+	return put_user(dirty, &uarg->dirty_pages);
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writeback: the address_space operations of page-cache objects.  Their
+ * superblock has a BDI of its own, so the kernel accounts, throttles and
+ * writes back their dirty pages as for any file system: ->writepages
+ * copies them to the disk (disk.c) with the kernel's protocol, and
+ * ->read_folio brings back a page that reclaim dropped.  Folios carry no
+ * private data, so the kernel never asks to invalidate or release one.
+ */
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/writeback.h>
+
+#include "compat.h"
+#include "wpfault.h"
+
+/* Makes a new, locked folio uptodate from the disk (zeroes where none). */
+void wpf_fill_folio(struct wpf_object *obj, struct folio *folio)
+{
+	long nr = folio_nr_pages(folio);
+
+	if (wpf_disk_read(obj, folio))
+		wpf_count(obj, WPFAULT_STAT_PAGES_READ, nr);
+	folio_mark_uptodate(folio);
+	wpf_count(obj, WPFAULT_STAT_PAGES_ALLOCATED, nr);
+	wpf_count_global(WPFAULT_STAT_PAGES_RESIDENT, nr);
+}
+
+static int wpf_read_folio(struct file *file, struct folio *folio)
+{
+	wpf_fill_folio(wpf_object_of(folio->mapping->host), folio);
+	folio_unlock(folio);
+	return 0;
+}
+
+/* The kernel's dirty state: counted where it is accounted (nr_dirtied). */
+static bool wpf_dirty_folio(struct address_space *mapping, struct folio *folio)
+{
+	if (!filemap_dirty_folio(mapping, folio))
+		return false;
+	wpf_count(wpf_object_of(mapping->host), WPFAULT_STAT_PAGES_ACCOUNTED,
+		  folio_nr_pages(folio));
+	return true;
+}
+
+/*
+ * One folio of ->writepages: locked, its dirty flag cleared and its ptes
+ * write-protected by folio_clear_dirty_for_io(), so the next write through
+ * a mapping faults into ->page_mkwrite again.  The tracker is left alone.
+ */
+static int wpf_writeback_folio(struct folio *folio,
+			       struct writeback_control *wbc, void *data)
+{
+	struct wpf_object *obj = data;
+	loff_t i_size = i_size_read(obj->inode);
+	int err;
+
+	/* Wholly past EOF: a truncation is about to drop it. */
+	if (folio_pos(folio) >= i_size) {
+		folio_unlock(folio);
+		return 0;
+	}
+	/* The lock keeps the data still: writers need it to dirty again. */
+	err = wpf_disk_write(obj, folio, i_size);
+	if (err) {
+		/* The disk lacks the data: it must stay dirty. */
+		folio_redirty_for_writepage(wbc, folio);
+		folio_unlock(folio);
+		return err;
+	}
+	folio_start_writeback(folio);
+	folio_unlock(folio);
+	folio_end_writeback(folio);
+	wpf_count(obj, WPFAULT_STAT_PAGES_WRITTEN_BACK, folio_nr_pages(folio));
+	return 0;
+}
+
+static int wpf_writepages(struct address_space *mapping,
+			  struct writeback_control *wbc)
+{
+	struct wpf_object *obj = wpf_object_of(mapping->host);
+
+	wpf_count(obj, WPFAULT_STAT_WRITEBACK_CALLS, 1);
+	return wpf_write_cache(mapping, wbc, wpf_writeback_folio, obj);
+}
+
+/* write(2) and friends, under the inode lock: no truncation meanwhile. */
+static int wpf_write_begin(WPF_WRITE_CTX ctx, struct address_space *mapping,
+			   loff_t pos, unsigned int len,
+			   struct wpf_write_page **handle, void **fsdata)
+{
+	struct wpf_object *obj = wpf_object_of(mapping->host);
+	pgoff_t index = pos >> PAGE_SHIFT;
+	struct folio *folio;
+	int err;
+
+	folio = wpf_grab_folio(mapping, index);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	err = wpf_track_reserve(obj, index, GFP_KERNEL);
+	if (err) {
+		folio_unlock(folio);
+		folio_put(folio);
+		return err;
+	}
+	if (!folio_test_uptodate(folio))
+		wpf_fill_folio(obj, folio);
+	*handle = wpf_folio_handle(folio);
+	return 0;
+}
+
+static int wpf_write_end(WPF_WRITE_CTX ctx, struct address_space *mapping,
+			 loff_t pos, unsigned int len, unsigned int copied,
+			 struct wpf_write_page *handle, void *fsdata)
+{
+	struct folio *folio = wpf_handle_folio(handle);
+	struct inode *inode = mapping->host;
+
+	wpf_track_commit(wpf_object_of(inode), folio->index, copied);
+	if (copied) {
+		if (pos + copied > inode->i_size)
+			i_size_write(inode, pos + copied);
+		folio_mark_dirty(folio);
+	}
+	folio_unlock(folio);
+	folio_put(folio);
+	return copied;
+}
+
+static void wpf_free_folio(struct folio *folio)
+{
+	/* Only filled folios were counted. */
+	if (folio_test_uptodate(folio))
+		wpf_count_global(WPFAULT_STAT_PAGES_RESIDENT,
+				 -folio_nr_pages(folio));
+}
+
+const struct address_space_operations wpf_pagecache_aops = {
+	.dirty_folio = wpf_dirty_folio,
+	.read_folio = wpf_read_folio,
+	.writepages = wpf_writepages,
+	.write_begin = wpf_write_begin,
+	.write_end = wpf_write_end,
+	.migrate_folio = filemap_migrate_folio,
+	.free_folio = wpf_free_folio,
+	WPF_AOPS_ERROR_REMOVE,
+};
+
+/* The disk is memory: data written back is as safe as it gets. */
+int wpf_fsync(struct file *file, loff_t start, loff_t end, int datasync)
+{
+	return file_write_and_wait_range(file, start, end);
+}
