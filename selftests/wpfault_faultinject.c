@@ -9,17 +9,25 @@
  * access succeeds) and leave consistent counters, correct data and no
  * leaked object, page, descriptor or module reference.
  *
+ * Writeback is the exception the kernel makes: an integrity sync that
+ * fails for memory is retried (do_writepages()), so fsync() succeeds and
+ * the disk must hold the data; the failed attempt must have left the page
+ * dirty for the retry to write it.
+ *
  * Needs a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB,
  * CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS (the debug
  * test kernel); skips elsewhere.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/falloc.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -29,6 +37,8 @@
 #define OBJ_PAGES	4
 
 static int fail_nth_fd, dev;
+/* A wpfault mount, for creating files by name (mkdtemp() fills it). */
+static char mount_dir[sizeof("/tmp/wpfault-fi-XXXXXX")];
 
 /* Writes @value to a debugfs fault-injection knob. */
 static void knob(const char *path, const char *value)
@@ -130,7 +140,11 @@ struct target {
 	volatile char *map;
 };
 
-enum prep { PREP_NONE, PREP_CACHED, PREP_CLEANED };
+/*
+ * PREP_CACHED: every page written; PREP_CLEANED: then cleaned;
+ * PREP_ON_DISK: written back and dropped from the page cache.
+ */
+enum prep { PREP_NONE, PREP_CACHED, PREP_CLEANED, PREP_ON_DISK };
 
 static void target_open(struct target *t, enum prep prep)
 {
@@ -148,6 +162,19 @@ static void target_open(struct target *t, enum prep prep)
 		t->map[i * page_size] = wpf_pattern(i, 0);
 	if (prep == PREP_CLEANED && wpf_clean(t->o.fd, 0, OBJ_PAGES) < 0)
 		ksft_exit_fail_msg("clean: %s\n", strerror(errno));
+	if (prep != PREP_ON_DISK)
+		return;
+	/* Unmapped, clean pages are what drop_caches drops. */
+	munmap((void *)t->map, OBJ_PAGES * page_size);
+	if (fsync(t->o.fd))
+		ksft_exit_fail_msg("fsync: %s\n", strerror(errno));
+	wpf_sysctl("vm/compact_memory", 1);	/* drains per-CPU LRU caches */
+	if (wpf_sysctl("vm/drop_caches", 1) < 0)
+		ksft_exit_fail_msg("drop_caches: %s\n", strerror(errno));
+	t->map = wpf_map(t->o.fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, 0);
+	if (t->map == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 }
 
 static void target_close(struct target *t)
@@ -313,6 +340,95 @@ static int run_mmap_munmap(struct target *t)
 	return 0;
 }
 
+/* The disk holds every page as PREP_CACHED wrote it. */
+static int check_disk(struct target *t)
+{
+	char *disk = malloc(OBJ_PAGES * page_size);
+	int i, ret = 0;
+
+	if (!disk)
+		return -ENOMEM;
+	if (wpf_read_disk(t->o.fd, 0, OBJ_PAGES, disk) != OBJ_PAGES)
+		ret = -EBADE;
+	for (i = 0; !ret && i < OBJ_PAGES; i++)
+		if (disk[i * page_size] != wpf_pattern(i, 0))
+			ret = -EBADE;
+	free(disk);
+	return ret;
+}
+
+static int run_fsync(struct target *t)
+{
+	return fsync(t->o.fd) ? -errno : 0;
+}
+
+static int check_fsync(struct target *t)
+{
+	if (obj_stat(t, WPFAULT_STAT_PAGES_WRITTEN_BACK) != OBJ_PAGES ||
+	    obj_stat(t, WPFAULT_STAT_DISK_BLOCKS) != OBJ_PAGES)
+		return -EBADE;
+	return check_disk(t);
+}
+
+/* read(2) of pages that are only on the disk. */
+static int run_read_back(struct target *t)
+{
+	char buf[2];
+	int i;
+
+	for (i = 0; i < OBJ_PAGES; i++) {
+		if (pread(t->o.fd, buf, 1, i * page_size) != 1)
+			return -errno;
+		if (buf[0] != wpf_pattern(i, 0))
+			return -EBADE;
+	}
+	return 0;
+}
+
+static int check_read_back(struct target *t)
+{
+	return t->map[page_size] == wpf_pattern(1, 0) ? check_disk(t) : -EBADE;
+}
+
+static int run_pwrite(struct target *t)
+{
+	ssize_t n = pwrite(t->o.fd, "w", 1, page_size);
+
+	return n == 1 ? 0 : n < 0 ? -errno : -EBADE;
+}
+
+static int run_punch(struct target *t)
+{
+	return fallocate(t->o.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			 page_size, page_size) ? -errno : 0;
+}
+
+static int check_punch(struct target *t)
+{
+	if (t->map[0] != wpf_pattern(0, 0) || t->map[page_size] != 0 ||
+	    t->map[2 * page_size] != wpf_pattern(2, 0))
+		return -EBADE;
+	return 0;
+}
+
+/* A file made, written and unlinked by name in a wpfault mount. */
+static int run_mount_create(struct target *t)
+{
+	char path[64];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/f", mount_dir);
+	fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+	if (fd < 0)
+		return -errno;
+	if (pwrite(fd, "w", 1, 0) != 1)
+		ret = -errno;
+	close(fd);
+	if (unlink(path) && !ret)
+		ret = -errno;
+	return ret;
+}
+
 static const struct op ops[] = {
 	{ "create", PREP_NONE, run_create, NULL },
 	{ "read fault", PREP_NONE, run_read_fault, check_read_fault },
@@ -323,6 +439,11 @@ static const struct op ops[] = {
 	{ "dirty bitmap", PREP_CACHED, run_bitmap, check_cached },
 	{ "ftruncate", PREP_CACHED, run_truncate, check_truncate },
 	{ "mmap/munmap", PREP_CACHED, run_mmap_munmap, check_cached },
+	{ "fsync", PREP_CACHED, run_fsync, check_fsync },
+	{ "read back", PREP_ON_DISK, run_read_back, check_read_back },
+	{ "pwrite", PREP_NONE, run_pwrite, check_write_fault },
+	{ "punch hole", PREP_CACHED, run_punch, check_punch },
+	{ "create in a mount", PREP_NONE, run_mount_create, NULL },
 };
 
 /* Fails each allocation of @op in turn; returns the number failed. */
@@ -379,6 +500,9 @@ int main(void)
 	if (dev < 0)
 		ksft_exit_fail_msg("open: %s\n", strerror(-dev));
 	setup_injection();
+	snprintf(mount_dir, sizeof(mount_dir), "/tmp/wpfault-fi-XXXXXX");
+	if (!mkdtemp(mount_dir) || mount("none", mount_dir, "wpfault", 0, NULL))
+		ksft_exit_fail_msg("mount: %s\n", strerror(errno));
 	ksft_set_plan(ARRAY_SIZE(ops));
 	for (i = 0; i < ARRAY_SIZE(ops); i++) {
 		bool ok;
@@ -389,6 +513,8 @@ int main(void)
 				 ops[i].name, n);
 	}
 	ksft_print_msg("injected failures: %d\n", total);
+	if (umount(mount_dir) || rmdir(mount_dir))
+		ksft_exit_fail_msg("umount: %s\n", strerror(errno));
 	close(dev);
 	ksft_finished();
 }

@@ -46,17 +46,18 @@
 enum op {
 	OP_WRITE, OP_READ, OP_READ_PRIVATE, OP_WRITE_PRIVATE, OP_CLEAN,
 	OP_BITMAP, OP_FORK, OP_MPROTECT, OP_REMAP, OP_DONTNEED,
-	OP_TEMP_OBJECT, NR_OPS
+	OP_TEMP_OBJECT, OP_PWRITE, OP_PREAD, OP_FSYNC, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"write", "read", "read_private", "write_private", "clean", "bitmap",
 	"fork", "mprotect", "munmap_mmap", "madv_dontneed", "object_create",
+	"pwrite", "pread", "fsync",
 };
 
 /* Relative frequencies. */
 static const int op_weights[NR_OPS] = {
-	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2,
+	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2, 8, 6, 2,
 };
 
 /*
@@ -177,7 +178,8 @@ static volatile char *pick(struct worker *w, struct mapping *m,
 	return m->addr + i * page_size;
 }
 
-static void do_write(struct worker *w, int obj)
+/* A byte of the worker's lane, through its mapping or by pwrite(). */
+static void do_write(struct worker *w, int obj, bool syscall)
 {
 	struct mapping *m = &w->shared[obj];
 	unsigned int off = w->id * LANE + rnd(w, LANE);
@@ -186,13 +188,16 @@ static void do_write(struct worker *w, int obj)
 	volatile char *p;
 	size_t page;
 
-	if (!(m->prot & PROT_WRITE))
+	if (!syscall && !(m->prot & PROT_WRITE))
 		return;
 	p = pick(w, m, &page);
 	started = __atomic_load_n(&sh->clean_started[obj], __ATOMIC_SEQ_CST);
 	running = __atomic_load_n(&sh->clean_running[obj], __ATOMIC_SEQ_CST);
 	store_max(&sh->write_start[obj][page], take_ticket());
-	p[off] = v;
+	if (!syscall)
+		p[off] = v;
+	else if (pwrite(obj_fd[obj], &v, 1, page * page_size + off) != 1)
+		mismatch(w, "pwrite: %s", strerror(errno));
 	model_page(obj, page)[off] = v;
 	store_max(&sh->write_end[obj][page], take_ticket());
 
@@ -213,19 +218,24 @@ static void do_write(struct worker *w, int obj)
 			 page);
 }
 
-static void do_read(struct worker *w, int obj)
+static void do_read(struct worker *w, int obj, bool syscall)
 {
 	struct mapping *m = &w->shared[obj];
 	unsigned int off = w->id * LANE + rnd(w, LANE);
+	unsigned char v;
 	volatile char *p;
 	size_t page;
 
 	p = pick(w, m, &page);
-
-	if ((unsigned char)p[off] != model_page(obj, page)[off])
+	if (!syscall) {
+		v = p[off];
+	} else if (pread(obj_fd[obj], &v, 1, page * page_size + off) != 1) {
+		mismatch(w, "pread: %s", strerror(errno));
+		return;
+	}
+	if (v != model_page(obj, page)[off])
 		mismatch(w, "object %d page %zu byte %u is %u, model %u", obj,
-			 page, off, (unsigned char)p[off],
-			 model_page(obj, page)[off]);
+			 page, off, v, model_page(obj, page)[off]);
 }
 
 /* Private copies hold the lane as it was at the copy, plus own writes. */
@@ -350,10 +360,16 @@ static void do_op(struct worker *w, enum op op)
 	count(op);
 	switch (op) {
 	case OP_WRITE:
-		do_write(w, obj);
+	case OP_PWRITE:
+		do_write(w, obj, op == OP_PWRITE);
 		break;
 	case OP_READ:
-		do_read(w, obj);
+	case OP_PREAD:
+		do_read(w, obj, op == OP_PREAD);
+		break;
+	case OP_FSYNC:
+		if (fsync(obj_fd[obj]))
+			mismatch(w, "fsync: %s", strerror(errno));
 		break;
 	case OP_READ_PRIVATE:
 	case OP_WRITE_PRIVATE:
@@ -440,12 +456,26 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* Every byte of every object equals the model. */
+/* Page @page of object @obj in @data equals the model; says if not. */
+static bool page_is_model(int obj, size_t page, const char *data,
+			  const char *where)
+{
+	if (!memcmp(data + page * page_size, model_page(obj, page), page_size))
+		return true;
+	ksft_print_msg("object %d page %zu: %s differs from the model\n", obj,
+		       page, where);
+	return false;
+}
+
+/* Every byte of every object equals the model, in memory and on disk. */
 static bool check_contents(void)
 {
+	char *disk = malloc(OBJ_PAGES * page_size);
 	bool ok = true;
 	int obj;
 
+	if (!disk)
+		ksft_exit_fail_msg("out of memory\n");
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
 		char *p = wpf_map(obj_fd[obj], OBJ_PAGES, PROT_READ,
 				  MAP_SHARED, 0);
@@ -453,16 +483,16 @@ static bool check_contents(void)
 
 		if (p == MAP_FAILED)
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+		if (fsync(obj_fd[obj]) ||
+		    wpf_read_disk(obj_fd[obj], 0, OBJ_PAGES, disk) < 0)
+			ksft_exit_fail_msg("fsync/disk: %s\n", strerror(errno));
 		for (page = 0; page < OBJ_PAGES; page++) {
-			if (!memcmp(p + page * page_size, model_page(obj, page),
-				    page_size))
-				continue;
-			ksft_print_msg("object %d page %zu: not the model\n",
-				       obj, page);
-			ok = false;
+			ok &= page_is_model(obj, page, p, "memory");
+			ok &= page_is_model(obj, page, disk, "the disk");
 		}
 		munmap(p, OBJ_PAGES * page_size);
 	}
+	free(disk);
 	return ok;
 }
 
@@ -605,7 +635,8 @@ int main(int argc, char **argv)
 		       (unsigned long long)sh->mismatches);
 	ksft_test_result(sh->mismatches == 0, "no mismatch during the run\n");
 	contents_ok = check_contents();
-	ksft_test_result(contents_ok, "every byte equals the model\n");
+	ksft_test_result(contents_ok,
+			 "every byte equals the model, in memory and on disk\n");
 	dirty_ok = check_dirty_state();
 	ksft_test_result(dirty_ok, "dirty bitmaps agree with the writes\n");
 	for (obj = 0; obj < NR_OBJECTS; obj++)

@@ -496,4 +496,63 @@ TEST_F(wb, kernel_accounting_agrees)
 	ASSERT_GE(slack_kb, llabs(bdi_written - want_kb));
 }
 
+/*
+ * Writing several times the dirty limit through a mapping completes: the
+ * kernel's throttle (balance_dirty_pages(), reached from the write fault)
+ * starts writeback before any sync, and every dirtying is written back
+ * once.  A page written back between its ->page_mkwrite and the store
+ * that faulted is write-protected again: the store faults once more and
+ * the kernel dirties the page twice, so that count is not the page count.
+ */
+TEST(dirty_limit_throttles_writers)
+{
+	const long pages = (8L << 20) / page_size;	/* 8 MiB */
+	long ratio, background_ratio, i;
+	uint64_t v[WPFAULT_STAT_NR];
+	struct wpf_obj o;
+	char *p;
+	int err;
+
+	err = wpf_create(&o, pages * page_size);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	p = wpf_map(o.fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	/* Writing the ratios back later clears the byte limits. */
+	ratio = wpf_sysctl("vm/dirty_ratio", 20);
+	background_ratio = wpf_sysctl("vm/dirty_background_ratio", 10);
+	ASSERT_LE(0, ratio);
+	ASSERT_LE(0, background_ratio);
+	ASSERT_LE(0, wpf_sysctl("vm/dirty_bytes", 1L << 20));
+	ASSERT_LE(0, wpf_sysctl("vm/dirty_background_bytes", 256L << 10));
+
+	for (i = 0; i < pages; i++)
+		PAGE(p, i)[0] = wpf_pattern(i, 0);
+	ASSERT_EQ(0, wpf_stats(o.fd, v));
+	ASSERT_LE(0, wpf_sysctl("vm/dirty_ratio", ratio));
+	ASSERT_LE(0, wpf_sysctl("vm/dirty_background_ratio",
+				background_ratio));
+	TH_LOG("%llu of %ld pages written back before the sync",
+	       (unsigned long long)v[WPFAULT_STAT_PAGES_WRITTEN_BACK], pages);
+	ASSERT_LT(0, v[WPFAULT_STAT_PAGES_WRITTEN_BACK]);
+	ASSERT_LE(pages, v[WPFAULT_STAT_PAGES_ACCOUNTED]);
+
+	ASSERT_EQ(0, fsync(o.fd));
+	ASSERT_EQ(0, wpf_stats(o.fd, v));
+	ASSERT_EQ(v[WPFAULT_STAT_PAGES_ACCOUNTED],
+		  v[WPFAULT_STAT_PAGES_WRITTEN_BACK]);
+	ASSERT_EQ(pages, v[WPFAULT_STAT_DISK_BLOCKS]);
+	ASSERT_EQ(pages, v[WPFAULT_STAT_PAGES_DIRTIED]);
+	munmap(p, pages * page_size);
+	p = malloc(pages * page_size);
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(pages, wpf_read_disk(o.fd, 0, pages, p));
+	for (i = 0; i < pages; i++)
+		ASSERT_EQ(wpf_pattern(i, 0), p[i * page_size]);
+	free(p);
+	wpf_destroy(&o);
+}
+
 TEST_HARNESS_MAIN
