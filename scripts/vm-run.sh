@@ -30,6 +30,16 @@ rm -f "$out/result"
 # Lines that mean the kernel found a bug: any one fails the run.
 report_re='WARNING:|BUG:|Oops|KASAN|UBSAN|suspected memory leak|circular locking|recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|blocked for more than|soft lockup|hard LOCKUP|self-detected stall|detected stalls on CPU|Kernel panic|general protection fault|Unable to handle kernel|Call Trace|Call trace'
 
+# Copies the host program @2, its libraries and loader into root @1.
+copy_host_tool() {
+	local root=$1 bin f
+	bin=$(command -v "$2") || die "no $2 on the host: run scripts/deps.sh"
+	for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$root${f%/*}"
+		cp -L "$f" "$root$f"
+	done
+}
+
 make_initramfs() {
 	local root=$out/initramfs bb
 	rm -rf "$root"
@@ -41,7 +51,12 @@ make_initramfs() {
 	[[ -x $bb ]] || die "no busybox for $CFG_ARCH: run scripts/deps.sh $cfg"
 	cp "$bb" "$root/bin/busybox"
 	cp "$out/wpfault.ko" "$out"/selftests/* \
-		"$WPFAULT_ROOT/selftests/wpfault.sh" "$root/wpfault/"
+		"$WPFAULT_ROOT"/selftests/wpfault*.sh "$root/wpfault/"
+	# Real tools for wpfault_tools.sh: the host's, where it runs the
+	# guest's architecture (they are dynamic: their libraries come too).
+	if [[ $CFG_ARCH == amd64 ]]; then
+		copy_host_tool "$root" xfs_io
+	fi
 	cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s

@@ -30,7 +30,7 @@ shift $((OPTIND - 1))
 tests=$*
 if [ -z "$tests" ]; then
 	for f in "$dir"/wpfault_*; do
-		case $f in *.c|*.h|*.sh) continue ;; esac
+		case $f in *.c|*.h) continue ;; esac
 		[ -f "$f" ] && [ -x "$f" ] && tests="$tests ${f##*/}"
 	done
 fi

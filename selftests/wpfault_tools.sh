@@ -1,0 +1,105 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Real tools on a wpfault mount, with no wpfault code in them: xfs_io
+# sequences in the style of xfstests' mmap tests (mmap -w, mwrite, msync,
+# pwrite, fsync, fpunch, truncate, mread).  Each builds the same file with
+# pwrite on tmpfs, and the wpfault file must match it byte for byte, in the
+# page cache and again after drop_caches, read back from the disk; the
+# object's counters must show the faults and the writeback.
+# Prints KTAP; exits 0 if all passed, 4 (skip) without xfs_io or module.
+
+ksft_skip=4
+if ! command -v xfs_io >/dev/null 2>&1; then
+	echo "1..0 # SKIP xfs_io (Debian's xfsprogs) is not installed"
+	exit $ksft_skip
+fi
+if [ ! -e /dev/wpfault ]; then
+	echo "1..0 # SKIP /dev/wpfault missing: wpfault.ko is not loaded"
+	exit $ksft_skip
+fi
+
+ps=$(($(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) * 1024))
+mnt=$(mktemp -d /tmp/wpfault-tools-XXXXXX)
+ref=$(mktemp /tmp/wpfault-tools-ref-XXXXXX)
+n=0
+failed=0
+
+result() { # ok, description
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# The value of counter $2 of the object behind file $1.
+counter() {
+	awk -v name="$2" '$1 == name { print $2 }' \
+		"/sys/kernel/debug/wpfault/$(stat -c %i "$1")/stats"
+}
+
+# File $1 equals the reference, cached and then read back from the disk.
+same_as_ref() {
+	cmp "$1" "$ref" || return 1
+	echo 1 >/proc/sys/vm/compact_memory 2>/dev/null
+	echo 1 >/proc/sys/vm/drop_caches
+	cmp "$1" "$ref" || return 1
+	[ "$(counter "$1" pages_read)" -gt 0 ] ||
+		{ echo "# $1: nothing was read back from the disk"; return 1; }
+}
+
+echo "TAP version 13"
+echo "1..4"
+mount -t wpfault none "$mnt" || { echo "Bail out! mount failed"; exit 1; }
+
+# Mapped writes, msync, pwrite past them, fsync, a punched page, and a
+# truncation into the written range.
+f=$mnt/mmap-msync
+xfs_io -f -c "truncate $((16 * ps))" -c "mmap -rw 0 $((16 * ps))" \
+	-c "mwrite -S 0x5a 0 $((8 * ps))" -c "msync -s 0 $((8 * ps))" \
+	-c "pwrite -S 0x3c $((8 * ps)) $((4 * ps))" -c "fsync" \
+	-c "fpunch $((2 * ps)) $ps" -c "truncate $((12 * ps))" \
+	-c "munmap" "$f" >/dev/null
+rc=$?
+rm -f "$ref"
+xfs_io -f -c "pwrite -S 0x5a 0 $((8 * ps))" -c "pwrite -S 0 $((2 * ps)) $ps" \
+	-c "pwrite -S 0x3c $((8 * ps)) $((4 * ps))" "$ref" >/dev/null
+[ $rc = 0 ] && [ "$(counter "$f" mkwrite_calls)" = 8 ] &&
+	[ "$(counter "$f" pages_written_back)" -ge 12 ] && same_as_ref "$f"
+result $? "xfs_io: mwrite, msync, pwrite, fsync, fpunch, truncate"
+
+# A mapped write past EOF in the last page is not file data: the file
+# grown again reads zeroes there (xfstests generic/029 and 030).
+f=$mnt/past-eof
+xfs_io -f -c "truncate $((3 * ps + 100))" -c "mmap -rw 0 $((4 * ps))" \
+	-c "mwrite -S 0x77 0 $((4 * ps))" -c "munmap" -c "fsync" \
+	-c "truncate $((4 * ps))" "$f" >/dev/null
+rc=$?
+rm -f "$ref"
+xfs_io -f -c "pwrite -S 0x77 0 $((3 * ps + 100))" -c "truncate $((4 * ps))" \
+	"$ref" >/dev/null
+[ $rc = 0 ] && same_as_ref "$f"
+result $? "xfs_io: a mapped write past EOF reads zeroes after growth"
+
+# Data written by pwrite is seen by a mapping, then changed through it
+# and synced with fdatasync; read back by pread.
+f=$mnt/pwrite-mread
+xfs_io -f -c "pwrite -S 0x11 0 $((4 * ps))" -c "mmap -rw 0 $((4 * ps))" \
+	-c "mread 0 $((4 * ps))" -c "mwrite -S 0x22 $ps $ps" \
+	-c "fdatasync" -c "munmap" "$f" >/dev/null
+rc=$?
+rm -f "$ref"
+xfs_io -f -c "pwrite -S 0x11 0 $((4 * ps))" -c "pwrite -S 0x22 $ps $ps" \
+	"$ref" >/dev/null
+[ $rc = 0 ] && [ "$(counter "$f" pages_dirtied)" = 4 ] &&
+	[ "$(counter "$f" disk_blocks)" = 4 ] && same_as_ref "$f"
+result $? "xfs_io: pwrite, mread, mwrite, fdatasync"
+
+rm -f "$mnt"/* "$ref"
+umount "$mnt" && rmdir "$mnt"
+result $? "unmounted"
+echo "# Totals: pass:$((n - failed)) fail:$failed xfail:0 xpass:0 skip:0 error:0"
+[ $failed = 0 ]
