@@ -411,7 +411,11 @@ static int check_punch(struct target *t)
 	return 0;
 }
 
-/* A file made, written and unlinked by name in a wpfault mount. */
+/*
+ * A file made, written and unlinked by name in a wpfault mount.  An
+ * unlink failed by injection leaves the file: the retry removes it (the
+ * injection fails one allocation only), and the error is reported.
+ */
 static int run_mount_create(struct target *t)
 {
 	char path[64];
@@ -424,8 +428,12 @@ static int run_mount_create(struct target *t)
 	if (pwrite(fd, "w", 1, 0) != 1)
 		ret = -errno;
 	close(fd);
-	if (unlink(path) && !ret)
-		ret = -errno;
+	if (unlink(path)) {
+		if (!ret)
+			ret = -errno;
+		if (unlink(path))
+			return -EBADE;
+	}
 	return ret;
 }
 

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Edge and random values for every field and pointer of every ioctl, and
- * for mmap and ftruncate, on /dev/wpfault, on an object and on fds that
- * are neither.  A model of the validation order of module/fs.c,
- * pagecache.c and stats.c (documented in <linux/wpfault.h> and README.md)
- * predicts each result, including which error wins when several apply.
- * Calls that succeed are checked further against a model of the object's
- * dirty pages: returned fields, bitmap words and counters.  Guard bytes
- * around the buffers catch stores past what a call returns, and stores by
- * calls that fail before their write-back.  At the end no object, page,
- * fd or module reference may remain.
+ * for mmap, ftruncate, pwrite, pread, fsync and fallocate, on
+ * /dev/wpfault, on an object and on fds that are neither.  A model of the
+ * validation order of module/fs.c, pagecache.c, stats.c and the VFS
+ * (documented in <linux/wpfault.h> and README.md) predicts each result,
+ * including which error wins when several apply.  Calls that succeed
+ * are checked further against a model of the object's dirty pages:
+ * returned fields, bitmap words and counters.  Guard bytes around the
+ * buffers catch stores past what a call returns, and stores by calls that
+ * fail before their write-back.  At the end no object, page, fd or module
+ * reference may remain.
  *
  *   wpfault_fuzz [-s seed] [-n iterations per seed]
  * Without -s it runs seeds 1, 2 and 3, or only WPFAULT_FUZZ_SEED if set
@@ -18,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -75,22 +77,24 @@ enum {
 enum call {
 	CALL_CREATE, CALL_CLEAN, CALL_BITMAP, CALL_STATS, CALL_WRONG_FD,
 	CALL_UNKNOWN, CALL_MMAP, CALL_FTRUNCATE, CALL_WRITE, CALL_READ_DISK,
-	NR_CALLS
+	CALL_FILE_IO, NR_CALLS
 };
 
 static const char *const call_names[NR_CALLS] = {
 	"create", "clean", "dirty_bitmap", "stats", "command_on_wrong_fd",
 	"unknown_command", "mmap", "ftruncate", "page_write", "read_disk",
+	"file_io",
 };
 
 /* Relative frequencies. */
 static const unsigned int call_weights[NR_CALLS] = {
-	12, 16, 16, 10, 6, 6, 14, 5, 15, 10,
+	12, 16, 16, 10, 6, 6, 14, 5, 15, 10, 12,
 };
 
 /* Results counted per kind of call, to show what the seeds reached. */
 static const int counted[] = {
 	0, EFAULT, EINVAL, EFBIG, EOVERFLOW, ENXIO, ERANGE, ENOTTY,
+	EOPNOTSUPP,
 };
 
 #define NR_RESULTS	(ARRAY_SIZE(counted) + 1)	/* and "other" */
@@ -143,6 +147,7 @@ static const char *err_name(int err)
 		[EFAULT] = "EFAULT", [ENODEV] = "ENODEV", [EINVAL] = "EINVAL",
 		[EMFILE] = "EMFILE", [ENOTTY] = "ENOTTY", [EFBIG] = "EFBIG",
 		[ERANGE] = "ERANGE", [EOVERFLOW] = "EOVERFLOW",
+		[EOPNOTSUPP] = "EOPNOTSUPP",
 	};
 
 	if (err >= 0 && err < (int)ARRAY_SIZE(names) && names[err])
@@ -950,9 +955,100 @@ static int fuzz_write(struct fuzz *f)
 	return 0;
 }
 
+/* pwrite() of [@off, @off + @len) sets the tracker of its pages. */
+static void model_pwrite(struct fuzz *f, __u64 off, __u64 len)
+{
+	__u64 page;
+
+	for (page = off / page_size; len && page <= (off + len - 1) / page_size;
+	     page++) {
+		if (!(f->dirty & (1ULL << page)))
+			f->dirtied++;
+		f->dirty |= 1ULL << page;
+	}
+}
+
+/*
+ * File calls through the page cache, inside the object or with a bad
+ * offset, length or buffer: pwrite, pread, fsync, fdatasync, and
+ * fallocate, where only PUNCH_HOLE | KEEP_SIZE is supported (the VFS
+ * checks offset and length first).  Writes set the tracker of the pages
+ * they touch, and nothing else here changes it.
+ */
+static int fuzz_file_io(struct fuzz *f)
+{
+	static const int modes[] = {
+		FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+		FALLOC_FL_KEEP_SIZE,
+	};
+	__s64 off = rnd(f, 4) ? (__s64)rnd(f, f->size) : (__s64)pick_u64(f);
+	__u64 room, len;
+	void *buf = rnd(f, 5) ? data_buf : NULL;
+	int exp = 0, got = 0, mode;
+	bool write;
+	ssize_t n, want;
+
+	switch (rnd(f, 5)) {
+	case 0:
+	case 1:
+		/* Within the object: growing it is ftruncate's business. */
+		if (off >= 0 && (__u64)off >= f->size)
+			off = rnd(f, f->size);
+		room = off < 0 ? BUF_SIZE : f->size - off;
+		len = rnd(f, (room < BUF_SIZE ? room : BUF_SIZE) + 1);
+		write = rnd(f, 2);
+		describe(f, "%s %llu bytes at %lld, buffer %s",
+			 write ? "pwrite" : "pread", len, (long long)off,
+			 buf ? "valid" : "NULL");
+		describe_object(f);
+		if (off < 0)
+			exp = EINVAL;
+		else if (len && !buf)
+			exp = EFAULT;
+		want = exp ? -1 : (ssize_t)len;
+		if (write) {
+			n = pwrite(f->obj.fd, buf, len, off);
+			if (!exp)
+				model_pwrite(f, off, len);
+		} else {
+			n = pread(f->obj.fd, buf, len, off);
+		}
+		got = n < 0 ? errno : 0;
+		if (expect(f, exp, got) && n != want)
+			mismatch(f, "%zd bytes, not %zd", n, want);
+		return got;
+	case 2:
+		describe(f, "fsync");
+		got = fsync(f->obj.fd) ? errno : 0;
+		break;
+	case 3:
+		describe(f, "fdatasync");
+		got = fdatasync(f->obj.fd) ? errno : 0;
+		break;
+	default:
+		mode = modes[rnd(f, ARRAY_SIZE(modes))];
+		len = rnd(f, 2) ? rnd(f, f->size + 1) : pick_u64(f);
+		describe(f, "fallocate mode %#x, %lld at %lld", mode,
+			 (long long)len, (long long)off);
+		describe_object(f);
+		if (off < 0 || (__s64)len <= 0)
+			exp = EINVAL;
+		else if ((__u64)off + len > MAX_LFS_FILESIZE)
+			exp = EFBIG;
+		else if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+			exp = EOPNOTSUPP;
+		got = fallocate(f->obj.fd, mode, off, len) ? errno : 0;
+		expect(f, exp, got);
+		return got;
+	}
+	expect(f, 0, got);
+	return got;
+}
+
 static int (*const call_fns[NR_CALLS])(struct fuzz *f) = {
 	fuzz_create, fuzz_clean, fuzz_bitmap, fuzz_stats, fuzz_wrong_fd,
 	fuzz_unknown, fuzz_mmap, fuzz_ftruncate, fuzz_write, fuzz_read_disk,
+	fuzz_file_io,
 };
 
 static enum call pick_call(struct fuzz *f)

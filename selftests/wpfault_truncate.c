@@ -12,7 +12,8 @@
  * leave one cached.  Then, with the threads paused (no fault in flight),
  * the object's resident-page counter must equal the cached pages, and
  * after the object grows back every byte must be what the threads wrote,
- * zero past the shrink point.
+ * zero past the shrink point, in the page cache and, after an fsync, on
+ * the disk.
  *
  * The threads write their own lane of bytes in the first half of each
  * page and nothing else; shrinks end on a page boundary or in the middle
@@ -208,6 +209,34 @@ static int data_mismatches(volatile char *map)
 	return wrong;
 }
 
+/* Mismatches between the model and the disk, after an fsync. */
+static int disk_mismatches(char *disk)
+{
+	size_t page, off;
+	int t, wrong = 0;
+
+	if (fsync(obj_fd))
+		ksft_exit_fail_msg("fsync: %s\n", strerror(errno));
+	if (wpf_read_disk(obj_fd, 0, OBJ_PAGES, disk) < 0)
+		ksft_exit_fail_msg("disk: %s\n", strerror(errno));
+	for (page = 0; page < OBJ_PAGES; page++) {
+		for (off = 0; off < page_size; off++) {
+			unsigned char want = 0, got;
+
+			t = off / LANE;
+			if (t < nr_threads)
+				want = faulters[t].model[page][off % LANE];
+			got = disk[page * page_size + off];
+			if (got == want)
+				continue;
+			if (wrong++ < 5)
+				ksft_print_msg("disk %zu+%zu: %u, not %u\n",
+					       page, off, got, want);
+		}
+	}
+	return wrong;
+}
+
 /* The shrink drops every lane byte at or past @size. */
 static void model_truncate(off_t size)
 {
@@ -226,13 +255,14 @@ int main(int argc, char **argv)
 {
 	unsigned long rounds = 400, round, sigbus = 0, accesses = 0;
 	unsigned long late_ptes = 0, late_cached = 0, resident_wrong = 0;
-	unsigned long data_wrong = 0;
+	unsigned long data_wrong = 0, disk_wrong = 0;
 	uint64_t seed = 0, rng;
 	const off_t full = OBJ_PAGES * page_size;
 	struct sigaction sa = { .sa_handler = sigbus_handler };
 	volatile char *check;
 	struct wpf_obj obj;
 	int opt, t, err, pagemap;
+	char *disk;
 
 	while ((opt = getopt(argc, argv, "s:r:w:")) != -1) {
 		switch (opt) {
@@ -263,7 +293,10 @@ int main(int argc, char **argv)
 	if (err)
 		ksft_exit_fail_msg("create: %s\n", strerror(-err));
 	obj_fd = obj.fd;
-	ksft_set_plan(4);
+	disk = malloc(full);
+	if (!disk)
+		ksft_exit_fail_msg("out of memory\n");
+	ksft_set_plan(5);
 	ksft_print_msg("seed %llu, %lu rounds, %d threads, page size %zu\n",
 		       (unsigned long long)seed, rounds, nr_threads, page_size);
 	ksft_print_msg("rerun: %s -s %llu -r %lu -w %d\n", argv[0],
@@ -312,6 +345,7 @@ int main(int argc, char **argv)
 		if (ftruncate(obj_fd, full))
 			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
 		data_wrong += data_mismatches(check);
+		disk_wrong += disk_mismatches(disk);
 		resume_all();
 	}
 	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
@@ -334,10 +368,14 @@ int main(int argc, char **argv)
 	ksft_test_result(data_wrong == 0,
 			 "every byte equals the model after regrowing (%lu wrong)\n",
 			 data_wrong);
+	ksft_test_result(disk_wrong == 0,
+			 "the disk equals the model after each fsync (%lu wrong)\n",
+			 disk_wrong);
 	for (t = 0; t < nr_threads; t++)
 		munmap((void *)faulters[t].map, full);
 	munmap((void *)check, full);
 	close(pagemap);
+	free(disk);
 	wpf_destroy(&obj);
 	ksft_finished();
 }
