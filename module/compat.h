@@ -196,6 +196,15 @@ static inline void wpf_d_pin(struct dentry *dentry, struct inode *inode)
 #define wpf_kill_sb kill_litter_super
 #endif
 
+/* ->mkdir returns the dentry it used from 7.x on: NULL for the given one. */
+#ifdef WPF_HAVE_MKDIR_DENTRY
+#define WPF_MKDIR_RET struct dentry *
+#define wpf_mkdir_ret(err) ERR_PTR(err)
+#else
+#define WPF_MKDIR_RET int
+#define wpf_mkdir_ret(err) (err)
+#endif
+
 /* Sets mtime and ctime (and atime, for a new inode) to now. */
 static inline void wpf_inode_touch(struct inode *inode, bool new)
 {

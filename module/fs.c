@@ -6,7 +6,7 @@
  * Objects come two ways, one code path behind both:
  *  - WPFAULT_IOC_CREATE on /dev/wpfault makes an unnamed file on an
  *    internal mount, which each such object pins;
- *  - "mount -t wpfault none DIR" gives a flat directory in which
+ *  - "mount -t wpfault none DIR" gives a tree of directories in which
  *    open(O_CREAT) makes a page-cache object.
  * A superblock holds the module, so rmmod is refused while a mount or an
  * object (even one kept only by a mapping) exists.  An object's inode
@@ -45,7 +45,7 @@ static void wpf_evict_inode(struct inode *inode)
 
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
-	/* The root directory is no object. */
+	/* Directories are no objects. */
 	if (!obj)
 		return;
 	wpf_count(obj, WPFAULT_STAT_PAGES_TRUNCATED, pages);
@@ -116,12 +116,37 @@ static int wpf_create(struct wpf_idmap *idmap, struct inode *dir,
 	return 0;
 }
 
-/* Flat: files only, no subdirectories, no device nodes. */
+static const struct inode_operations wpf_dir_iops;
+
+/* Directories hold no data: what tools need to arrange their files. */
+static WPF_MKDIR_RET wpf_mkdir(struct wpf_idmap *idmap, struct inode *dir,
+			       struct dentry *dentry, umode_t mode)
+{
+	struct inode *inode = new_inode(dir->i_sb);
+
+	if (!inode)
+		return wpf_mkdir_ret(-ENOMEM);
+	/* Inode numbers stay unique: directories take one from the ids. */
+	inode->i_ino = atomic64_inc_return(&wpf_last_id);
+	inode_init_owner(idmap, inode, dir, S_IFDIR | mode);
+	inode->i_op = &wpf_dir_iops;
+	inode->i_fop = &simple_dir_operations;
+	wpf_inode_touch(inode, true);
+	inc_nlink(inode);	/* "." */
+	inc_nlink(dir);		/* ".." */
+	wpf_d_pin(dentry, inode);
+	wpf_inode_touch(dir, false);
+	return wpf_mkdir_ret(0);
+}
+
+/* Regular files and directories; no links, device nodes or sockets. */
 static const struct inode_operations wpf_dir_iops = {
 	.create = wpf_create,
 	.lookup = simple_lookup,
 	.unlink = simple_unlink,
 	.rename = simple_rename,
+	.mkdir = wpf_mkdir,
+	.rmdir = simple_rmdir,
 };
 
 static int wpf_fill_super(struct super_block *sb, struct fs_context *fc)

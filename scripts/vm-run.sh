@@ -56,6 +56,7 @@ make_initramfs() {
 	# guest's architecture (they are dynamic: their libraries come too).
 	if [[ $CFG_ARCH == amd64 ]]; then
 		copy_host_tool "$root" xfs_io
+		copy_host_tool "$root" stress-ng
 	fi
 	cat >"$root/init" <<'INIT'
 #!/bin/busybox sh

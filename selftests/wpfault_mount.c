@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The wpfault file system, mounted: "mount -t wpfault none DIR" gives a
- * flat directory in which open(O_CREAT) makes page-cache objects, the same
+ * directory tree in which open(O_CREAT) makes page-cache objects, the same
  * objects /dev/wpfault makes (counters, debugfs, ioctls, writeback), with
  * the inode number as the object's id.  A mount holds the module, a busy
  * one cannot be unmounted, and the usual permission checks apply.
@@ -191,16 +191,31 @@ TEST_F(mnt, readdir_lists_files)
 	ASSERT_EQ(3, seen);
 }
 
-/* Flat: no directories, no special files, no links. */
-TEST_F(mnt, only_regular_files)
+/* Regular files in directories; no special files, no links. */
+TEST_F(mnt, files_and_directories_only)
 {
-	int fd = open(path_of(self->dir, "f"), O_CREAT | O_RDWR, 0600);
+	uint64_t alive = global_stat(_metadata, self->dev,
+				     WPFAULT_STAT_OBJECTS_ALIVE);
+	struct stat st;
+	int fd;
 
+	ASSERT_EQ(0, mkdir(path_of(self->dir, "d"), 0700));
+	ASSERT_EQ(0, stat(path_of(self->dir, "d"), &st));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+	ASSERT_EQ(0700, st.st_mode & 0777);
+	fd = open(path_of(self->dir, "d/f"), O_CREAT | O_RDWR, 0600);
 	ASSERT_LE(0, fd);
 	close(fd);
+	/* A directory is no object; the file in it is. */
+	ASSERT_EQ(alive + 1, global_stat(_metadata, self->dev,
+					 WPFAULT_STAT_OBJECTS_ALIVE));
+	ASSERT_EQ(-1, rmdir(path_of(self->dir, "d")));
+	ASSERT_EQ(ENOTEMPTY, errno);
+	ASSERT_EQ(0, rename(path_of(self->dir, "d/f"),
+			    path_of(self->dir, "f")));
+	ASSERT_EQ(0, rmdir(path_of(self->dir, "d")));
+
 	ASSERT_EQ(-1, link(path_of(self->dir, "f"), path_of(self->dir, "l")));
-	ASSERT_EQ(EPERM, errno);
-	ASSERT_EQ(-1, mkdir(path_of(self->dir, "d"), 0755));
 	ASSERT_EQ(EPERM, errno);
 	ASSERT_EQ(-1, mknod(path_of(self->dir, "p"), S_IFIFO | 0600, 0));
 	ASSERT_EQ(EPERM, errno);

@@ -6,7 +6,9 @@
 # pwrite, fsync, fpunch, truncate, mread).  Each builds the same file with
 # pwrite on tmpfs, and the wpfault file must match it byte for byte, in the
 # page cache and again after drop_caches, read back from the disk; the
-# object's counters must show the faults and the writeback.
+# object's counters must show the faults and the writeback.  Then
+# stress-ng's file-backed mmap stressors, bounded in time, verifying their
+# data, with the module-wide counters moving.
 # Prints KTAP; exits 0 if all passed, 4 (skip) without xfs_io or module.
 
 ksft_skip=4
@@ -52,7 +54,7 @@ same_as_ref() {
 }
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 mount -t wpfault none "$mnt" || { echo "Bail out! mount failed"; exit 1; }
 
 # Mapped writes, msync, pwrite past them, fsync, a punched page, and a
@@ -98,7 +100,31 @@ xfs_io -f -c "pwrite -S 0x11 0 $((4 * ps))" -c "pwrite -S 0x22 $ps $ps" \
 	[ "$(counter "$f" disk_blocks)" = 4 ] && same_as_ref "$f"
 result $? "xfs_io: pwrite, mread, mwrite, fdatasync"
 
-rm -f "$mnt"/* "$ref"
+# stress-ng keeps its files in directories of its own under --temp-path.
+global() {
+	awk -v name="$1" '$1 == name { print $2 }' \
+		/sys/kernel/debug/wpfault/stats
+}
+if command -v stress-ng >/dev/null 2>&1; then
+	mkwrite=$(global mkwrite_calls)
+	written=$(global pages_written_back)
+	log=$(mktemp /tmp/wpfault-stress-ng-XXXXXX)
+	stress-ng --temp-path "$mnt" --timeout 5s --verify --metrics-brief \
+		--mmap 1 --mmap-file --mmap-bytes 1m \
+		--msync 1 --msync-bytes 1m --fault 1 >"$log" 2>&1
+	rc=$?
+	[ $rc = 0 ] && [ "$(global mkwrite_calls)" -gt "$mkwrite" ] &&
+		[ "$(global pages_written_back)" -gt "$written" ]
+	rc=$?
+	sed 's/^/# /' "$log"
+	rm -f "$log"
+	result $rc "stress-ng: mmap --mmap-file, msync, fault"
+else
+	n=$((n + 1))
+	echo "ok $n stress-ng # SKIP stress-ng is not installed"
+fi
+
+rm -rf "${mnt:?}"/* "$ref"
 umount "$mnt" && rmdir "$mnt"
 result $? "unmounted"
 echo "# Totals: pass:$((n - failed)) fail:$failed xfail:0 xpass:0 skip:0 error:0"
