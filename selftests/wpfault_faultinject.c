@@ -194,18 +194,11 @@ struct op {
 	int (*check)(struct target *t);
 };
 
-static uint64_t obj_stat(struct target *t, int stat)
-{
-	uint64_t v[WPFAULT_STAT_NR];
-
-	return wpf_stats(t->o.fd, v) ? ~0ULL : v[stat];
-}
-
 /* Every page the object allocated is still in its page cache. */
 static int check_pages(struct target *t, uint64_t want)
 {
-	if (obj_stat(t, WPFAULT_STAT_PAGES_ALLOCATED) != want ||
-	    obj_stat(t, WPFAULT_STAT_PAGES_RESIDENT) != want)
+	if (wpf_stat(t->o.fd, WPFAULT_STAT_PAGES_ALLOCATED) != want ||
+	    wpf_stat(t->o.fd, WPFAULT_STAT_PAGES_RESIDENT) != want)
 		return -EBADE;
 	return 0;
 }
@@ -245,7 +238,7 @@ static int check_dirty_page1(struct target *t, uint64_t dirtied,
 	if (t->map[page_size] != 'w' ||
 	    wpf_dirty_bitmap(t->o.fd, 0, OBJ_PAGES, words) != 1 ||
 	    words[0] != 1 << 1 ||
-	    obj_stat(t, WPFAULT_STAT_PAGES_DIRTIED) != dirtied)
+	    wpf_stat(t->o.fd, WPFAULT_STAT_PAGES_DIRTIED) != dirtied)
 		return -EBADE;
 	return check_pages(t, pages);
 }
@@ -293,7 +286,7 @@ static int check_clean(struct target *t)
 	uint64_t words[1];
 
 	if (wpf_dirty_bitmap(t->o.fd, 0, OBJ_PAGES, words) != 0 ||
-	    obj_stat(t, WPFAULT_STAT_PAGES_CLEANED) != OBJ_PAGES)
+	    wpf_stat(t->o.fd, WPFAULT_STAT_PAGES_CLEANED) != OBJ_PAGES)
 		return -EBADE;
 	return check_pages(t, OBJ_PAGES);
 }
@@ -364,8 +357,8 @@ static int run_fsync(struct target *t)
 
 static int check_fsync(struct target *t)
 {
-	if (obj_stat(t, WPFAULT_STAT_PAGES_WRITTEN_BACK) != OBJ_PAGES ||
-	    obj_stat(t, WPFAULT_STAT_DISK_BLOCKS) != OBJ_PAGES)
+	if (wpf_stat(t->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK) != OBJ_PAGES ||
+	    wpf_stat(t->o.fd, WPFAULT_STAT_DISK_BLOCKS) != OBJ_PAGES)
 		return -EBADE;
 	return check_disk(t);
 }

@@ -114,14 +114,11 @@ FIXTURE_SETUP(lw)
 	self->o.dev = -1;
 	self->p = MAP_FAILED;
 	self->model = NULL;
-	err = wpf_create(&self->o, NPAGES * page_size);
+	err = wpf_create_mapped(&self->o, NPAGES, &self->p);
 	if (err == -ENOENT)
 		SKIP(return, "%s missing: wpfault.ko is not loaded",
 		     WPFAULT_DEVICE);
 	ASSERT_EQ(0, err);
-	self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
-			  MAP_SHARED, 0);
-	ASSERT_NE(MAP_FAILED, self->p);
 	self->model = calloc(NPAGES, page_size);
 	ASSERT_NE(NULL, self->model);
 }

@@ -48,14 +48,11 @@ FIXTURE_SETUP(mf)
 	self->o.dev = -1;
 	self->p = MAP_FAILED;
 	self->buf = NULL;
-	err = wpf_create(&self->o, NPAGES * page_size);
+	err = wpf_create_mapped(&self->o, NPAGES, &self->p);
 	if (err == -ENOENT)
 		SKIP(return, "%s missing: wpfault.ko is not loaded",
 		     WPFAULT_DEVICE);
 	ASSERT_EQ(0, err);
-	self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
-			  MAP_SHARED, 0);
-	ASSERT_NE(MAP_FAILED, self->p);
 	self->buf = malloc(page_size);
 	ASSERT_NE(NULL, self->buf);
 	/* Its sysctls come with memory failure handling. */
@@ -110,13 +107,6 @@ static void drain_lru_caches(void)
 	wpf_sysctl("vm/compact_memory", 1);
 }
 
-static uint64_t stat_of(int fd, int stat)
-{
-	uint64_t v[WPFAULT_STAT_NR];
-
-	return wpf_stats(fd, v) ? ~0ULL : v[stat];
-}
-
 /* Soft offline moves mapped pages, dirty or written back, intact. */
 TEST_F(mf, soft_offline_migrates_mapped_pages)
 {
@@ -143,8 +133,8 @@ TEST_F(mf, soft_offline_migrates_mapped_pages)
 	/* Both states moved with the pages: one to write back, two written. */
 	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, bits));
 	ASSERT_EQ(0, fsync(self->o.fd));
-	ASSERT_EQ(3, stat_of(self->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK));
-	ASSERT_EQ(2, stat_of(self->o.fd, WPFAULT_STAT_PAGES_RESIDENT));
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RESIDENT));
 }
 
 /*
@@ -181,13 +171,13 @@ TEST_F(mf, soft_offline_of_unmapped_pages)
 		ASSERT_EQ((ssize_t)strlen(phys), write(fd, phys, strlen(phys)));
 		close(fd);
 	}
-	ASSERT_EQ(1, stat_of(self->o.fd, WPFAULT_STAT_PAGES_RESIDENT));
-	ASSERT_EQ(1, stat_of(self->o.fd, WPFAULT_STAT_PAGES_RECLAIMED));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RESIDENT));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RECLAIMED));
 	ASSERT_TRUE(page_holds(self->o.fd, self->buf, 0, 'c'));
-	ASSERT_EQ(1, stat_of(self->o.fd, WPFAULT_STAT_PAGES_READ));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ));
 	ASSERT_TRUE(page_holds(self->o.fd, self->buf, 1, 'd'));
 	ASSERT_EQ(0, fsync(self->o.fd));
-	ASSERT_EQ(2, stat_of(self->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK));
 }
 
 /* A poisoned clean page is dropped; the mapping faults it back intact. */
@@ -204,7 +194,7 @@ TEST_F(mf, poisoned_clean_page_comes_back)
 	ASSERT_EQ(0, wpf_access_signal(wpf_read_byte, PAGE(self->p, 0)));
 	ASSERT_EQ('e', PAGE(self->p, 0)[page_size - 1]);
 	ASSERT_NE(pfn, pfn_of(PAGE(self->p, 0)));
-	ASSERT_EQ(1, stat_of(self->o.fd, WPFAULT_STAT_PAGES_READ));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ));
 	ASSERT_TRUE(page_holds(self->o.fd, self->buf, 0, 'e'));
 	/* Nothing was lost: nothing to report. */
 	ASSERT_EQ(0, fsync(self->o.fd));
@@ -237,7 +227,7 @@ TEST_F(mf, poisoned_dirty_page_is_reported)
 	ASSERT_EQ(EIO, errno);
 	ASSERT_EQ(0, fsync(self->o.fd));
 	ASSERT_TRUE(page_holds(self->o.fd, self->buf, 0, 'f'));
-	ASSERT_EQ(1, stat_of(self->o.fd, WPFAULT_STAT_PAGES_READ));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ));
 }
 
 TEST_HARNESS_MAIN

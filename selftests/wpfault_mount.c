@@ -69,20 +69,10 @@ static const char *path_of(const char *dir, const char *name)
 	return path;
 }
 
-static uint64_t global_stat(struct __test_metadata *_metadata, int dev,
-			    int stat)
-{
-	uint64_t v[WPFAULT_STAT_NR];
-
-	EXPECT_EQ(0, wpf_stats(dev, v));
-	return v[stat];
-}
-
 /* A file is an object: same counters, ioctls, debugfs and writeback. */
 TEST_F(mnt, files_are_objects)
 {
-	uint64_t alive = global_stat(_metadata, self->dev,
-				     WPFAULT_STAT_OBJECTS_ALIVE);
+	uint64_t alive = wpf_stat(self->dev, WPFAULT_STAT_OBJECTS_ALIVE);
 	char dbg[64], *p, *disk;
 	uint64_t bits[1];
 	struct statfs sfs;
@@ -93,8 +83,7 @@ TEST_F(mnt, files_are_objects)
 	ASSERT_EQ(WPFAULT_FS_MAGIC, sfs.f_type);
 	fd = open(path_of(self->dir, "a"), O_CREAT | O_EXCL | O_RDWR, 0600);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(alive + 1, global_stat(_metadata, self->dev,
-					 WPFAULT_STAT_OBJECTS_ALIVE));
+	ASSERT_EQ(alive + 1, wpf_stat(self->dev, WPFAULT_STAT_OBJECTS_ALIVE));
 	ASSERT_EQ(0, fstat(fd, &st));
 	ASSERT_TRUE(S_ISREG(st.st_mode));
 	ASSERT_EQ(0, st.st_size);
@@ -124,8 +113,7 @@ TEST_F(mnt, files_are_objects)
 	ASSERT_EQ(0, close(fd));
 
 	/* Closed, the file and its object stay, as a reopen shows. */
-	ASSERT_EQ(alive + 1, global_stat(_metadata, self->dev,
-					 WPFAULT_STAT_OBJECTS_ALIVE));
+	ASSERT_EQ(alive + 1, wpf_stat(self->dev, WPFAULT_STAT_OBJECTS_ALIVE));
 	fd = open(path_of(self->dir, "a"), O_RDONLY);
 	ASSERT_LE(0, fd);
 	CHECK_STATS(fd, [W] = 2, [MK] = 2, [DI] = 2, [AC] = 2, [AL] = 2,
@@ -136,8 +124,7 @@ TEST_F(mnt, files_are_objects)
 /* rename() and unlink() work; the last close of an unlinked file frees it. */
 TEST_F(mnt, rename_and_unlink)
 {
-	uint64_t alive = global_stat(_metadata, self->dev,
-				     WPFAULT_STAT_OBJECTS_ALIVE);
+	uint64_t alive = wpf_stat(self->dev, WPFAULT_STAT_OBJECTS_ALIVE);
 	const char *other = path_of(self->dir, "b");
 	struct stat a, b;
 	int fd;
@@ -155,11 +142,9 @@ TEST_F(mnt, rename_and_unlink)
 
 	ASSERT_EQ(0, unlink(other));
 	/* Still open: the object lives on, nameless. */
-	ASSERT_EQ(alive + 1, global_stat(_metadata, self->dev,
-					 WPFAULT_STAT_OBJECTS_ALIVE));
+	ASSERT_EQ(alive + 1, wpf_stat(self->dev, WPFAULT_STAT_OBJECTS_ALIVE));
 	ASSERT_EQ(0, close(fd));
-	ASSERT_EQ(alive, global_stat(_metadata, self->dev,
-				     WPFAULT_STAT_OBJECTS_ALIVE));
+	ASSERT_EQ(alive, wpf_stat(self->dev, WPFAULT_STAT_OBJECTS_ALIVE));
 }
 
 /* readdir() lists what was created, and only that. */
@@ -194,8 +179,7 @@ TEST_F(mnt, readdir_lists_files)
 /* Regular files in directories; no special files, no links. */
 TEST_F(mnt, files_and_directories_only)
 {
-	uint64_t alive = global_stat(_metadata, self->dev,
-				     WPFAULT_STAT_OBJECTS_ALIVE);
+	uint64_t alive = wpf_stat(self->dev, WPFAULT_STAT_OBJECTS_ALIVE);
 	struct stat st;
 	int fd;
 
@@ -207,8 +191,7 @@ TEST_F(mnt, files_and_directories_only)
 	ASSERT_LE(0, fd);
 	close(fd);
 	/* A directory is no object; the file in it is. */
-	ASSERT_EQ(alive + 1, global_stat(_metadata, self->dev,
-					 WPFAULT_STAT_OBJECTS_ALIVE));
+	ASSERT_EQ(alive + 1, wpf_stat(self->dev, WPFAULT_STAT_OBJECTS_ALIVE));
 	ASSERT_EQ(-1, rmdir(path_of(self->dir, "d")));
 	ASSERT_EQ(ENOTEMPTY, errno);
 	ASSERT_EQ(0, rename(path_of(self->dir, "d/f"),

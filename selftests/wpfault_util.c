@@ -47,11 +47,26 @@ int wpf_create(struct wpf_obj *obj, uint64_t size)
 	if (ioctl(obj->dev, WPFAULT_IOC_CREATE, &arg)) {
 		err = -errno;
 		close(obj->dev);
+		obj->dev = -1;
 		return err;
 	}
 	obj->fd = arg.fd;
 	obj->id = arg.id;
 	return 0;
+}
+
+int wpf_create_mapped(struct wpf_obj *obj, size_t pages, char **map)
+{
+	int err = wpf_create(obj, pages * page_size);
+
+	if (err)
+		return err;
+	*map = wpf_map(obj->fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (*map != MAP_FAILED)
+		return 0;
+	err = -errno;
+	wpf_destroy(obj);
+	return err;
 }
 
 void wpf_destroy(struct wpf_obj *obj)
@@ -74,6 +89,13 @@ int wpf_stats(int fd, uint64_t values[WPFAULT_STAT_NR])
 	if (ioctl(fd, WPFAULT_IOC_STATS, &arg))
 		return -errno;
 	return arg.nr_stats == WPFAULT_STAT_NR ? 0 : -EPROTO;
+}
+
+uint64_t wpf_stat(int fd, int stat)
+{
+	uint64_t v[WPFAULT_STAT_NR];
+
+	return wpf_stats(fd, v) ? UINT64_MAX : v[stat];
 }
 
 int wpf_debugfs_stats(const char *dir, uint64_t values[WPFAULT_STAT_NR])

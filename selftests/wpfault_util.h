@@ -22,10 +22,20 @@ struct wpf_obj {
 int wpf_open_dev(void);
 /* Creates an object of @size bytes; -errno on failure. */
 int wpf_create(struct wpf_obj *obj, uint64_t size);
+/*
+ * Creates an object of @pages pages and maps all of it shared and
+ * writable at *@map; -errno on failure, with nothing left behind.
+ */
+int wpf_create_mapped(struct wpf_obj *obj, size_t pages, char **map);
 void wpf_destroy(struct wpf_obj *obj);
 
 /* Counters of an object fd, or module-wide ones for the /dev fd. */
 int wpf_stats(int fd, uint64_t values[WPFAULT_STAT_NR]);
+/*
+ * Counter @stat of an object fd, or the module-wide one for the /dev fd;
+ * UINT64_MAX, which no counter reaches, if the ioctl fails.
+ */
+uint64_t wpf_stat(int fd, int stat);
 /* Reads /sys/kernel/debug/wpfault/<dir>/stats; "" is the global file. */
 int wpf_debugfs_stats(const char *dir, uint64_t values[WPFAULT_STAT_NR]);
 const char *wpf_stat_name(int stat);

@@ -49,14 +49,11 @@ FIXTURE_SETUP(wb)
 	self->expire = -1;
 	self->interval = -1;
 	self->p = MAP_FAILED;
-	err = wpf_create(&self->o, NPAGES * page_size);
+	err = wpf_create_mapped(&self->o, NPAGES, &self->p);
 	if (err == -ENOENT)
 		SKIP(return, "%s missing: wpfault.ko is not loaded",
 		     WPFAULT_DEVICE);
 	ASSERT_EQ(0, err);
-	self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
-			  MAP_SHARED, 0);
-	ASSERT_NE(MAP_FAILED, self->p);
 	self->model = calloc(NPAGES, page_size);
 	self->disk = calloc(NPAGES, page_size);
 	ASSERT_NE(NULL, self->model);
@@ -107,14 +104,6 @@ static void check_disk(struct __test_metadata *_metadata, int fd,
 		       const char *model, int64_t blocks)
 {
 	check_disk_pages(_metadata, fd, model, NPAGES, blocks);
-}
-
-static uint64_t stat_of(struct __test_metadata *_metadata, int fd, int stat)
-{
-	uint64_t v[WPFAULT_STAT_NR];
-
-	EXPECT_EQ(0, wpf_stats(fd, v));
-	return v[stat];
 }
 
 /*
@@ -189,8 +178,7 @@ TEST_F(wb, background_writeback)
 	ASSERT_LE(0, self->interval);
 	/* Under emulation a flusher pass may take a while: up to 20 s. */
 	for (waited = 0; waited < 200; waited++) {
-		if (stat_of(_metadata, self->o.fd,
-			    WPFAULT_STAT_PAGES_WRITTEN_BACK) == 2)
+		if (wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK) == 2)
 			break;
 		usleep(100 * 1000);
 	}
@@ -200,19 +188,15 @@ TEST_F(wb, background_writeback)
 				self->interval));
 	self->expire = -1;
 	self->interval = -1;
-	ASSERT_EQ(2, stat_of(_metadata, self->o.fd,
-			     WPFAULT_STAT_PAGES_WRITTEN_BACK));
-	ASSERT_LE(1, stat_of(_metadata, self->o.fd,
-			     WPFAULT_STAT_WRITEBACK_CALLS));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK));
+	ASSERT_LE(1, wpf_stat(self->o.fd, WPFAULT_STAT_WRITEBACK_CALLS));
 	check_disk(_metadata, self->o.fd, self->model, 2);
 	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, self->bits));
 	ASSERT_STREQ("0,6", wpf_bits_str(self->bits, NPAGES));
 	/* Write-protected by writeback: the next write notifies. */
 	PAGE(self->p, 6)[0] = 'z';
-	ASSERT_EQ(3, stat_of(_metadata, self->o.fd,
-			     WPFAULT_STAT_MKWRITE_CALLS));
-	ASSERT_EQ(3, stat_of(_metadata, self->o.fd,
-			     WPFAULT_STAT_PAGES_ACCOUNTED));
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_MKWRITE_CALLS));
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_ACCOUNTED));
 }
 
 /* Drops clean, unmapped pages from the cache, as reclaim would. */
@@ -361,26 +345,22 @@ TEST_F(wb, mtime_moves_on_the_first_write)
 	PAGE(self->p, 0)[1] = 1;
 	ASSERT_EQ(0, PAGE(self->p, 1)[0]);
 	ASSERT_TRUE(same_time(t1, mtime_of(_metadata, self->o.fd)));
-	ASSERT_EQ(1, stat_of(_metadata, self->o.fd,
-			     WPFAULT_STAT_MTIME_UPDATES));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_MTIME_UPDATES));
 
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES));
 	clock_tick();
 	PAGE(self->p, 0)[2] = 2;
 	t2 = mtime_of(_metadata, self->o.fd);
 	ASSERT_FALSE(same_time(t1, t2));
-	ASSERT_EQ(2, stat_of(_metadata, self->o.fd,
-			     WPFAULT_STAT_MTIME_UPDATES));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_MTIME_UPDATES));
 
 	ASSERT_EQ(0, fsync(self->o.fd));
 	clock_tick();
 	PAGE(self->p, 0)[3] = 3;
 	t3 = mtime_of(_metadata, self->o.fd);
 	ASSERT_FALSE(same_time(t2, t3));
-	ASSERT_EQ(3, stat_of(_metadata, self->o.fd,
-			     WPFAULT_STAT_MTIME_UPDATES));
-	ASSERT_EQ(3, stat_of(_metadata, self->o.fd,
-			     WPFAULT_STAT_MKWRITE_CALLS));
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_MTIME_UPDATES));
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_MKWRITE_CALLS));
 }
 
 /* Hole punches and truncation free blocks; the rest reads zeroes. */
@@ -425,8 +405,8 @@ TEST_F(wb, punch_and_truncate_free_the_disk)
 	memset(self->model + 2 * page_size + half, 0,
 	       (NPAGES - 2) * page_size - half);
 	check_disk_pages(_metadata, self->o.fd, self->model, 3, 2);
-	ASSERT_EQ(2, stat_of(_metadata, self->o.fd, WPFAULT_STAT_DISK_BLOCKS));
-	ASSERT_EQ(3, stat_of(_metadata, self->o.fd, WPFAULT_STAT_TRUNCATIONS));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_DISK_BLOCKS));
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_TRUNCATIONS));
 
 	/* Grown again, everything past the shrink reads zeroes. */
 	ASSERT_EQ(0, ftruncate(self->o.fd, NPAGES * page_size));
@@ -513,13 +493,11 @@ TEST(dirty_limit_throttles_writers)
 	char *p;
 	int err;
 
-	err = wpf_create(&o, pages * page_size);
+	err = wpf_create_mapped(&o, pages, &p);
 	if (err == -ENOENT)
 		SKIP(return, "%s missing: wpfault.ko is not loaded",
 		     WPFAULT_DEVICE);
 	ASSERT_EQ(0, err);
-	p = wpf_map(o.fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	ASSERT_NE(MAP_FAILED, p);
 	/* Writing the ratios back later clears the byte limits. */
 	ratio = wpf_sysctl("vm/dirty_ratio", 20);
 	background_ratio = wpf_sysctl("vm/dirty_background_ratio", 10);
