@@ -140,9 +140,7 @@ long wpf_ioctl_read_disk(struct wpf_object *obj,
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	err = wpf_object_range(obj, &arg.range, &first, &nr);
+	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
 	if (err)
 		return err;
 	if (arg.buf_size < arg.range.length)

@@ -214,14 +214,17 @@ void wpf_fs_unregister(void)
 }
 
 /*
- * Validates a page-aligned byte range of @obj and converts it to pages.
- * The range may cover the partial page that holds end of file.
+ * Validates the range argument of an object ioctl, its reserved field
+ * first, and converts the page-aligned byte range to pages.  The range
+ * may cover the partial page that holds end of file.
  */
 int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
-		     pgoff_t *first, pgoff_t *nr_pages)
+		     u64 reserved, pgoff_t *first, pgoff_t *nr_pages)
 {
 	u64 end;
 
+	if (reserved)
+		return -EINVAL;
 	if (!r->length || !PAGE_ALIGNED(r->offset) || !PAGE_ALIGNED(r->length))
 		return -EINVAL;
 	if (check_add_overflow(r->offset, r->length, &end))

@@ -119,9 +119,7 @@ long wpf_ioctl_clean(struct wpf_object *obj,
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	err = wpf_object_range(obj, &arg.range, &first, &nr);
+	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
 	if (err)
 		return err;
 
@@ -147,9 +145,7 @@ long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	err = wpf_object_range(obj, &arg.range, &first, &nr);
+	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
 	if (err)
 		return err;
 	bytes = DIV_ROUND_UP(nr, 64) * sizeof(u64);

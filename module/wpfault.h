@@ -54,7 +54,7 @@ long wpf_object_create(struct wpfault_create __user *uarg);
 int wpf_fs_register(void);
 void wpf_fs_unregister(void);
 int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
-		     pgoff_t *first, pgoff_t *nr_pages);
+		     u64 reserved, pgoff_t *first, pgoff_t *nr_pages);
 long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* pagecache.c */

@@ -454,11 +454,11 @@ static int fuzz_create(struct fuzz *f)
 	return got;
 }
 
-/* module/fs.c wpf_object_range(): the pages of a range, or -errno. */
 /*
- * The checks CLEAN and DIRTY_BITMAP share, in the module's order: reading
- * the argument, its reserved field, then wpf_object_range().  Returns
- * minus the expected errno, or 0 with the range in pages.
+ * The checks CLEAN, DIRTY_BITMAP and READ_DISK share, in the module's
+ * order: reading the argument, then module/fs.c wpf_object_range(), which
+ * checks the reserved field first.  Returns minus the expected errno, or
+ * 0 with the range in pages.
  */
 static int model_range(struct fuzz *f, const struct uptr *arg, size_t len,
 		       __u64 reserved, const struct wpfault_range *r,
