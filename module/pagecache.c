@@ -232,8 +232,10 @@ static int wpf_setattr(struct wpf_idmap *idmap, struct dentry *dentry,
 		wpf_track_forget(obj, DIV_ROUND_UP(attr->ia_size, PAGE_SIZE));
 	}
 	filemap_invalidate_unlock(inode->i_mapping);
-	attr->ia_valid &= ~ATTR_SIZE;
-	return simple_setattr(idmap, dentry, attr);
+	/* The rest of simple_setattr(), whose checks already passed. */
+	setattr_copy(idmap, inode, attr);
+	mark_inode_dirty(inode);
+	return 0;
 }
 
 static const struct inode_operations wpf_pagecache_iops = {
