@@ -164,40 +164,59 @@ static const struct vm_operations_struct wpf_pagecache_vm_ops = {
 	.page_mkwrite = wpf_page_mkwrite,
 };
 
-/* Zeroes the bytes from @from to the end of their page, cache and disk. */
-static void wpf_zero_page_tail(struct wpf_object *obj, loff_t from)
+/*
+ * Zeroes [@from, @to), inside one page, in the cache and on the disk
+ * together under the folio lock.  Writeback copies a folio under that
+ * lock, so it cannot slip in between: had it stored a write that landed
+ * after the cache was zeroed, zeroing the disk next would lose that write
+ * from the disk while the folio stayed clean.  If no folio is cached, none
+ * can appear: the caller holds the invalidate lock.
+ */
+static void wpf_zero_in_page(struct wpf_object *obj, loff_t from, loff_t to)
 {
-	size_t offset = offset_in_page(from);
 	struct folio *folio;
 
-	if (!offset)
+	if (from >= to)
 		return;
 	folio = wpf_lock_folio(obj->inode->i_mapping, from >> PAGE_SHIFT);
-	if (folio) {
+	if (folio)
 		folio_zero_range(folio, offset_in_folio(folio, from),
-				 PAGE_SIZE - offset);
+				 to - from);
+	wpf_disk_zero(obj, from, to);
+	if (folio) {
 		folio_unlock(folio);
 		folio_put(folio);
 	}
-	wpf_disk_zero(obj, from, round_up(from, PAGE_SIZE));
 }
 
 /*
- * Drops the page cache and the disk in [@start, @end) as a size change or
- * a hole punch does, and counts it.  The caller holds the inode lock and
- * the invalidate lock, so no folio is created meanwhile.
+ * Zeroes [@start, @end) as a size change (@end is LLONG_MAX) or a hole
+ * punch does: partial pages are zeroed in place, whole pages leave the
+ * page cache and the disk.  Counts it.  The caller holds the inode lock
+ * and the invalidate lock, so no folio is created meanwhile.
  */
 static void wpf_truncate_range(struct wpf_object *obj, loff_t start,
 			       loff_t end, bool punch)
 {
 	struct inode *inode = obj->inode;
 	unsigned long before = inode->i_mapping->nrpages;
+	loff_t first = round_up(start, PAGE_SIZE);
+	loff_t last = punch ? round_down(end, PAGE_SIZE) : end;
 
-	if (punch)
-		truncate_pagecache_range(inode, start, end - 1);
-	else
-		truncate_pagecache(inode, start);
-	wpf_disk_zero(obj, start, end);
+	if (last < first) {
+		wpf_zero_in_page(obj, start, end);
+	} else {
+		wpf_zero_in_page(obj, start, first);
+		if (punch) {
+			wpf_zero_in_page(obj, last, end);
+			if (first < last)
+				truncate_pagecache_range(inode, first,
+							 last - 1);
+		} else {
+			truncate_pagecache(inode, first);
+		}
+		wpf_disk_zero(obj, first, last);
+	}
 	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);
 	wpf_count(obj, WPFAULT_STAT_PAGES_TRUNCATED,
 		  before - inode->i_mapping->nrpages);
@@ -224,7 +243,8 @@ static int wpf_setattr(struct wpf_idmap *idmap, struct dentry *dentry,
 		return err;
 	filemap_invalidate_lock(inode->i_mapping);
 	if (attr->ia_size > old_size) {
-		wpf_zero_page_tail(obj, old_size);
+		wpf_zero_in_page(obj, old_size,
+				 round_up(old_size, PAGE_SIZE));
 		i_size_write(inode, attr->ia_size);
 	} else {
 		i_size_write(inode, attr->ia_size);

@@ -2,8 +2,9 @@
 /*
  * Truncation against racing faults (invariant 3, seed 004): threads read
  * and write across the tail of an object through their own shared
- * mappings while the main thread shrinks it to a random size and grows it
- * back, round after round.
+ * mappings, and now and then fdatasync() it, while the main thread shrinks
+ * it to a random size and grows it back, or punches a hole in it, round
+ * after round.
  *
  * Right after each shrink returns, nothing may be left past the page that
  * holds the new end of file: no pte in any mapping (/proc/self/pagemap)
@@ -15,16 +16,24 @@
  * zero past the shrink point, in the page cache and, after an fsync, on
  * the disk.
  *
+ * A hole punch races the threads: a byte in the hole must read zero if
+ * its last write ended before the punch started, the written value if
+ * that write started after the punch returned, and one of the two if they
+ * overlapped (tickets from one counter order them).  The disk must agree
+ * after an fsync; a writeback that ran between the zeroing of the cache and
+ * of the disk would lose a write from the disk.
+ *
  * The threads write their own lane of bytes in the first half of each
- * page and nothing else; shrinks end on a page boundary or in the middle
- * of a page.  So a byte is either in a lane (the model says what it
- * holds) or zero, whatever the interleaving.
+ * page and nothing else; shrinks and holes end on a page boundary or in
+ * the middle of a page.  So a byte is either in a lane (the model says
+ * what it holds) or zero, whatever the interleaving.
  *
  *   wpfault_truncate [-s seed] [-r rounds] [-w threads]
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -50,6 +59,8 @@ struct faulter {
 	volatile char *map;
 	/* What this thread's lane of each page holds. */
 	unsigned char model[OBJ_PAGES][LANE];
+	/* Tickets taken before and after the last write of each lane byte. */
+	uint64_t write_start[OBJ_PAGES][LANE], write_end[OBJ_PAGES][LANE];
 	unsigned long accesses, sigbus;
 };
 
@@ -60,7 +71,13 @@ static struct faulter faulters[MAX_THREADS];
 static int nr_threads = 3;
 static int obj_fd;
 static int pause_requested, paused, stop;
+static uint64_t ticket;
 static __thread sigjmp_buf sigbus_env;
+
+static uint64_t take_ticket(void)
+{
+	return __atomic_add_fetch(&ticket, 1, __ATOMIC_SEQ_CST);
+}
 
 static void sigbus_handler(int sig)
 {
@@ -102,8 +119,16 @@ static void *faulter_main(void *arg)
 			continue;
 		}
 		if (r >> 43 & 1) {
+			uint64_t start = take_ticket();
+
 			*p = v;
 			f->model[page][i] = v;
+			f->write_start[page][i] = start;
+			f->write_end[page][i] = take_ticket();
+			/* Writeback racing the truncations and punches. */
+			if (!(r >> 44 & 255) && fdatasync(obj_fd))
+				ksft_exit_fail_msg("fdatasync: %s\n",
+						   strerror(errno));
 		} else {
 			(void)*p;
 		}
@@ -251,11 +276,57 @@ static void model_truncate(off_t size)
 					faulters[t].model[page][i] = 0;
 }
 
+/*
+ * After a hole punch in [@start, @end) that took tickets @punch_start and
+ * @punch_end: the model of each lane byte in the hole becomes what the
+ * cache holds, if that is allowed.  Returns the bytes that are not.
+ */
+static int model_punch(volatile char *map, off_t start, off_t end,
+		       uint64_t punch_start, uint64_t punch_end)
+{
+	unsigned char vec[OBJ_PAGES];
+	size_t page, i;
+	int t, wrong = 0;
+
+	cached_pages(map, vec);
+	for (t = 0; t < nr_threads; t++) {
+		struct faulter *f = &faulters[t];
+
+		for (page = 0; page < OBJ_PAGES; page++) {
+			for (i = 0; i < LANE; i++) {
+				off_t off = page * page_size + t * LANE + i;
+				unsigned char got = 0;
+
+				if (off < start || off >= end ||
+				    f->write_start[page][i] > punch_end)
+					continue;
+				if (f->write_end[page][i] < punch_start) {
+					f->model[page][i] = 0;
+					continue;
+				}
+				if (vec[page] & 1)
+					got = map[off];
+				if (got == 0 || got == f->model[page][i]) {
+					f->model[page][i] = got;
+					continue;
+				}
+				if (wrong++ >= 5)
+					continue;
+				ksft_print_msg("hole %zu+%zu: %u, not 0/%u\n",
+					       page, t * LANE + i, got,
+					       f->model[page][i]);
+			}
+		}
+	}
+	return wrong;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long rounds = 400, round, sigbus = 0, accesses = 0;
 	unsigned long late_ptes = 0, late_cached = 0, resident_wrong = 0;
-	unsigned long data_wrong = 0, disk_wrong = 0;
+	unsigned long data_wrong = 0, disk_wrong = 0, punch_wrong = 0;
+	unsigned long punches = 0;
 	uint64_t seed = 0, rng;
 	const off_t full = OBJ_PAGES * page_size;
 	struct sigaction sa = { .sa_handler = sigbus_handler };
@@ -296,7 +367,7 @@ int main(int argc, char **argv)
 	disk = malloc(full);
 	if (!disk)
 		ksft_exit_fail_msg("out of memory\n");
-	ksft_set_plan(5);
+	ksft_set_plan(6);
 	ksft_print_msg("seed %llu, %lu rounds, %d threads, page size %zu\n",
 		       (unsigned long long)seed, rounds, nr_threads, page_size);
 	ksft_print_msg("rerun: %s -s %llu -r %lu -w %d\n", argv[0],
@@ -332,6 +403,28 @@ int main(int argc, char **argv)
 
 		/* Let the threads fault for a moment. */
 		usleep(r >> 32 & 255);
+		if (!(r >> 48 & 3)) {
+			/* A hole of 1 to 2 * OBJ_PAGES half pages. */
+			off_t len = (1 + (r >> 8) % (2 * OBJ_PAGES)) *
+				    (page_size / 2);
+			uint64_t punch_start = take_ticket(), punch_end;
+
+			if (fallocate(obj_fd, FALLOC_FL_PUNCH_HOLE |
+				      FALLOC_FL_KEEP_SIZE, size, len))
+				ksft_exit_fail_msg("punch: %s\n",
+						   strerror(errno));
+			punch_end = take_ticket();
+			punches++;
+			pause_all();
+			resident_wrong += !resident_ok(check, OBJ_PAGES,
+						       round);
+			punch_wrong += model_punch(check, size, size + len,
+						   punch_start, punch_end);
+			data_wrong += data_mismatches(check);
+			disk_wrong += disk_mismatches(disk);
+			resume_all();
+			continue;
+		}
 		if (ftruncate(obj_fd, size))
 			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
 		for (t = 0; t < nr_threads; t++)
@@ -356,12 +449,17 @@ int main(int argc, char **argv)
 	}
 	ksft_print_msg("%lu accesses, %lu of them past end of file (SIGBUS)\n",
 		       accesses, sigbus);
+	ksft_print_msg("%lu shrinks, %lu hole punches\n", rounds - punches,
+		       punches);
 	ksft_test_result(late_ptes == 0,
 			 "no pte past EOF right after a shrink (%lu found)\n",
 			 late_ptes);
 	ksft_test_result(late_cached == 0,
 			 "no cached page past EOF right after a shrink (%lu found)\n",
 			 late_cached);
+	ksft_test_result(punch_wrong == 0,
+			 "a racing hole punch leaves each byte zero or its later write (%lu wrong)\n",
+			 punch_wrong);
 	ksft_test_result(resident_wrong == 0,
 			 "resident pages are the cached ones, within EOF (%lu rounds wrong)\n",
 			 resident_wrong);
