@@ -14,6 +14,11 @@
  * a page whose last write ended before a clean of it started must be
  * clean.
  *
+ * ftruncate() and hole punches change every lane of a page at once: they
+ * hold their object's lock exclusive, every other operation on an object
+ * holds it shared, so the model stays exact.  (Faults racing truncation
+ * are wpfault_truncate's job.)
+ *
  * Adding an operation: add an enum op entry, its name, its weight, and a
  * case in do_op().
  *
@@ -23,6 +28,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,18 +53,19 @@
 enum op {
 	OP_WRITE, OP_READ, OP_READ_PRIVATE, OP_WRITE_PRIVATE, OP_CLEAN,
 	OP_BITMAP, OP_FORK, OP_MPROTECT, OP_REMAP, OP_DONTNEED,
-	OP_TEMP_OBJECT, OP_PWRITE, OP_PREAD, OP_FSYNC, NR_OPS
+	OP_TEMP_OBJECT, OP_PWRITE, OP_PREAD, OP_FSYNC, OP_TRUNCATE, OP_PUNCH,
+	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"write", "read", "read_private", "write_private", "clean", "bitmap",
 	"fork", "mprotect", "munmap_mmap", "madv_dontneed", "object_create",
-	"pwrite", "pread", "fsync",
+	"pwrite", "pread", "fsync", "truncate", "punch_hole",
 };
 
 /* Relative frequencies. */
 static const int op_weights[NR_OPS] = {
-	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2, 8, 6, 2,
+	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2, 8, 6, 2, 1, 2,
 };
 
 /*
@@ -74,6 +82,9 @@ struct shared {
 	/* Cleans started, and running now, per object. */
 	uint64_t clean_started[NR_OBJECTS];
 	uint64_t clean_running[NR_OBJECTS];
+	/* Private copies of each page that truncation dropped. */
+	uint64_t cow_drops[NR_OBJECTS][OBJ_PAGES];
+	pthread_rwlock_t lock[NR_OBJECTS];
 	uint64_t ops[NR_OPS];
 	uint64_t mismatches;
 	uint64_t skipped_checks;
@@ -93,6 +104,8 @@ struct worker {
 	/* Own lane of privately copied pages, and whether copied. */
 	unsigned char priv_model[NR_OBJECTS][OBJ_PAGES][LANE];
 	bool priv_copied[NR_OBJECTS][OBJ_PAGES];
+	/* shared->cow_drops when the page was copied. */
+	uint64_t priv_drops[NR_OBJECTS][OBJ_PAGES];
 	uint64_t words[(OBJ_PAGES + 63) / 64];
 };
 
@@ -250,6 +263,8 @@ static void do_private(struct worker *w, int obj, bool write)
 	if (write && !(m->prot & PROT_WRITE))
 		return;
 	p = pick(w, m, &page);
+	if (w->priv_drops[obj][page] != sh->cow_drops[obj][page])
+		w->priv_copied[obj][page] = false;
 	if (write) {
 		unsigned char v = 1 + rnd(w, 255);
 
@@ -257,6 +272,7 @@ static void do_private(struct worker *w, int obj, bool write)
 			memcpy(w->priv_model[obj][page],
 			       model_page(obj, page) + w->id * LANE, LANE);
 			w->priv_copied[obj][page] = true;
+			w->priv_drops[obj][page] = sh->cow_drops[obj][page];
 		}
 		p[off] = v;
 		w->priv_model[obj][page][i] = v;
@@ -283,6 +299,46 @@ static void do_clean(struct worker *w, int obj)
 	for (i = first; i < first + nr; i++)
 		store_max(&sh->clean_end[obj][i], take_ticket());
 	__atomic_sub_fetch(&sh->clean_running[obj], 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Shrinks the object to a random size and grows it back: every byte past
+ * that size reads zero, the tracker forgets the pages wholly past it (a
+ * clean, to the model), and so do private mappings, which lose their
+ * copies of those pages (truncate_pagecache() unmaps even COWed pages).
+ */
+static void do_truncate(struct worker *w, int obj)
+{
+	const off_t full = OBJ_PAGES * page_size;
+	off_t size = rnd(w, 2 * OBJ_PAGES) * (page_size / 2);
+	size_t first = (size + page_size - 1) / page_size, page;
+
+	for (page = first; page < OBJ_PAGES; page++)
+		store_max(&sh->clean_start[obj][page], take_ticket());
+	if (ftruncate(obj_fd[obj], size) || ftruncate(obj_fd[obj], full))
+		mismatch(w, "ftruncate: %s", strerror(errno));
+	for (page = first; page < OBJ_PAGES; page++) {
+		store_max(&sh->clean_end[obj][page], take_ticket());
+		sh->cow_drops[obj][page]++;
+	}
+	memset(model_page(obj, 0) + size, 0, full - size);
+}
+
+/*
+ * A hole of half pages: its bytes read zero; private copies stay
+ * (truncate_pagecache_range() leaves COWed pages) and so do the tracker's
+ * records, as a hole punch is not a clean.
+ */
+static void do_punch(struct worker *w, int obj)
+{
+	size_t halves = rnd(w, 2 * OBJ_PAGES);
+	off_t start = halves * (page_size / 2);
+	off_t len = (1 + rnd(w, 2 * OBJ_PAGES - halves)) * (page_size / 2);
+
+	if (fallocate(obj_fd[obj], FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      start, len))
+		mismatch(w, "punch hole: %s", strerror(errno));
+	memset(model_page(obj, 0) + start, 0, len);
 }
 
 static void forget_private(struct worker *w, int obj)
@@ -355,9 +411,16 @@ static void do_fork(struct worker *w)
 static void do_op(struct worker *w, enum op op)
 {
 	int obj = rnd(w, NR_OBJECTS);
+	bool exclusive = op == OP_TRUNCATE || op == OP_PUNCH;
+	/* A forking worker waits for its child, which takes locks. */
+	bool locked = op != OP_FORK && op != OP_TEMP_OBJECT;
 	struct mapping *m;
 
 	count(op);
+	if (locked && exclusive)
+		pthread_rwlock_wrlock(&sh->lock[obj]);
+	else if (locked)
+		pthread_rwlock_rdlock(&sh->lock[obj]);
 	switch (op) {
 	case OP_WRITE:
 	case OP_PWRITE:
@@ -412,9 +475,17 @@ static void do_op(struct worker *w, enum op op)
 	case OP_TEMP_OBJECT:
 		do_temp_object(w);
 		break;
+	case OP_TRUNCATE:
+		do_truncate(w, obj);
+		break;
+	case OP_PUNCH:
+		do_punch(w, obj);
+		break;
 	default:
 		break;
 	}
+	if (locked)
+		pthread_rwlock_unlock(&sh->lock[obj]);
 }
 
 static int op_total;
@@ -443,9 +514,12 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	int obj;
 
+	/* Objects cannot be mapped past their end while truncated. */
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
+		pthread_rwlock_rdlock(&sh->lock[obj]);
 		map_object(w, &w->shared[obj], obj, MAP_SHARED);
 		map_object(w, &w->private[obj], obj, MAP_PRIVATE);
+		pthread_rwlock_unlock(&sh->lock[obj]);
 	}
 	while (before_deadline())
 		do_op(w, pick_op(w));
@@ -539,6 +613,9 @@ int main(int argc, char **argv)
 	int seconds = 10, procs = 2, threads = 2, opt, p, t, obj, i;
 	uint64_t seed = 0;
 	struct wpf_obj objs[NR_OBJECTS];
+	pthread_rwlockattr_t lock_attr;
+	/* Else a truncation may wait for ever behind the readers. */
+	int writer_first = PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP;
 	bool contents_ok, dirty_ok;
 	const char *env;
 
@@ -580,8 +657,16 @@ int main(int argc, char **argv)
 	if (sh == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	model = (unsigned char *)(sh + 1);
+	if (pthread_rwlockattr_init(&lock_attr) ||
+	    pthread_rwlockattr_setpshared(&lock_attr, PTHREAD_PROCESS_SHARED) ||
+	    pthread_rwlockattr_setkind_np(&lock_attr, writer_first))
+		ksft_exit_fail_msg("rwlock attributes failed\n");
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
-		int err = wpf_create(&objs[obj], OBJ_PAGES * page_size);
+		int err;
+
+		if (pthread_rwlock_init(&sh->lock[obj], &lock_attr))
+			ksft_exit_fail_msg("rwlock init failed\n");
+		err = wpf_create(&objs[obj], OBJ_PAGES * page_size);
 
 		if (err == -ENOENT)
 			ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
