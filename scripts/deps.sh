@@ -24,7 +24,7 @@ apt_update() {
 packages=(build-essential bc bison flex libelf-dev libssl-dev cpio gzip
 	xz-utils kmod ccache qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross busybox-static sparse linux-source-6.12
-	xfsprogs stress-ng)
+	xfsprogs stress-ng patch)
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	log "adding the arm64 architecture (for arm64 kernel and busybox downloads)"
@@ -83,13 +83,16 @@ headers_host_deps() { # headers.deb
 }
 
 install_kernel() { # series flavour arch
-	local series=$1 flavour=$2 arch=$3 abi dir debs img hdrs hdr kb pkgs p
+	local series=$1 flavour=$2 arch=$3 abi dir debs img hdrs hdr kb pkgs p m
+	local stamp
 	apt_update_if_unresolved "$series" "$flavour"
 	abi=$(deb_kernel_abi "$series" "$flavour")
 	[[ -n $abi ]] ||
 		die "no Debian $series $flavour kernel found in apt's lists"
 	dir=$(kernel_dir "$series" "$flavour")
-	if [[ -f $dir/.done && $(cat "$dir/.done") == "$abi" ]]; then
+	# What is extracted, with the version: a new item re-extracts.
+	stamp="$abi vmlinuz headers hwpoison-inject"
+	if [[ -f $dir/.done && $(cat "$dir/.done") == "$stamp" ]]; then
 		return
 	fi
 	log "fetching Debian kernel $abi-$flavour"
@@ -116,6 +119,22 @@ install_kernel() { # series flavour arch
 	}
 	dpkg --fsys-tarfile "$debs"/linux-image-*.deb |
 		tar -x -C "$dir" ./boot
+	# hwpoison-inject, for memory errors on pages no one maps; uncompressed,
+	# for busybox's insmod.  A flavour without it leaves that test skipped.
+	dpkg --fsys-tarfile "$debs"/linux-image-*.deb |
+		tar -x -C "$dir" --wildcards --no-wildcards-match-slash \
+			'./lib/modules/*/kernel/mm/hwpoison-inject.ko*' 2>/dev/null ||
+		log "no hwpoison-inject module in $img"
+	mkdir -p "$dir/modules"
+	for m in "$dir"/lib/modules/*/kernel/mm/hwpoison-inject.ko*; do
+		case $m in
+		*.ko) cp "$m" "$dir/modules/" ;;
+		*.ko.xz) xz -dc "$m" >"$dir/modules/hwpoison-inject.ko" ;;
+		*'*') ;;
+		*) die "cannot decompress ${m##*/}" ;;
+		esac
+	done
+	rm -rf "$dir/lib"
 	dpkg -x "$hdrs" "$dir/root"
 	hdr=$dir/root/usr/src/linux-headers-$abi-$flavour
 	for l in scripts tools; do
@@ -124,7 +143,7 @@ install_kernel() { # series flavour arch
 	ln -sfn "$hdr" "$dir/build"
 	cp "$dir"/boot/vmlinuz-* "$dir/vmlinuz"
 	rm -rf "$debs" "$dir/boot"
-	echo "$abi" >"$dir/.done"
+	echo "$stamp" >"$dir/.done"
 }
 
 apt_update_if_unresolved() { # series flavour

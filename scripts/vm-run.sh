@@ -44,7 +44,7 @@ copy_host_tool() {
 }
 
 make_initramfs() {
-	local root=$out/initramfs bb
+	local root=$out/initramfs bb f
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,wpfault}
 	case $CFG_ARCH in
@@ -55,6 +55,13 @@ make_initramfs() {
 	cp "$bb" "$root/bin/busybox"
 	cp "$out/wpfault.ko" "$out"/selftests/* \
 		"$WPFAULT_ROOT"/selftests/wpfault*.sh "$root/wpfault/"
+	# The kernel's own modules the tests use (deps.sh), loaded at boot.
+	mkdir -p "$root/kmod"
+	for f in "$CFG_KERNEL"/modules/*.ko; do
+		if [[ -f $f ]]; then
+			cp "$f" "$root/kmod/"
+		fi
+	done
 	# Real tools for wpfault_tools.sh: the host's, where it runs the
 	# guest's architecture (they are dynamic: their libraries come too).
 	if [[ $CFG_ARCH == amd64 ]]; then
@@ -71,6 +78,9 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmp /tmp
+for m in /kmod/*.ko; do
+	[ -f "$m" ] && insmod "$m"
+done
 echo "WPFAULT-BEGIN $(uname -r) $(uname -m) $(uname -v)"
 param() { sed -n "s/.*wpfault\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 if ! grep -q wpfault.probe /proc/cmdline; then

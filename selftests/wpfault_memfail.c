@@ -9,8 +9,11 @@
  *    the disk;
  *  - a poisoned dirty page is lost: its mapping gets SIGBUS, the next
  *    fsync() reports EIO once, and reads get what the disk last held.
- * Never silent zeroes, never a kernel report.  Needs root and
- * CONFIG_MEMORY_FAILURE; poisoned pages stay out of use until reboot.
+ *    A page the tracker cleaned is still dirty for the kernel.
+ * Mapped pages are poisoned with madvise(), pages no one maps through
+ * hwpoison-inject (vm-run.sh loads it) by frame number.  Never silent
+ * zeroes, never a kernel report.  Needs root and CONFIG_MEMORY_FAILURE;
+ * poisoned pages stay out of use until reboot.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +29,7 @@
 #define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		4
 #define SOFT_OFFLINE_FILE "/sys/devices/system/memory/soft_offline_page"
+#define CORRUPT_PFN_FILE "/sys/kernel/debug/hwpoison/corrupt-pfn"
 
 #ifndef MADV_HWPOISON
 #define MADV_HWPOISON		100
@@ -210,24 +214,97 @@ static void poison(volatile char *p)
  * A poisoned dirty page is lost: SIGBUS through its mapping, EIO from the
  * next fsync() only, and the data the disk last held.  6.12 signals the
  * injecting task at once, as for an error it consumed (madvise() passes
- * MF_ACTION_REQUIRED); 6.1 on its next access.
+ * MF_ACTION_REQUIRED); 6.1 on its next access.  @clean: the tracker
+ * cleaned the page first, which must not make it clean for the kernel.
  */
-TEST_F(mf, poisoned_dirty_page_is_reported)
+static void poison_dirty_page(struct __test_metadata *_metadata, int fd,
+			      char *map, char *buf, bool clean)
 {
 	int sig;
 
-	memset((char *)PAGE(self->p, 0), 'f', page_size);
-	ASSERT_EQ(0, fsync(self->o.fd));
-	memset((char *)PAGE(self->p, 0), 'g', page_size);
+	memset((char *)PAGE(map, 0), 'f', page_size);
+	ASSERT_EQ(0, fsync(fd));
+	memset((char *)PAGE(map, 0), 'g', page_size);
+	if (clean)
+		ASSERT_EQ(1, wpf_clean(fd, 0, NPAGES));
 	drain_lru_caches();
-	sig = wpf_access_signal(poison, PAGE(self->p, 0));
+	sig = wpf_access_signal(poison, PAGE(map, 0));
 	ASSERT_TRUE(sig == 0 || sig == SIGBUS);
-	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(self->p, 0)));
-	ASSERT_EQ(-1, fsync(self->o.fd));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(map, 0)));
+	ASSERT_EQ(-1, fsync(fd));
 	ASSERT_EQ(EIO, errno);
-	ASSERT_EQ(0, fsync(self->o.fd));
-	ASSERT_TRUE(page_holds(self->o.fd, self->buf, 0, 'f'));
-	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ));
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_TRUE(page_holds(fd, buf, 0, 'f'));
+	ASSERT_EQ(1, wpf_stat(fd, WPFAULT_STAT_PAGES_READ));
+}
+
+TEST_F(mf, poisoned_dirty_page_is_reported)
+{
+	poison_dirty_page(_metadata, self->o.fd, self->p, self->buf, false);
+}
+
+TEST_F(mf, poisoned_page_after_clean_is_reported)
+{
+	poison_dirty_page(_metadata, self->o.fd, self->p, self->buf, true);
+}
+
+/*
+ * Page 0 holds 'h' on the disk and, if @dirty, 'i' in the cache only; the
+ * tracker has cleaned it either way.  Unmapped (*@map is unmapped and set
+ * to MAP_FAILED), it is poisoned through hwpoison-inject by frame number.
+ */
+static void poison_unmapped_page(struct __test_metadata *_metadata, int fd,
+				 char **map, char *buf, bool dirty)
+{
+	char pfn_text[32];
+	uint64_t pfn;
+	int inject;
+
+	if (access(CORRUPT_PFN_FILE, W_OK))
+		SKIP(return, "no %s (CONFIG_HWPOISON_INJECT)",
+		     CORRUPT_PFN_FILE);
+	memset((char *)PAGE(*map, 0), 'h', page_size);
+	ASSERT_EQ(0, fsync(fd));
+	if (dirty)
+		memset((char *)PAGE(*map, 0), 'i', page_size);
+	ASSERT_EQ(1, wpf_clean(fd, 0, NPAGES));
+	drain_lru_caches();
+	pfn = pfn_of(PAGE(*map, 0));
+	ASSERT_NE(0, pfn);
+	ASSERT_EQ(0, munmap(*map, NPAGES * page_size));
+	*map = MAP_FAILED;
+
+	inject = open(CORRUPT_PFN_FILE, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, inject);
+	snprintf(pfn_text, sizeof(pfn_text), "0x%llx",
+		 (unsigned long long)pfn);
+	ASSERT_EQ((ssize_t)strlen(pfn_text),
+		  write(inject, pfn_text, strlen(pfn_text)));
+	close(inject);
+	/* Dropped from the cache, clean or not. */
+	ASSERT_EQ(0, wpf_stat(fd, WPFAULT_STAT_PAGES_RESIDENT));
+	ASSERT_EQ(1, wpf_stat(fd, WPFAULT_STAT_PAGES_RECLAIMED));
+	if (dirty) {
+		ASSERT_EQ(-1, fsync(fd));
+		ASSERT_EQ(EIO, errno);
+	}
+	ASSERT_EQ(0, fsync(fd));
+	ASSERT_TRUE(page_holds(fd, buf, 0, 'h'));
+	ASSERT_EQ(1, wpf_stat(fd, WPFAULT_STAT_PAGES_READ));
+}
+
+/* Written back, then cleaned: dropped, and read back intact. */
+TEST_F(mf, poisoned_unmapped_clean_page_comes_back)
+{
+	poison_unmapped_page(_metadata, self->o.fd, &self->p, self->buf,
+			     false);
+}
+
+/* Cleaned by the tracker but dirty: lost, and reported once. */
+TEST_F(mf, poisoned_unmapped_dirty_page_is_reported)
+{
+	poison_unmapped_page(_metadata, self->o.fd, &self->p, self->buf,
+			     true);
 }
 
 TEST_HARNESS_MAIN
