@@ -65,8 +65,8 @@ ln -sfn "$ksrc" "$WPFAULT_CACHE/ksrc/current"
 fetch_deb() { # package destdir
 	local tmp
 	tmp=$(mktemp -d)
-	chmod 755 "$tmp"	# apt downloads as the _apt user
-	(cd "$tmp" && apt-get download -qq "$1" >/dev/null) ||
+	(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root "$1" \
+		>/dev/null) ||
 		{ rm -rf "$tmp"; return 1; }
 	mv "$tmp"/*.deb "$2/"
 	rmdir "$tmp"
@@ -163,6 +163,60 @@ busybox_arm64() {
 	rm -rf "$tmp"
 }
 
+# xfs_io and stress-ng for arm64 guests (wpfault_tools.sh): Debian's arm64
+# packages of them and of every library they need, extracted into a sysroot,
+# and the list of files the guest needs (binaries, libraries by soname, the
+# loader), which vm-run.sh copies into the initramfs.  A library is found by
+# soname: the host package that ships its amd64 build names the arm64
+# package (multiarch libraries share package names across architectures).
+tools_arm64() {
+	local dir=$WPFAULT_CACHE/tools/arm64 root tmp elf so pkg found
+	local -a todo
+	[[ -f $dir/.done ]] && return
+	log "fetching xfs_io and stress-ng for arm64, with their libraries"
+	apt_update
+	rm -rf "$dir" && mkdir -p "$dir"
+	root=$dir/root
+	tmp=$(mktemp -d)
+	for pkg in xfsprogs stress-ng; do
+		fetch_deb "$pkg:arm64" "$tmp" || die "cannot download $pkg:arm64"
+		dpkg -x "$tmp"/*.deb "$root"
+		rm "$tmp"/*.deb
+	done
+	todo=(usr/sbin/xfs_io usr/bin/stress-ng)
+	printf '%s\n' "${todo[@]}" >"$dir/files"
+	while ((${#todo[@]})); do
+		elf=${todo[0]}
+		todo=("${todo[@]:1}")
+		aarch64-linux-gnu-readelf -l "$root/$elf" |
+			sed -n 's/.*interpreter: \/\(.*\)\]$/\1/p' >>"$dir/files"
+		for so in $(aarch64-linux-gnu-readelf -d "$root/$elf" |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+			found=$(cd "$root" && find lib usr/lib -name "$so" \
+				-path '*/aarch64-linux-gnu/*' -print -quit 2>/dev/null)
+			if [[ -z $found ]]; then
+				pkg=$(dpkg -S "*/x86_64-linux-gnu/$so" 2>/dev/null |
+					head -n 1 | cut -d: -f1)
+				[[ -n $pkg ]] ||
+					die "no package found for $so (needed by ${elf##*/})"
+				fetch_deb "$pkg:arm64" "$tmp" ||
+					die "cannot download $pkg:arm64"
+				dpkg -x "$tmp"/*.deb "$root"
+				rm "$tmp"/*.deb
+				found=$(cd "$root" && find lib usr/lib -name "$so" \
+					-path '*/aarch64-linux-gnu/*' -print -quit)
+				[[ -n $found ]] || die "$pkg:arm64 has no $so"
+			fi
+			grep -qxF "$found" "$dir/files" && continue
+			echo "$found" >>"$dir/files"
+			todo+=("$found")
+		done
+	done
+	rmdir "$tmp"
+	sort -u -o "$dir/files" "$dir/files"
+	touch "$dir/.done"
+}
+
 configs=("$@")
 ((${#configs[@]})) || mapfile -t configs < <(wpfault_configs | cut -d' ' -f1)
 for c in "${configs[@]}"; do
@@ -172,6 +226,9 @@ for c in "${configs[@]}"; do
 		"${CFG_SERIES#debug-}" "$CFG_ARCH" ;;
 	*) install_kernel "$CFG_SERIES" "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	esac
-	[[ $CFG_ARCH == arm64 ]] && busybox_arm64
+	if [[ $CFG_ARCH == arm64 ]]; then
+		busybox_arm64
+		tools_arm64
+	fi
 done
 log "dependencies ready in $WPFAULT_CACHE"

@@ -44,7 +44,7 @@ copy_host_tool() {
 }
 
 make_initramfs() {
-	local root=$out/initramfs bb f
+	local root=$out/initramfs bb f tools
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,wpfault}
 	case $CFG_ARCH in
@@ -62,12 +62,21 @@ make_initramfs() {
 			cp "$f" "$root/kmod/"
 		fi
 	done
-	# Real tools for wpfault_tools.sh: the host's, where it runs the
-	# guest's architecture (they are dynamic: their libraries come too).
-	if [[ $CFG_ARCH == amd64 ]]; then
+	# Real tools for wpfault_tools.sh, dynamic binaries with their
+	# libraries: the host's on x86-64, Debian's arm64 ones (deps.sh).
+	case $CFG_ARCH in
+	amd64)
 		copy_host_tool "$root" xfs_io
-		copy_host_tool "$root" stress-ng
-	fi
+		copy_host_tool "$root" stress-ng ;;
+	arm64)
+		tools=$WPFAULT_CACHE/tools/arm64
+		[[ -f $tools/.done ]] ||
+			die "no arm64 xfs_io and stress-ng: run scripts/deps.sh $cfg"
+		while read -r f; do
+			mkdir -p "$root/${f%/*}"
+			cp -L "$tools/root/$f" "$root/$f"
+		done <"$tools/files" ;;
+	esac
 	cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s
