@@ -3,7 +3,8 @@
 #
 # Builds a debug kernel (KASAN, lockdep, DEBUG_VM, kmemleak, fault
 # injection; scripts/debug.config and debug-ARCH.config) from a Debian
-# linux-source tarball, for x86-64 or, cross-compiled, arm64:
+# linux-source tarball, with the fixes in patches/debug-kernel/ applied,
+# for x86-64 or, cross-compiled, arm64:
 #   debug-kernel.sh bookworm [amd64|arm64]   linux-source-6.12 of this
 #                                            Debian release
 #   debug-kernel.sh sid [amd64|arm64]        the newest linux-source of
@@ -11,7 +12,7 @@
 #                                            a private apt state, never
 #                                            installed system-wide
 # The result is cached in $WPFAULT_CACHE/debug-kernels/<source>-<arch>-<hash
-# of the config fragments and the recipe version>/ (vmlinuz, and build ->
+# of the config fragments, the patches and the recipe version>/ (vmlinuz, and build ->
 # the built tree for external modules) and linked as
 # $WPFAULT_CACHE/kernels/debug-<suite>-<arch>.
 set -euo pipefail
@@ -22,6 +23,7 @@ arch=${2:-amd64}
 fragments=("$WPFAULT_ROOT/scripts/debug.config"
 	"$WPFAULT_ROOT/scripts/debug-$arch.config")
 [[ -f ${fragments[1]} ]] || die "no debug kernel config for arch '$arch'"
+patches=("$WPFAULT_ROOT"/patches/debug-kernel/*.patch)
 # Bump when the build steps below change what gets built.
 recipe=2
 export CCACHE_DIR=$WPFAULT_CACHE/ccache
@@ -65,7 +67,8 @@ sid)
 *) die "unknown suite '$suite' (bookworm or sid)" ;;
 esac
 
-key=$( (cat "${fragments[@]}"; echo "recipe $recipe") | sha256sum | cut -c1-12)
+key=$( (cat "${fragments[@]}" "${patches[@]}"; echo "recipe $recipe") |
+	sha256sum | cut -c1-12)
 dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$arch-$key
 link=$WPFAULT_CACHE/kernels/debug-$suite-$arch
 mkdir -p "$WPFAULT_CACHE/kernels"
@@ -78,6 +81,9 @@ log "building the $arch debug kernel from $src_pkg $src_ver (a few minutes)"
 rm -rf "$dir" && mkdir -p "$dir/linux"
 tar -xJf "$tarball" -C "$dir/linux" --strip-components=1
 cd "$dir/linux"
+for p in "${patches[@]}"; do
+	patch -s -p1 <"$p" || die "${p##*/} does not apply to $src_pkg $src_ver"
+done
 
 # MAPPING_DIRTY_HELPERS has no prompt (only drivers select it): give it one
 # in this test tree, rather than pull in a DRM driver to select it.
