@@ -221,4 +221,15 @@ static inline void wpf_inode_touch(struct inode *inode, bool new)
 #endif
 }
 
+/* vma->vm_flags became read-only with the per-vma lock, in 6.3. */
+static inline void wpf_vm_flags_set(struct vm_area_struct *vma,
+				    vm_flags_t flags)
+{
+#ifdef WPF_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
 #endif /* _WPFAULT_COMPAT_H */

@@ -91,15 +91,16 @@ bool wpf_disk_read(struct wpf_object *obj, struct folio *folio)
 
 /*
  * Makes bytes [@start, @end) of the disk read as zeroes: whole blocks are
- * freed, the others zeroed in part.
+ * freed, the others zeroed in part.  Returns the blocks freed.
  */
-void wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
+long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 {
 	pgoff_t index;
 	struct page *block;
+	long freed = 0;
 
 	if (start >= end)
-		return;
+		return 0;
 	mutex_lock(&obj->disk_lock);
 	xa_for_each_range(&obj->disk, index, block, start >> PAGE_SHIFT,
 			  (end - 1) >> PAGE_SHIFT) {
@@ -111,6 +112,7 @@ void wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 			xa_erase(&obj->disk, index);
 			__free_page(block);
 			wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, -1);
+			freed++;
 		} else {
 			void *dst = kmap_local_page(block);
 
@@ -119,6 +121,33 @@ void wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 		}
 	}
 	mutex_unlock(&obj->disk_lock);
+	return freed;
+}
+
+/*
+ * The block at @index of a pfn object, allocated zeroed if missing, or
+ * ERR_PTR(-ENOMEM).  Its memory is mapped to userspace by pfn, unmovable:
+ * never __GFP_MOVABLE.  The caller holds disk_lock.
+ */
+struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
+{
+	struct page *block = xa_load(&obj->disk, index);
+	int err;
+
+	lockdep_assert_held(&obj->disk_lock);
+	if (block)
+		return block;
+	block = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	if (!block)
+		return ERR_PTR(-ENOMEM);
+	err = xa_err(xa_store(&obj->disk, index, block, GFP_KERNEL_ACCOUNT));
+	if (err) {
+		__free_page(block);
+		return ERR_PTR(err);
+	}
+	wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, 1);
+	wpf_count(obj, WPFAULT_STAT_BLOCKS_ALLOCATED, 1);
+	return block;
 }
 
 void wpf_disk_destroy(struct wpf_object *obj)

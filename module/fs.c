@@ -36,6 +36,7 @@ static atomic64_t wpf_last_id = ATOMIC64_INIT(WPFAULT_ROOT_INO);
 
 static const struct wpf_object_type *const wpf_types[WPFAULT_TYPE_NR] = {
 	[WPFAULT_TYPE_PAGECACHE] = &wpf_pagecache_type,
+	[WPFAULT_TYPE_PFN] = &wpf_pfn_type,
 };
 
 static void wpf_evict_inode(struct inode *inode)
@@ -202,6 +203,21 @@ static struct file_system_type wpf_fs_type = {
 	.init_fs_context = wpf_init_fs_context,
 	.kill_sb = wpf_kill_sb,
 };
+
+/*
+ * Like a file system's: times move on the first write after a clean, a
+ * writeback or a flush (later writes find the pte writable and never
+ * fault).  The caller is in sb_start_pagefault().
+ */
+void wpf_write_fault_time(struct wpf_object *obj, struct file *file)
+{
+	struct timespec64 before = inode_get_ctime(obj->inode), after;
+
+	file_update_time(file);
+	after = inode_get_ctime(obj->inode);
+	if (!timespec64_equal(&before, &after))
+		wpf_count(obj, WPFAULT_STAT_MTIME_UPDATES, 1);
+}
 
 int wpf_fs_register(void)
 {

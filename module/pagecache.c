@@ -11,7 +11,6 @@
 #include <linux/falloc.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/time64.h>
 #include <linux/uio.h>
 #include <linux/xarray.h>
 
@@ -104,20 +103,6 @@ static vm_fault_t wpf_map_pages(struct vm_fault *vmf, pgoff_t first,
 	return ret;
 }
 
-/*
- * Like a file system's: times move on the first write after a clean or a
- * writeback (later writes find the pte writable and never get here).
- */
-static void wpf_update_time(struct wpf_object *obj, struct file *file)
-{
-	struct timespec64 before = inode_get_ctime(obj->inode), after;
-
-	file_update_time(file);
-	after = inode_get_ctime(obj->inode);
-	if (!timespec64_equal(&before, &after))
-		wpf_count(obj, WPFAULT_STAT_MTIME_UPDATES, 1);
-}
-
 static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 {
 	struct file *file = vmf->vma->vm_file;
@@ -128,7 +113,7 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 
 	wpf_count(obj, WPFAULT_STAT_MKWRITE_CALLS, 1);
 	sb_start_pagefault(inode->i_sb);
-	wpf_update_time(obj, file);
+	wpf_write_fault_time(obj, file);
 	folio_lock(folio);
 	/*
 	 * Truncation unmaps a page before it frees it; if it got here first,

@@ -50,6 +50,27 @@ void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written)
 		wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
 }
 
+/*
+ * Records a write to page @index, where no folio lock orders it (pfn
+ * objects: their disk_lock does).  -ENOMEM if the entry cannot be stored.
+ */
+int wpf_track_set(struct wpf_object *obj, pgoff_t index)
+{
+	void *old = xa_store(&obj->written, index, WPF_WRITTEN, GFP_KERNEL);
+
+	if (xa_is_err(old))
+		return xa_err(old);
+	if (!old)
+		wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
+	return 0;
+}
+
+/* Clears page @index in the tracker; true if it was set. */
+bool wpf_track_clear(struct wpf_object *obj, pgoff_t index)
+{
+	return xa_is_value(xa_erase(&obj->written, index));
+}
+
 /* Truncation: pages from @first on no longer exist. */
 void wpf_track_forget(struct wpf_object *obj, pgoff_t first)
 {
@@ -84,13 +105,13 @@ static bool wpf_clean_page(struct wpf_object *obj, pgoff_t index)
 	if (folio) {
 		/* ->page_mkwrite waits for the lock: none can be halfway. */
 		wpf_folio_wrprotect(folio);
-		was_set = xa_is_value(xa_erase(&obj->written, index));
+		was_set = wpf_track_clear(obj, index);
 		folio_unlock(folio);
 		folio_put(folio);
 		return was_set;
 	}
 	/* Written back and reclaimed: no pte can map the page. */
-	was_set = xa_is_value(xa_erase(&obj->written, index));
+	was_set = wpf_track_clear(obj, index);
 	/*
 	 * Unless a fault brought it back since the lookup; then a write may
 	 * have set the entry and used the pte before it was cleared.  It

@@ -39,7 +39,10 @@ struct wpf_object {
 	bool pins_mount;
 	/* The tracker: a value entry for each page written since a clean. */
 	struct xarray written;
-	/* The disk: one page of memory for each block written back. */
+	/*
+	 * The disk: one page of memory for each block written back, or, for
+	 * a pfn object, each block written.
+	 */
 	struct mutex disk_lock;
 	struct xarray disk;
 };
@@ -56,9 +59,13 @@ void wpf_fs_unregister(void);
 int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
 		     u64 reserved, pgoff_t *first, pgoff_t *nr_pages);
 long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+void wpf_write_fault_time(struct wpf_object *obj, struct file *file);
 
 /* pagecache.c */
 extern const struct wpf_object_type wpf_pagecache_type;
+
+/* pfn.c */
+extern const struct wpf_object_type wpf_pfn_type;
 
 /* writeback.c */
 extern const struct address_space_operations wpf_pagecache_aops;
@@ -69,7 +76,8 @@ int wpf_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 int wpf_disk_write(struct wpf_object *obj, struct folio *folio,
 		   loff_t i_size);
 bool wpf_disk_read(struct wpf_object *obj, struct folio *folio);
-void wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
+long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
+struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index);
 void wpf_disk_destroy(struct wpf_object *obj);
 long wpf_ioctl_read_disk(struct wpf_object *obj,
 			 struct wpfault_disk_read __user *uarg);
@@ -78,6 +86,8 @@ long wpf_ioctl_read_disk(struct wpf_object *obj,
 int wpf_track_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp);
 void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written);
 void wpf_track_forget(struct wpf_object *obj, pgoff_t first);
+int wpf_track_set(struct wpf_object *obj, pgoff_t index);
+bool wpf_track_clear(struct wpf_object *obj, pgoff_t index);
 long wpf_ioctl_clean(struct wpf_object *obj,
 		     struct wpfault_clean __user *uarg);
 long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Helpers shared by the wpfault selftests. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "wpfault_util.h"
@@ -38,7 +40,13 @@ int wpf_open_dev(void)
 
 int wpf_create(struct wpf_obj *obj, uint64_t size)
 {
-	struct wpfault_create arg = { .size = size };
+	return wpf_create_type(obj, size, WPFAULT_TYPE_PAGECACHE);
+}
+
+int wpf_create_type(struct wpf_obj *obj, uint64_t size,
+		    enum wpfault_type type)
+{
+	struct wpfault_create arg = { .size = size, .type = type };
 	int err;
 
 	obj->dev = wpf_open_dev();
@@ -347,4 +355,34 @@ void wpf_read_byte(volatile char *p)
 void wpf_write_byte(volatile char *p)
 {
 	*p = 1;
+}
+
+long wpf_minflt(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return -1;
+	return ru.ru_minflt;
+}
+
+bool wpf_hw_dirty_bits(void)
+{
+	int fd = memfd_create("wpfault-dirty-probe", MFD_CLOEXEC);
+	volatile char *p = MAP_FAILED;
+	long before = -1;
+
+	if (fd >= 0 && !ftruncate(fd, page_size))
+		p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+	if (p != MAP_FAILED) {
+		(void)p[0];	/* maps the page writable and clean */
+		before = wpf_minflt();
+		p[0] = 1;
+		before = wpf_minflt() - before;
+		munmap((void *)p, page_size);
+	}
+	if (fd >= 0)
+		close(fd);
+	return before == 0;
 }

@@ -20,8 +20,11 @@ struct wpf_obj {
 
 /* Opens /dev/wpfault; -errno on failure (the module is not loaded...). */
 int wpf_open_dev(void);
-/* Creates an object of @size bytes; -errno on failure. */
+/* Creates a page-cache object of @size bytes; -errno on failure. */
 int wpf_create(struct wpf_obj *obj, uint64_t size);
+/* Creates an object of @size bytes and @type; -errno on failure. */
+int wpf_create_type(struct wpf_obj *obj, uint64_t size,
+		    enum wpfault_type type);
 /*
  * Creates an object of @pages pages and maps all of it shared and
  * writable at *@map; -errno on failure, with nothing left behind.
@@ -85,6 +88,15 @@ long wpf_faultaround_pages(void);
 int wpf_access_signal(void (*fn)(volatile char *p), volatile char *p);
 void wpf_read_byte(volatile char *p);
 void wpf_write_byte(volatile char *p);
+
+/* Page faults this thread took so far (getrusage(RUSAGE_THREAD)). */
+long wpf_minflt(void);
+/*
+ * Whether the CPU sets pte dirty bits itself (x86-64; arm64 with
+ * FEAT_HAFDBS): a write through a writable, clean pte then takes no
+ * fault.  Measured on a shared tmpfs page, whose ptes are such.
+ */
+bool wpf_hw_dirty_bits(void);
 
 /* The next number of the reproducible sequence in @state (splitmix64). */
 uint64_t wpf_rand(uint64_t *state);

@@ -28,7 +28,9 @@
  *    EFAULT  bad argument or values pointer
  *  any other ioctl number: ENOTTY
  *  mmap of an object
- *    EINVAL  the mapping extends past the page that holds end of file
+ *    EINVAL  the mapping extends past the page that holds end of file;
+ *            (pfn objects) a MAP_PRIVATE mapping
+ *  read(2), write(2) and splice on a pfn object: EINVAL
  */
 #ifndef _UAPI_LINUX_WPFAULT_H
 #define _UAPI_LINUX_WPFAULT_H
@@ -46,6 +48,7 @@
 /* What backs an object's pages. */
 enum wpfault_type {
 	WPFAULT_TYPE_PAGECACHE,	/* page cache, writes via ->page_mkwrite */
+	WPFAULT_TYPE_PFN,	/* memory mapped by pfn, as DAX maps it */
 	WPFAULT_TYPE_NR
 };
 
@@ -113,6 +116,11 @@ enum wpfault_stat {
 	WPFAULT_STAT_PAGES_TRUNCATED,	/* dropped by those, or with object */
 	WPFAULT_STAT_DISK_BLOCKS,	/* gauge: blocks on the disk */
 	WPFAULT_STAT_MTIME_UPDATES,	/* ->page_mkwrite moved the times */
+	WPFAULT_STAT_PFN_MKWRITE_CALLS,	/* ->pfn_mkwrite calls */
+	WPFAULT_STAT_ZERO_PAGE_MAPS,	/* holes mapped to the zero page */
+	WPFAULT_STAT_HOLE_UPGRADES,	/* zero page replaced by a new block */
+	WPFAULT_STAT_BLOCKS_ALLOCATED,	/* pfn object blocks allocated */
+	WPFAULT_STAT_BLOCKS_FREED,	/* and freed */
 	WPFAULT_STAT_NR
 };
 
@@ -150,6 +158,11 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_PAGES_TRUNCATED] = "pages_truncated",		\
 	[WPFAULT_STAT_DISK_BLOCKS] = "disk_blocks",			\
 	[WPFAULT_STAT_MTIME_UPDATES] = "mtime_updates",			\
+	[WPFAULT_STAT_PFN_MKWRITE_CALLS] = "pfn_mkwrite_calls",		\
+	[WPFAULT_STAT_ZERO_PAGE_MAPS] = "zero_page_maps",		\
+	[WPFAULT_STAT_HOLE_UPGRADES] = "hole_upgrades",			\
+	[WPFAULT_STAT_BLOCKS_ALLOCATED] = "blocks_allocated",		\
+	[WPFAULT_STAT_BLOCKS_FREED] = "blocks_freed",			\
 }
 
 struct wpfault_stats {

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfn objects: storage mapped by page frame number, not through the page
+ * cache, as DAX maps persistent memory.  Each block is a page of module
+ * memory (the object's disk, disk.c), allocated by the first write to it;
+ * until then a read maps the shared zero page.  A write to a read-only
+ * entry goes to ->pfn_mkwrite: with no struct page behind the entry for
+ * the core to use, ->page_mkwrite is never called.
+ *
+ * The vmas are VM_PFNMAP rather than VM_MIXEDMAP.  vmf_insert_pfn() maps
+ * the zero page into a shared writable vma on every supported kernel, where
+ * vmf_insert_mixed() refuses it from 6.12 on; every entry is special, so
+ * it holds no reference, sits on no LRU and cannot be pinned (GUP refuses
+ * the vma), like DAX's.  The price: vmf_insert_pfn() BUGs on a COW
+ * mapping, so MAP_PRIVATE mappings are refused.
+ *
+ * Entries are only ever inserted into an empty pte, under disk_lock:
+ * ->pfn_mkwrite and the cleaning calls first remove the page's entries
+ * from every mapping (unmap_mapping_pages()).  So no insert meets another
+ * pfn at its address, which is what seed 003's WARN caught: none here is
+ * a "mkwrite" insert onto a present entry.  Truncation holds the invalidate
+ * lock exclusively and the fault paths hold it shared, so no entry is made
+ * past end of file, or to a block being freed.
+ *
+ * Two dirty states, as for page-cache objects: the tracker's (written
+ * since the last WPFAULT_IOC_CLEAN) and the flush state, a mark on the
+ * block that fsync clears, as dax_writeback_mapping_range() clears DAX's
+ * dirty tag.  Both are set when an entry becomes writable; each clear
+ * unmaps the page first, so the next write faults and sets both again.
+ */
+#include <linux/fs.h>
+/* falloc.h uses the types fs.h brings in. */
+#include <linux/falloc.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/pgtable.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
+#include "wpfault.h"
+
+/* On a block: written since the last fsync. */
+#define WPF_FLUSH_DIRTY	XA_MARK_1
+
+static pgoff_t wpf_pfn_pages(struct inode *inode)
+{
+	return DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
+}
+
+/*
+ * The block of the fault's page, allocated if it was a hole.  Then the
+ * zero page may be mapped there in any mapping: it goes from all of them.
+ * Called under disk_lock.
+ */
+static struct page *wpf_pfn_fill(struct vm_fault *vmf, struct wpf_object *obj)
+{
+	struct page *block = xa_load(&obj->disk, vmf->pgoff);
+
+	if (block)
+		return block;
+	block = wpf_disk_block(obj, vmf->pgoff);
+	if (!IS_ERR(block))
+		unmap_mapping_pages(obj->inode->i_mapping, vmf->pgoff, 1,
+				    false);
+	return block;
+}
+
+/*
+ * Records a write to the fault's page in both dirty states and maps
+ * @block writable there.  Called under disk_lock.  If the pte is not
+ * empty any more (another thread's fault filled it), nothing is mapped
+ * and the retried write goes to ->pfn_mkwrite.
+ */
+static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
+				      struct wpf_object *obj,
+				      struct page *block)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	int err;
+
+	err = wpf_track_set(obj, vmf->pgoff);
+	if (err)
+		return vmf_error(err);
+	xa_set_mark(&obj->disk, vmf->pgoff, WPF_FLUSH_DIRTY);
+	/* vm_page_prot is read-only: the vma is write-notify. */
+	return vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(block),
+				   vm_get_page_prot(vma->vm_flags));
+}
+
+/* A fault on an empty pte: map the block, or the zero page for a hole. */
+static vm_fault_t wpf_pfn_fault(struct vm_fault *vmf)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	struct wpf_object *obj = wpf_object_of(inode);
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	struct page *block;
+	vm_fault_t ret;
+
+	wpf_count(obj, write ? WPFAULT_STAT_WRITE_FAULTS :
+		  WPFAULT_STAT_READ_FAULTS, 1);
+	if (write) {
+		sb_start_pagefault(inode->i_sb);
+		wpf_write_fault_time(obj, vmf->vma->vm_file);
+	}
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	if (vmf->pgoff >= wpf_pfn_pages(inode)) {
+		wpf_count(obj, WPFAULT_STAT_SIGBUS_FAULTS, 1);
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	mutex_lock(&obj->disk_lock);
+	block = xa_load(&obj->disk, vmf->pgoff);
+	if (write) {
+		block = wpf_pfn_fill(vmf, obj);
+		ret = IS_ERR(block) ? vmf_error(PTR_ERR(block)) :
+		      wpf_pfn_map_written(vmf, obj, block);
+	} else if (block) {
+		ret = vmf_insert_pfn(vmf->vma, vmf->address,
+				     page_to_pfn(block));
+	} else {
+		ret = vmf_insert_pfn(vmf->vma, vmf->address,
+				     page_to_pfn(ZERO_PAGE(vmf->address)));
+		wpf_count(obj, WPFAULT_STAT_ZERO_PAGE_MAPS, 1);
+	}
+	mutex_unlock(&obj->disk_lock);
+out:
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+	if (write)
+		sb_end_pagefault(inode->i_sb);
+	return ret;
+}
+
+/*
+ * A write to a read-only entry: the zero page of a hole, which a new block
+ * replaces in every mapping, or a block.  The page's entries are removed
+ * and this one mapped again writable, rather than made writable by the
+ * core after this returns: the cleaning calls take disk_lock, so none can
+ * slip in between recording the write and the entry becoming writable.
+ * Whatever the entry held when the fault read it (another thread may have
+ * changed it since), the page ends up mapped to its block.
+ */
+static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
+{
+	struct inode *inode = file_inode(vmf->vma->vm_file);
+	bool upgrade = is_zero_pfn(pte_pfn(vmf->orig_pte));
+	struct wpf_object *obj = wpf_object_of(inode);
+	struct page *block;
+	vm_fault_t ret;
+
+	wpf_count(obj, WPFAULT_STAT_PFN_MKWRITE_CALLS, 1);
+	sb_start_pagefault(inode->i_sb);
+	wpf_write_fault_time(obj, vmf->vma->vm_file);
+	filemap_invalidate_lock_shared(inode->i_mapping);
+	mutex_lock(&obj->disk_lock);
+	if (vmf->pgoff >= wpf_pfn_pages(inode)) {
+		/* Truncated meanwhile: the retried fault gets SIGBUS. */
+		ret = VM_FAULT_NOPAGE;
+		goto out;
+	}
+	block = wpf_pfn_fill(vmf, obj);
+	if (IS_ERR(block)) {
+		ret = vmf_error(PTR_ERR(block));
+		goto out;
+	}
+	unmap_mapping_pages(inode->i_mapping, vmf->pgoff, 1, false);
+	ret = wpf_pfn_map_written(vmf, obj, block);
+	if (upgrade && !(ret & VM_FAULT_ERROR))
+		wpf_count(obj, WPFAULT_STAT_HOLE_UPGRADES, 1);
+out:
+	mutex_unlock(&obj->disk_lock);
+	filemap_invalidate_unlock_shared(inode->i_mapping);
+	sb_end_pagefault(inode->i_sb);
+	return ret;
+}
+
+static const struct vm_operations_struct wpf_pfn_vm_ops = {
+	.fault = wpf_pfn_fault,
+	.pfn_mkwrite = wpf_pfn_mkwrite,
+};
+
+/*
+ * Clears the tracker in a range.  Each page is unmapped before its entry
+ * goes, under disk_lock: a write that used the old entry is reported now,
+ * a later one faults and waits, and is reported by the next clean.
+ */
+static long wpf_pfn_clean(struct wpf_object *obj,
+			  struct wpfault_clean __user *uarg)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	struct wpfault_clean arg;
+	unsigned long index;
+	pgoff_t first, nr;
+	u64 cleaned = 0;
+	void *entry;
+	int err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
+	if (err)
+		return err;
+
+	mutex_lock(&obj->disk_lock);
+	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
+		unmap_mapping_pages(mapping, index, 1, false);
+		cleaned += wpf_track_clear(obj, index);
+		cond_resched();
+	}
+	mutex_unlock(&obj->disk_lock);
+	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, cleaned);
+	return put_user(cleaned, &uarg->pages_cleaned);
+}
+
+/*
+ * fsync "writes back" as DAX does: the blocks already hold the data, so a
+ * flush clears the flush state of each block written since the last one
+ * and unmaps it, so that the next write faults and marks it again.
+ */
+static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
+			 int datasync)
+{
+	struct wpf_object *obj = wpf_object_of(file_inode(file));
+	struct address_space *mapping = file->f_mapping;
+	unsigned long index = start >> PAGE_SHIFT;
+	pgoff_t last = end >> PAGE_SHIFT;
+	long flushed = 0;
+	struct page *block;
+
+	wpf_count(obj, WPFAULT_STAT_WRITEBACK_CALLS, 1);
+	mutex_lock(&obj->disk_lock);
+	for (block = xa_find(&obj->disk, &index, last, WPF_FLUSH_DIRTY); block;
+	     block = xa_find_after(&obj->disk, &index, last, WPF_FLUSH_DIRTY)) {
+		unmap_mapping_pages(mapping, index, 1, false);
+		xa_clear_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
+		flushed++;
+		cond_resched();
+	}
+	mutex_unlock(&obj->disk_lock);
+	wpf_count(obj, WPFAULT_STAT_PAGES_WRITTEN_BACK, flushed);
+	return 0;
+}
+
+/*
+ * Zeroes [@start, @end) as a size change (@end is LLONG_MAX) or a hole
+ * punch does: the entries of whole pages go from every mapping, then their
+ * blocks; partial pages are zeroed in place.  The caller holds the
+ * invalidate lock: no fault maps a page meanwhile.
+ */
+static void wpf_pfn_remove(struct wpf_object *obj, loff_t start, loff_t end)
+{
+	pgoff_t first = DIV_ROUND_UP(start, PAGE_SIZE);
+	pgoff_t last = end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT;
+
+	if (first < last)
+		unmap_mapping_pages(obj->inode->i_mapping, first,
+				    last == ULONG_MAX ? 0 : last - first, false);
+	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
+		  wpf_disk_zero(obj, start, end));
+	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);
+}
+
+static int wpf_pfn_setattr(struct wpf_idmap *idmap, struct dentry *dentry,
+			   struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	struct wpf_object *obj = wpf_object_of(inode);
+	loff_t old_size = i_size_read(inode);
+	int err;
+
+	if (!(attr->ia_valid & ATTR_SIZE) || attr->ia_size == old_size)
+		return simple_setattr(idmap, dentry, attr);
+
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+	filemap_invalidate_lock(inode->i_mapping);
+	if (attr->ia_size > old_size) {
+		/* A mapping may have written past the old end of file. */
+		wpf_disk_zero(obj, old_size, round_up(old_size, PAGE_SIZE));
+		i_size_write(inode, attr->ia_size);
+	} else {
+		i_size_write(inode, attr->ia_size);
+		wpf_pfn_remove(obj, attr->ia_size, LLONG_MAX);
+		wpf_track_forget(obj, DIV_ROUND_UP(attr->ia_size, PAGE_SIZE));
+	}
+	filemap_invalidate_unlock(inode->i_mapping);
+	setattr_copy(idmap, inode, attr);
+	mark_inode_dirty(inode);
+	return 0;
+}
+
+static const struct inode_operations wpf_pfn_iops = {
+	.setattr = wpf_pfn_setattr,
+};
+
+/* Hole punching returns blocks to holes: reads map the zero page again. */
+static long wpf_pfn_fallocate(struct file *file, int mode, loff_t offset,
+			      loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	loff_t end;
+
+	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	inode_lock(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+	end = min(offset + len, i_size_read(inode));
+	if (offset < end)
+		wpf_pfn_remove(wpf_object_of(inode), offset, end);
+	filemap_invalidate_unlock(inode->i_mapping);
+	inode_unlock(inode);
+	return 0;
+}
+
+static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	pgoff_t size = wpf_pfn_pages(file_inode(file));
+
+	if (vma->vm_pgoff >= size || vma_pages(vma) > size - vma->vm_pgoff)
+		return -EINVAL;
+	/* See the top of the file: no COW mappings of VM_PFNMAP. */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+	wpf_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND);
+	vma->vm_ops = &wpf_pfn_vm_ops;
+	return 0;
+}
+
+static long wpf_pfn_ioctl(struct wpf_object *obj, unsigned int cmd,
+			  void __user *uarg)
+{
+	switch (cmd) {
+	case WPFAULT_IOC_CLEAN:
+		return wpf_pfn_clean(obj, uarg);
+	case WPFAULT_IOC_DIRTY_BITMAP:
+		return wpf_ioctl_dirty_bitmap(obj, uarg);
+	case WPFAULT_IOC_READ_DISK:
+		return wpf_ioctl_read_disk(obj, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static void wpf_pfn_init(struct wpf_object *obj)
+{
+	mutex_init(&obj->disk_lock);
+	xa_init(&obj->disk);
+	obj->inode->i_op = &wpf_pfn_iops;
+}
+
+/* No vma maps the object any more: the blocks can go. */
+static void wpf_pfn_destroy(struct wpf_object *obj)
+{
+	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
+		  wpf_disk_zero(obj, 0, LLONG_MAX));
+	wpf_disk_destroy(obj);
+}
+
+/* No read(2) or write(2): the data is reached through mappings. */
+static const struct file_operations wpf_pfn_fops = {
+	.owner = THIS_MODULE,
+	.open = generic_file_open,
+	.llseek = generic_file_llseek,
+	.fsync = wpf_pfn_fsync,
+	.fallocate = wpf_pfn_fallocate,
+	.mmap = wpf_pfn_mmap,
+	.unlocked_ioctl = wpf_object_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+const struct wpf_object_type wpf_pfn_type = {
+	.init = wpf_pfn_init,
+	.destroy = wpf_pfn_destroy,
+	.fops = &wpf_pfn_fops,
+	.ioctl = wpf_pfn_ioctl,
+};

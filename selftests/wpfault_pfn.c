@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfn objects (seed 003): memory mapped by pfn, as DAX maps it.  A hole
+ * reads through the shared zero page; the first write to it gets a block,
+ * which replaces the zero page in every mapping; a write to a read-only
+ * block goes to ->pfn_mkwrite.  CLEAN and fsync each unmap the pages they
+ * clear, so the next write faults again.  Counts are exact: the module's
+ * counters, and the faults the core took (getrusage).
+ *
+ * Where the CPU does not set pte dirty bits itself (arm64 without
+ * FEAT_HAFDBS), a write through a writable clean pte takes one more fault,
+ * handled in the core: each write that makes an entry writable costs two
+ * faults there, one elsewhere.  wpf_hw_dirty_bits() measures which.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "wpfault_stats.h"
+
+#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
+#define NPAGES		8
+
+FIXTURE(pfn) {
+	struct wpf_obj o;
+	char *p;
+	char *buf;
+	/* Faults a write takes that makes an entry writable. */
+	long write_faults;
+};
+
+FIXTURE_SETUP(pfn)
+{
+	int err;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	self->p = MAP_FAILED;
+	self->buf = malloc(NPAGES * page_size);
+	ASSERT_NE(NULL, self->buf);
+	err = wpf_create_type(&self->o, NPAGES * page_size, WPFAULT_TYPE_PFN);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+	self->write_faults = wpf_hw_dirty_bits() ? 1 : 2;
+}
+
+FIXTURE_TEARDOWN(pfn)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, NPAGES * page_size);
+	free(self->buf);
+	wpf_destroy(&self->o);
+}
+
+/* Faults the core took for @fn at @p. */
+static long faults(void (*fn)(volatile char *p), volatile char *p)
+{
+	long before = wpf_minflt();
+
+	fn(p);
+	return wpf_minflt() - before;
+}
+
+/* Bytes [@from, @to) of page @i of @map are all @c. */
+static bool bytes_are(const char *map, long i, size_t from, size_t to,
+		      char c)
+{
+	size_t j;
+
+	for (j = from; j < to; j++)
+		if (map[i * page_size + j] != c)
+			return false;
+	return true;
+}
+
+static void fill(char *map, long i, char c)
+{
+	memset(map + i * page_size, c, page_size);
+}
+
+TEST_F(pfn, hole_reads_the_zero_page)
+{
+	ASSERT_EQ(1, faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_TRUE(bytes_are(self->p, 0, 0, page_size, 0));
+	ASSERT_EQ(0, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
+	CHECK_STATS(self->o.fd, [R] = 1, [ZP] = 1);
+}
+
+/* The zero page goes, a block comes, in one ->pfn_mkwrite. */
+TEST_F(pfn, first_write_upgrades_a_hole)
+{
+	ASSERT_EQ(1, faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(self->write_faults,
+		  faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, faults(wpf_write_byte, PAGE(self->p, 0)));
+	fill(self->p, 0, 'a');
+	CHECK_STATS(self->o.fd, [R] = 1, [ZP] = 1, [PM] = 1, [HU] = 1,
+		    [BA] = 1, [BL] = 1, [DI] = 1);
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
+	ASSERT_TRUE(bytes_are(self->buf, 0, 0, page_size, 'a'));
+	ASSERT_TRUE(bytes_are(self->buf, 1, 0, page_size, 0));
+}
+
+/* A write to a page never mapped: ->fault maps a new block writable. */
+TEST_F(pfn, write_to_an_unmapped_hole)
+{
+	uint64_t bits = 0;
+
+	ASSERT_EQ(self->write_faults,
+		  faults(wpf_write_byte, PAGE(self->p, 1)));
+	CHECK_STATS(self->o.fd, [W] = 1, [BA] = 1, [BL] = 1, [DI] = 1);
+	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL << 1, bits);
+}
+
+/*
+ * CLEAN unmaps what it cleans: a read maps the block again read-only,
+ * and the write after it goes to ->pfn_mkwrite; a write alone to ->fault.
+ */
+TEST_F(pfn, clean_makes_the_next_write_fault)
+{
+	uint64_t bits = 0;
+	long i;
+
+	for (i = 0; i < 4; i++)
+		fill(self->p, i, 'b' + i);
+	ASSERT_EQ(4, wpf_clean(self->o.fd, 0, NPAGES));
+	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1, faults(wpf_read_byte, PAGE(self->p, 2)));
+	ASSERT_TRUE(bytes_are(self->p, 2, 0, page_size, 'd'));
+	ASSERT_EQ(self->write_faults,
+		  faults(wpf_write_byte, PAGE(self->p, 2)));
+	ASSERT_EQ(self->write_faults,
+		  faults(wpf_write_byte, PAGE(self->p, 3)));
+	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0xcULL, bits);
+	CHECK_STATS(self->o.fd, [R] = 1, [W] = 5, [PM] = 1, [BA] = 4,
+		    [BL] = 4, [DI] = 6, [CL] = 4);
+}
+
+/* fsync, fdatasync and msync flush; the tracker keeps its records. */
+TEST_F(pfn, fsync_flushes_and_keeps_the_tracker)
+{
+	uint64_t bits = 0;
+
+	fill(self->p, 0, 'f');
+	fill(self->p, 1, 'g');
+	ASSERT_EQ(0, fsync(self->o.fd));
+	CHECK_STATS(self->o.fd, [W] = 2, [BA] = 2, [BL] = 2, [DI] = 2,
+		    [WB] = 1, [WR] = 2);
+	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	/* Flushed pages are unmapped: the next write faults and marks. */
+	ASSERT_EQ(self->write_faults,
+		  faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, fdatasync(self->o.fd));
+	ASSERT_EQ(0, msync(self->p, NPAGES * page_size, MS_SYNC));
+	CHECK_STATS(self->o.fd, [W] = 3, [BA] = 2, [BL] = 2, [DI] = 2,
+		    [WB] = 3, [WR] = 3);
+	ASSERT_EQ(2, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
+	ASSERT_TRUE(bytes_are(self->buf, 1, 0, page_size, 'g'));
+}
+
+/*
+ * A shrink frees the blocks past the new end of file and zeroes the rest
+ * of its page; access past it is SIGBUS; a regrown page is a hole.
+ */
+TEST_F(pfn, truncate_frees_blocks)
+{
+	off_t size = 2 * page_size + page_size / 2;
+	uint64_t bits = 0;
+	long i;
+
+	for (i = 0; i < NPAGES; i++)
+		fill(self->p, i, 'k' + i);
+	ASSERT_EQ(0, ftruncate(self->o.fd, size));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(self->p, 3)));
+	ASSERT_TRUE(bytes_are(self->p, 2, 0, page_size / 2, 'm'));
+	ASSERT_TRUE(bytes_are(self->p, 2, page_size / 2, page_size, 0));
+	ASSERT_EQ(3, wpf_dirty_bitmap(self->o.fd, 0, 3, &bits));
+	ASSERT_EQ(0, ftruncate(self->o.fd, NPAGES * page_size));
+	ASSERT_TRUE(bytes_are(self->p, 3, 0, page_size, 0));
+	ASSERT_TRUE(bytes_are(self->p, 1, 0, page_size, 'l'));
+	CHECK_STATS(self->o.fd, [R] = 2, [W] = NPAGES, [SB] = 1, [ZP] = 1,
+		    [BA] = NPAGES, [BF] = NPAGES - 3, [BL] = 3,
+		    [DI] = NPAGES, [TR] = 1);
+}
+
+/* A punched page is a hole again; partial pages are zeroed in place. */
+TEST_F(pfn, punch_returns_blocks_to_holes)
+{
+	uint64_t bits = 0;
+	long i;
+
+	for (i = 0; i < 4; i++)
+		fill(self->p, i, 'p');
+	ASSERT_EQ(0, fallocate(self->o.fd,
+			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       page_size / 2, 2 * page_size));
+	ASSERT_EQ(1, faults(wpf_read_byte, PAGE(self->p, 1)));
+	ASSERT_TRUE(bytes_are(self->p, 1, 0, page_size, 0));
+	ASSERT_TRUE(bytes_are(self->p, 0, 0, page_size / 2, 'p'));
+	ASSERT_TRUE(bytes_are(self->p, 0, page_size / 2, page_size, 0));
+	ASSERT_TRUE(bytes_are(self->p, 2, 0, page_size / 2, 0));
+	ASSERT_TRUE(bytes_are(self->p, 2, page_size / 2, page_size, 'p'));
+	ASSERT_TRUE(bytes_are(self->p, 3, 0, page_size, 'p'));
+	/* A hole punch is no clean: the tracker keeps its records. */
+	ASSERT_EQ(4, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(3, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
+	ASSERT_EQ(self->write_faults,
+		  faults(wpf_write_byte, PAGE(self->p, 1)));
+	CHECK_STATS(self->o.fd, [R] = 1, [W] = 4, [ZP] = 1, [PM] = 1,
+		    [HU] = 1, [BA] = 5, [BF] = 1, [BL] = 4, [DI] = 4,
+		    [TR] = 1);
+}
+
+/* A new block replaces the zero page in every mapping, not only one. */
+TEST_F(pfn, mappings_stay_coherent)
+{
+	char *q = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, 0);
+
+	ASSERT_NE(MAP_FAILED, q);
+	/* Hole mapped in q; the write through p allocates in ->fault. */
+	ASSERT_EQ(0, PAGE(q, 0)[0]);
+	PAGE(self->p, 0)[0] = 'c';
+	ASSERT_EQ('c', PAGE(q, 0)[0]);
+	/* Hole mapped in both; the write through q upgrades. */
+	ASSERT_EQ(0, PAGE(self->p, 1)[0]);
+	ASSERT_EQ(0, PAGE(q, 1)[0]);
+	PAGE(q, 1)[0] = 'd';
+	ASSERT_EQ('d', PAGE(self->p, 1)[0]);
+	munmap(q, NPAGES * page_size);
+	CHECK_STATS(self->o.fd, [R] = 5, [W] = 1, [ZP] = 3, [PM] = 1,
+		    [HU] = 1, [BA] = 2, [BL] = 2, [DI] = 2);
+}
+
+/*
+ * vmf_insert_pfn() cannot serve a COW mapping of VM_PFNMAP: MAP_PRIVATE
+ * is refused.  A shared mapping of a read-only descriptor is no COW
+ * mapping, and sees the data.
+ */
+TEST_F(pfn, private_mappings_are_refused)
+{
+	char path[64];
+	char *ro;
+	int fd;
+
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, page_size, PROT_READ, MAP_PRIVATE,
+				   self->o.fd, 0));
+	ASSERT_EQ(EINVAL, errno);
+	fill(self->p, 0, 'r');
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->o.fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ro = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_TRUE(bytes_are(ro, 0, 0, page_size, 'r'));
+	munmap(ro, page_size);
+	close(fd);
+}
+
+/*
+ * No struct page reachable through the mapping: read(2) and write(2) have
+ * no page cache to go through, and GUP refuses VM_PFNMAP, so another
+ * process cannot write into the mapping with process_vm_writev().
+ */
+TEST_F(pfn, no_file_io_and_no_gup)
+{
+	struct iovec local = { .iov_base = self->buf, .iov_len = 1 };
+	struct iovec remote = { .iov_base = self->p, .iov_len = 1 };
+
+	ASSERT_EQ(-1, read(self->o.fd, self->buf, 1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-1, pwrite(self->o.fd, self->buf, 1, 0));
+	ASSERT_EQ(EINVAL, errno);
+	self->buf[0] = 'x';
+	ASSERT_EQ(-1, process_vm_writev(getpid(), &local, 1, &remote, 1, 0));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, PAGE(self->p, 0)[0]);
+	CHECK_STATS(self->o.fd, [R] = 1, [ZP] = 1);
+}
+
+TEST_HARNESS_MAIN
