@@ -64,15 +64,6 @@ FIXTURE_TEARDOWN(pfn)
 	wpf_destroy(&self->o);
 }
 
-/* Faults the core took for @fn at @p. */
-static long faults(void (*fn)(volatile char *p), volatile char *p)
-{
-	long before = wpf_minflt();
-
-	fn(p);
-	return wpf_minflt() - before;
-}
-
 /* Bytes [@from, @to) of page @i of @map are all @c. */
 static bool bytes_are(const char *map, long i, size_t from, size_t to,
 		      char c)
@@ -92,8 +83,8 @@ static void fill(char *map, long i, char c)
 
 TEST_F(pfn, hole_reads_the_zero_page)
 {
-	ASSERT_EQ(1, faults(wpf_read_byte, PAGE(self->p, 0)));
-	ASSERT_EQ(0, faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
 	ASSERT_TRUE(bytes_are(self->p, 0, 0, page_size, 0));
 	ASSERT_EQ(0, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
 	CHECK_STATS(self->o.fd, [R] = 1, [ZP] = 1);
@@ -102,10 +93,10 @@ TEST_F(pfn, hole_reads_the_zero_page)
 /* The zero page goes, a block comes, in one ->pfn_mkwrite. */
 TEST_F(pfn, first_write_upgrades_a_hole)
 {
-	ASSERT_EQ(1, faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
 	ASSERT_EQ(self->write_faults,
-		  faults(wpf_write_byte, PAGE(self->p, 0)));
-	ASSERT_EQ(0, faults(wpf_write_byte, PAGE(self->p, 0)));
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
 	fill(self->p, 0, 'a');
 	CHECK_STATS(self->o.fd, [R] = 1, [ZP] = 1, [PM] = 1, [HU] = 1,
 		    [BA] = 1, [BL] = 1, [DI] = 1);
@@ -120,7 +111,7 @@ TEST_F(pfn, write_to_an_unmapped_hole)
 	uint64_t bits = 0;
 
 	ASSERT_EQ(self->write_faults,
-		  faults(wpf_write_byte, PAGE(self->p, 1)));
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
 	CHECK_STATS(self->o.fd, [W] = 1, [BA] = 1, [BL] = 1, [DI] = 1);
 	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(1ULL << 1, bits);
@@ -139,12 +130,12 @@ TEST_F(pfn, clean_makes_the_next_write_fault)
 		fill(self->p, i, 'b' + i);
 	ASSERT_EQ(4, wpf_clean(self->o.fd, 0, NPAGES));
 	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
-	ASSERT_EQ(1, faults(wpf_read_byte, PAGE(self->p, 2)));
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 2)));
 	ASSERT_TRUE(bytes_are(self->p, 2, 0, page_size, 'd'));
 	ASSERT_EQ(self->write_faults,
-		  faults(wpf_write_byte, PAGE(self->p, 2)));
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 2)));
 	ASSERT_EQ(self->write_faults,
-		  faults(wpf_write_byte, PAGE(self->p, 3)));
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 3)));
 	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(0xcULL, bits);
 	CHECK_STATS(self->o.fd, [R] = 1, [W] = 5, [PM] = 1, [BA] = 4,
@@ -164,7 +155,7 @@ TEST_F(pfn, fsync_flushes_and_keeps_the_tracker)
 	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	/* Flushed pages are unmapped: the next write faults and marks. */
 	ASSERT_EQ(self->write_faults,
-		  faults(wpf_write_byte, PAGE(self->p, 0)));
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
 	ASSERT_EQ(0, fdatasync(self->o.fd));
 	ASSERT_EQ(0, msync(self->p, NPAGES * page_size, MS_SYNC));
 	CHECK_STATS(self->o.fd, [W] = 3, [BA] = 2, [BL] = 2, [DI] = 2,
@@ -209,7 +200,7 @@ TEST_F(pfn, punch_returns_blocks_to_holes)
 	ASSERT_EQ(0, fallocate(self->o.fd,
 			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			       page_size / 2, 2 * page_size));
-	ASSERT_EQ(1, faults(wpf_read_byte, PAGE(self->p, 1)));
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 1)));
 	ASSERT_TRUE(bytes_are(self->p, 1, 0, page_size, 0));
 	ASSERT_TRUE(bytes_are(self->p, 0, 0, page_size / 2, 'p'));
 	ASSERT_TRUE(bytes_are(self->p, 0, page_size / 2, page_size, 0));
@@ -220,7 +211,7 @@ TEST_F(pfn, punch_returns_blocks_to_holes)
 	ASSERT_EQ(4, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(3, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
 	ASSERT_EQ(self->write_faults,
-		  faults(wpf_write_byte, PAGE(self->p, 1)));
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
 	CHECK_STATS(self->o.fd, [R] = 1, [W] = 4, [ZP] = 1, [PM] = 1,
 		    [HU] = 1, [BA] = 5, [BF] = 1, [BL] = 4, [DI] = 4,
 		    [TR] = 1);

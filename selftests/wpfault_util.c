@@ -141,8 +141,8 @@ int64_t wpf_clean(int fd, uint64_t first, uint64_t nr)
 	return arg.pages_cleaned;
 }
 
-int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
-			 uint64_t *words)
+static int64_t bitmap_call(int fd, unsigned long cmd, uint64_t first,
+			   uint64_t nr, uint64_t *words)
 {
 	struct wpfault_dirty_bitmap arg = {
 		.range = { first * page_size, nr * page_size },
@@ -150,9 +150,20 @@ int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
 		.bitmap_size = (nr + 63) / 64 * sizeof(uint64_t),
 	};
 
-	if (ioctl(fd, WPFAULT_IOC_DIRTY_BITMAP, &arg))
+	if (ioctl(fd, cmd, &arg))
 		return -errno;
 	return arg.dirty_pages;
+}
+
+int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
+			 uint64_t *words)
+{
+	return bitmap_call(fd, WPFAULT_IOC_DIRTY_BITMAP, first, nr, words);
+}
+
+int64_t wpf_collect(int fd, uint64_t first, uint64_t nr, uint64_t *words)
+{
+	return bitmap_call(fd, WPFAULT_IOC_COLLECT, first, nr, words);
 }
 
 int64_t wpf_read_disk(int fd, uint64_t first, uint64_t nr, void *buf)
@@ -366,23 +377,48 @@ long wpf_minflt(void)
 	return ru.ru_minflt;
 }
 
+/*
+ * Faults in what a measurement runs besides @fn's access: stack pages
+ * below this frame (with stack randomization, a call chain may reach a new
+ * one on any run) and the code of @fn and of wpf_minflt().
+ */
+static void __attribute__((noinline)) prefault(void (*fn)(volatile char *p))
+{
+	volatile char stack[64 << 10];
+	char byte = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(stack); i += 256)
+		stack[i] = 0;
+	fn(&byte);
+	wpf_minflt();
+}
+
+long wpf_faults(void (*fn)(volatile char *p), volatile char *p)
+{
+	long before;
+
+	prefault(fn);
+	before = wpf_minflt();
+	fn(p);
+	return wpf_minflt() - before;
+}
+
 bool wpf_hw_dirty_bits(void)
 {
 	int fd = memfd_create("wpfault-dirty-probe", MFD_CLOEXEC);
 	volatile char *p = MAP_FAILED;
-	long before = -1;
+	long faults = -1;
 
 	if (fd >= 0 && !ftruncate(fd, page_size))
 		p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 fd, 0);
 	if (p != MAP_FAILED) {
-		(void)p[0];	/* maps the page writable and clean */
-		before = wpf_minflt();
-		p[0] = 1;
-		before = wpf_minflt() - before;
+		wpf_read_byte(p);	/* maps the page writable and clean */
+		faults = wpf_faults(wpf_write_byte, p);
 		munmap((void *)p, page_size);
 	}
 	if (fd >= 0)
 		close(fd);
-	return before == 0;
+	return faults == 0;
 }

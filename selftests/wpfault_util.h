@@ -52,6 +52,11 @@ int64_t wpf_clean(int fd, uint64_t first, uint64_t nr);
 int64_t wpf_dirty_bitmap(int fd, uint64_t first, uint64_t nr,
 			 uint64_t *words);
 /*
+ * Collects pages [first, first + nr): the dirty bitmap, each page cleaned
+ * as it is reported; returns the number collected or -errno.
+ */
+int64_t wpf_collect(int fd, uint64_t first, uint64_t nr, uint64_t *words);
+/*
  * Copies pages [first, first + nr) of the object's disk, not its page
  * cache, into @buf; returns the number of blocks present or -errno.
  */
@@ -91,6 +96,8 @@ void wpf_write_byte(volatile char *p);
 
 /* Page faults this thread took so far (getrusage(RUSAGE_THREAD)). */
 long wpf_minflt(void);
+/* Faults this thread took for @fn's access at @p, and for nothing else. */
+long wpf_faults(void (*fn)(volatile char *p), volatile char *p);
 /*
  * Whether the CPU sets pte dirty bits itself (x86-64; arm64 with
  * FEAT_HAFDBS): a write through a writable, clean pte then takes no

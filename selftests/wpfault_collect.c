@@ -1,0 +1,446 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * WPFAULT_IOC_COLLECT, on page-cache and pfn objects: the dirty bitmap and
+ * a clean in one call, atomic per page.  It reports exactly the pages
+ * written since the last collect, looks at no other page, loses no write
+ * that races with it (which DIRTY_BITMAP followed by CLEAN does, as the
+ * concurrency test shows), and ends promptly on SIGKILL however large its
+ * range.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wpfault_stats.h"
+
+#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
+#define NPAGES		256
+#define WORDS		(NPAGES / 64)
+
+FIXTURE(collect) {
+	struct wpf_obj o;
+	char *p;
+};
+
+FIXTURE_VARIANT(collect) {
+	enum wpfault_type type;
+};
+
+FIXTURE_VARIANT_ADD(collect, pagecache) { .type = WPFAULT_TYPE_PAGECACHE };
+FIXTURE_VARIANT_ADD(collect, pfn) { .type = WPFAULT_TYPE_PFN };
+
+/* Creates an object of @pages pages of the variant's type, mapped. */
+static int create(struct wpf_obj *o, enum wpfault_type type, size_t pages,
+		  char **map)
+{
+	int err = wpf_create_type(o, pages * page_size, type);
+
+	if (err)
+		return err;
+	*map = wpf_map(o->fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (*map != MAP_FAILED)
+		return 0;
+	err = -errno;
+	wpf_destroy(o);
+	return err;
+}
+
+FIXTURE_SETUP(collect)
+{
+	int err;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	self->p = MAP_FAILED;
+	err = create(&self->o, variant->type, NPAGES, &self->p);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+}
+
+FIXTURE_TEARDOWN(collect)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, NPAGES * page_size);
+	wpf_destroy(&self->o);
+}
+
+/*
+ * Random sets of several densities, in random sub-ranges: each collect
+ * returns exactly the pages written in its range and leaves the others;
+ * the data is intact in a fresh mapping.
+ */
+TEST_F(collect, reports_exactly_the_written_pages)
+{
+	static const unsigned int per_mille[] = { 1, 20, 100, 500, 1000 };
+	uint64_t written[WORDS] = { 0 }, got[WORDS], rng = 42;
+	uint64_t collected = 0, rounds = 0, visits = 0;
+	unsigned char model[NPAGES] = { 0 };
+	char *fresh;
+	size_t d, i, r;
+
+	for (d = 0; d < ARRAY_SIZE(per_mille); d++) {
+		for (r = 0; r < 4; r++) {
+			size_t first = wpf_rand(&rng) % NPAGES;
+			size_t nr = 1 + wpf_rand(&rng) % (NPAGES - first);
+			uint64_t want = 0, words = (nr + 63) / 64, w;
+			uint64_t bits[WORDS] = { 0 };
+
+			for (i = 0; i < NPAGES; i++) {
+				if (wpf_rand(&rng) % 1000 >= per_mille[d])
+					continue;
+				model[i] = 1 + wpf_rand(&rng) % 255;
+				PAGE(self->p, i)[i % page_size] = model[i];
+				written[i / 64] |= 1ULL << (i % 64);
+			}
+			/* The written pages inside [first, first + nr). */
+			memset(got, 0, sizeof(got));
+			for (i = first; i < first + nr; i++)
+				if (written[i / 64] & (1ULL << (i % 64)))
+					got[(i - first) / 64] |=
+						1ULL << ((i - first) % 64);
+			for (w = 0; w < words; w++)
+				want += __builtin_popcountll(got[w]);
+			visits += want;
+			ASSERT_EQ(want, wpf_collect(self->o.fd, first, nr,
+						    bits));
+			ASSERT_EQ(0, memcmp(bits, got, words * 8));
+			for (i = first; i < first + nr; i++)
+				written[i / 64] &= ~(1ULL << (i % 64));
+			collected += want;
+			rounds++;
+			/* What is left is what the bitmap still shows. */
+			memset(bits, 0, sizeof(bits));
+			want = 0;
+			for (w = 0; w < WORDS; w++)
+				want += __builtin_popcountll(written[w]);
+			ASSERT_EQ(want, wpf_dirty_bitmap(self->o.fd, 0, NPAGES,
+							 bits));
+			ASSERT_EQ(0, memcmp(bits, written, sizeof(bits)));
+		}
+	}
+	fresh = wpf_map(self->o.fd, NPAGES, PROT_READ, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_EQ(model[i], (unsigned char)fresh[i * page_size +
+							 i % page_size]);
+	munmap(fresh, NPAGES * page_size);
+	ASSERT_EQ(rounds, wpf_stat(self->o.fd, WPFAULT_STAT_COLLECTIONS));
+	ASSERT_EQ(visits, wpf_stat(self->o.fd, WPFAULT_STAT_COLLECT_VISITS));
+	ASSERT_EQ(collected, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_CLEANED));
+}
+
+/* A collected page is write-protected: its next write is recorded. */
+TEST_F(collect, the_next_write_is_recorded_again)
+{
+	uint64_t bits[WORDS];
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		PAGE(self->p, 5)[0] = round;
+		memset(bits, 0, sizeof(bits));
+		ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, bits));
+		ASSERT_EQ(1ULL << 5, bits[0]);
+	}
+	ASSERT_EQ(0, wpf_collect(self->o.fd, 0, NPAGES, bits));
+	ASSERT_EQ(4, wpf_stat(self->o.fd, WPFAULT_STAT_COLLECTIONS));
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_DIRTIED));
+}
+
+/* Its work follows the written pages, not the range: 3 in a million. */
+TEST_F(collect, visits_only_written_pages)
+{
+	const size_t big = 1 << 20;
+	uint64_t *bits = calloc(big / 64, sizeof(uint64_t));
+	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	char *map;
+
+	ASSERT_NE(NULL, bits);
+	ASSERT_EQ(0, create(&o, variant->type, big, &map));
+	PAGE(map, 0)[0] = 1;
+	PAGE(map, big / 2)[0] = 2;
+	PAGE(map, big - 1)[0] = 3;
+	ASSERT_EQ(3, wpf_collect(o.fd, 0, big, bits));
+	ASSERT_EQ(1, bits[0]);
+	ASSERT_EQ(1, bits[big / 2 / 64]);
+	ASSERT_EQ(1ULL << 63, bits[big / 64 - 1]);
+	ASSERT_EQ(3, wpf_stat(o.fd, WPFAULT_STAT_COLLECT_VISITS));
+	munmap(map, big * page_size);
+	wpf_destroy(&o);
+	free(bits);
+}
+
+/*
+ * Writers stamp their own pages while a collector collects in a loop;
+ * tickets from one counter order every write and collection.  A write is
+ * lost if no collection that ended after the write began, up to the first
+ * one that began after it ended, reports its page.  Run with COLLECT
+ * (asserted: none lost) and with DIRTY_BITMAP then CLEAN (reported only:
+ * what the atomic call is for).
+ */
+#define RACE_PAGES	64
+#define RACE_WRITERS	2
+#define RACE_WRITES	3000
+#define MAX_COLLECTIONS	(1 << 15)
+
+struct race_write {
+	uint64_t start, end;
+	unsigned int page;
+};
+
+struct race_collection {
+	uint64_t start, end, bits;
+};
+
+struct race {
+	int fd;
+	volatile char *map;
+	bool atomic;
+	uint64_t ticket;
+	int writers_left;
+	struct race_write writes[RACE_WRITERS][RACE_WRITES];
+	struct race_collection *collections;
+	size_t nr_collections;
+	int error;
+};
+
+struct race_writer {
+	struct race *race;
+	int id;
+};
+
+static uint64_t take_ticket(struct race *race)
+{
+	return __atomic_add_fetch(&race->ticket, 1, __ATOMIC_SEQ_CST);
+}
+
+static void *race_writer(void *arg)
+{
+	struct race_writer *rw = arg;
+	struct race *race = rw->race;
+	uint64_t rng = rw->id + 1;
+	int i;
+
+	for (i = 0; i < RACE_WRITES; i++) {
+		struct race_write *w = &race->writes[rw->id][i];
+
+		/* Writer id owns the pages whose index % RACE_WRITERS is id. */
+		w->page = wpf_rand(&rng) % (RACE_PAGES / RACE_WRITERS) *
+			  RACE_WRITERS + rw->id;
+		w->start = take_ticket(race);
+		*(volatile uint64_t *)PAGE(race->map, w->page) = w->start;
+		w->end = take_ticket(race);
+	}
+	__atomic_sub_fetch(&race->writers_left, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void race_collect_once(struct race *race)
+{
+	struct race_collection *c = &race->collections[race->nr_collections];
+	int64_t n;
+
+	c->bits = 0;
+	c->start = take_ticket(race);
+	if (race->atomic) {
+		n = wpf_collect(race->fd, 0, RACE_PAGES, &c->bits);
+	} else {
+		n = wpf_dirty_bitmap(race->fd, 0, RACE_PAGES, &c->bits);
+		if (n >= 0)
+			n = wpf_clean(race->fd, 0, RACE_PAGES);
+	}
+	c->end = take_ticket(race);
+	if (n < 0)
+		race->error = -n;
+	race->nr_collections++;
+}
+
+/* Writes no collection reported; see above. */
+static size_t race_lost(struct race *race)
+{
+	size_t lost = 0, lo, hi;
+	long j;
+	int t, i;
+
+	for (t = 0; t < RACE_WRITERS; t++) {
+		for (i = 0; i < RACE_WRITES; i++) {
+			struct race_write *w = &race->writes[t][i];
+			bool found = false;
+
+			/* The first collection that began after the write. */
+			lo = 0;
+			hi = race->nr_collections - 1;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+
+				if (race->collections[mid].start > w->end)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+			for (j = lo; j >= 0 && !found; j--) {
+				struct race_collection *c =
+					&race->collections[j];
+
+				if (c->end < w->start)
+					break;
+				found = c->bits & (1ULL << w->page);
+			}
+			lost += !found;
+		}
+	}
+	return lost;
+}
+
+static size_t race_run(struct __test_metadata *_metadata, int fd,
+		       volatile char *map, bool atomic)
+{
+	struct race *race = calloc(1, sizeof(*race));
+	struct race_writer writers[RACE_WRITERS];
+	pthread_t tids[RACE_WRITERS];
+	uint64_t bits = 0;
+	size_t lost;
+	int t;
+
+	ASSERT_NE(NULL, race);
+	race->collections = calloc(MAX_COLLECTIONS, sizeof(*race->collections));
+	ASSERT_NE(NULL, race->collections);
+	race->fd = fd;
+	race->map = map;
+	race->atomic = atomic;
+	race->writers_left = RACE_WRITERS;
+	ASSERT_LE(0, wpf_collect(fd, 0, RACE_PAGES, &bits));
+	for (t = 0; t < RACE_WRITERS; t++) {
+		writers[t].race = race;
+		writers[t].id = t;
+		ASSERT_EQ(0, pthread_create(&tids[t], NULL, race_writer,
+					    &writers[t]));
+	}
+	while (__atomic_load_n(&race->writers_left, __ATOMIC_SEQ_CST) &&
+	       race->nr_collections < MAX_COLLECTIONS - 1)
+		race_collect_once(race);
+	for (t = 0; t < RACE_WRITERS; t++)
+		pthread_join(tids[t], NULL);
+	/* After every write: the one that must report what is left. */
+	race_collect_once(race);
+	ASSERT_EQ(0, race->error);
+	lost = race_lost(race);
+	TH_LOG("%s: %zu collections, %zu of %d writes lost",
+	       atomic ? "COLLECT" : "DIRTY_BITMAP then CLEAN",
+	       race->nr_collections, lost, RACE_WRITERS * RACE_WRITES);
+	/* Every page holds its last stamp. */
+	for (t = 0; t < RACE_WRITERS; t++) {
+		uint64_t last[RACE_PAGES] = { 0 };
+		int i;
+
+		for (i = 0; i < RACE_WRITES; i++)
+			last[race->writes[t][i].page] =
+				race->writes[t][i].start;
+		for (i = t; i < RACE_PAGES; i += RACE_WRITERS)
+			if (last[i])
+				ASSERT_EQ(last[i],
+					  *(volatile uint64_t *)PAGE(map, i));
+	}
+	free(race->collections);
+	free(race);
+	return lost;
+}
+
+TEST_F(collect, no_write_is_lost_to_a_concurrent_collect)
+{
+	ASSERT_EQ(0, race_run(_metadata, self->o.fd, self->p, true));
+	/* The two-call way, for comparison: not asserted. */
+	race_run(_metadata, self->o.fd, self->p, false);
+}
+
+/*
+ * DIRTY_BITMAP over 2^37 pages wants a 16 GiB bitmap: one 16 MiB memfd
+ * mapped over and over.  Zeroing it takes long; SIGKILL must end the call
+ * at once, not after it.
+ */
+#define HUGE_PAGES	(1ULL << 37)
+#define CHUNK		(16UL << 20)
+
+static void huge_bitmap_child(enum wpfault_type type, unsigned long cmd,
+			      int ready)
+{
+	size_t bytes = HUGE_PAGES / 8, off;
+	struct wpfault_dirty_bitmap arg = {
+		.range = { 0, HUGE_PAGES * page_size },
+		.bitmap_size = bytes,
+	};
+	struct wpf_obj o;
+	char *buf;
+	int mfd;
+
+	if (wpf_create_type(&o, HUGE_PAGES * page_size, type))
+		_exit(1);
+	mfd = memfd_create("wpfault-bitmap", MFD_CLOEXEC);
+	if (mfd < 0 || ftruncate(mfd, CHUNK))
+		_exit(2);
+	buf = mmap(NULL, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
+		   MAP_NORESERVE, -1, 0);
+	if (buf == MAP_FAILED)
+		_exit(3);
+	for (off = 0; off < bytes; off += CHUNK)
+		if (mmap(buf + off, CHUNK, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_FIXED, mfd, 0) == MAP_FAILED)
+			_exit(4);
+	arg.bitmap = (uintptr_t)buf;
+	if (write(ready, "", 1) != 1)
+		_exit(5);
+	ioctl(o.fd, cmd, &arg);
+	_exit(6);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void check_killable(struct __test_metadata *_metadata,
+			   enum wpfault_type type, unsigned long cmd)
+{
+	int pipefd[2], status;
+	double killed;
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		huge_bitmap_child(type, cmd, pipefd[1]);
+	close(pipefd[1]);
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	close(pipefd[0]);
+	usleep(300 * 1000);
+	/* Still in the call: it would have run on for a long while. */
+	ASSERT_EQ(0, waitpid(pid, &status, WNOHANG));
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	killed = now();
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	TH_LOG("gone %.3f s after SIGKILL", now() - killed);
+	ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ASSERT_GT(1.0, now() - killed);
+}
+
+TEST_F(collect, huge_ranges_are_killable)
+{
+	check_killable(_metadata, variant->type, WPFAULT_IOC_DIRTY_BITMAP);
+	check_killable(_metadata, variant->type, WPFAULT_IOC_COLLECT);
+}
+
+TEST_HARNESS_MAIN
