@@ -296,7 +296,9 @@ static long wpf_pagecache_ioctl(struct wpf_object *obj, unsigned int cmd,
 	case WPFAULT_IOC_CLEAN:
 		return wpf_ioctl_clean(obj, uarg);
 	case WPFAULT_IOC_DIRTY_BITMAP:
-		return wpf_ioctl_dirty_bitmap(obj, uarg);
+		return wpf_ioctl_dirty_bitmap(obj, uarg, false);
+	case WPFAULT_IOC_COLLECT:
+		return wpf_ioctl_dirty_bitmap(obj, uarg, true);
 	case WPFAULT_IOC_READ_DISK:
 		return wpf_ioctl_read_disk(obj, uarg);
 	default:
@@ -324,5 +326,6 @@ const struct wpf_object_type wpf_pagecache_type = {
 	.init = wpf_pagecache_init,
 	.destroy = wpf_pagecache_destroy,
 	.fops = &wpf_pagecache_fops,
+	.clean_page = wpf_pagecache_clean_page,
 	.ioctl = wpf_pagecache_ioctl,
 };

@@ -180,36 +180,19 @@ static const struct vm_operations_struct wpf_pfn_vm_ops = {
 };
 
 /*
- * Clears the tracker in a range.  Each page is unmapped before its entry
- * goes, under disk_lock: a write that used the old entry is reported now,
- * a later one faults and waits, and is reported by the next clean.
+ * The page is unmapped before its tracker entry goes, under disk_lock: a
+ * write that used the old entry is reported now, a later one faults and
+ * waits, and is reported by the next clean.
  */
-static long wpf_pfn_clean(struct wpf_object *obj,
-			  struct wpfault_clean __user *uarg)
+static bool wpf_pfn_clean_page(struct wpf_object *obj, pgoff_t index)
 {
-	struct address_space *mapping = obj->inode->i_mapping;
-	struct wpfault_clean arg;
-	unsigned long index;
-	pgoff_t first, nr;
-	u64 cleaned = 0;
-	void *entry;
-	int err;
-
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
-	if (err)
-		return err;
+	bool was_set;
 
 	mutex_lock(&obj->disk_lock);
-	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
-		unmap_mapping_pages(mapping, index, 1, false);
-		cleaned += wpf_track_clear(obj, index);
-		cond_resched();
-	}
+	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+	was_set = wpf_track_clear(obj, index);
 	mutex_unlock(&obj->disk_lock);
-	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, cleaned);
-	return put_user(cleaned, &uarg->pages_cleaned);
+	return was_set;
 }
 
 /*
@@ -250,11 +233,11 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 static void wpf_pfn_remove(struct wpf_object *obj, loff_t start, loff_t end)
 {
 	pgoff_t first = DIV_ROUND_UP(start, PAGE_SIZE);
-	pgoff_t last = end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT;
+	/* 0 pages: all from @first on. */
+	pgoff_t nr = end == LLONG_MAX ? 0 : (end >> PAGE_SHIFT) - first;
 
-	if (first < last)
-		unmap_mapping_pages(obj->inode->i_mapping, first,
-				    last == ULONG_MAX ? 0 : last - first, false);
+	if (end == LLONG_MAX || first < end >> PAGE_SHIFT)
+		unmap_mapping_pages(obj->inode->i_mapping, first, nr, false);
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
 		  wpf_disk_zero(obj, start, end));
 	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);
@@ -332,9 +315,11 @@ static long wpf_pfn_ioctl(struct wpf_object *obj, unsigned int cmd,
 {
 	switch (cmd) {
 	case WPFAULT_IOC_CLEAN:
-		return wpf_pfn_clean(obj, uarg);
+		return wpf_ioctl_clean(obj, uarg);
 	case WPFAULT_IOC_DIRTY_BITMAP:
-		return wpf_ioctl_dirty_bitmap(obj, uarg);
+		return wpf_ioctl_dirty_bitmap(obj, uarg, false);
+	case WPFAULT_IOC_COLLECT:
+		return wpf_ioctl_dirty_bitmap(obj, uarg, true);
 	case WPFAULT_IOC_READ_DISK:
 		return wpf_ioctl_read_disk(obj, uarg);
 	default:
@@ -373,5 +358,6 @@ const struct wpf_object_type wpf_pfn_type = {
 	.init = wpf_pfn_init,
 	.destroy = wpf_pfn_destroy,
 	.fops = &wpf_pfn_fops,
+	.clean_page = wpf_pfn_clean_page,
 	.ioctl = wpf_pfn_ioctl,
 };

@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tracker: which pages were written since the last WPFAULT_IOC_CLEAN.
+ * The tracker: which pages were written since the last clean, for
+ * WPFAULT_IOC_DIRTY_BITMAP, CLEAN and COLLECT, on every object type.
  *
  * This is not the folio's dirty flag.  That one is the kernel's ("the disk
  * lacks this data"): writeback clears it, and reclaim may then drop the
  * page.  The tracker is what a user of the dirty bitmap asks for, so it
  * lives outside the page cache, in an xarray indexed by page, and only
- * CLEAN clears it.  Every write sets it: a write through a mapping passes
- * through ->page_mkwrite (the ptes of a page whose entry is clear are
- * read-only), a write(2) through ->write_end.  Both set it with the folio
- * locked, before the data can change, and CLEAN write-protects a page
- * under the same lock, so no write slips between the two.
+ * CLEAN and COLLECT clear it.  Every write sets it: on a page-cache
+ * object, a write through a mapping passes through ->page_mkwrite (the
+ * ptes of a page whose entry is clear are read-only), a write(2) through
+ * ->write_end.  Both set it with the folio locked, before the data can
+ * change, and a clean write-protects a page under the same lock, so no
+ * write slips between the two.  pfn objects order the same way with
+ * their disk_lock (pfn.c).
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -94,8 +99,11 @@ static bool wpf_folio_wrprotect(struct folio *folio)
 	return true;
 }
 
-/* Clears page @index in the tracker; true if it was set. */
-static bool wpf_clean_page(struct wpf_object *obj, pgoff_t index)
+/*
+ * Page-cache objects: the folio lock orders a clean with ->page_mkwrite,
+ * which holds it until the pte is writable.
+ */
+bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
 {
 	struct address_space *mapping = obj->inode->i_mapping;
 	struct folio *folio;
@@ -128,6 +136,13 @@ static bool wpf_clean_page(struct wpf_object *obj, pgoff_t index)
 	return was_set;
 }
 
+/* Between two pages of a range: a fatal signal ends the walk. */
+static int wpf_walk_step(void)
+{
+	cond_resched();
+	return fatal_signal_pending(current) ? -EINTR : 0;
+}
+
 long wpf_ioctl_clean(struct wpf_object *obj,
 		     struct wpfault_clean __user *uarg)
 {
@@ -145,17 +160,61 @@ long wpf_ioctl_clean(struct wpf_object *obj,
 		return err;
 
 	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
-		cleaned += wpf_clean_page(obj, index);
-		cond_resched();
+		cleaned += obj->type->clean_page(obj, index);
+		err = wpf_walk_step();
+		if (err)
+			break;
 	}
 	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, cleaned);
-	return put_user(cleaned, &uarg->pages_cleaned);
+	return err ?: put_user(cleaned, &uarg->pages_cleaned);
 }
 
-long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
-			    struct wpfault_dirty_bitmap __user *uarg)
+/* Zeroes a user buffer of any size, a slice at a time, killably. */
+static int wpf_clear_user(u64 __user *buf, size_t bytes)
 {
-	u64 word = 0, word_index = 0, dirty = 0;
+	const size_t slice = SZ_64K;
+	char __user *p = (char __user *)buf;
+	int err;
+
+	while (bytes) {
+		size_t n = min(bytes, slice);
+
+		if (clear_user(p, n))
+			return -EFAULT;
+		p += n;
+		bytes -= n;
+		err = wpf_walk_step();
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * A word of the bitmap that could not be stored loses no write: its pages,
+ * collected, are recorded again for the next call.
+ */
+static void wpf_track_restore(struct wpf_object *obj, pgoff_t base, u64 word)
+{
+	while (word) {
+		pgoff_t bit = __ffs64(word);
+
+		xa_store(&obj->written, base + bit, WPF_WRITTEN,
+			 GFP_KERNEL | __GFP_NOFAIL);
+		word &= word - 1;
+	}
+}
+
+/*
+ * DIRTY_BITMAP, and with @collect, COLLECT: the same walk over the pages
+ * written since the last clean, only those, cleaning each as it is
+ * reported when collecting.
+ */
+long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
+			    struct wpfault_dirty_bitmap __user *uarg,
+			    bool collect)
+{
+	u64 word = 0, word_index = 0, dirty = 0, visits = 0;
 	struct wpfault_dirty_bitmap arg;
 	unsigned long index;
 	pgoff_t first, nr;
@@ -173,24 +232,42 @@ long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 	if (arg.bitmap_size < bytes)
 		return -ERANGE;
 	bitmap = u64_to_user_ptr(arg.bitmap);
-	if (clear_user(bitmap, bytes))
-		return -EFAULT;
+	/* Writable, before anything is cleaned. */
+	err = wpf_clear_user(bitmap, bytes);
+	if (err)
+		return err;
+	if (collect)
+		wpf_count(obj, WPFAULT_STAT_COLLECTIONS, 1);
 
 	/* Entries come in index order: build one word at a time. */
 	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
 		pgoff_t bit = index - first;
 
 		if (bit / 64 != word_index) {
+			/* On failure, stored again (and restored) below. */
 			if (word && put_user(word, bitmap + word_index))
-				return -EFAULT;
+				break;
 			word_index = bit / 64;
 			word = 0;
 		}
-		word |= 1ULL << (bit % 64);
-		dirty++;
-		cond_resched();
+		visits++;
+		if (!collect || obj->type->clean_page(obj, index)) {
+			word |= 1ULL << (bit % 64);
+			dirty++;
+		}
+		err = wpf_walk_step();
+		if (err)
+			break;
 	}
-	if (word && put_user(word, bitmap + word_index))
-		return -EFAULT;
-	return put_user(dirty, &uarg->dirty_pages);
+	if (word && put_user(word, bitmap + word_index)) {
+		if (collect)
+			wpf_track_restore(obj, first + word_index * 64, word);
+		dirty -= hweight64(word);
+		err = -EFAULT;
+	}
+	if (collect) {
+		wpf_count(obj, WPFAULT_STAT_COLLECT_VISITS, visits);
+		wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, dirty);
+	}
+	return err ?: put_user(dirty, &uarg->dirty_pages);
 }

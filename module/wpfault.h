@@ -24,6 +24,12 @@ struct wpf_object_type {
 	void (*destroy)(struct wpf_object *obj);
 	/* The object's files, from the ioctl and from the filesystem. */
 	const struct file_operations *fops;
+	/*
+	 * Clears page @index in the tracker and write-protects it, so that
+	 * the next write records it again, atomically against writes; true
+	 * if it was set.
+	 */
+	bool (*clean_page)(struct wpf_object *obj, pgoff_t index);
 	/* Type-specific object ioctls; -ENOTTY for unknown commands. */
 	long (*ioctl)(struct wpf_object *obj, unsigned int cmd,
 		      void __user *arg);
@@ -88,10 +94,12 @@ void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written);
 void wpf_track_forget(struct wpf_object *obj, pgoff_t first);
 int wpf_track_set(struct wpf_object *obj, pgoff_t index);
 bool wpf_track_clear(struct wpf_object *obj, pgoff_t index);
+bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index);
 long wpf_ioctl_clean(struct wpf_object *obj,
 		     struct wpfault_clean __user *uarg);
 long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
-			    struct wpfault_dirty_bitmap __user *uarg);
+			    struct wpfault_dirty_bitmap __user *uarg,
+			    bool collect);
 
 /* stats.c */
 void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n);

@@ -190,7 +190,7 @@ TEST_F(collect, visits_only_written_pages)
 #define RACE_PAGES	64
 #define RACE_WRITERS	2
 #define RACE_WRITES	3000
-#define MAX_COLLECTIONS	(1 << 15)
+#define MAX_COLLECTIONS	32768
 
 struct race_write {
 	uint64_t start, end;
@@ -367,7 +367,7 @@ TEST_F(collect, no_write_is_lost_to_a_concurrent_collect)
  * mapped over and over.  Zeroing it takes long; SIGKILL must end the call
  * at once, not after it.
  */
-#define HUGE_PAGES	(1ULL << 37)
+#define HUGE_PAGES	137438953472ULL	/* 2^37 */
 #define CHUNK		(16UL << 20)
 
 static void huge_bitmap_child(enum wpfault_type type, unsigned long cmd,

@@ -85,7 +85,7 @@ enum call {
 };
 
 static const char *const call_names[NR_CALLS] = {
-	"create", "clean", "dirty_bitmap", "stats", "command_on_wrong_fd",
+	"create", "clean", "bitmap_collect", "stats", "command_on_wrong_fd",
 	"unknown_command", "mmap", "ftruncate", "page_write", "read_disk",
 	"file_io", "mount",
 };
@@ -551,6 +551,8 @@ static int fuzz_bitmap(struct fuzz *f)
 	struct wpfault_dirty_bitmap in, want;
 	__u64 first, nr, words, word = 0, got_word;
 	size_t written = 0, touched = 0;
+	/* COLLECT validates as DIRTY_BITMAP, then cleans what it reports. */
+	bool collect = !rnd(f, 3);
 	struct uptr arg, bm;
 	int exp, got;
 
@@ -563,7 +565,8 @@ static int fuzz_bitmap(struct fuzz *f)
 	make_ptr(f, &bm, data_buf, ARENA_DATA_TAIL, page_size / 2, NULL, 8);
 	in.bitmap = (uintptr_t)bm.p;
 	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
-	describe(f, "DIRTY_BITMAP, arg %s, bitmap %s:", arg.name, bm.name);
+	describe(f, "%s, arg %s, bitmap %s:",
+		 collect ? "COLLECT" : "DIRTY_BITMAP", arg.name, bm.name);
 	field(f, "offset", in.range.offset);
 	field(f, "length", in.range.length);
 	field(f, "bitmap_size", in.bitmap_size);
@@ -591,7 +594,13 @@ static int fuzz_bitmap(struct fuzz *f)
 		}
 	}
 
-	got = ioctl(f->obj.fd, WPFAULT_IOC_DIRTY_BITMAP, arg.p) ? errno : 0;
+	got = ioctl(f->obj.fd, collect ? WPFAULT_IOC_COLLECT :
+		    WPFAULT_IOC_DIRTY_BITMAP, arg.p) ? errno : 0;
+	/* Collected, even if the count could not be stored. */
+	if (collect && written) {
+		f->dirty &= ~(word << first);
+		f->cleaned += __builtin_popcountll(word);
+	}
 	if (!expect(f, exp, got))
 		return got;
 	check_arg(f, &arg, exp ? &in : &want, sizeof(in));
@@ -777,9 +786,11 @@ static int fuzz_wrong_fd(struct fuzz *f)
 	static const unsigned long cmds[] = {
 		WPFAULT_IOC_CREATE, WPFAULT_IOC_STATS, WPFAULT_IOC_CLEAN,
 		WPFAULT_IOC_DIRTY_BITMAP, WPFAULT_IOC_READ_DISK,
+		WPFAULT_IOC_COLLECT,
 	};
 	static const char *const cmd_names[] = {
 		"CREATE", "STATS", "CLEAN", "DIRTY_BITMAP", "READ_DISK",
+		"COLLECT",
 	};
 	/* Requests that would succeed on the right fd. */
 	union {
@@ -811,11 +822,12 @@ static int fuzz_wrong_fd(struct fuzz *f)
 		in.clean.range.length = page_size;
 		break;
 	case 3:
+	case 5:
 		in.bitmap.range.length = page_size;
 		in.bitmap.bitmap = (uintptr_t)data_buf;
 		in.bitmap.bitmap_size = sizeof(__u64);
 		break;
-	default:
+	default:	/* READ_DISK */
 		in.disk.range.length = page_size;
 		in.disk.buf = (uintptr_t)f->disk_buf;
 		in.disk.buf_size = page_size;
@@ -835,7 +847,7 @@ static bool is_defined(unsigned long cmd)
 {
 	return cmd == WPFAULT_IOC_CREATE || cmd == WPFAULT_IOC_STATS ||
 	       cmd == WPFAULT_IOC_CLEAN || cmd == WPFAULT_IOC_DIRTY_BITMAP ||
-	       cmd == WPFAULT_IOC_READ_DISK;
+	       cmd == WPFAULT_IOC_READ_DISK || cmd == WPFAULT_IOC_COLLECT;
 }
 
 /*

@@ -142,6 +142,54 @@ TEST_F(mf, soft_offline_migrates_mapped_pages)
 }
 
 /*
+ * Compaction moves what it can: pages mapped or not, in every pairing of
+ * the two dirty states.  Whatever moved, the data, both states and the
+ * counters must come through; how many pages moved is up to compaction,
+ * and reported.
+ */
+TEST_F(mf, compaction_keeps_data_and_both_states)
+{
+	uint64_t before[3], bits = 0;
+	long i, moved = 0;
+
+	/* 3: written by pwrite(), written back, cleaned: no one maps it. */
+	ASSERT_EQ(0, munmap((char *)PAGE(self->p, 3), page_size));
+	memset(self->buf, 't', page_size);
+	ASSERT_EQ((ssize_t)page_size,
+		  pwrite(self->o.fd, self->buf, page_size, 3 * page_size));
+	/* 0: written back, dirty for the tracker. */
+	memset((char *)PAGE(self->p, 0), 'q', page_size);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 3, 1));
+	/* 1: dirty for both.  2: dirty for the kernel, cleaned. */
+	memset((char *)PAGE(self->p, 1), 'r', page_size);
+	memset((char *)PAGE(self->p, 2), 's', page_size);
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 2, 1));
+	for (i = 0; i < 3; i++) {
+		before[i] = pfn_of(PAGE(self->p, i));
+		ASSERT_NE(0, before[i]);
+	}
+	/* It drains the per-CPU LRU caches first: the pages can move. */
+	wpf_sysctl("vm/compact_memory", 1);
+	for (i = 0; i < 3; i++)
+		moved += pfn_of(PAGE(self->p, i)) != before[i];
+	TH_LOG("compaction moved %ld of 3 mapped pages", moved);
+
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_TRUE(page_holds(self->o.fd, self->buf, i, 'q' + i));
+	ASSERT_EQ(NPAGES, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RESIDENT));
+	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x3, bits);
+	/* The kernel's state: pages 1 and 2 were still to write. */
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(4, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK));
+	for (i = 0; i < NPAGES; i++) {
+		ASSERT_EQ(1, wpf_read_disk(self->o.fd, i, 1, self->buf));
+		ASSERT_EQ('q' + i, self->buf[page_size - 1]);
+	}
+}
+
+/*
  * A written-back page no one maps is dropped rather than migrated: it
  * comes back from the disk, not as zeroes.  Dirty, it is migrated.
  */

@@ -35,6 +35,8 @@ enum {
 	HU = WPFAULT_STAT_HOLE_UPGRADES,
 	BA = WPFAULT_STAT_BLOCKS_ALLOCATED,
 	BF = WPFAULT_STAT_BLOCKS_FREED,
+	CO = WPFAULT_STAT_COLLECTIONS,
+	CV = WPFAULT_STAT_COLLECT_VISITS,
 };
 
 static inline void check_stats(struct __test_metadata *_metadata, int fd,

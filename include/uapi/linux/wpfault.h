@@ -12,13 +12,19 @@
  *    EFAULT  bad argument pointer
  *    EMFILE  no free file descriptor
  *    ENOMEM  out of memory
- *  WPFAULT_IOC_CLEAN, WPFAULT_IOC_DIRTY_BITMAP (on an object fd)
+ *  WPFAULT_IOC_CLEAN, WPFAULT_IOC_DIRTY_BITMAP, WPFAULT_IOC_COLLECT (on an
+ *  object fd)
  *    EINVAL  offset or length not page aligned, length 0, non-zero
  *            reserved field
  *    EOVERFLOW  offset + length wraps around
  *    ENXIO   the range extends past the page that holds end of file
- *    ERANGE  (bitmap) bitmap_size too small for the range
- *    EFAULT  bad argument or bitmap pointer
+ *    ERANGE  (bitmap, collect) bitmap_size too small for the range
+ *    EFAULT  bad argument or bitmap pointer; collect checks the whole
+ *            bitmap is writable before it cleans anything
+ *    EINTR   a fatal signal arrived: the call stopped between two pages.
+ *            The pages before that point are cleaned (and, for collect,
+ *            set in the bitmap), the rest untouched; the counts are not
+ *            written.  These calls reschedule as they go.
  *  WPFAULT_IOC_READ_DISK (on an object fd)
  *    EINVAL, EOVERFLOW, ENXIO  as for WPFAULT_IOC_CLEAN
  *    ERANGE  buf_size smaller than the range
@@ -86,6 +92,15 @@ struct wpfault_dirty_bitmap {
 };
 
 /*
+ * WPFAULT_IOC_COLLECT takes a struct wpfault_dirty_bitmap: it reports the
+ * pages of the range written since the last clean or collect, and cleans
+ * them, atomically per page.  A write that races with it is either in this
+ * bitmap or left for the next call: none is lost, as can happen between
+ * WPFAULT_IOC_DIRTY_BITMAP and a later WPFAULT_IOC_CLEAN.  Its work follows
+ * the pages it reports, not the size of the range.
+ */
+
+/*
  * Counters, in this order; new ones are only ever appended.  "Gauges"
  * (resident pages, live objects, disk blocks) are current values, the rest
  * count events since the object (or, for the global set, the module) was
@@ -121,6 +136,8 @@ enum wpfault_stat {
 	WPFAULT_STAT_HOLE_UPGRADES,	/* zero page replaced by a new block */
 	WPFAULT_STAT_BLOCKS_ALLOCATED,	/* pfn object blocks allocated */
 	WPFAULT_STAT_BLOCKS_FREED,	/* and freed */
+	WPFAULT_STAT_COLLECTIONS,	/* WPFAULT_IOC_COLLECT calls */
+	WPFAULT_STAT_COLLECT_VISITS,	/* pages those calls looked at */
 	WPFAULT_STAT_NR
 };
 
@@ -163,6 +180,8 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_HOLE_UPGRADES] = "hole_upgrades",			\
 	[WPFAULT_STAT_BLOCKS_ALLOCATED] = "blocks_allocated",		\
 	[WPFAULT_STAT_BLOCKS_FREED] = "blocks_freed",			\
+	[WPFAULT_STAT_COLLECTIONS] = "collections",			\
+	[WPFAULT_STAT_COLLECT_VISITS] = "collect_visits",		\
 }
 
 struct wpfault_stats {
@@ -184,5 +203,7 @@ struct wpfault_stats {
 	_IOWR(WPFAULT_IOC_MAGIC, 0x11, struct wpfault_dirty_bitmap)
 #define WPFAULT_IOC_READ_DISK \
 	_IOWR(WPFAULT_IOC_MAGIC, 0x12, struct wpfault_disk_read)
+#define WPFAULT_IOC_COLLECT \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x13, struct wpfault_dirty_bitmap)
 
 #endif /* _UAPI_LINUX_WPFAULT_H */
