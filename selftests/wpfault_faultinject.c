@@ -142,27 +142,35 @@ struct target {
 
 /*
  * PREP_CACHED: every page written; PREP_CLEANED: then cleaned;
- * PREP_ON_DISK: written back and dropped from the page cache.
+ * PREP_ON_DISK: written back and dropped from the page cache;
+ * PREP_READ: every page read (a pfn object's holes: the zero page).
  */
-enum prep { PREP_NONE, PREP_CACHED, PREP_CLEANED, PREP_ON_DISK };
+enum prep { PREP_NONE, PREP_CACHED, PREP_CLEANED, PREP_ON_DISK, PREP_READ };
 
-static void target_open(struct target *t, enum prep prep)
+static void target_open(struct target *t, enum prep how,
+			enum wpfault_type type)
 {
 	int i;
 
-	if (wpf_create(&t->o, OBJ_PAGES * page_size))
+	if (wpf_create_type(&t->o, OBJ_PAGES * page_size, type))
 		ksft_exit_fail_msg("create: %s\n", strerror(errno));
 	t->map = wpf_map(t->o.fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, 0);
 	if (t->map == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	if (prep == PREP_NONE)
+	if (how == PREP_NONE)
 		return;
+	if (how == PREP_READ) {
+		for (i = 0; i < OBJ_PAGES; i++)
+			if (t->map[i * page_size])
+				ksft_exit_fail_msg("a hole reads non-zero\n");
+		return;
+	}
 	for (i = 0; i < OBJ_PAGES; i++)
 		t->map[i * page_size] = wpf_pattern(i, 0);
-	if (prep == PREP_CLEANED && wpf_clean(t->o.fd, 0, OBJ_PAGES) < 0)
+	if (how == PREP_CLEANED && wpf_clean(t->o.fd, 0, OBJ_PAGES) < 0)
 		ksft_exit_fail_msg("clean: %s\n", strerror(errno));
-	if (prep != PREP_ON_DISK)
+	if (how != PREP_ON_DISK)
 		return;
 	/* Unmapped, clean pages are what drop_caches drops. */
 	munmap((void *)t->map, OBJ_PAGES * page_size);
@@ -192,6 +200,7 @@ struct op {
 	enum prep prep;
 	int (*run)(struct target *t);
 	int (*check)(struct target *t);
+	enum wpfault_type type;	/* of the target */
 };
 
 /* Every page the object allocated is still in its page cache. */
@@ -211,6 +220,42 @@ static int run_create(struct target *t)
 		return -errno;
 	close(arg.fd);
 	return 0;
+}
+
+static int run_create_pfn(struct target *t)
+{
+	struct wpfault_create arg = {
+		.size = page_size,
+		.type = WPFAULT_TYPE_PFN,
+	};
+
+	if (ioctl(dev, WPFAULT_IOC_CREATE, &arg))
+		return -errno;
+	close(arg.fd);
+	return 0;
+}
+
+/* pfn objects: page 1 holds the write, in the one block allocated. */
+static int check_pfn_page1(struct target *t)
+{
+	uint64_t words[1];
+
+	if (t->map[page_size] != 'w' ||
+	    wpf_dirty_bitmap(t->o.fd, 0, OBJ_PAGES, words) != 1 ||
+	    words[0] != 1 << 1 ||
+	    wpf_stat(t->o.fd, WPFAULT_STAT_PAGES_DIRTIED) != 1 ||
+	    wpf_stat(t->o.fd, WPFAULT_STAT_BLOCKS_ALLOCATED) != 1 ||
+	    wpf_stat(t->o.fd, WPFAULT_STAT_DISK_BLOCKS) != 1)
+		return -EBADE;
+	return 0;
+}
+
+/* ...and it replaced the zero page once. */
+static int check_pfn_upgrade(struct target *t)
+{
+	if (wpf_stat(t->o.fd, WPFAULT_STAT_HOLE_UPGRADES) != 1)
+		return -EBADE;
+	return check_pfn_page1(t);
 }
 
 static int run_read_fault(struct target *t)
@@ -445,6 +490,11 @@ static const struct op ops[] = {
 	{ "pwrite", PREP_NONE, run_pwrite, check_write_fault },
 	{ "punch hole", PREP_CACHED, run_punch, check_punch },
 	{ "create in a mount", PREP_NONE, run_mount_create, NULL },
+	{ "pfn create", PREP_NONE, run_create_pfn, NULL },
+	{ "pfn write fault", PREP_NONE, run_write_fault, check_pfn_page1,
+	  WPFAULT_TYPE_PFN },
+	{ "pfn_mkwrite upgrade", PREP_READ, run_write_fault,
+	  check_pfn_upgrade, WPFAULT_TYPE_PFN },
 };
 
 /* Fails each allocation of @op in turn; returns the number failed. */
@@ -457,7 +507,7 @@ static int inject_all(const struct op *op, bool *ok)
 	*ok = true;
 	for (n = 1; n <= MAX_SITES; n++) {
 		take_baseline(&before);
-		target_open(&t, op->prep);
+		target_open(&t, op->prep, op->type);
 		arm_fail_nth(n);
 		ret = op->run(&t);
 		if (!injected()) {

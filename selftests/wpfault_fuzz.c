@@ -2,7 +2,8 @@
 /*
  * Edge and random values for every field and pointer of every ioctl, and
  * for mmap, ftruncate, pwrite, pread, fsync and fallocate, on
- * /dev/wpfault, on an object and on fds that are neither; and mount,
+ * /dev/wpfault, on an object (each seed runs once with a page-cache
+ * object, once with a pfn object) and on fds that are neither; and mount,
  * umount and the directory calls on a wpfault mount.  A model of the
  * validation order of module/fs.c, pagecache.c, stats.c and the VFS
  * (documented in <linux/wpfault.h> and README.md) predicts each result,
@@ -90,6 +91,11 @@ static const char *const call_names[NR_CALLS] = {
 	"file_io", "mount",
 };
 
+static const char *const type_names[WPFAULT_TYPE_NR] = {
+	[WPFAULT_TYPE_PAGECACHE] = "page-cache",
+	[WPFAULT_TYPE_PFN] = "pfn",
+};
+
 /* Relative frequencies. */
 static const unsigned int call_weights[NR_CALLS] = {
 	12, 16, 16, 10, 6, 6, 14, 5, 15, 10, 12, 10,
@@ -107,6 +113,7 @@ struct fuzz {
 	uint64_t rng;
 	int dev, null_fd;
 	struct wpf_obj obj;
+	enum wpfault_type type;	/* of obj */
 	__u64 size, pages;	/* the object's size, and pages holding it */
 	volatile char *map;	/* all its pages, shared and writable */
 	/* Model: bit i set when page i is dirty, and the object's counters. */
@@ -932,6 +939,8 @@ static int fuzz_mmap(struct fuzz *f)
 	if (!len || off % page_size || pgoff >= f->pages ||
 	    (len + page_size - 1) / page_size > f->pages - pgoff)
 		exp = EINVAL;
+	else if (!shared && f->type == WPFAULT_TYPE_PFN)
+		exp = EINVAL;	/* no COW mappings of VM_PFNMAP */
 	else
 		exp = 0;
 	/* The system call itself: libc may check the offset first. */
@@ -998,8 +1007,9 @@ static void model_pwrite(struct fuzz *f, __u64 off, __u64 len)
 }
 
 /*
- * File calls through the page cache, inside the object or with a bad
- * offset, length or buffer: pwrite, pread, fsync, fdatasync, and
+ * File calls, inside the object or with a bad offset, length or buffer:
+ * pwrite and pread (through the page cache; EINVAL on a pfn object),
+ * fsync, fdatasync, and
  * fallocate, where only PUNCH_HOLE | KEEP_SIZE is supported (the VFS
  * checks offset and length first).  Writes set the tracker of the pages
  * they touch, and nothing else here changes it.
@@ -1030,7 +1040,8 @@ static int fuzz_file_io(struct fuzz *f)
 			 write ? "pwrite" : "pread", len, (long long)off,
 			 buf ? "valid" : "NULL");
 		describe_object(f);
-		if (off < 0)
+		/* A pfn object has no read or write method at all. */
+		if (off < 0 || f->type == WPFAULT_TYPE_PFN)
 			exp = EINVAL;
 		else if (len && !buf)
 			exp = EFAULT;
@@ -1449,7 +1460,8 @@ static double seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static bool run_seed(struct fuzz *f, __u64 seed, unsigned long iterations)
+static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
+		     unsigned long iterations)
 {
 	double start = seconds();
 	unsigned long i;
@@ -1464,7 +1476,8 @@ static bool run_seed(struct fuzz *f, __u64 seed, unsigned long iterations)
 	/* Sometimes end of file falls inside the last page. */
 	if (!rnd(f, 3))
 		f->size -= 1 + rnd(f, page_size - 1);
-	err = wpf_create(&f->obj, f->size);
+	f->type = type;
+	err = wpf_create_type(&f->obj, f->size, type);
 	if (err)
 		ksft_exit_fail_msg("create: %s\n", strerror(-err));
 	f->map = mmap(NULL, f->pages * page_size, PROT_READ | PROT_WRITE,
@@ -1476,8 +1489,8 @@ static bool run_seed(struct fuzz *f, __u64 seed, unsigned long iterations)
 	f->cleaned = 0;
 	f->last_id = f->obj.id;
 	f->alive = module_alive(f);
-	ksft_print_msg("seed %llu: object of %llu bytes (%llu pages)\n", seed,
-		       f->size, f->pages);
+	ksft_print_msg("seed %llu: %s object of %llu bytes (%llu pages)\n",
+		       seed, type_names[type], f->size, f->pages);
 	/* Some pages dirty from the start, so that cleans have work. */
 	for (page = 0; page < f->pages; page++)
 		if (rnd(f, 2))
@@ -1559,7 +1572,7 @@ int main(int argc, char **argv)
 	unsigned long iterations = DEFAULT_ITERATIONS;
 	__u64 seeds[3] = { 1, 2, 3 };
 	struct footprint before, after;
-	int nr_seeds = 3, opt, i;
+	int nr_seeds = 3, opt, i, type;
 	struct fuzz f;
 	const char *env;
 	bool ok;
@@ -1606,13 +1619,16 @@ int main(int argc, char **argv)
 	set_up_arena(&f);
 	take_footprint(f.dev, &before);
 
-	ksft_set_plan(nr_seeds + 1);
+	ksft_set_plan(nr_seeds * WPFAULT_TYPE_NR + 1);
 	for (i = 0; i < nr_seeds; i++) {
 		ksft_print_msg("rerun: %s -s %llu -n %lu\n", argv[0], seeds[i],
 			       iterations);
-		ok = run_seed(&f, seeds[i], iterations);
-		ksft_test_result(ok, "seed %llu: %s\n", seeds[i],
-				 "every call returned its documented result");
+		for (type = 0; type < WPFAULT_TYPE_NR; type++) {
+			ok = run_seed(&f, seeds[i], type, iterations);
+			ksft_test_result(ok, "seed %llu, %s object: %s\n",
+					 seeds[i], type_names[type],
+					 "every call returned its documented result");
+		}
 	}
 
 	take_footprint(f.dev, &after);

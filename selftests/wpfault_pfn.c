@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "wpfault_stats.h"
@@ -282,6 +283,84 @@ TEST_F(pfn, no_file_io_and_no_gup)
 	ASSERT_EQ(EFAULT, errno);
 	ASSERT_EQ(0, PAGE(self->p, 0)[0]);
 	CHECK_STATS(self->o.fd, [R] = 1, [ZP] = 1);
+}
+
+/*
+ * fork copies a pfn mapping's entries (copy_page_range() does for
+ * VM_PFNMAP), writable ones too: each was recorded when it became
+ * writable, and a collect unmaps it in the child as in the parent.
+ */
+TEST_F(pfn, fork_keeps_tracking_exact)
+{
+	uint64_t bits = 0;
+	int status;
+	pid_t pid;
+
+	PAGE(self->p, 0)[0] = 1;
+	ASSERT_EQ(0, PAGE(self->p, 1)[0]);
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	PAGE(self->p, 2)[0] = 2;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* A writable copy, then the zero page, then nothing. */
+		PAGE(self->p, 2)[1] = 3;
+		PAGE(self->p, 1)[0] = 4;
+		PAGE(self->p, 3)[0] = 5;
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_EQ(3, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0xeULL, bits);
+	ASSERT_EQ(3, PAGE(self->p, 2)[1]);
+	ASSERT_EQ(4, PAGE(self->p, 1)[0]);
+	ASSERT_EQ(5, PAGE(self->p, 3)[0]);
+	/* The child's first writes: an upgrade, and a write to a hole. */
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_HOLE_UPGRADES));
+	ASSERT_EQ(4, wpf_stat(self->o.fd, WPFAULT_STAT_BLOCKS_ALLOCATED));
+}
+
+/*
+ * mprotect() read-only and back leaves entries read-only (the vma is
+ * write-notify): the next write goes to ->pfn_mkwrite and is recorded.
+ * A moved mapping tracks as before; growing one is refused
+ * (VM_DONTEXPAND), and so is MADV_DONTNEED (the kernel refuses it on
+ * VM_PFNMAP).
+ */
+TEST_F(pfn, mprotect_mremap_madvise)
+{
+	size_t len = NPAGES * page_size;
+	uint64_t bits = 0;
+	char *moved;
+
+	PAGE(self->p, 0)[0] = 1;
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1, PAGE(self->p, 0)[0]);
+	ASSERT_EQ(0, mprotect(self->p, len, PROT_READ));
+	ASSERT_EQ(SIGSEGV, wpf_access_signal(wpf_write_byte,
+					     PAGE(self->p, 0)));
+	ASSERT_EQ(0, mprotect(self->p, len, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PFN_MKWRITE_CALLS));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1, bits);
+
+	/* Somewhere else: an equal size alone would not move it. */
+	moved = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, moved);
+	ASSERT_EQ(moved, mremap(self->p, len, len,
+				MREMAP_MAYMOVE | MREMAP_FIXED, moved));
+	self->p = moved;
+	PAGE(self->p, 5)[0] = 6;
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL << 5, bits);
+	ASSERT_EQ(MAP_FAILED, mremap(self->p, len, 2 * len, MREMAP_MAYMOVE));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, madvise(self->p, len, MADV_DONTNEED));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(6, PAGE(self->p, 5)[0]);
 }
 
 TEST_HARNESS_MAIN

@@ -3,6 +3,9 @@
  * Random operations from several processes and threads on shared objects,
  * checked against a model of what every byte must hold and of which pages
  * must be dirty (invariants 2 and 7 of the design, and 1 for the bitmap).
+ * Two objects are page-cache objects, the third a pfn object, which has
+ * no private mappings and no pwrite() or pread(): those operations use its
+ * shared mapping instead, or do nothing.
  *
  * Each worker owns a lane of bytes in every page (LANE bytes at
  * worker * LANE), so the model of each byte has one writer and stays exact
@@ -44,6 +47,8 @@
 #include "wpfault_util.h"
 
 #define NR_OBJECTS	3
+/* The last object is a pfn object: no private mappings, no pwrite. */
+#define PFN_OBJECT	(NR_OBJECTS - 1)
 #define OBJ_PAGES	48
 #define LANE		64
 /* 16 lanes take 1 KiB, which fits in a page of any size Linux has. */
@@ -165,9 +170,13 @@ static void mismatch(struct worker *w, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Private mappings of the pfn object are refused: left unmapped. */
 static void map_object(struct worker *w, struct mapping *m, int obj,
 		       int flags)
 {
+	m->addr = NULL;
+	if (obj == PFN_OBJECT && flags == MAP_PRIVATE)
+		return;
 	m->first = rnd(w, OBJ_PAGES);
 	m->pages = 1 + rnd(w, OBJ_PAGES - m->first);
 	m->prot = PROT_READ | PROT_WRITE;
@@ -178,7 +187,8 @@ static void map_object(struct worker *w, struct mapping *m, int obj,
 
 static void unmap_object(struct mapping *m)
 {
-	munmap((void *)m->addr, m->pages * page_size);
+	if (m->addr)
+		munmap((void *)m->addr, m->pages * page_size);
 }
 
 /* A page of object @obj inside mapping @m, as (page, address). */
@@ -191,7 +201,10 @@ static volatile char *pick(struct worker *w, struct mapping *m,
 	return m->addr + i * page_size;
 }
 
-/* A byte of the worker's lane, through its mapping or by pwrite(). */
+/*
+ * A byte of the worker's lane, through its mapping or by pwrite() (the
+ * mapping, for the pfn object).
+ */
 static void do_write(struct worker *w, int obj, bool syscall)
 {
 	struct mapping *m = &w->shared[obj];
@@ -201,6 +214,7 @@ static void do_write(struct worker *w, int obj, bool syscall)
 	volatile char *p;
 	size_t page;
 
+	syscall &= obj != PFN_OBJECT;
 	if (!syscall && !(m->prot & PROT_WRITE))
 		return;
 	p = pick(w, m, &page);
@@ -240,7 +254,7 @@ static void do_read(struct worker *w, int obj, bool syscall)
 	size_t page;
 
 	p = pick(w, m, &page);
-	if (!syscall) {
+	if (!syscall || obj == PFN_OBJECT) {
 		v = p[off];
 	} else if (pread(obj_fd[obj], &v, 1, page * page_size + off) != 1) {
 		mismatch(w, "pread: %s", strerror(errno));
@@ -260,7 +274,7 @@ static void do_private(struct worker *w, int obj, bool write)
 	volatile char *p;
 	size_t page;
 
-	if (write && !(m->prot & PROT_WRITE))
+	if (!m->addr || (write && !(m->prot & PROT_WRITE)))
 		return;
 	p = pick(w, m, &page);
 	if (w->priv_drops[obj][page] != sh->cow_drops[obj][page])
@@ -346,16 +360,24 @@ static void forget_private(struct worker *w, int obj)
 	memset(w->priv_copied[obj], 0, sizeof(w->priv_copied[obj]));
 }
 
-/* A private object of this worker: every count is exact. */
+/*
+ * A private object of this worker, of either type: every count is exact.
+ * A first write faults into ->page_mkwrite on a page-cache object, into
+ * ->fault on a pfn object (nothing is mapped yet).
+ */
 static void do_temp_object(struct worker *w)
 {
+	enum wpfault_type type = rnd(w, 2) ? WPFAULT_TYPE_PFN :
+				 WPFAULT_TYPE_PAGECACHE;
+	int first_write = type == WPFAULT_TYPE_PFN ?
+			  WPFAULT_STAT_WRITE_FAULTS : WPFAULT_STAT_MKWRITE_CALLS;
 	uint64_t stats[WPFAULT_STAT_NR];
 	size_t pages = 1 + rnd(w, 8), i;
 	struct wpf_obj o;
 	int64_t written;
 	volatile char *p;
 
-	if (wpf_create(&o, pages * page_size)) {
+	if (wpf_create_type(&o, pages * page_size, type)) {
 		mismatch(w, "create: %s", strerror(errno));
 		return;
 	}
@@ -372,7 +394,7 @@ static void do_temp_object(struct worker *w)
 	    wpf_clean(o.fd, 0, pages) != written ||
 	    wpf_dirty_bitmap(o.fd, 0, pages, w->words) != 0 ||
 	    wpf_stats(o.fd, stats) ||
-	    stats[WPFAULT_STAT_MKWRITE_CALLS] != (uint64_t)written ||
+	    stats[first_write] != (uint64_t)written ||
 	    stats[WPFAULT_STAT_PAGES_CLEANED] != (uint64_t)written)
 		mismatch(w, "temporary object of %zu pages: wrong counts",
 			 pages);
@@ -450,6 +472,8 @@ static void do_op(struct worker *w, enum op op)
 		break;
 	case OP_MPROTECT:
 		m = rnd(w, 2) ? &w->shared[obj] : &w->private[obj];
+		if (!m->addr)
+			break;
 		m->prot ^= PROT_WRITE;
 		if (mprotect((void *)m->addr, m->pages * page_size, m->prot))
 			mismatch(w, "mprotect: %s", strerror(errno));
@@ -466,6 +490,15 @@ static void do_op(struct worker *w, enum op op)
 		break;
 	case OP_DONTNEED:
 		m = rnd(w, 2) ? &w->shared[obj] : &w->private[obj];
+		if (!m->addr)
+			break;
+		/* The kernel refuses MADV_DONTNEED on VM_PFNMAP. */
+		if (obj == PFN_OBJECT) {
+			if (!madvise((void *)m->addr, m->pages * page_size,
+				     MADV_DONTNEED) || errno != EINVAL)
+				mismatch(w, "MADV_DONTNEED on pfn: not EINVAL");
+			break;
+		}
 		if (madvise((void *)m->addr, m->pages * page_size,
 			    MADV_DONTNEED))
 			mismatch(w, "madvise: %s", strerror(errno));
@@ -666,7 +699,9 @@ int main(int argc, char **argv)
 
 		if (pthread_rwlock_init(&sh->lock[obj], &lock_attr))
 			ksft_exit_fail_msg("rwlock init failed\n");
-		err = wpf_create(&objs[obj], OBJ_PAGES * page_size);
+		err = wpf_create_type(&objs[obj], OBJ_PAGES * page_size,
+				      obj == PFN_OBJECT ? WPFAULT_TYPE_PFN :
+				      WPFAULT_TYPE_PAGECACHE);
 
 		if (err == -ENOENT)
 			ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
