@@ -369,14 +369,15 @@ static void do_temp_object(struct worker *w)
 {
 	enum wpfault_type type = rnd(w, 2) ? WPFAULT_TYPE_PFN :
 				 WPFAULT_TYPE_PAGECACHE;
-	int first_write = type == WPFAULT_TYPE_PFN ?
-			  WPFAULT_STAT_WRITE_FAULTS : WPFAULT_STAT_MKWRITE_CALLS;
+	int first_write = WPFAULT_STAT_MKWRITE_CALLS;
 	uint64_t stats[WPFAULT_STAT_NR];
 	size_t pages = 1 + rnd(w, 8), i;
 	struct wpf_obj o;
 	int64_t written;
 	volatile char *p;
 
+	if (type == WPFAULT_TYPE_PFN)
+		first_write = WPFAULT_STAT_WRITE_FAULTS;
 	if (wpf_create_type(&o, pages * page_size, type)) {
 		mismatch(w, "create: %s", strerror(errno));
 		return;
