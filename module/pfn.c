@@ -14,13 +14,14 @@
  * the vma), like DAX's.  The price: vmf_insert_pfn() BUGs on a COW
  * mapping, so MAP_PRIVATE mappings are refused.
  *
- * Entries are only ever inserted into an empty pte, under disk_lock:
- * ->pfn_mkwrite and the cleaning calls first remove the page's entries
- * from every mapping (unmap_mapping_pages()).  So no insert meets another
- * pfn at its address, which is what seed 003's WARN caught: none here is
- * a "mkwrite" insert onto a present entry.  Truncation holds the invalidate
- * lock exclusively and the fault paths hold it shared, so no entry is made
- * past end of file, or to a block being freed.
+ * Entries are made only by plain inserts, under disk_lock, which leave a
+ * present entry alone; never by a "mkwrite" insert, which would update
+ * it.  ->pfn_mkwrite and the cleaning calls first remove the page's
+ * entries from every mapping (unmap_mapping_pages()).  So no insert can
+ * find another pfn at its address and act on it, which is what seed 003's
+ * WARN caught.  Truncation holds the invalidate lock exclusively and the
+ * fault paths hold it shared, so no entry is made past end of file, or to
+ * a block being freed.
  *
  * Two dirty states, as for page-cache objects: the tracker's (written
  * since the last WPFAULT_IOC_CLEAN) and the flush state, a mark on the
