@@ -14,6 +14,9 @@
  */
 #include <linux/backing-dev.h>
 #include <linux/file.h>
+#include <linux/fs.h>
+/* falloc.h uses the types fs.h brings in. */
+#include <linux/falloc.h>
 #include <linux/fs_context.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -33,6 +36,8 @@ static struct vfsmount *wpf_mnt;
 static int wpf_mnt_count;
 /* Object ids, and inode numbers: the root directory has the first. */
 static atomic64_t wpf_last_id = ATOMIC64_INIT(WPFAULT_ROOT_INO);
+
+static const struct inode_operations wpf_object_iops;
 
 static const struct wpf_object_type *const wpf_types[WPFAULT_TYPE_NR] = {
 	[WPFAULT_TYPE_PAGECACHE] = &wpf_pagecache_type,
@@ -92,6 +97,7 @@ static struct inode *wpf_object_new(struct super_block *sb,
 	xa_init(&obj->written);
 	inode->i_ino = obj->id;
 	inode_init_owner(idmap, inode, dir, mode);
+	inode->i_op = &wpf_object_iops;
 	inode->i_fop = type->fops;
 	inode->i_private = obj;
 	wpf_inode_touch(inode, true);
@@ -252,14 +258,102 @@ int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
 	return 0;
 }
 
+/* The object ioctls, on every type. */
 long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct wpf_object *obj = wpf_object_of(file_inode(file));
 	void __user *uarg = (void __user *)arg;
 
-	if (cmd == WPFAULT_IOC_STATS)
+	switch (cmd) {
+	case WPFAULT_IOC_STATS:
 		return wpf_stats_ioctl(obj, uarg);
-	return obj->type->ioctl(obj, cmd, uarg);
+	case WPFAULT_IOC_CLEAN:
+		return wpf_ioctl_clean(obj, uarg);
+	case WPFAULT_IOC_DIRTY_BITMAP:
+		return wpf_ioctl_dirty_bitmap(obj, uarg, false);
+	case WPFAULT_IOC_COLLECT:
+		return wpf_ioctl_dirty_bitmap(obj, uarg, true);
+	case WPFAULT_IOC_READ_DISK:
+		return wpf_ioctl_read_disk(obj, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Pages that hold the object's bytes, the last one maybe in part. */
+pgoff_t wpf_object_pages(struct inode *inode)
+{
+	return DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
+}
+
+/* A mapping must end by the page that holds end of file. */
+bool wpf_mmap_in_object(struct file *file, struct vm_area_struct *vma)
+{
+	pgoff_t size = wpf_object_pages(file_inode(file));
+
+	return vma->vm_pgoff < size && vma_pages(vma) <= size - vma->vm_pgoff;
+}
+
+/*
+ * Size changes exclude faults that map pages: see the types' fault
+ * handlers.  Bytes past the old end of file read as zeroes when the file
+ * grows, however they were written.
+ */
+static int wpf_object_setattr(struct wpf_idmap *idmap, struct dentry *dentry,
+			      struct iattr *attr)
+{
+	struct inode *inode = d_inode(dentry);
+	struct wpf_object *obj = wpf_object_of(inode);
+	loff_t old_size = i_size_read(inode);
+	int err;
+
+	if (!(attr->ia_valid & ATTR_SIZE) || attr->ia_size == old_size)
+		return simple_setattr(idmap, dentry, attr);
+
+	err = setattr_prepare(idmap, dentry, attr);
+	if (err)
+		return err;
+	filemap_invalidate_lock(inode->i_mapping);
+	if (attr->ia_size > old_size) {
+		obj->type->zero_tail(obj, old_size);
+		i_size_write(inode, attr->ia_size);
+	} else {
+		i_size_write(inode, attr->ia_size);
+		obj->type->truncate(obj, attr->ia_size, LLONG_MAX, false);
+		wpf_track_forget(obj, DIV_ROUND_UP(attr->ia_size, PAGE_SIZE));
+	}
+	filemap_invalidate_unlock(inode->i_mapping);
+	/* The rest of simple_setattr(), whose checks already passed. */
+	setattr_copy(idmap, inode, attr);
+	mark_inode_dirty(inode);
+	return 0;
+}
+
+static const struct inode_operations wpf_object_iops = {
+	.setattr = wpf_object_setattr,
+};
+
+/*
+ * Only hole punching: the disk has no notion of preallocation.  The
+ * tracker keeps its records: a hole punch is no clean.
+ */
+long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
+			  loff_t len)
+{
+	struct inode *inode = file_inode(file);
+	struct wpf_object *obj = wpf_object_of(inode);
+	loff_t end;
+
+	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	inode_lock(inode);
+	filemap_invalidate_lock(inode->i_mapping);
+	end = min(offset + len, i_size_read(inode));
+	if (offset < end)
+		obj->type->truncate(obj, offset, end, true);
+	filemap_invalidate_unlock(inode->i_mapping);
+	inode_unlock(inode);
+	return 0;
 }
 
 /* Returns the new object's file, or ERR_PTR. */

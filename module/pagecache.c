@@ -7,8 +7,6 @@
  * memory (writeback.c, disk.c) and may reclaim clean ones.
  */
 #include <linux/fs.h>
-/* falloc.h uses the types fs.h brings in. */
-#include <linux/falloc.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/uio.h>
@@ -16,11 +14,6 @@
 
 #include "compat.h"
 #include "wpfault.h"
-
-static pgoff_t wpf_size_in_pages(struct inode *inode)
-{
-	return DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
-}
 
 static vm_fault_t wpf_fault(struct vm_fault *vmf)
 {
@@ -45,7 +38,7 @@ static vm_fault_t wpf_fault(struct vm_fault *vmf)
 	 * waits for it and then unmaps and drops it.
 	 */
 	filemap_invalidate_lock_shared(mapping);
-	if (vmf->pgoff >= wpf_size_in_pages(inode)) {
+	if (vmf->pgoff >= wpf_object_pages(inode)) {
 		filemap_invalidate_unlock_shared(mapping);
 		goto sigbus;
 	}
@@ -174,14 +167,20 @@ static void wpf_zero_in_page(struct wpf_object *obj, loff_t from, loff_t to)
 	}
 }
 
+/* Growing: the old last page's tail reads zeroes. */
+static void wpf_pagecache_zero_tail(struct wpf_object *obj, loff_t from)
+{
+	wpf_zero_in_page(obj, from, round_up(from, PAGE_SIZE));
+}
+
 /*
  * Zeroes [@start, @end) as a size change (@end is LLONG_MAX) or a hole
  * punch does: partial pages are zeroed in place, whole pages leave the
  * page cache and the disk.  Counts it.  The caller holds the inode lock
  * and the invalidate lock, so no folio is created meanwhile.
  */
-static void wpf_truncate_range(struct wpf_object *obj, loff_t start,
-			       loff_t end, bool punch)
+static void wpf_pagecache_truncate(struct wpf_object *obj, loff_t start,
+				   loff_t end, bool punch)
 {
 	struct inode *inode = obj->inode;
 	unsigned long before = inode->i_mapping->nrpages;
@@ -207,70 +206,10 @@ static void wpf_truncate_range(struct wpf_object *obj, loff_t start,
 		  before - inode->i_mapping->nrpages);
 }
 
-/*
- * Size changes exclude the creation of folios: see wpf_fault().  Bytes
- * past the old end of file read as zeroes when the file grows, however
- * they were written (a mapping may write past EOF in the last page).
- */
-static int wpf_setattr(struct wpf_idmap *idmap, struct dentry *dentry,
-		       struct iattr *attr)
-{
-	struct inode *inode = d_inode(dentry);
-	struct wpf_object *obj = wpf_object_of(inode);
-	loff_t old_size = i_size_read(inode);
-	int err;
-
-	if (!(attr->ia_valid & ATTR_SIZE) || attr->ia_size == old_size)
-		return simple_setattr(idmap, dentry, attr);
-
-	err = setattr_prepare(idmap, dentry, attr);
-	if (err)
-		return err;
-	filemap_invalidate_lock(inode->i_mapping);
-	if (attr->ia_size > old_size) {
-		wpf_zero_in_page(obj, old_size,
-				 round_up(old_size, PAGE_SIZE));
-		i_size_write(inode, attr->ia_size);
-	} else {
-		i_size_write(inode, attr->ia_size);
-		wpf_truncate_range(obj, attr->ia_size, LLONG_MAX, false);
-		wpf_track_forget(obj, DIV_ROUND_UP(attr->ia_size, PAGE_SIZE));
-	}
-	filemap_invalidate_unlock(inode->i_mapping);
-	/* The rest of simple_setattr(), whose checks already passed. */
-	setattr_copy(idmap, inode, attr);
-	mark_inode_dirty(inode);
-	return 0;
-}
-
-static const struct inode_operations wpf_pagecache_iops = {
-	.setattr = wpf_setattr,
-};
-
-/* Only hole punching: the disk has no notion of preallocation. */
-static long wpf_fallocate(struct file *file, int mode, loff_t offset,
-			  loff_t len)
-{
-	struct inode *inode = file_inode(file);
-	loff_t end;
-
-	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
-		return -EOPNOTSUPP;
-	inode_lock(inode);
-	filemap_invalidate_lock(inode->i_mapping);
-	end = min(offset + len, i_size_read(inode));
-	if (offset < end)
-		wpf_truncate_range(wpf_object_of(inode), offset, end, true);
-	filemap_invalidate_unlock(inode->i_mapping);
-	inode_unlock(inode);
-	return 0;
-}
-
 static void wpf_pagecache_init(struct wpf_object *obj)
 {
 	mutex_init(&obj->disk_lock);
 	xa_init(&obj->disk);
-	obj->inode->i_op = &wpf_pagecache_iops;
 	obj->inode->i_mapping->a_ops = &wpf_pagecache_aops;
 }
 
@@ -281,29 +220,10 @@ static void wpf_pagecache_destroy(struct wpf_object *obj)
 
 static int wpf_pagecache_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	pgoff_t size = wpf_size_in_pages(file_inode(file));
-
-	if (vma->vm_pgoff >= size || vma_pages(vma) > size - vma->vm_pgoff)
+	if (!wpf_mmap_in_object(file, vma))
 		return -EINVAL;
 	vma->vm_ops = &wpf_pagecache_vm_ops;
 	return 0;
-}
-
-static long wpf_pagecache_ioctl(struct wpf_object *obj, unsigned int cmd,
-				void __user *uarg)
-{
-	switch (cmd) {
-	case WPFAULT_IOC_CLEAN:
-		return wpf_ioctl_clean(obj, uarg);
-	case WPFAULT_IOC_DIRTY_BITMAP:
-		return wpf_ioctl_dirty_bitmap(obj, uarg, false);
-	case WPFAULT_IOC_COLLECT:
-		return wpf_ioctl_dirty_bitmap(obj, uarg, true);
-	case WPFAULT_IOC_READ_DISK:
-		return wpf_ioctl_read_disk(obj, uarg);
-	default:
-		return -ENOTTY;
-	}
 }
 
 /* Regular file operations, all through the page cache. */
@@ -316,7 +236,7 @@ static const struct file_operations wpf_pagecache_fops = {
 	.splice_read = wpf_splice_read,
 	.splice_write = iter_file_splice_write,
 	.fsync = wpf_fsync,
-	.fallocate = wpf_fallocate,
+	.fallocate = wpf_object_fallocate,
 	.mmap = wpf_pagecache_mmap,
 	.unlocked_ioctl = wpf_object_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -327,5 +247,6 @@ const struct wpf_object_type wpf_pagecache_type = {
 	.destroy = wpf_pagecache_destroy,
 	.fops = &wpf_pagecache_fops,
 	.clean_page = wpf_pagecache_clean_page,
-	.ioctl = wpf_pagecache_ioctl,
+	.zero_tail = wpf_pagecache_zero_tail,
+	.truncate = wpf_pagecache_truncate,
 };

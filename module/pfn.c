@@ -30,12 +30,9 @@
  * unmaps the page first, so the next write faults and sets both again.
  */
 #include <linux/fs.h>
-/* falloc.h uses the types fs.h brings in. */
-#include <linux/falloc.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pgtable.h>
-#include <linux/uaccess.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
@@ -43,11 +40,6 @@
 
 /* On a block: written since the last fsync. */
 #define WPF_FLUSH_DIRTY	XA_MARK_1
-
-static pgoff_t wpf_pfn_pages(struct inode *inode)
-{
-	return DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
-}
 
 /*
  * The block of the fault's page, allocated if it was a hole.  Then the
@@ -105,7 +97,7 @@ static vm_fault_t wpf_pfn_fault(struct vm_fault *vmf)
 		wpf_write_fault_time(obj, vmf->vma->vm_file);
 	}
 	filemap_invalidate_lock_shared(inode->i_mapping);
-	if (vmf->pgoff >= wpf_pfn_pages(inode)) {
+	if (vmf->pgoff >= wpf_object_pages(inode)) {
 		wpf_count(obj, WPFAULT_STAT_SIGBUS_FAULTS, 1);
 		ret = VM_FAULT_SIGBUS;
 		goto out;
@@ -154,7 +146,7 @@ static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
 	wpf_write_fault_time(obj, vmf->vma->vm_file);
 	filemap_invalidate_lock_shared(inode->i_mapping);
 	mutex_lock(&obj->disk_lock);
-	if (vmf->pgoff >= wpf_pfn_pages(inode)) {
+	if (vmf->pgoff >= wpf_object_pages(inode)) {
 		/* Truncated meanwhile: the retried fault gets SIGBUS. */
 		ret = VM_FAULT_NOPAGE;
 		goto out;
@@ -225,83 +217,36 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 	return 0;
 }
 
+/* Growing: the old last block's tail reads zeroes. */
+static void wpf_pfn_zero_tail(struct wpf_object *obj, loff_t from)
+{
+	wpf_disk_zero(obj, from, round_up(from, PAGE_SIZE));
+}
+
 /*
  * Zeroes [@start, @end) as a size change (@end is LLONG_MAX) or a hole
  * punch does: the entries of whole pages go from every mapping, then their
- * blocks; partial pages are zeroed in place.  The caller holds the
- * invalidate lock: no fault maps a page meanwhile.
+ * blocks, which leaves holes (reads map the zero page again); partial
+ * pages are zeroed in place.  The caller holds the invalidate lock: no
+ * fault maps a page meanwhile.
  */
-static void wpf_pfn_remove(struct wpf_object *obj, loff_t start, loff_t end)
+static void wpf_pfn_truncate(struct wpf_object *obj, loff_t start,
+			     loff_t end, bool punch)
 {
 	pgoff_t first = DIV_ROUND_UP(start, PAGE_SIZE);
 	/* 0 pages: all from @first on. */
-	pgoff_t nr = end == LLONG_MAX ? 0 : (end >> PAGE_SHIFT) - first;
+	pgoff_t nr = punch ? (end >> PAGE_SHIFT) - first : 0;
 
-	if (end == LLONG_MAX || first < end >> PAGE_SHIFT)
+	if (!punch || first < end >> PAGE_SHIFT)
 		unmap_mapping_pages(obj->inode->i_mapping, first, nr, false);
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
 		  wpf_disk_zero(obj, start, end));
 	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);
 }
 
-static int wpf_pfn_setattr(struct wpf_idmap *idmap, struct dentry *dentry,
-			   struct iattr *attr)
-{
-	struct inode *inode = d_inode(dentry);
-	struct wpf_object *obj = wpf_object_of(inode);
-	loff_t old_size = i_size_read(inode);
-	int err;
-
-	if (!(attr->ia_valid & ATTR_SIZE) || attr->ia_size == old_size)
-		return simple_setattr(idmap, dentry, attr);
-
-	err = setattr_prepare(idmap, dentry, attr);
-	if (err)
-		return err;
-	filemap_invalidate_lock(inode->i_mapping);
-	if (attr->ia_size > old_size) {
-		/* A mapping may have written past the old end of file. */
-		wpf_disk_zero(obj, old_size, round_up(old_size, PAGE_SIZE));
-		i_size_write(inode, attr->ia_size);
-	} else {
-		i_size_write(inode, attr->ia_size);
-		wpf_pfn_remove(obj, attr->ia_size, LLONG_MAX);
-		wpf_track_forget(obj, DIV_ROUND_UP(attr->ia_size, PAGE_SIZE));
-	}
-	filemap_invalidate_unlock(inode->i_mapping);
-	setattr_copy(idmap, inode, attr);
-	mark_inode_dirty(inode);
-	return 0;
-}
-
-static const struct inode_operations wpf_pfn_iops = {
-	.setattr = wpf_pfn_setattr,
-};
-
-/* Hole punching returns blocks to holes: reads map the zero page again. */
-static long wpf_pfn_fallocate(struct file *file, int mode, loff_t offset,
-			      loff_t len)
-{
-	struct inode *inode = file_inode(file);
-	loff_t end;
-
-	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
-		return -EOPNOTSUPP;
-	inode_lock(inode);
-	filemap_invalidate_lock(inode->i_mapping);
-	end = min(offset + len, i_size_read(inode));
-	if (offset < end)
-		wpf_pfn_remove(wpf_object_of(inode), offset, end);
-	filemap_invalidate_unlock(inode->i_mapping);
-	inode_unlock(inode);
-	return 0;
-}
-
 static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	pgoff_t size = wpf_pfn_pages(file_inode(file));
-
-	if (vma->vm_pgoff >= size || vma_pages(vma) > size - vma->vm_pgoff)
+	if (!wpf_mmap_in_object(file, vma))
 		return -EINVAL;
 	/* See the top of the file: no COW mappings of VM_PFNMAP. */
 	if (is_cow_mapping(vma->vm_flags))
@@ -311,28 +256,10 @@ static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 	return 0;
 }
 
-static long wpf_pfn_ioctl(struct wpf_object *obj, unsigned int cmd,
-			  void __user *uarg)
-{
-	switch (cmd) {
-	case WPFAULT_IOC_CLEAN:
-		return wpf_ioctl_clean(obj, uarg);
-	case WPFAULT_IOC_DIRTY_BITMAP:
-		return wpf_ioctl_dirty_bitmap(obj, uarg, false);
-	case WPFAULT_IOC_COLLECT:
-		return wpf_ioctl_dirty_bitmap(obj, uarg, true);
-	case WPFAULT_IOC_READ_DISK:
-		return wpf_ioctl_read_disk(obj, uarg);
-	default:
-		return -ENOTTY;
-	}
-}
-
 static void wpf_pfn_init(struct wpf_object *obj)
 {
 	mutex_init(&obj->disk_lock);
 	xa_init(&obj->disk);
-	obj->inode->i_op = &wpf_pfn_iops;
 }
 
 /* No vma maps the object any more: the blocks can go. */
@@ -349,7 +276,7 @@ static const struct file_operations wpf_pfn_fops = {
 	.open = generic_file_open,
 	.llseek = generic_file_llseek,
 	.fsync = wpf_pfn_fsync,
-	.fallocate = wpf_pfn_fallocate,
+	.fallocate = wpf_object_fallocate,
 	.mmap = wpf_pfn_mmap,
 	.unlocked_ioctl = wpf_object_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
@@ -360,5 +287,6 @@ const struct wpf_object_type wpf_pfn_type = {
 	.destroy = wpf_pfn_destroy,
 	.fops = &wpf_pfn_fops,
 	.clean_page = wpf_pfn_clean_page,
-	.ioctl = wpf_pfn_ioctl,
+	.zero_tail = wpf_pfn_zero_tail,
+	.truncate = wpf_pfn_truncate,
 };

@@ -30,9 +30,17 @@ struct wpf_object_type {
 	 * if it was set.
 	 */
 	bool (*clean_page)(struct wpf_object *obj, pgoff_t index);
-	/* Type-specific object ioctls; -ENOTTY for unknown commands. */
-	long (*ioctl)(struct wpf_object *obj, unsigned int cmd,
-		      void __user *arg);
+	/*
+	 * Size changes and hole punches, under the inode lock and the
+	 * invalidate lock (no fault maps a page meanwhile).  zero_tail()
+	 * zeroes from @from to the end of its page, as a file grows: a
+	 * mapping may have written past the old end of file.  truncate()
+	 * removes [@start, @end) as a hole punch or, with @end LLONG_MAX, a
+	 * shrink does, and counts it.
+	 */
+	void (*zero_tail)(struct wpf_object *obj, loff_t from);
+	void (*truncate)(struct wpf_object *obj, loff_t start, loff_t end,
+			 bool punch);
 };
 
 struct wpf_object {
@@ -65,6 +73,10 @@ void wpf_fs_unregister(void);
 int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
 		     u64 reserved, pgoff_t *first, pgoff_t *nr_pages);
 long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+pgoff_t wpf_object_pages(struct inode *inode);
+bool wpf_mmap_in_object(struct file *file, struct vm_area_struct *vma);
+long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
+			  loff_t len);
 void wpf_write_fault_time(struct wpf_object *obj, struct file *file);
 
 /* pagecache.c */
