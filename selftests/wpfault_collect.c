@@ -37,22 +37,6 @@ FIXTURE_VARIANT(collect) {
 FIXTURE_VARIANT_ADD(collect, pagecache) { .type = WPFAULT_TYPE_PAGECACHE };
 FIXTURE_VARIANT_ADD(collect, pfn) { .type = WPFAULT_TYPE_PFN };
 
-/* Creates an object of @pages pages of the variant's type, mapped. */
-static int create(struct wpf_obj *o, enum wpfault_type type, size_t pages,
-		  char **map)
-{
-	int err = wpf_create_type(o, pages * page_size, type);
-
-	if (err)
-		return err;
-	*map = wpf_map(o->fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	if (*map != MAP_FAILED)
-		return 0;
-	err = -errno;
-	wpf_destroy(o);
-	return err;
-}
-
 FIXTURE_SETUP(collect)
 {
 	int err;
@@ -60,7 +44,7 @@ FIXTURE_SETUP(collect)
 	self->o.fd = -1;
 	self->o.dev = -1;
 	self->p = MAP_FAILED;
-	err = create(&self->o, variant->type, NPAGES, &self->p);
+	err = wpf_create_type_mapped(&self->o, variant->type, NPAGES, &self->p);
 	if (err == -ENOENT)
 		SKIP(return, "%s missing: wpfault.ko is not loaded",
 		     WPFAULT_DEVICE);
@@ -165,7 +149,7 @@ TEST_F(collect, visits_only_written_pages)
 	char *map;
 
 	ASSERT_NE(NULL, bits);
-	ASSERT_EQ(0, create(&o, variant->type, big, &map));
+	ASSERT_EQ(0, wpf_create_type_mapped(&o, variant->type, big, &map));
 	PAGE(map, 0)[0] = 1;
 	PAGE(map, big / 2)[0] = 2;
 	PAGE(map, big - 1)[0] = 3;

@@ -88,6 +88,21 @@ static uint64_t pfn_of(volatile char *addr)
 	return entry >> 63 ? entry & ((1ULL << 55) - 1) : 0;
 }
 
+/* Writes @value in hex to @path; true if all of it was taken. */
+static bool write_hex(const char *path, uint64_t value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	char text[32];
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	snprintf(text, sizeof(text), "0x%llx", (unsigned long long)value);
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text);
+}
+
 /* Page @i of @fd as read(2) sees it is all @c; @buf holds a page. */
 static bool page_holds(int fd, char *buf, long i, char c)
 {
@@ -196,8 +211,7 @@ TEST_F(mf, compaction_keeps_data_and_both_states)
 TEST_F(mf, soft_offline_of_unmapped_pages)
 {
 	uint64_t pfn[2];
-	char phys[32];
-	int fd, i;
+	int i;
 
 	if (access(SOFT_OFFLINE_FILE, W_OK))
 		SKIP(return, "no %s (CONFIG_MEMORY_HOTPLUG)",
@@ -215,14 +229,8 @@ TEST_F(mf, soft_offline_of_unmapped_pages)
 	ASSERT_EQ(0, munmap(self->p, NPAGES * page_size));
 	self->p = MAP_FAILED;
 
-	for (i = 0; i < 2; i++) {
-		fd = open(SOFT_OFFLINE_FILE, O_WRONLY | O_CLOEXEC);
-		ASSERT_LE(0, fd);
-		snprintf(phys, sizeof(phys), "0x%llx",
-			 (unsigned long long)(pfn[i] * page_size));
-		ASSERT_EQ((ssize_t)strlen(phys), write(fd, phys, strlen(phys)));
-		close(fd);
-	}
+	for (i = 0; i < 2; i++)
+		ASSERT_TRUE(write_hex(SOFT_OFFLINE_FILE, pfn[i] * page_size));
 	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RESIDENT));
 	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RECLAIMED));
 	ASSERT_TRUE(page_holds(self->o.fd, self->buf, 0, 'c'));
@@ -304,9 +312,7 @@ TEST_F(mf, poisoned_page_after_clean_is_reported)
 static void poison_unmapped_page(struct __test_metadata *_metadata, int fd,
 				 char **map, char *buf, bool dirty)
 {
-	char pfn_text[32];
 	uint64_t pfn;
-	int inject;
 
 	if (access(CORRUPT_PFN_FILE, W_OK))
 		SKIP(return, "no %s (CONFIG_HWPOISON_INJECT)",
@@ -322,13 +328,7 @@ static void poison_unmapped_page(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0, munmap(*map, NPAGES * page_size));
 	*map = MAP_FAILED;
 
-	inject = open(CORRUPT_PFN_FILE, O_WRONLY | O_CLOEXEC);
-	ASSERT_LE(0, inject);
-	snprintf(pfn_text, sizeof(pfn_text), "0x%llx",
-		 (unsigned long long)pfn);
-	ASSERT_EQ((ssize_t)strlen(pfn_text),
-		  write(inject, pfn_text, strlen(pfn_text)));
-	close(inject);
+	ASSERT_TRUE(write_hex(CORRUPT_PFN_FILE, pfn));
 	/* Dropped from the cache, clean or not. */
 	ASSERT_EQ(0, wpf_stat(fd, WPFAULT_STAT_PAGES_RESIDENT));
 	ASSERT_EQ(1, wpf_stat(fd, WPFAULT_STAT_PAGES_RECLAIMED));

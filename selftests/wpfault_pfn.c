@@ -46,14 +46,12 @@ FIXTURE_SETUP(pfn)
 	self->p = MAP_FAILED;
 	self->buf = malloc(NPAGES * page_size);
 	ASSERT_NE(NULL, self->buf);
-	err = wpf_create_type(&self->o, NPAGES * page_size, WPFAULT_TYPE_PFN);
+	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_PFN, NPAGES,
+				     &self->p);
 	if (err == -ENOENT)
 		SKIP(return, "%s missing: wpfault.ko is not loaded",
 		     WPFAULT_DEVICE);
 	ASSERT_EQ(0, err);
-	self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
-			  MAP_SHARED, 0);
-	ASSERT_NE(MAP_FAILED, self->p);
 	self->write_faults = wpf_hw_dirty_bits() ? 1 : 2;
 }
 

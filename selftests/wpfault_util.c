@@ -65,7 +65,13 @@ int wpf_create_type(struct wpf_obj *obj, uint64_t size,
 
 int wpf_create_mapped(struct wpf_obj *obj, size_t pages, char **map)
 {
-	int err = wpf_create(obj, pages * page_size);
+	return wpf_create_type_mapped(obj, WPFAULT_TYPE_PAGECACHE, pages, map);
+}
+
+int wpf_create_type_mapped(struct wpf_obj *obj, enum wpfault_type type,
+			   size_t pages, char **map)
+{
+	int err = wpf_create_type(obj, pages * page_size, type);
 
 	if (err)
 		return err;

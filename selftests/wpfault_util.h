@@ -30,6 +30,9 @@ int wpf_create_type(struct wpf_obj *obj, uint64_t size,
  * writable at *@map; -errno on failure, with nothing left behind.
  */
 int wpf_create_mapped(struct wpf_obj *obj, size_t pages, char **map);
+/* The same, of @type. */
+int wpf_create_type_mapped(struct wpf_obj *obj, enum wpfault_type type,
+			   size_t pages, char **map);
 void wpf_destroy(struct wpf_obj *obj);
 
 /* Counters of an object fd, or module-wide ones for the /dev fd. */
