@@ -232,4 +232,52 @@ static inline void wpf_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/*
+ * The kernel's pte walkers for dirty tracking exist only where something
+ * selects CONFIG_MAPPING_DIRTY_HELPERS (Debian's kernels have them).
+ * Without them pfn objects never leave WPFAULT_MODE_UNMAP (tracking.c),
+ * so the stand-ins below must never run.
+ */
+#ifdef CONFIG_MAPPING_DIRTY_HELPERS
+#define wpf_have_dirty_helpers() true
+
+/* Write-protects the writable ptes of the range; returns how many. */
+static inline unsigned long wpf_wrprotect_range(struct address_space *mapping,
+						pgoff_t first, pgoff_t nr)
+{
+	return wp_shared_mapping_range(mapping, first, nr);
+}
+
+/*
+ * Cleans the dirty ptes of the range, setting bit (page - @first) of
+ * @bitmap for each; returns how many ptes.
+ */
+static inline unsigned long wpf_clean_range(struct address_space *mapping,
+					    pgoff_t first, pgoff_t nr,
+					    unsigned long *bitmap)
+{
+	pgoff_t start = nr, end = 0;	/* no bit set yet */
+
+	return clean_record_shared_mapping_range(mapping, first, nr, first,
+						 bitmap, &start, &end);
+}
+#else
+#define wpf_have_dirty_helpers() false
+
+static inline unsigned long wpf_wrprotect_range(struct address_space *mapping,
+						pgoff_t first, pgoff_t nr)
+{
+	WARN_ON_ONCE(1);
+	return 0;
+}
+
+static inline unsigned long wpf_clean_range(struct address_space *mapping,
+					    pgoff_t first, pgoff_t nr,
+					    unsigned long *bitmap)
+{
+	WARN_ON_ONCE(1);
+	return 0;
+}
+#endif
+
 #endif /* _WPFAULT_COMPAT_H */

@@ -275,6 +275,10 @@ long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return wpf_ioctl_dirty_bitmap(obj, uarg, true);
 	case WPFAULT_IOC_READ_DISK:
 		return wpf_ioctl_read_disk(obj, uarg);
+	case WPFAULT_IOC_SET_METHOD:
+		return wpf_ioctl_tracking(obj, uarg, true);
+	case WPFAULT_IOC_GET_METHOD:
+		return wpf_ioctl_tracking(obj, uarg, false);
 	default:
 		return -ENOTTY;
 	}

@@ -26,8 +26,10 @@
  * Two dirty states, as for page-cache objects: the tracker's (written
  * since the last WPFAULT_IOC_CLEAN) and the flush state, a mark on the
  * block that fsync clears, as dax_writeback_mapping_range() clears DAX's
- * dirty tag.  Both are set when an entry becomes writable; each clear
- * unmaps the page first, so the next write faults and sets both again.
+ * dirty tag.  A write that enters the module sets both as it makes the
+ * entry writable; how the next write is found after a clean depends on
+ * the tracking method (tracking.c).  fsync unmaps what it flushes, so the
+ * next write faults and marks the block again.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -37,9 +39,6 @@
 
 #include "compat.h"
 #include "wpfault.h"
-
-/* On a block: written since the last fsync. */
-#define WPF_FLUSH_DIRTY	XA_MARK_1
 
 /*
  * The block of the fault's page, allocated if it was a hole.  Then the
@@ -76,7 +75,26 @@ static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
 	if (err)
 		return vmf_error(err);
 	xa_set_mark(&obj->disk, vmf->pgoff, WPF_FLUSH_DIRTY);
+	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
 	/* vm_page_prot is read-only: the vma is write-notify. */
+	return vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(block),
+				   vm_get_page_prot(vma->vm_flags));
+}
+
+/*
+ * A read of a block.  In PAGETABLE mode its entry is writable but clean,
+ * so that a write sets the dirty bit without a fault; elsewhere read-only,
+ * so that a write faults and is recorded.  Called under disk_lock.
+ */
+static vm_fault_t wpf_pfn_map_read(struct vm_fault *vmf,
+				   struct wpf_object *obj, struct page *block)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (obj->tracking.mode != WPFAULT_MODE_PAGETABLE ||
+	    !(vma->vm_flags & VM_WRITE))
+		return vmf_insert_pfn(vma, vmf->address, page_to_pfn(block));
+	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
 	return vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(block),
 				   vm_get_page_prot(vma->vm_flags));
 }
@@ -109,8 +127,7 @@ static vm_fault_t wpf_pfn_fault(struct vm_fault *vmf)
 		ret = IS_ERR(block) ? vmf_error(PTR_ERR(block)) :
 		      wpf_pfn_map_written(vmf, obj, block);
 	} else if (block) {
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     page_to_pfn(block));
+		ret = wpf_pfn_map_read(vmf, obj, block);
 	} else {
 		ret = vmf_insert_pfn(vmf->vma, vmf->address,
 				     page_to_pfn(ZERO_PAGE(vmf->address)));
@@ -167,22 +184,36 @@ out:
 	return ret;
 }
 
+/* fork, split and mremap copy a vma; the tracking counts some. */
+static void wpf_pfn_vma_open(struct vm_area_struct *vma)
+{
+	wpf_tracking_vma_add(wpf_object_of(file_inode(vma->vm_file)), vma);
+}
+
+static void wpf_pfn_vma_close(struct vm_area_struct *vma)
+{
+	wpf_tracking_vma_close(wpf_object_of(file_inode(vma->vm_file)), vma);
+}
+
 static const struct vm_operations_struct wpf_pfn_vm_ops = {
+	.open = wpf_pfn_vma_open,
+	.close = wpf_pfn_vma_close,
 	.fault = wpf_pfn_fault,
 	.pfn_mkwrite = wpf_pfn_mkwrite,
 };
 
 /*
- * The page is unmapped before its tracker entry goes, under disk_lock: a
- * write that used the old entry is reported now, a later one faults and
- * waits, and is reported by the next clean.
+ * The page is write-protected (or its dirty bits harvested) before its
+ * tracker entry goes, under disk_lock: a write that used the old entry is
+ * reported now, a later one faults and waits, or sets a dirty bit, and is
+ * reported by the next clean.
  */
 static bool wpf_pfn_clean_page(struct wpf_object *obj, pgoff_t index)
 {
 	bool was_set;
 
 	mutex_lock(&obj->disk_lock);
-	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+	wpf_tracking_clean_page(obj, index);
 	was_set = wpf_track_clear(obj, index);
 	mutex_unlock(&obj->disk_lock);
 	return was_set;
@@ -205,10 +236,12 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 
 	wpf_count(obj, WPFAULT_STAT_WRITEBACK_CALLS, 1);
 	mutex_lock(&obj->disk_lock);
+	wpf_tracking_harvest_all(obj, index, last);
 	for (block = xa_find(&obj->disk, &index, last, WPF_FLUSH_DIRTY); block;
 	     block = xa_find_after(&obj->disk, &index, last, WPF_FLUSH_DIRTY)) {
 		unmap_mapping_pages(mapping, index, 1, false);
 		xa_clear_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
+		xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 		flushed++;
 		cond_resched();
 	}
@@ -237,8 +270,15 @@ static void wpf_pfn_truncate(struct wpf_object *obj, loff_t start,
 	/* 0 pages: all from @first on. */
 	pgoff_t nr = punch ? (end >> PAGE_SHIFT) - first : 0;
 
-	if (!punch || first < end >> PAGE_SHIFT)
+	if (!punch || first < end >> PAGE_SHIFT) {
+		/* A punch is no clean: the writes stay recorded. */
+		if (punch) {
+			mutex_lock(&obj->disk_lock);
+			wpf_tracking_harvest_all(obj, first, first + nr - 1);
+			mutex_unlock(&obj->disk_lock);
+		}
 		unmap_mapping_pages(obj->inode->i_mapping, first, nr, false);
+	}
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
 		  wpf_disk_zero(obj, start, end));
 	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);
@@ -253,6 +293,7 @@ static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	wpf_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND);
 	vma->vm_ops = &wpf_pfn_vm_ops;
+	wpf_tracking_vma_add(wpf_object_of(file_inode(file)), vma);
 	return 0;
 }
 
@@ -260,6 +301,7 @@ static void wpf_pfn_init(struct wpf_object *obj)
 {
 	mutex_init(&obj->disk_lock);
 	xa_init(&obj->disk);
+	wpf_tracking_init(obj);
 }
 
 /* No vma maps the object any more: the blocks can go. */
@@ -289,4 +331,6 @@ const struct wpf_object_type wpf_pfn_type = {
 	.clean_page = wpf_pfn_clean_page,
 	.zero_tail = wpf_pfn_zero_tail,
 	.truncate = wpf_pfn_truncate,
+	.harvest = wpf_tracking_harvest,
+	.collected = wpf_tracking_collected,
 };

@@ -7,6 +7,8 @@
  *   /sys/kernel/debug/wpfault/<id>/bdi     the name of the object's BDI,
  *                                          whose own statistics are in
  *                                          /sys/kernel/debug/bdi/<name>/
+ *   /sys/kernel/debug/wpfault/<id>/tracking  a pfn object's dirty
+ *                                          tracking (tracking.c)
  */
 #include <linux/backing-dev.h>
 #include <linux/debugfs.h>
@@ -110,6 +112,8 @@ void wpf_stats_object_add(struct wpf_object *obj)
 			    &wpf_stats_fops);
 	debugfs_create_file("bdi", 0400, obj->debugfs_dir, obj,
 			    &wpf_bdi_fops);
+	if (obj->type == &wpf_pfn_type)
+		wpf_tracking_debugfs(obj);
 	wpf_count_global(WPFAULT_STAT_OBJECTS_ALIVE, 1);
 }
 

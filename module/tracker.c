@@ -70,6 +70,14 @@ int wpf_track_set(struct wpf_object *obj, pgoff_t index)
 	return 0;
 }
 
+/* Records a write that must not be lost to a failed allocation. */
+void wpf_track_add(struct wpf_object *obj, pgoff_t index)
+{
+	if (!xa_store(&obj->written, index, WPF_WRITTEN,
+		      GFP_KERNEL | __GFP_NOFAIL))
+		wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
+}
+
 /* Clears page @index in the tracker; true if it was set. */
 bool wpf_track_clear(struct wpf_object *obj, pgoff_t index)
 {
@@ -143,6 +151,11 @@ static int wpf_walk_step(void)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
+static int wpf_track_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
+{
+	return obj->type->harvest ? obj->type->harvest(obj, first, nr) : 0;
+}
+
 long wpf_ioctl_clean(struct wpf_object *obj,
 		     struct wpfault_clean __user *uarg)
 {
@@ -158,6 +171,9 @@ long wpf_ioctl_clean(struct wpf_object *obj,
 	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
 	if (err)
 		return err;
+	err = wpf_track_harvest(obj, first, nr);
+	if (err)
+		return err;
 
 	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
 		cleaned += obj->type->clean_page(obj, index);
@@ -166,7 +182,11 @@ long wpf_ioctl_clean(struct wpf_object *obj,
 			break;
 	}
 	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, cleaned);
-	return err ?: put_user(cleaned, &uarg->pages_cleaned);
+	if (err)
+		return err;
+	if (obj->type->collected)
+		obj->type->collected(obj, nr, cleaned);
+	return put_user(cleaned, &uarg->pages_cleaned);
 }
 
 /* Zeroes a user buffer of any size, a slice at a time, killably. */
@@ -236,6 +256,9 @@ long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 	err = wpf_clear_user(bitmap, bytes);
 	if (err)
 		return err;
+	err = wpf_track_harvest(obj, first, nr);
+	if (err)
+		return err;
 	if (collect)
 		wpf_count(obj, WPFAULT_STAT_COLLECTIONS, 1);
 
@@ -268,6 +291,8 @@ long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 	if (collect) {
 		wpf_count(obj, WPFAULT_STAT_COLLECT_VISITS, visits);
 		wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, dirty);
+		if (!err && obj->type->collected)
+			obj->type->collected(obj, nr, dirty);
 	}
 	return err ?: put_user(dirty, &uarg->dirty_pages);
 }

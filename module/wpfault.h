@@ -41,7 +41,32 @@ struct wpf_object_type {
 	void (*zero_tail)(struct wpf_object *obj, loff_t from);
 	void (*truncate)(struct wpf_object *obj, loff_t start, loff_t end,
 			 bool punch);
+	/*
+	 * Before a call reads the tracker for [@first, @first + @nr): moves
+	 * writes it has not seen (dirty bits of ptes) into it; -EINTR on a
+	 * fatal signal.  NULL where every write enters the module.
+	 */
+	int (*harvest)(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
+	/* After a clean or collect of @nr pages found @dirty written. */
+	void (*collected)(struct wpf_object *obj, pgoff_t nr, u64 dirty);
 };
+
+/* A pfn object's dirty tracking (tracking.c), under disk_lock. */
+struct wpf_tracking {
+	enum wpfault_method method;
+	/* The mode the method asks for now: MKWRITE or PAGETABLE. */
+	enum wpfault_mode want;
+	/* In effect: want, or UNMAP where the helpers cannot serve. */
+	enum wpfault_mode mode;
+	/* Adaptive: collections in a row that argued for the other mode. */
+	unsigned int streak;
+	/* Mappings the kernel's helpers cannot walk past. */
+	unsigned long unwalkable;
+};
+
+/* Marks on a pfn object's blocks (struct wpf_object.disk). */
+#define WPF_FLUSH_DIRTY	XA_MARK_1	/* written since the last fsync */
+#define WPF_WRITABLE	XA_MARK_2	/* some pte may map it writable */
 
 struct wpf_object {
 	u64 id;
@@ -59,6 +84,7 @@ struct wpf_object {
 	 */
 	struct mutex disk_lock;
 	struct xarray disk;
+	struct wpf_tracking tracking;
 };
 
 static inline struct wpf_object *wpf_object_of(struct inode *inode)
@@ -105,6 +131,7 @@ int wpf_track_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp);
 void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written);
 void wpf_track_forget(struct wpf_object *obj, pgoff_t first);
 int wpf_track_set(struct wpf_object *obj, pgoff_t index);
+void wpf_track_add(struct wpf_object *obj, pgoff_t index);
 bool wpf_track_clear(struct wpf_object *obj, pgoff_t index);
 bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index);
 long wpf_ioctl_clean(struct wpf_object *obj,
@@ -112,6 +139,20 @@ long wpf_ioctl_clean(struct wpf_object *obj,
 long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 			    struct wpfault_dirty_bitmap __user *uarg,
 			    bool collect);
+
+/* tracking.c */
+void wpf_tracking_init(struct wpf_object *obj);
+int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
+void wpf_tracking_harvest_all(struct wpf_object *obj, pgoff_t first,
+			      pgoff_t last);
+void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index);
+void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty);
+long wpf_ioctl_tracking(struct wpf_object *obj,
+			struct wpfault_tracking __user *uarg, bool set);
+void wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma);
+void wpf_tracking_vma_close(struct wpf_object *obj,
+			    struct vm_area_struct *vma);
+void wpf_tracking_debugfs(struct wpf_object *obj);
 
 /* stats.c */
 void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n);

@@ -29,6 +29,12 @@
  *    EINVAL, EOVERFLOW, ENXIO  as for WPFAULT_IOC_CLEAN
  *    ERANGE  buf_size smaller than the range
  *    EFAULT  bad argument or buffer pointer
+ *  WPFAULT_IOC_SET_METHOD, WPFAULT_IOC_GET_METHOD (on an object fd)
+ *    EINVAL  (set) unknown method, non-zero reserved field
+ *    EOPNOTSUPP  (set) a method other than mkwrite on a page-cache
+ *            object, or pagetable and adaptive where the kernel lacks the
+ *            helpers (flags say so)
+ *    EFAULT  bad argument pointer
  *  WPFAULT_IOC_STATS (on /dev/wpfault or an object fd)
  *    EINVAL  non-zero reserved field
  *    EFAULT  bad argument or values pointer
@@ -138,6 +144,9 @@ enum wpfault_stat {
 	WPFAULT_STAT_BLOCKS_FREED,	/* and freed */
 	WPFAULT_STAT_COLLECTIONS,	/* WPFAULT_IOC_COLLECT calls */
 	WPFAULT_STAT_COLLECT_VISITS,	/* pages those calls looked at */
+	WPFAULT_STAT_PTES_DIRTY,	/* dirty ptes cleaned by harvests */
+	WPFAULT_STAT_PTES_WRPROTECTED,	/* writable ptes write-protected */
+	WPFAULT_STAT_METHOD_SWITCHES,	/* changes of the mode in effect */
 	WPFAULT_STAT_NR
 };
 
@@ -182,7 +191,76 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_BLOCKS_FREED] = "blocks_freed",			\
 	[WPFAULT_STAT_COLLECTIONS] = "collections",			\
 	[WPFAULT_STAT_COLLECT_VISITS] = "collect_visits",		\
+	[WPFAULT_STAT_PTES_DIRTY] = "ptes_dirty",			\
+	[WPFAULT_STAT_PTES_WRPROTECTED] = "ptes_wrprotected",		\
+	[WPFAULT_STAT_METHOD_SWITCHES] = "method_switches",		\
 }
+
+/*
+ * How a pfn object learns which pages were written (WPFAULT_IOC_SET_METHOD,
+ * WPFAULT_IOC_GET_METHOD).  Page-cache objects always use ->page_mkwrite
+ * and report WPFAULT_METHOD_MKWRITE.
+ *
+ *  MKWRITE    cleaning write-protects the page in every mapping; the next
+ *             write faults into ->pfn_mkwrite, which records it.
+ *  PAGETABLE  ptes stay writable; collecting harvests and clears their
+ *             dirty bits, so a write to a mapped block never enters the
+ *             module (arm64 without hardware dirty bits takes a fault in
+ *             the core to set the bit).  Unmapping a vma (munmap, exit,
+ *             mremap's old range) takes its ptes, dirty bits and all,
+ *             before the module hears of it: the pages it had writable are
+ *             then reported written, more than were, never fewer.
+ *  ADAPTIVE   starts as MKWRITE and moves to PAGETABLE after
+ *             WPFAULT_ADAPTIVE_STREAK collections in a row each finding
+ *             more than 1/WPFAULT_ADAPTIVE_DENSE of its range written, and
+ *             back after as many each finding less than
+ *             1/WPFAULT_ADAPTIVE_SPARSE.  README.md says why.
+ *
+ * The mode in effect (WPFAULT_MODE_*) is the method's, or its current
+ * choice for ADAPTIVE, except that cleaning unmaps pages (UNMAP: every
+ * write faults into ->fault or ->pfn_mkwrite) while the kernel lacks the
+ * helpers (CONFIG_MAPPING_DIRTY_HELPERS) or while a mapping they skip
+ * exists (a read-only file's MAP_SHARED mapping): see flags.
+ */
+enum wpfault_method {
+	WPFAULT_METHOD_MKWRITE,
+	WPFAULT_METHOD_PAGETABLE,
+	WPFAULT_METHOD_ADAPTIVE,
+	WPFAULT_METHOD_NR
+};
+
+enum wpfault_mode {
+	WPFAULT_MODE_MKWRITE,
+	WPFAULT_MODE_PAGETABLE,
+	WPFAULT_MODE_UNMAP,
+};
+
+#define WPFAULT_METHOD_NAMES {						\
+	[WPFAULT_METHOD_MKWRITE] = "mkwrite",				\
+	[WPFAULT_METHOD_PAGETABLE] = "pagetable",			\
+	[WPFAULT_METHOD_ADAPTIVE] = "adaptive",				\
+}
+
+#define WPFAULT_MODE_NAMES {						\
+	[WPFAULT_MODE_MKWRITE] = "mkwrite",				\
+	[WPFAULT_MODE_PAGETABLE] = "pagetable",				\
+	[WPFAULT_MODE_UNMAP] = "unmap",					\
+}
+
+#define WPFAULT_ADAPTIVE_STREAK	2
+#define WPFAULT_ADAPTIVE_DENSE	16
+#define WPFAULT_ADAPTIVE_SPARSE	128
+
+/* Why the mode in effect is WPFAULT_MODE_UNMAP. */
+#define WPFAULT_TRACKING_NO_HELPERS	(1U << 0)
+#define WPFAULT_TRACKING_UNWALKABLE	(1U << 1)
+
+struct wpfault_tracking {
+	__u32 method;		/* set: in; get: out (enum wpfault_method) */
+	__u32 mode;		/* out: enum wpfault_mode in effect */
+	__u32 flags;		/* out: WPFAULT_TRACKING_* */
+	__u32 reserved;		/* in: must be 0 */
+};
 
 struct wpfault_stats {
 	__u32 nr_stats;		/* in: room in values; out: counters copied */
@@ -205,5 +283,9 @@ struct wpfault_stats {
 	_IOWR(WPFAULT_IOC_MAGIC, 0x12, struct wpfault_disk_read)
 #define WPFAULT_IOC_COLLECT \
 	_IOWR(WPFAULT_IOC_MAGIC, 0x13, struct wpfault_dirty_bitmap)
+#define WPFAULT_IOC_SET_METHOD \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x14, struct wpfault_tracking)
+#define WPFAULT_IOC_GET_METHOD \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x15, struct wpfault_tracking)
 
 #endif /* _UAPI_LINUX_WPFAULT_H */

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How pfn objects find their writes: the tracking methods and modes of
+ * enum wpfault_method (uapi header), switching between them, and cleaning
+ * a page as the mode in effect needs.
+ *
+ * Every write that enters the module sets the tracker (pfn.c), and the
+ * tracker is all the ioctls read.  In PAGETABLE mode most writes never
+ * enter the module: they set a pte's dirty bit, and a harvest moves those
+ * bits into the tracker before an ioctl reads it.  A block's WPF_WRITABLE
+ * mark says some pte may map it writable: harvests visit only windows
+ * holding such blocks, so they cost what is mapped writable, not the size
+ * of the range.
+ *
+ * The kernel's helpers walk the mappings with walk_page_mapping(), which
+ * ends the whole walk at the first vma the helpers reject, instead of
+ * skipping it (patches/debug-kernel/ fixes that in the debug kernels).
+ * They reject a mapping without VM_SHARED|VM_MAYWRITE: a MAP_SHARED
+ * mapping of a read-only file, through which no write can come, hides
+ * every vma after it in the i_mmap tree.  So while such a mapping exists
+ * cleaning unmaps instead (mode UNMAP), as it does on kernels without the
+ * helpers: unmap_mapping_pages() visits every vma.
+ *
+ * Everything here runs under disk_lock, which the fault paths hold while
+ * they map a page.
+ */
+#include <linux/debugfs.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
+#include "wpfault.h"
+
+/*
+ * For testing kernels that fix walk_page_mapping(): use the helpers even
+ * while unwalkable mappings exist.  Wrong on every other kernel, which
+ * wpfault_tracking shows.
+ */
+static bool trust_mapping_walk;
+module_param(trust_mapping_walk, bool, 0644);
+MODULE_PARM_DESC(trust_mapping_walk,
+		 "use the dirty helpers despite read-only shared mappings (kernels with the walk_page_mapping() fix only)");
+
+/* Pages harvested per walk of the mappings: the bitmap is on the stack. */
+#define WPF_HARVEST_WINDOW	(BITS_PER_LONG * 16)
+
+static const char *const wpf_method_names[] = WPFAULT_METHOD_NAMES;
+static const char *const wpf_mode_names[] = WPFAULT_MODE_NAMES;
+
+void wpf_tracking_init(struct wpf_object *obj)
+{
+	struct wpf_tracking *t = &obj->tracking;
+
+	t->method = WPFAULT_METHOD_MKWRITE;
+	t->want = WPFAULT_MODE_MKWRITE;
+	t->mode = wpf_have_dirty_helpers() ? WPFAULT_MODE_MKWRITE :
+		  WPFAULT_MODE_UNMAP;
+}
+
+/* A write seen by a harvest or assumed at a vma's close. */
+static void wpf_tracking_record(struct wpf_object *obj, pgoff_t index)
+{
+	wpf_track_add(obj, index);
+	xa_set_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
+}
+
+static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
+			       pgoff_t nr)
+{
+	unsigned long bitmap[BITS_TO_LONGS(WPF_HARVEST_WINDOW)] = { 0 };
+	unsigned long found, bit;
+
+	found = wpf_clean_range(obj->inode->i_mapping, first, nr, bitmap);
+	if (!found)
+		return;
+	wpf_count(obj, WPFAULT_STAT_PTES_DIRTY, found);
+	for_each_set_bit(bit, bitmap, nr)
+		wpf_tracking_record(obj, first + bit);
+}
+
+/*
+ * Moves the dirty bits of every pte mapping a page of [@first, @last]
+ * into the tracker and the flush state, clearing them.  A write after
+ * the harvest of its pte leaves the bit set for the next one.  With
+ * @killable, -EINTR on a fatal signal between two windows: what was
+ * harvested stays recorded.
+ */
+static int wpf_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t last,
+		       bool killable)
+{
+	unsigned long index = first;
+
+	while (xa_find(&obj->disk, &index, last, WPF_WRITABLE)) {
+		pgoff_t window = round_down(index, WPF_HARVEST_WINDOW);
+		pgoff_t start = max(first, window);
+		pgoff_t end = min(last, window + WPF_HARVEST_WINDOW - 1);
+
+		wpf_harvest_window(obj, start, end - start + 1);
+		if (end == last)
+			break;
+		index = end + 1;
+		cond_resched();
+		if (killable && fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/* The object type's harvest hook (see struct wpf_object_type). */
+int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
+{
+	int err = 0;
+
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		err = wpf_harvest(obj, first, first + nr - 1, true);
+	mutex_unlock(&obj->disk_lock);
+	return err;
+}
+
+/* fsync and hole punches: no write may be lost, nor the call fail. */
+void wpf_tracking_harvest_all(struct wpf_object *obj, pgoff_t first,
+			      pgoff_t last)
+{
+	lockdep_assert_held(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		wpf_harvest(obj, first, last, false);
+}
+
+static void wpf_clear_writable(struct wpf_object *obj)
+{
+	XA_STATE(xas, &obj->disk, 0);
+	struct page *block;
+
+	xas_lock(&xas);
+	xas_for_each_marked(&xas, block, ULONG_MAX, WPF_WRITABLE) {
+		xas_clear_mark(&xas, WPF_WRITABLE);
+		if (need_resched()) {
+			xas_pause(&xas);
+			xas_unlock(&xas);
+			cond_resched();
+			xas_lock(&xas);
+		}
+	}
+	xas_unlock(&xas);
+}
+
+static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)
+{
+	struct wpf_tracking *t = &obj->tracking;
+
+	if (!wpf_have_dirty_helpers() ||
+	    (t->unwalkable && !READ_ONCE(trust_mapping_walk)))
+		return WPFAULT_MODE_UNMAP;
+	return t->want;
+}
+
+/*
+ * Puts the mode that the method and the mappings ask for in effect.
+ * Leaving PAGETABLE, the writable ptes are write-protected first, so that
+ * no write can set a dirty bit after the harvest that follows (later
+ * writes fault and wait for disk_lock), as vmwgfx does.  Only then may
+ * UNMAP drop the ptes.  Entering PAGETABLE needs nothing: a write to a
+ * read-only pte makes it writable through ->pfn_mkwrite.
+ */
+static void wpf_tracking_update(struct wpf_object *obj)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	enum wpfault_mode mode = wpf_mode_wanted(obj);
+	struct wpf_tracking *t = &obj->tracking;
+	pgoff_t pages = wpf_object_pages(obj->inode);
+
+	lockdep_assert_held(&obj->disk_lock);
+	if (mode == t->mode)
+		return;
+	if (t->mode == WPFAULT_MODE_PAGETABLE && pages) {
+		wpf_count(obj, WPFAULT_STAT_PTES_WRPROTECTED,
+			  wpf_wrprotect_range(mapping, 0, pages));
+		wpf_harvest(obj, 0, pages - 1, false);
+		if (mode == WPFAULT_MODE_UNMAP)
+			unmap_mapping_pages(mapping, 0, 0, false);
+		wpf_clear_writable(obj);
+	}
+	t->mode = mode;
+	t->streak = 0;
+	wpf_count(obj, WPFAULT_STAT_METHOD_SWITCHES, 1);
+}
+
+/*
+ * Write-protects page @index for a clean, in the mode in effect.  Under
+ * disk_lock; the caller then clears the tracker's entry.
+ */
+void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	unsigned long bitmap = 0;
+
+	lockdep_assert_held(&obj->disk_lock);
+	switch (obj->tracking.mode) {
+	case WPFAULT_MODE_MKWRITE:
+		wpf_count(obj, WPFAULT_STAT_PTES_WRPROTECTED,
+			  wpf_wrprotect_range(mapping, index, 1));
+		/*
+		 * The dirty bit goes too, already recorded: mprotect() makes
+		 * a dirty read-only pte of a shared mapping writable without
+		 * a fault (can_change_pte_writable()).
+		 */
+		wpf_count(obj, WPFAULT_STAT_PTES_DIRTY,
+			  wpf_clean_range(mapping, index, 1, &bitmap));
+		break;
+	case WPFAULT_MODE_PAGETABLE:
+		/* Harvested before the walk; the ptes stay writable. */
+		return;
+	case WPFAULT_MODE_UNMAP:
+		unmap_mapping_pages(mapping, index, 1, false);
+		break;
+	}
+	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
+}
+
+/*
+ * The adaptive method's switch, after a clean or collect of @nr pages
+ * found @dirty of them written.  A write fault into ->pfn_mkwrite (an
+ * unmap and an insert under disk_lock) costs as much as harvesting many
+ * ptes, so PAGETABLE pays from a few percent written: the threshold up,
+ * 1/WPFAULT_ADAPTIVE_DENSE, is lower than vmwgfx's 10 %.  Down at
+ * 1/WPFAULT_ADAPTIVE_SPARSE, not vmwgfx's "nothing written": a harvest
+ * walks every writable pte to find a handful.  The gap between the two
+ * and the streak of WPFAULT_ADAPTIVE_STREAK collections keep a workload
+ * near one threshold from paying a switch (a walk of every mapping) at
+ * every collection.  The benchmarks measure both rules.
+ */
+void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty)
+{
+	struct wpf_tracking *t = &obj->tracking;
+	bool other;
+
+	mutex_lock(&obj->disk_lock);
+	if (t->method != WPFAULT_METHOD_ADAPTIVE)
+		goto out;
+	if (t->want == WPFAULT_MODE_MKWRITE)
+		other = dirty * WPFAULT_ADAPTIVE_DENSE > nr;
+	else
+		other = dirty * WPFAULT_ADAPTIVE_SPARSE < nr;
+	t->streak = other ? t->streak + 1 : 0;
+	if (t->streak < WPFAULT_ADAPTIVE_STREAK)
+		goto out;
+	t->want = t->want == WPFAULT_MODE_MKWRITE ? WPFAULT_MODE_PAGETABLE :
+						     WPFAULT_MODE_MKWRITE;
+	t->streak = 0;
+	wpf_tracking_update(obj);
+out:
+	mutex_unlock(&obj->disk_lock);
+}
+
+static void wpf_tracking_get(struct wpf_object *obj,
+			     struct wpfault_tracking *arg)
+{
+	arg->flags = 0;
+	if (obj->type != &wpf_pfn_type) {
+		arg->method = WPFAULT_METHOD_MKWRITE;
+		arg->mode = WPFAULT_MODE_MKWRITE;
+		return;
+	}
+	arg->method = obj->tracking.method;
+	arg->mode = obj->tracking.mode;
+	if (!wpf_have_dirty_helpers())
+		arg->flags |= WPFAULT_TRACKING_NO_HELPERS;
+	if (obj->tracking.unwalkable)
+		arg->flags |= WPFAULT_TRACKING_UNWALKABLE;
+}
+
+static int wpf_tracking_check(struct wpf_object *obj, u32 method)
+{
+	if (method >= WPFAULT_METHOD_NR)
+		return -EINVAL;
+	if (method == WPFAULT_METHOD_MKWRITE)
+		return 0;
+	if (obj->type != &wpf_pfn_type || !wpf_have_dirty_helpers())
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+long wpf_ioctl_tracking(struct wpf_object *obj,
+			struct wpfault_tracking __user *uarg, bool set)
+{
+	struct wpf_tracking *t = &obj->tracking;
+	struct wpfault_tracking arg;
+	int err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.reserved)
+		return -EINVAL;
+	if (set) {
+		err = wpf_tracking_check(obj, arg.method);
+		if (err)
+			return err;
+	}
+	if (obj->type != &wpf_pfn_type) {
+		wpf_tracking_get(obj, &arg);
+		return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	}
+	mutex_lock(&obj->disk_lock);
+	if (set) {
+		t->method = arg.method;
+		t->streak = 0;
+		if (arg.method == WPFAULT_METHOD_PAGETABLE)
+			t->want = WPFAULT_MODE_PAGETABLE;
+		else if (arg.method == WPFAULT_METHOD_MKWRITE)
+			t->want = WPFAULT_MODE_MKWRITE;
+		wpf_tracking_update(obj);
+	}
+	wpf_tracking_get(obj, &arg);
+	mutex_unlock(&obj->disk_lock);
+	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+}
+
+/* A mapping the kernel's helpers reject: see the top of the file. */
+static bool wpf_vma_unwalkable(struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) !=
+	       (VM_SHARED | VM_MAYWRITE);
+}
+
+/*
+ * A new vma, from ->mmap or ->open.  ->mmap runs before the vma is in the
+ * i_mmap tree, so when the first unwalkable one comes, the helpers can
+ * still walk every mapping to leave PAGETABLE.  ->open copies a vma (fork,
+ * split, mremap): a copy of an unwalkable one finds the count above zero.
+ */
+void wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma)
+{
+	if (!wpf_vma_unwalkable(vma))
+		return;
+	mutex_lock(&obj->disk_lock);
+	obj->tracking.unwalkable++;
+	wpf_tracking_update(obj);
+	mutex_unlock(&obj->disk_lock);
+}
+
+/*
+ * A vma goes, and its ptes went before ->close is called, dirty bits and
+ * all: in PAGETABLE mode every page the vma may have had writable is
+ * recorded written, so none is lost, and more may be reported.
+ */
+void wpf_tracking_vma_close(struct wpf_object *obj,
+			    struct vm_area_struct *vma)
+{
+	struct wpf_tracking *t = &obj->tracking;
+	unsigned long index = vma->vm_pgoff;
+	pgoff_t last = vma->vm_pgoff + vma_pages(vma) - 1;
+
+	mutex_lock(&obj->disk_lock);
+	if (t->mode == WPFAULT_MODE_PAGETABLE) {
+		while (xa_find(&obj->disk, &index, last, WPF_WRITABLE)) {
+			wpf_tracking_record(obj, index);
+			if (index++ == last)
+				break;
+			cond_resched();
+		}
+	}
+	if (wpf_vma_unwalkable(vma)) {
+		t->unwalkable--;
+		wpf_tracking_update(obj);
+	}
+	mutex_unlock(&obj->disk_lock);
+}
+
+/* debugfs <id>/tracking, "name value" lines as in stats. */
+static int wpf_tracking_show(struct seq_file *m, void *unused)
+{
+	struct wpf_object *obj = m->private;
+	struct wpf_tracking *t = &obj->tracking;
+
+	mutex_lock(&obj->disk_lock);
+	seq_printf(m, "method %s\n", wpf_method_names[t->method]);
+	seq_printf(m, "mode %s\n", wpf_mode_names[t->mode]);
+	seq_printf(m, "adaptive_wants %s\n", wpf_mode_names[t->want]);
+	seq_printf(m, "adaptive_streak %u\n", t->streak);
+	seq_printf(m, "unwalkable_mappings %lu\n", t->unwalkable);
+	seq_printf(m, "dirty_helpers %s\n",
+		   wpf_have_dirty_helpers() ? "yes" : "no (cleaning unmaps)");
+	mutex_unlock(&obj->disk_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wpf_tracking);
+
+void wpf_tracking_debugfs(struct wpf_object *obj)
+{
+	debugfs_create_file("tracking", 0400, obj->debugfs_dir, obj,
+			    &wpf_tracking_fops);
+}
