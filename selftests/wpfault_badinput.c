@@ -227,6 +227,65 @@ TEST_F(bad, collect)
 	wpf_destroy(&pfn);
 }
 
+static int method_errno(int fd, unsigned long cmd, uint32_t method,
+			uint32_t reserved, struct wpfault_tracking *out)
+{
+	struct wpfault_tracking arg = {
+		.method = method, .reserved = reserved,
+	};
+
+	if (ioctl(fd, cmd, out ? out : &arg))
+		return errno;
+	return 0;
+}
+
+/*
+ * Page-cache objects know only mkwrite; an unknown method or a reserved
+ * field is EINVAL on both types; a refused method leaves the old one.
+ */
+TEST_F(bad, tracking_method)
+{
+	struct wpf_obj pfn = { .fd = -1, .dev = -1 };
+	struct wpfault_tracking t;
+	int m;
+
+	for (m = WPFAULT_METHOD_PAGETABLE; m < WPFAULT_METHOD_NR; m++)
+		ASSERT_EQ(-EOPNOTSUPP, wpf_set_method(self->o.fd, m));
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
+	ASSERT_EQ(0, wpf_tracking(self->o.fd, &t));
+	ASSERT_EQ(WPFAULT_METHOD_MKWRITE, t.method);
+	ASSERT_EQ(0, t.flags);
+	ASSERT_EQ(0, wpf_create_type(&pfn, page_size, WPFAULT_TYPE_PFN));
+	ASSERT_EQ(0, wpf_tracking(pfn.fd, &t));
+	ASSERT_EQ(WPFAULT_METHOD_MKWRITE, t.method);
+	if (t.flags & WPFAULT_TRACKING_NO_HELPERS) {
+		ASSERT_EQ(WPFAULT_MODE_UNMAP, t.mode);
+		ASSERT_EQ(-EOPNOTSUPP,
+			  wpf_set_method(pfn.fd, WPFAULT_METHOD_PAGETABLE));
+	} else {
+		ASSERT_EQ(WPFAULT_MODE_MKWRITE, t.mode);
+		ASSERT_EQ(WPFAULT_MODE_PAGETABLE,
+			  wpf_set_method(pfn.fd, WPFAULT_METHOD_PAGETABLE));
+	}
+	ASSERT_EQ(EINVAL, method_errno(pfn.fd, WPFAULT_IOC_SET_METHOD,
+				       WPFAULT_METHOD_NR, 0, NULL));
+	ASSERT_EQ(EINVAL, method_errno(pfn.fd, WPFAULT_IOC_SET_METHOD,
+				       UINT32_MAX, 0, NULL));
+	ASSERT_EQ(EINVAL, method_errno(pfn.fd, WPFAULT_IOC_SET_METHOD,
+				       WPFAULT_METHOD_MKWRITE, 1, NULL));
+	ASSERT_EQ(EINVAL, method_errno(self->o.fd, WPFAULT_IOC_GET_METHOD, 0,
+				       1, NULL));
+	ASSERT_EQ(EFAULT, method_errno(pfn.fd, WPFAULT_IOC_SET_METHOD, 0, 0,
+				       (void *)1));
+	ASSERT_EQ(EFAULT, method_errno(pfn.fd, WPFAULT_IOC_GET_METHOD, 0, 0,
+				       (void *)1));
+	ASSERT_EQ(0, wpf_tracking(pfn.fd, &t));
+	ASSERT_EQ(t.flags & WPFAULT_TRACKING_NO_HELPERS ?
+		  WPFAULT_METHOD_MKWRITE : WPFAULT_METHOD_PAGETABLE, t.method);
+	wpf_destroy(&pfn);
+}
+
 static int read_disk_errno(int fd, uint64_t offset, uint64_t length,
 			   void *buf, uint64_t size)
 {

@@ -143,13 +143,19 @@ struct target {
 /*
  * PREP_CACHED: every page written; PREP_CLEANED: then cleaned;
  * PREP_ON_DISK: written back and dropped from the page cache;
- * PREP_READ: every page read (a pfn object's holes: the zero page).
+ * PREP_READ: every page read (a pfn object's holes: the zero page);
+ * PREP_PAGETABLE: (pfn) every page written, tracked by pagetable,
+ * collected and written again, so that only pte dirty bits know.
  */
-enum prep { PREP_NONE, PREP_CACHED, PREP_CLEANED, PREP_ON_DISK, PREP_READ };
+enum prep {
+	PREP_NONE, PREP_CACHED, PREP_CLEANED, PREP_ON_DISK, PREP_READ,
+	PREP_PAGETABLE,
+};
 
 static void target_open(struct target *t, enum prep how,
 			enum wpfault_type type)
 {
+	uint64_t words[1];
 	int i;
 
 	if (wpf_create_type(&t->o, OBJ_PAGES * page_size, type))
@@ -168,6 +174,14 @@ static void target_open(struct target *t, enum prep how,
 	}
 	for (i = 0; i < OBJ_PAGES; i++)
 		t->map[i * page_size] = wpf_pattern(i, 0);
+	if (how == PREP_PAGETABLE) {
+		if (wpf_set_method(t->o.fd, WPFAULT_METHOD_PAGETABLE) < 0 ||
+		    wpf_collect(t->o.fd, 0, OBJ_PAGES, words) != OBJ_PAGES)
+			ksft_exit_fail_msg("pagetable: %s\n", strerror(errno));
+		for (i = 0; i < OBJ_PAGES; i++)
+			t->map[i * page_size] = wpf_pattern(i, 1);
+		return;
+	}
 	if (how == PREP_CLEANED && wpf_clean(t->o.fd, 0, OBJ_PAGES) < 0)
 		ksft_exit_fail_msg("clean: %s\n", strerror(errno));
 	if (how != PREP_ON_DISK)
@@ -346,6 +360,58 @@ static int run_bitmap(struct target *t)
 	return n == OBJ_PAGES && words[0] == (1 << OBJ_PAGES) - 1 ? 0 : -EBADE;
 }
 
+/* Every page written again after PREP_PAGETABLE's collect. */
+static bool pagetable_data_intact(struct target *t)
+{
+	int i;
+
+	for (i = 0; i < OBJ_PAGES; i++)
+		if (t->map[i * page_size] != wpf_pattern(i, 1))
+			return false;
+	return true;
+}
+
+/* Harvesting allocates nothing that may fail: no write is lost to it. */
+static int run_collect(struct target *t)
+{
+	uint64_t words[1];
+	int64_t n = wpf_collect(t->o.fd, 0, OBJ_PAGES, words);
+
+	if (n < 0)
+		return n;
+	return n == OBJ_PAGES && words[0] == (1 << OBJ_PAGES) - 1 ? 0 : -EBADE;
+}
+
+static int check_collected(struct target *t)
+{
+	uint64_t words[1];
+
+	if (wpf_dirty_bitmap(t->o.fd, 0, OBJ_PAGES, words) != 0 ||
+	    !pagetable_data_intact(t))
+		return -EBADE;
+	return 0;
+}
+
+/* Leaving pagetable write-protects and harvests: the writes stay. */
+static int run_set_mkwrite(struct target *t)
+{
+	int mode = wpf_set_method(t->o.fd, WPFAULT_METHOD_MKWRITE);
+
+	if (mode < 0)
+		return mode;
+	return mode == WPFAULT_MODE_MKWRITE ? 0 : -EBADE;
+}
+
+static int check_switched(struct target *t)
+{
+	uint64_t words[1];
+
+	if (wpf_dirty_bitmap(t->o.fd, 0, OBJ_PAGES, words) != OBJ_PAGES ||
+	    !pagetable_data_intact(t))
+		return -EBADE;
+	return 0;
+}
+
 static int run_truncate(struct target *t)
 {
 	if (ftruncate(t->o.fd, page_size))
@@ -495,6 +561,10 @@ static const struct op ops[] = {
 	  WPFAULT_TYPE_PFN },
 	{ "pfn_mkwrite upgrade", PREP_READ, run_write_fault,
 	  check_pfn_upgrade, WPFAULT_TYPE_PFN },
+	{ "pfn pagetable collect", PREP_PAGETABLE, run_collect,
+	  check_collected, WPFAULT_TYPE_PFN },
+	{ "pfn method switch", PREP_PAGETABLE, run_set_mkwrite,
+	  check_switched, WPFAULT_TYPE_PFN },
 };
 
 /* Fails each allocation of @op in turn; returns the number failed. */

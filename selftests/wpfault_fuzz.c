@@ -9,7 +9,11 @@
  * (documented in <linux/wpfault.h> and README.md) predicts each result,
  * including which error wins when several apply.  Calls that succeed
  * are checked further against a model of the object's dirty pages:
- * returned fields, bitmap words and counters.  Guard bytes around the
+ * returned fields, bitmap words and counters.  On a pfn object the model
+ * follows the tracking method too (module/tracking.c): which ptes are
+ * writable and which hold dirty bits no harvest has seen, so that it
+ * knows when a write enters the module, when a harvest or a closing vma
+ * records it, and when the adaptive method switches.  Guard bytes around the
  * buffers catch stores past what a call returns, and stores by calls that
  * fail before their write-back.  At the end no object, page, fd or module
  * reference may remain.
@@ -82,13 +86,13 @@ enum {
 enum call {
 	CALL_CREATE, CALL_CLEAN, CALL_BITMAP, CALL_STATS, CALL_WRONG_FD,
 	CALL_UNKNOWN, CALL_MMAP, CALL_FTRUNCATE, CALL_WRITE, CALL_READ_DISK,
-	CALL_FILE_IO, CALL_MOUNT, NR_CALLS
+	CALL_FILE_IO, CALL_MOUNT, CALL_METHOD, NR_CALLS
 };
 
 static const char *const call_names[NR_CALLS] = {
 	"create", "clean", "bitmap_collect", "stats", "command_on_wrong_fd",
 	"unknown_command", "mmap", "ftruncate", "page_write", "read_disk",
-	"file_io", "mount",
+	"file_io", "mount", "tracking_method",
 };
 
 static const char *const type_names[WPFAULT_TYPE_NR] = {
@@ -98,7 +102,7 @@ static const char *const type_names[WPFAULT_TYPE_NR] = {
 
 /* Relative frequencies. */
 static const unsigned int call_weights[NR_CALLS] = {
-	12, 16, 16, 10, 6, 6, 14, 5, 15, 10, 12, 10,
+	12, 16, 16, 10, 6, 6, 14, 5, 15, 10, 12, 10, 10,
 };
 
 /* Results counted per kind of call, to show what the seeds reached. */
@@ -118,6 +122,16 @@ struct fuzz {
 	volatile char *map;	/* all its pages, shared and writable */
 	/* Model: bit i set when page i is dirty, and the object's counters. */
 	__u64 dirty, dirtied, cleaned;
+	/*
+	 * pfn objects: blocks marked writable (only map's ptes exist), those
+	 * written since the last fsync, and pagetable-mode writes that only
+	 * a pte's dirty bit knows of; the tracking method and its state.
+	 */
+	__u64 writable, flush, pte_dirty;
+	enum wpfault_method method;
+	enum wpfault_mode mode;
+	unsigned int streak;
+	bool no_helpers;
 	__u64 alive;		/* objects_alive module-wide, ours included */
 	__u64 last_id;
 	char *arena;
@@ -512,6 +526,68 @@ static void describe_object(struct fuzz *f)
 	strncat(f->desc, ")", sizeof(f->desc) - strlen(f->desc) - 1);
 }
 
+/*
+ * Records the pages of @mask a pfn object's pte dirty bits or closing
+ * vma show written.
+ */
+static void model_record(struct fuzz *f, __u64 mask)
+{
+	f->dirtied += __builtin_popcountll(mask & ~f->dirty);
+	f->dirty |= mask;
+	f->flush |= mask;
+}
+
+/* In pagetable mode, calls that read the tracker harvest first. */
+static void model_harvest(struct fuzz *f, __u64 mask)
+{
+	if (f->mode != WPFAULT_MODE_PAGETABLE)
+		return;
+	model_record(f, f->pte_dirty & mask);
+	f->pte_dirty &= ~mask;
+}
+
+static void model_set_mode(struct fuzz *f, enum wpfault_mode mode)
+{
+	/* Leaving pagetable write-protects everything, then harvests. */
+	if (f->mode == WPFAULT_MODE_PAGETABLE && mode != f->mode) {
+		model_harvest(f, page_mask(0, f->pages));
+		f->writable = 0;
+	}
+	if (mode != f->mode)
+		f->streak = 0;
+	f->mode = mode;
+}
+
+/* The pages of @mask were cleaned, and so write-protected. */
+static void model_clean(struct fuzz *f, __u64 mask)
+{
+	__u64 cleaned = f->dirty & mask;
+
+	f->cleaned += __builtin_popcountll(cleaned);
+	f->dirty &= ~mask;
+	if (f->mode != WPFAULT_MODE_PAGETABLE)
+		f->writable &= ~cleaned;
+}
+
+/* The adaptive method, after a clean or collect of @nr pages. */
+static void model_collected(struct fuzz *f, __u64 nr, __u64 found)
+{
+	bool other;
+
+	if (f->type != WPFAULT_TYPE_PFN ||
+	    f->method != WPFAULT_METHOD_ADAPTIVE)
+		return;
+	if (f->mode == WPFAULT_MODE_MKWRITE)
+		other = found * WPFAULT_ADAPTIVE_DENSE > nr;
+	else
+		other = found * WPFAULT_ADAPTIVE_SPARSE < nr;
+	f->streak = other ? f->streak + 1 : 0;
+	if (f->streak < WPFAULT_ADAPTIVE_STREAK)
+		return;
+	model_set_mode(f, f->mode == WPFAULT_MODE_MKWRITE ?
+		       WPFAULT_MODE_PAGETABLE : WPFAULT_MODE_MKWRITE);
+}
+
 static int fuzz_clean(struct fuzz *f)
 {
 	struct wpfault_clean in, want;
@@ -536,9 +612,10 @@ static int fuzz_clean(struct fuzz *f)
 	if (!exp) {
 		/* The pages are cleaned even if the count cannot be stored. */
 		mask = page_mask(first, nr);
+		model_harvest(f, mask);
 		want.pages_cleaned = __builtin_popcountll(f->dirty & mask);
-		f->cleaned += want.pages_cleaned;
-		f->dirty &= ~mask;
+		model_clean(f, mask);
+		model_collected(f, nr, want.pages_cleaned);
 		if (!can_write(&arg, offsetof(struct wpfault_clean,
 					      pages_cleaned),
 			       sizeof(in.pages_cleaned)))
@@ -594,6 +671,7 @@ static int fuzz_bitmap(struct fuzz *f)
 		} else {
 			written = words * 8;
 			touched = written;
+			model_harvest(f, page_mask(first, nr));
 			word = (f->dirty >> first) & page_mask(0, nr);
 			want.dirty_pages = __builtin_popcountll(word);
 			if (!can_write(&arg, out_off, sizeof(in.dirty_pages)))
@@ -605,8 +683,8 @@ static int fuzz_bitmap(struct fuzz *f)
 		    WPFAULT_IOC_DIRTY_BITMAP, arg.p) ? errno : 0;
 	/* Collected, even if the count could not be stored. */
 	if (collect && written) {
-		f->dirty &= ~(word << first);
-		f->cleaned += __builtin_popcountll(word);
+		model_clean(f, word << first);
+		model_collected(f, nr, __builtin_popcountll(word));
 	}
 	if (!expect(f, exp, got))
 		return got;
@@ -793,11 +871,12 @@ static int fuzz_wrong_fd(struct fuzz *f)
 	static const unsigned long cmds[] = {
 		WPFAULT_IOC_CREATE, WPFAULT_IOC_STATS, WPFAULT_IOC_CLEAN,
 		WPFAULT_IOC_DIRTY_BITMAP, WPFAULT_IOC_READ_DISK,
-		WPFAULT_IOC_COLLECT,
+		WPFAULT_IOC_COLLECT, WPFAULT_IOC_SET_METHOD,
+		WPFAULT_IOC_GET_METHOD,
 	};
 	static const char *const cmd_names[] = {
 		"CREATE", "STATS", "CLEAN", "DIRTY_BITMAP", "READ_DISK",
-		"COLLECT",
+		"COLLECT", "SET_METHOD", "GET_METHOD",
 	};
 	/* Requests that would succeed on the right fd. */
 	union {
@@ -806,6 +885,7 @@ static int fuzz_wrong_fd(struct fuzz *f)
 		struct wpfault_clean clean;
 		struct wpfault_dirty_bitmap bitmap;
 		struct wpfault_disk_read disk;
+		struct wpfault_tracking tracking;
 	} in;
 	unsigned int c = rnd(f, ARRAY_SIZE(cmds));
 	bool null = c == 1 || rnd(f, 2);
@@ -834,10 +914,12 @@ static int fuzz_wrong_fd(struct fuzz *f)
 		in.bitmap.bitmap = (uintptr_t)data_buf;
 		in.bitmap.bitmap_size = sizeof(__u64);
 		break;
-	default:	/* READ_DISK */
+	case 4:
 		in.disk.range.length = page_size;
 		in.disk.buf = (uintptr_t)f->disk_buf;
 		in.disk.buf_size = page_size;
+		break;
+	default:	/* SET_METHOD, GET_METHOD: mkwrite */
 		break;
 	}
 	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
@@ -854,7 +936,8 @@ static bool is_defined(unsigned long cmd)
 {
 	return cmd == WPFAULT_IOC_CREATE || cmd == WPFAULT_IOC_STATS ||
 	       cmd == WPFAULT_IOC_CLEAN || cmd == WPFAULT_IOC_DIRTY_BITMAP ||
-	       cmd == WPFAULT_IOC_READ_DISK || cmd == WPFAULT_IOC_COLLECT;
+	       cmd == WPFAULT_IOC_READ_DISK || cmd == WPFAULT_IOC_COLLECT ||
+	       cmd == WPFAULT_IOC_SET_METHOD || cmd == WPFAULT_IOC_GET_METHOD;
 }
 
 /*
@@ -951,6 +1034,11 @@ static int fuzz_mmap(struct fuzz *f)
 		mismatch(f, "address %#lx not page aligned", p);
 	if (!got && munmap((void *)p, len))
 		mismatch(f, "munmap: %s", strerror(errno));
+	/* Its ptes went unseen: what it may have had writable counts. */
+	if (!got && f->mode == WPFAULT_MODE_PAGETABLE)
+		model_record(f, f->writable &
+			     page_mask(pgoff, (len + page_size - 1) /
+				       page_size));
 	return got;
 }
 
@@ -958,6 +1046,7 @@ static int fuzz_ftruncate(struct fuzz *f)
 {
 	struct stat st;
 	int exp, got;
+	__u64 keep;
 	__s64 len;
 
 	if (rnd(f, 3))
@@ -972,8 +1061,13 @@ static int fuzz_ftruncate(struct fuzz *f)
 	if (got)
 		return got;
 	/* Pages wholly past the new end of file go, and their dirt. */
-	if ((__u64)len < f->size)
-		f->dirty &= page_mask(0, (len + page_size - 1) / page_size);
+	if ((__u64)len < f->size) {
+		keep = page_mask(0, (len + page_size - 1) / page_size);
+		f->dirty &= keep;
+		f->writable &= keep;
+		f->flush &= keep;
+		f->pte_dirty &= keep;
+	}
 	if (ftruncate(f->obj.fd, f->size))
 		ksft_exit_fail_msg("restoring the size %llu: %s\n", f->size,
 				   strerror(errno));
@@ -984,12 +1078,22 @@ static int fuzz_ftruncate(struct fuzz *f)
 
 static int fuzz_write(struct fuzz *f)
 {
-	__u64 page = rnd(f, f->pages);
+	__u64 page = rnd(f, f->pages), bit = 1ULL << page;
+	bool pagetable = f->mode == WPFAULT_MODE_PAGETABLE;
 
 	f->map[page * page_size] = next_rand(f);
-	if (!(f->dirty & (1ULL << page)))
+	if (pagetable)
+		f->pte_dirty |= bit;
+	/* A writable pte: the module does not see the write. */
+	if (f->type == WPFAULT_TYPE_PFN && (f->writable & bit))
+		return 0;
+	if (!(f->dirty & bit))
 		f->dirtied++;
-	f->dirty |= 1ULL << page;
+	f->dirty |= bit;
+	if (f->type == WPFAULT_TYPE_PFN) {
+		f->writable |= bit;
+		f->flush |= bit;
+	}
 	return 0;
 }
 
@@ -1014,6 +1118,30 @@ static void model_pwrite(struct fuzz *f, __u64 off, __u64 len)
  * checks offset and length first).  Writes set the tracker of the pages
  * they touch, and nothing else here changes it.
  */
+/* A pfn object's fsync unmaps the blocks it flushes. */
+static void model_fsync(struct fuzz *f)
+{
+	if (f->type != WPFAULT_TYPE_PFN)
+		return;
+	model_harvest(f, page_mask(0, f->pages));
+	f->writable &= ~f->flush;
+	f->flush = 0;
+}
+
+/* A hole punch unmaps and frees whole pages; the tracker keeps them. */
+static void model_punch(struct fuzz *f, __u64 off, __u64 len)
+{
+	__u64 end = off + len < f->size ? off + len : f->size;
+	__u64 first = (off + page_size - 1) / page_size, mask;
+
+	if (f->type != WPFAULT_TYPE_PFN || first >= end / page_size)
+		return;
+	mask = page_mask(first, end / page_size - first);
+	model_harvest(f, mask);
+	f->writable &= ~mask;
+	f->flush &= ~mask;
+}
+
 static int fuzz_file_io(struct fuzz *f)
 {
 	static const int modes[] = {
@@ -1060,10 +1188,12 @@ static int fuzz_file_io(struct fuzz *f)
 	case 2:
 		describe(f, "fsync");
 		got = fsync(f->obj.fd) ? errno : 0;
+		model_fsync(f);
 		break;
 	case 3:
 		describe(f, "fdatasync");
 		got = fdatasync(f->obj.fd) ? errno : 0;
+		model_fsync(f);
 		break;
 	default:
 		mode = modes[rnd(f, ARRAY_SIZE(modes))];
@@ -1078,10 +1208,71 @@ static int fuzz_file_io(struct fuzz *f)
 		else if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
 			exp = EOPNOTSUPP;
 		got = fallocate(f->obj.fd, mode, off, len) ? errno : 0;
+		if (!exp)
+			model_punch(f, off, len);
 		expect(f, exp, got);
 		return got;
 	}
 	expect(f, 0, got);
+	return got;
+}
+
+/*
+ * SET_METHOD and GET_METHOD: page-cache objects know only mkwrite; a pfn
+ * object takes any method where the kernel has the helpers.  The struct
+ * is copied back whole, after the method is set.
+ */
+static int fuzz_method(struct fuzz *f)
+{
+	bool set = rnd(f, 4), pfn = f->type == WPFAULT_TYPE_PFN;
+	struct wpfault_tracking in, want;
+	enum wpfault_mode mode;
+	struct uptr arg;
+	int exp = 0, got;
+
+	in.method = rnd(f, 4) ? rnd(f, WPFAULT_METHOD_NR + 1) : pick_u32(f);
+	in.mode = next_rand(f);
+	in.flags = next_rand(f);
+	in.reserved = rnd(f, 4) ? 0 : pick_u32(f);
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "%s, arg %s:", set ? "SET_METHOD" : "GET_METHOD",
+		 arg.name);
+	field(f, "method", in.method);
+	field(f, "reserved", in.reserved);
+	describe_object(f);
+
+	want = in;
+	if (!can_read(&arg, 0, sizeof(in)))
+		exp = EFAULT;
+	else if (in.reserved)
+		exp = EINVAL;
+	else if (set && in.method >= WPFAULT_METHOD_NR)
+		exp = EINVAL;
+	else if (set && in.method != WPFAULT_METHOD_MKWRITE &&
+		 (!pfn || f->no_helpers))
+		exp = EOPNOTSUPP;
+	if (!exp) {
+		if (set && pfn) {
+			f->method = in.method;
+			f->streak = 0;
+			mode = in.method == WPFAULT_METHOD_PAGETABLE ?
+			       WPFAULT_MODE_PAGETABLE :
+			       in.method == WPFAULT_METHOD_MKWRITE ?
+			       WPFAULT_MODE_MKWRITE : f->mode;
+			if (!f->no_helpers)
+				model_set_mode(f, mode);
+		}
+		want.method = pfn ? f->method : WPFAULT_METHOD_MKWRITE;
+		want.mode = pfn ? f->mode : WPFAULT_MODE_MKWRITE;
+		want.flags = pfn && f->no_helpers ?
+			     WPFAULT_TRACKING_NO_HELPERS : 0;
+		if (!can_write(&arg, 0, sizeof(in)))
+			exp = EFAULT;
+	}
+	got = ioctl(f->obj.fd, set ? WPFAULT_IOC_SET_METHOD :
+		    WPFAULT_IOC_GET_METHOD, arg.p) ? errno : 0;
+	if (expect(f, exp, got))
+		check_arg(f, &arg, exp ? &in : &want, sizeof(in));
 	return got;
 }
 
@@ -1380,7 +1571,7 @@ static void mount_tear_down(struct fuzz *f)
 static int (*const call_fns[NR_CALLS])(struct fuzz *f) = {
 	fuzz_create, fuzz_clean, fuzz_bitmap, fuzz_stats, fuzz_wrong_fd,
 	fuzz_unknown, fuzz_mmap, fuzz_ftruncate, fuzz_write, fuzz_read_disk,
-	fuzz_file_io, fuzz_mount,
+	fuzz_file_io, fuzz_mount, fuzz_method,
 };
 
 static enum call pick_call(struct fuzz *f)
@@ -1430,14 +1621,17 @@ static void print_results(struct fuzz *f, enum call c)
  */
 static void check_object(struct fuzz *f, bool adopt)
 {
-	__u64 dirtied = stat_of(f->obj.fd, WPFAULT_STAT_PAGES_DIRTIED);
-	__u64 cleaned = stat_of(f->obj.fd, WPFAULT_STAT_PAGES_CLEANED);
+	__u64 dirtied, cleaned;
 	uint64_t word = 0;
 	int64_t err;
 
+	/* The bitmap first: it harvests. */
 	err = wpf_dirty_bitmap(f->obj.fd, 0, f->pages, &word);
 	if (err < 0)
 		ksft_exit_fail_msg("dirty bitmap: %s\n", strerror(-err));
+	model_harvest(f, page_mask(0, f->pages));
+	dirtied = stat_of(f->obj.fd, WPFAULT_STAT_PAGES_DIRTIED);
+	cleaned = stat_of(f->obj.fd, WPFAULT_STAT_PAGES_CLEANED);
 	describe(f, "object state, model:");
 	field(f, "dirtied", f->dirtied);
 	field(f, "cleaned", f->cleaned);
@@ -1463,6 +1657,7 @@ static double seconds(void)
 static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 		     unsigned long iterations)
 {
+	struct wpfault_tracking tracking;
 	double start = seconds();
 	unsigned long i;
 	__u64 page;
@@ -1487,6 +1682,15 @@ static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 	f->dirty = 0;
 	f->dirtied = 0;
 	f->cleaned = 0;
+	f->writable = 0;
+	f->flush = 0;
+	f->pte_dirty = 0;
+	f->method = WPFAULT_METHOD_MKWRITE;
+	f->streak = 0;
+	if (wpf_tracking(f->obj.fd, &tracking))
+		ksft_exit_fail_perror("GET_METHOD");
+	f->mode = tracking.mode;
+	f->no_helpers = tracking.flags & WPFAULT_TRACKING_NO_HELPERS;
 	f->last_id = f->obj.id;
 	f->alive = module_alive(f);
 	ksft_print_msg("seed %llu: %s object of %llu bytes (%llu pages)\n",

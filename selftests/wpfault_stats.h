@@ -37,6 +37,9 @@ enum {
 	BF = WPFAULT_STAT_BLOCKS_FREED,
 	CO = WPFAULT_STAT_COLLECTIONS,
 	CV = WPFAULT_STAT_COLLECT_VISITS,
+	PD = WPFAULT_STAT_PTES_DIRTY,
+	PW = WPFAULT_STAT_PTES_WRPROTECTED,
+	MS = WPFAULT_STAT_METHOD_SWITCHES,
 };
 
 static inline void check_stats(struct __test_metadata *_metadata, int fd,

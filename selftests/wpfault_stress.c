@@ -22,6 +22,12 @@
  * holds it shared, so the model stays exact.  (Faults racing truncation
  * are wpfault_truncate's job.)
  *
+ * The pfn object's tracking method changes now and then (exclusive too).
+ * In pagetable mode a vma that goes (munmap, a forked child's exit) has
+ * its pages reported written, more than were: a page cleaned before such
+ * an unmap ended is not checked for being clean.  Workers set mkwrite
+ * before their own final unmaps, so the end state is checked in full.
+ *
  * Adding an operation: add an enum op entry, its name, its weight, and a
  * case in do_op().
  *
@@ -59,18 +65,19 @@ enum op {
 	OP_WRITE, OP_READ, OP_READ_PRIVATE, OP_WRITE_PRIVATE, OP_CLEAN,
 	OP_BITMAP, OP_FORK, OP_MPROTECT, OP_REMAP, OP_DONTNEED,
 	OP_TEMP_OBJECT, OP_PWRITE, OP_PREAD, OP_FSYNC, OP_TRUNCATE, OP_PUNCH,
-	NR_OPS
+	OP_METHOD, NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"write", "read", "read_private", "write_private", "clean", "bitmap",
 	"fork", "mprotect", "munmap_mmap", "madv_dontneed", "object_create",
 	"pwrite", "pread", "fsync", "truncate", "punch_hole",
+	"tracking_method",
 };
 
 /* Relative frequencies. */
 static const int op_weights[NR_OPS] = {
-	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2, 8, 6, 2, 1, 2,
+	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2, 8, 6, 2, 1, 2, 2,
 };
 
 /*
@@ -90,6 +97,15 @@ struct shared {
 	/* Private copies of each page that truncation dropped. */
 	uint64_t cow_drops[NR_OBJECTS][OBJ_PAGES];
 	pthread_rwlock_t lock[NR_OBJECTS];
+	/*
+	 * The pfn object's method, how often it was set, and the ticket
+	 * after the last unmap that may have reported unwritten pages.
+	 */
+	enum wpfault_method pfn_method;
+	uint64_t method_sets;
+	uint64_t absorb_end;
+	bool stopping;		/* a worker is past the deadline */
+	bool no_helpers;	/* only mkwrite exists */
 	uint64_t ops[NR_OPS];
 	uint64_t mismatches;
 	uint64_t skipped_checks;
@@ -408,8 +424,47 @@ static void do_temp_object(struct worker *w)
 
 static void do_op(struct worker *w, enum op op);
 
+/*
+ * Under the pfn object's lock, exclusive; after the deadline, mkwrite.
+ * Others read the method without the lock (do_fork()), so a method that
+ * may report extra pages is announced before it is set, and mkwrite
+ * after.
+ */
+static void announce_method(enum wpfault_method m)
+{
+	__atomic_store_n(&sh->pfn_method, m, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&sh->method_sets, 1, __ATOMIC_SEQ_CST);
+}
+
+static void do_method(struct worker *w)
+{
+	enum wpfault_method m = WPFAULT_METHOD_MKWRITE;
+	int mode;
+
+	if (!__atomic_load_n(&sh->stopping, __ATOMIC_SEQ_CST) &&
+	    !sh->no_helpers)
+		m = rnd(w, WPFAULT_METHOD_NR);
+	if (m != WPFAULT_METHOD_MKWRITE)
+		announce_method(m);
+	mode = wpf_set_method(obj_fd[PFN_OBJECT], m);
+	if (mode < 0 || (m == WPFAULT_METHOD_MKWRITE &&
+			 mode != WPFAULT_MODE_MKWRITE && !sh->no_helpers))
+		mismatch(w, "set method %d: %d", m, mode);
+	if (m == WPFAULT_METHOD_MKWRITE)
+		announce_method(m);
+}
+
+/* An unmap of the pfn object ended that may have reported extra pages. */
+static void note_absorb(void)
+{
+	store_max(&sh->absorb_end, take_ticket());
+}
+
 static void do_fork(struct worker *w)
 {
+	uint64_t sets = __atomic_load_n(&sh->method_sets, __ATOMIC_SEQ_CST);
+	bool mkwrite = __atomic_load_n(&sh->pfn_method, __ATOMIC_SEQ_CST) ==
+		       WPFAULT_METHOD_MKWRITE;
 	int status, i;
 	pid_t pid;
 
@@ -427,14 +482,19 @@ static void do_fork(struct worker *w)
 	waitpid(pid, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		mismatch(w, "forked child died (status %#x)", status);
+	/* The child's exit closed its copies of the pfn mappings. */
+	if (!mkwrite ||
+	    sets != __atomic_load_n(&sh->method_sets, __ATOMIC_SEQ_CST))
+		note_absorb();
 	/* The child's writes may have been copied into its private pages. */
 	next_rand(w);
 }
 
 static void do_op(struct worker *w, enum op op)
 {
-	int obj = rnd(w, NR_OBJECTS);
-	bool exclusive = op == OP_TRUNCATE || op == OP_PUNCH;
+	int obj = op == OP_METHOD ? PFN_OBJECT : rnd(w, NR_OBJECTS);
+	bool exclusive = op == OP_TRUNCATE || op == OP_PUNCH ||
+			 op == OP_METHOD;
 	/* A forking worker waits for its child, which takes locks. */
 	bool locked = op != OP_FORK && op != OP_TEMP_OBJECT;
 	struct mapping *m;
@@ -482,6 +542,9 @@ static void do_op(struct worker *w, enum op op)
 	case OP_REMAP:
 		if (rnd(w, 2)) {
 			unmap_object(&w->shared[obj]);
+			if (obj == PFN_OBJECT &&
+			    sh->pfn_method != WPFAULT_METHOD_MKWRITE)
+				note_absorb();
 			map_object(w, &w->shared[obj], obj, MAP_SHARED);
 		} else {
 			unmap_object(&w->private[obj]);
@@ -514,6 +577,9 @@ static void do_op(struct worker *w, enum op op)
 		break;
 	case OP_PUNCH:
 		do_punch(w, obj);
+		break;
+	case OP_METHOD:
+		do_method(w);
 		break;
 	default:
 		break;
@@ -557,6 +623,8 @@ static void *worker_main(void *arg)
 	}
 	while (before_deadline())
 		do_op(w, pick_op(w));
+	__atomic_store_n(&sh->stopping, true, __ATOMIC_SEQ_CST);
+	do_op(w, OP_METHOD);
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
 		unmap_object(&w->shared[obj]);
 		unmap_object(&w->private[obj]);
@@ -614,12 +682,19 @@ static void report_page(int obj, size_t page, const char *what)
 		       (unsigned long long)sh->clean_end[obj][page]);
 }
 
+/* Cleaned before an unmap that may have reported extra pages ended. */
+static bool may_be_absorbed(int obj, size_t page)
+{
+	return obj == PFN_OBJECT &&
+	       sh->clean_start[obj][page] < sh->absorb_end;
+}
+
 /* With everyone stopped: what must be dirty is, what must be clean is. */
 static bool check_dirty_state(void)
 {
 	uint64_t words[(OBJ_PAGES + 63) / 64];
+	size_t page, absorbed = 0;
 	bool ok = true, dirty;
-	size_t page;
 	int obj;
 
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
@@ -634,17 +709,23 @@ static bool check_dirty_state(void)
 			}
 			if (sh->write_end[obj][page] <
 			    sh->clean_start[obj][page] && dirty) {
+				if (may_be_absorbed(obj, page)) {
+					absorbed++;
+					continue;
+				}
 				report_page(obj, page, "dirty after a clean");
 				ok = false;
 			}
 		}
 	}
+	ksft_print_msg("pfn pages reported for an unmap (pagetable): %zu\n",
+		       absorbed);
 	return ok;
 }
 
 int main(int argc, char **argv)
 {
-	int seconds = 10, procs = 2, threads = 2, opt, p, t, obj, i;
+	int seconds = 10, procs = 2, threads = 2, opt, p, t, obj, i, err;
 	uint64_t seed = 0;
 	struct wpf_obj objs[NR_OBJECTS];
 	pthread_rwlockattr_t lock_attr;
@@ -696,8 +777,6 @@ int main(int argc, char **argv)
 	    pthread_rwlockattr_setkind_np(&lock_attr, writer_first))
 		ksft_exit_fail_msg("rwlock attributes failed\n");
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
-		int err;
-
 		if (pthread_rwlock_init(&sh->lock[obj], &lock_attr))
 			ksft_exit_fail_msg("rwlock init failed\n");
 		err = wpf_create_type(&objs[obj], OBJ_PAGES * page_size,
@@ -711,6 +790,10 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("create: %s\n", strerror(-err));
 		obj_fd[obj] = objs[obj].fd;
 	}
+	err = wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_PAGETABLE);
+	sh->no_helpers = err == -EOPNOTSUPP;
+	if (wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_MKWRITE) < 0)
+		ksft_exit_fail_msg("set method: %s\n", strerror(errno));
 	ksft_set_plan(3);
 	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
 		       (unsigned long long)seed, seconds, procs, threads);

@@ -172,6 +172,29 @@ int64_t wpf_collect(int fd, uint64_t first, uint64_t nr, uint64_t *words)
 	return bitmap_call(fd, WPFAULT_IOC_COLLECT, first, nr, words);
 }
 
+int wpf_tracking(int fd, struct wpfault_tracking *t)
+{
+	memset(t, 0, sizeof(*t));
+	return ioctl(fd, WPFAULT_IOC_GET_METHOD, t) ? -errno : 0;
+}
+
+int wpf_set_method(int fd, enum wpfault_method method)
+{
+	struct wpfault_tracking t = { .method = method };
+
+	if (ioctl(fd, WPFAULT_IOC_SET_METHOD, &t))
+		return -errno;
+	return t.mode;
+}
+
+int wpf_mode(int fd)
+{
+	struct wpfault_tracking t;
+	int err = wpf_tracking(fd, &t);
+
+	return err ? err : (int)t.mode;
+}
+
 int64_t wpf_read_disk(int fd, uint64_t first, uint64_t nr, void *buf)
 {
 	struct wpfault_disk_read arg = {

@@ -46,6 +46,13 @@ uint64_t wpf_stat(int fd, int stat);
 int wpf_debugfs_stats(const char *dir, uint64_t values[WPFAULT_STAT_NR]);
 const char *wpf_stat_name(int stat);
 
+/* The object's tracking method, mode in effect and flags; -errno. */
+int wpf_tracking(int fd, struct wpfault_tracking *t);
+/* Sets the tracking method; returns the mode now in effect or -errno. */
+int wpf_set_method(int fd, enum wpfault_method method);
+/* The mode in effect (enum wpfault_mode) or -errno. */
+int wpf_mode(int fd);
+
 /* Cleans pages [first, first + nr); returns pages cleaned or -errno. */
 int64_t wpf_clean(int fd, uint64_t first, uint64_t nr);
 /*

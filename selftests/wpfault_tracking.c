@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The dirty-tracking methods of pfn objects (WPFAULT_IOC_SET_METHOD):
+ * which writes fault in each, that switching loses nothing, the adaptive
+ * method's thresholds in both directions, the read-only mappings the
+ * kernel's helpers cannot walk past, and agreement with the kernel's own
+ * soft-dirty tracking.  Counts are exact: the module's counters and the
+ * faults the core took (getrusage).
+ *
+ * In pagetable mode a write through a writable clean entry sets the dirty
+ * bit without entering the module: no fault at all where the CPU manages
+ * dirty bits, one in the core where it does not (arm64 without
+ * FEAT_HAFDBS; wpf_hw_dirty_bits() measures which).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "wpfault_stats.h"
+
+#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
+#define NPAGES		8
+
+FIXTURE(tracking) {
+	struct wpf_obj o;
+	char *p;
+	/* Faults a write takes that makes an entry writable. */
+	long write_faults;
+	/* Faults a write takes through a writable clean entry. */
+	long clean_faults;
+};
+
+FIXTURE_SETUP(tracking)
+{
+	int err;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	self->p = MAP_FAILED;
+	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_PFN, NPAGES,
+				     &self->p);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	err = wpf_set_method(self->o.fd, WPFAULT_METHOD_PAGETABLE);
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel: %s",
+		     "pfn objects track by unmapping only");
+	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, err);
+	self->write_faults = wpf_hw_dirty_bits() ? 1 : 2;
+	self->clean_faults = wpf_hw_dirty_bits() ? 0 : 1;
+}
+
+FIXTURE_TEARDOWN(tracking)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, NPAGES * page_size);
+	wpf_destroy(&self->o);
+}
+
+/* Whether debugfs <id>/tracking has the line @line. */
+static bool debugfs_says(struct wpf_obj *o, const char *line)
+{
+	char path[128], buf[512];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), DEBUGFS_DIR "/wpfault/%llu/tracking",
+		 (unsigned long long)o->id);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	return strstr(buf, line);
+}
+
+/*
+ * Only first writes enter the module; collecting harvests the dirty bits
+ * and leaves the entries writable.  A read of a block maps it writable
+ * and clean; a hole still maps the zero page read-only.  munmap takes a
+ * vma's ptes before the module hears of it: every page the vma may have
+ * had writable is then reported, more than were written, none lost.
+ */
+TEST_F(tracking, pagetable_writes_do_not_enter_the_module)
+{
+	uint64_t bits = 0;
+	char *q;
+	long i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(self->write_faults,
+			  wpf_faults(wpf_write_byte, PAGE(self->p, i)));
+	ASSERT_EQ(4, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0xfULL, bits);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(self->clean_faults,
+			  wpf_faults(wpf_write_byte, PAGE(self->p, i)));
+	ASSERT_EQ(4, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0xfULL, bits);
+	ASSERT_EQ(0, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+
+	q = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(q, 2)));
+	ASSERT_EQ(self->clean_faults, wpf_faults(wpf_write_byte, PAGE(q, 2)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL << 2, bits);
+
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 5)));
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 5)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL << 5, bits);
+
+	/* Blocks 0-3 and 5 have been writable, in p or in q. */
+	ASSERT_EQ(0, munmap(q, NPAGES * page_size));
+	ASSERT_EQ(5, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x2fULL, bits);
+	CHECK_STATS(self->o.fd, [R] = 2, [W] = 4, [ZP] = 1, [PM] = 1,
+		    [HU] = 1, [BA] = 5, [BL] = 5, [DI] = 15, [CL] = 10,
+		    [CO] = 5, [CV] = 10, [PD] = 10, [MS] = 1);
+}
+
+/*
+ * Writes before, between and after switches all land in exactly one
+ * collection.  Leaving pagetable write-protects every writable entry
+ * and then harvests, so the dirty bits set before come along.
+ */
+TEST_F(tracking, switching_loses_no_write)
+{
+	uint64_t bits = 0;
+
+	PAGE(self->p, 0)[0] = 1;
+	PAGE(self->p, 1)[0] = 1;
+	ASSERT_EQ(2, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x3ULL, bits);
+	ASSERT_EQ(self->clean_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(self->clean_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
+
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 2)));
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(3, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x7ULL, bits);
+
+	/* Adaptive starts from the mode in effect: no switch. */
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_ADAPTIVE));
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x2ULL, bits);
+	ASSERT_TRUE(debugfs_says(&self->o, "method adaptive\n"));
+	ASSERT_TRUE(debugfs_says(&self->o, "mode mkwrite\n"));
+	CHECK_STATS(self->o.fd, [W] = 3, [PM] = 2, [BA] = 3, [BL] = 3,
+		    [DI] = 6, [CL] = 6, [CO] = 3, [CV] = 6, [PD] = 7,
+		    [PW] = 5, [MS] = 2);
+}
+
+/*
+ * Writes 1 to pages [0, @n) of @map, noting it in @model; returns the
+ * faults the writes took.
+ */
+static long write_pages(char *map, char *model, long n)
+{
+	long i, faults = 0;
+
+	for (i = 0; i < n; i++) {
+		faults += wpf_faults(wpf_write_byte, PAGE(map, i));
+		model[i] = 1;
+	}
+	return faults;
+}
+
+/*
+ * Adaptive moves to pagetable after WPFAULT_ADAPTIVE_STREAK collections
+ * in a row above 1/WPFAULT_ADAPTIVE_DENSE written, and back after as many
+ * below 1/WPFAULT_ADAPTIVE_SPARSE; a collection at a threshold, not past
+ * it, starts no streak.  Each collected set stays exact.
+ */
+TEST(adaptive_switches_both_ways)
+{
+	const long pages = 256;
+	const long dense = pages / WPFAULT_ADAPTIVE_DENSE + 1;
+	const long sparse = (pages - 1) / WPFAULT_ADAPTIVE_SPARSE;
+	long write_faults = wpf_hw_dirty_bits() ? 1 : 2;
+	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	char model[256] = { 0 };
+	uint64_t bits[4], want;
+	char *map;
+	int i, err;
+
+	err = wpf_create_type_mapped(&o, WPFAULT_TYPE_PFN, pages, &map);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	err = wpf_set_method(o.fd, WPFAULT_METHOD_ADAPTIVE);
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel");
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE, err);
+
+	/* At the threshold, not above it. */
+	ASSERT_EQ((dense - 1) * write_faults,
+		  write_pages(map, model, dense - 1));
+	ASSERT_EQ(dense - 1, wpf_collect(o.fd, 0, pages, bits));
+	for (i = 0; i < WPFAULT_ADAPTIVE_STREAK; i++) {
+		ASSERT_EQ(WPFAULT_MODE_MKWRITE, wpf_mode(o.fd));
+		ASSERT_EQ(dense * write_faults, write_pages(map, model, dense));
+		ASSERT_EQ(dense, wpf_collect(o.fd, 0, pages, bits));
+	}
+	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, wpf_mode(o.fd));
+	ASSERT_EQ(1, wpf_stat(o.fd, WPFAULT_STAT_METHOD_SWITCHES));
+	ASSERT_TRUE(debugfs_says(&o, "mode pagetable\n"));
+
+	/* A first write per entry, then none enters the module. */
+	ASSERT_EQ(dense * write_faults, write_pages(map, model, dense));
+	ASSERT_EQ(dense, wpf_collect(o.fd, 0, pages, bits));
+	ASSERT_EQ(dense * !wpf_hw_dirty_bits(),
+		  write_pages(map, model, dense));
+	ASSERT_EQ(dense, wpf_collect(o.fd, 0, pages, bits));
+
+	/* At the threshold, not below it. */
+	write_pages(map, model, sparse + 1);
+	ASSERT_EQ(sparse + 1, wpf_collect(o.fd, 0, pages, bits));
+	for (i = 0; i < WPFAULT_ADAPTIVE_STREAK; i++) {
+		ASSERT_EQ(WPFAULT_MODE_PAGETABLE, wpf_mode(o.fd));
+		ASSERT_EQ(sparse * !wpf_hw_dirty_bits(),
+			  write_pages(map, model, sparse));
+		ASSERT_EQ(sparse, wpf_collect(o.fd, 0, pages, bits));
+	}
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE, wpf_mode(o.fd));
+	ASSERT_EQ(2, wpf_stat(o.fd, WPFAULT_STAT_METHOD_SWITCHES));
+
+	/* Write-protected again: each write faults and is recorded. */
+	ASSERT_EQ(dense * write_faults, write_pages(map, model, dense));
+	memset(bits, 0, sizeof(bits));
+	ASSERT_EQ(dense, wpf_collect(o.fd, 0, pages, bits));
+	want = dense == 64 ? ~0ULL : (1ULL << dense) - 1;
+	ASSERT_EQ(want, bits[0]);
+	for (i = 0; i < pages; i++)
+		ASSERT_EQ(model[i], map[i * page_size]);
+	munmap(map, pages * page_size);
+	wpf_destroy(&o);
+}
+
+/*
+ * A MAP_SHARED mapping of a read-only descriptor is one the kernel's
+ * helpers reject, and walk_page_mapping() stops at it: while it exists
+ * the object cleans by unmapping (mode unmap, flag UNWALKABLE).  Its
+ * arrival harvests first, so a write known only to a dirty bit stays
+ * recorded; its departure restores pagetable.
+ */
+TEST_F(tracking, read_only_mappings_force_unmap)
+{
+	struct wpfault_tracking t;
+	uint64_t bits = 0;
+	char path[64];
+	char *ro;
+	int fd;
+
+	PAGE(self->p, 0)[0] = 'x';
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(self->clean_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->o.fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ro = mmap(NULL, NPAGES * page_size, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, wpf_tracking(self->o.fd, &t));
+	ASSERT_EQ(WPFAULT_METHOD_PAGETABLE, t.method);
+	ASSERT_EQ(WPFAULT_MODE_UNMAP, t.mode);
+	ASSERT_EQ(WPFAULT_TRACKING_UNWALKABLE, t.flags);
+	ASSERT_TRUE(debugfs_says(&self->o, "unwalkable_mappings 1\n"));
+	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL, bits);
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+
+	/* Everything was unmapped: each write faults into ->fault. */
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
+	ASSERT_EQ(1, ro[0]);
+	ASSERT_EQ(2, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x3ULL, bits);
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
+
+	ASSERT_EQ(0, munmap(ro, NPAGES * page_size));
+	close(fd);
+	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, wpf_mode(self->o.fd));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x2ULL, bits);
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_METHOD_SWITCHES));
+	ASSERT_EQ(4, wpf_stat(self->o.fd, WPFAULT_STAT_WRITE_FAULTS));
+}
+
+#define TRUST_WALK	"/sys/module/wpfault/parameters/trust_mapping_walk"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/*
+ * A read-only mapping, then a writable one, of one pfn object, in this
+ * order in the i_mmap tree; a write, a collect, the same write again:
+ * returns what the second collect finds (-errno on failure).
+ */
+static int64_t second_write_found(struct __test_metadata *_metadata,
+				  long *faults)
+{
+	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	uint64_t bits = 0;
+	char path[64];
+	char *ro, *rw;
+	int64_t found;
+	int fd;
+
+	if (wpf_create_type(&o, 4 * page_size, WPFAULT_TYPE_PFN))
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", o.fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ro = mmap(NULL, page_size, PROT_READ, MAP_SHARED, fd, 0);
+	rw = wpf_map(o.fd, 1, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (fd < 0 || ro == MAP_FAILED || rw == MAP_FAILED)
+		return -errno;
+	rw[0] = 1;
+	if (wpf_collect(o.fd, 0, 1, &bits) != 1)
+		return -EIO;
+	*faults = wpf_faults(wpf_write_byte, rw);
+	found = wpf_collect(o.fd, 0, 1, &bits);
+	munmap(rw, page_size);
+	munmap(ro, page_size);
+	close(fd);
+	wpf_destroy(&o);
+	return found;
+}
+
+/*
+ * Why read-only mappings force mode unmap: walk_page_mapping() ends its
+ * walk at the first vma the helpers reject (mm/pagewalk.c, 6.1 to 7.2),
+ * so with the module parameter trust_mapping_walk set, the writable
+ * mapping behind the read-only one is neither write-protected nor
+ * harvested, and its next write is lost.  The debug kernels carry the
+ * fix (patches/debug-kernel/, uname -r ends in -wpfault): there the
+ * write is found.  Without the parameter it is found everywhere.
+ */
+TEST(readonly_mapping_hides_writes_from_the_helpers)
+{
+	long write_faults = wpf_hw_dirty_bits() ? 1 : 2, faults = -1;
+	struct wpfault_tracking t;
+	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	struct utsname u;
+	bool fixed;
+
+	if (wpf_create_type(&o, page_size, WPFAULT_TYPE_PFN) == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, wpf_tracking(o.fd, &t));
+	wpf_destroy(&o);
+	if (t.flags & WPFAULT_TRACKING_NO_HELPERS)
+		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel");
+	ASSERT_EQ(0, uname(&u));
+	fixed = strstr(u.release, "-wpfault");
+
+	ASSERT_EQ(1, second_write_found(_metadata, &faults));
+	ASSERT_EQ(write_faults, faults);
+
+	ASSERT_EQ(0, write_file(TRUST_WALK, "1"));
+	faults = -1;
+	if (fixed) {
+		ASSERT_EQ(1, second_write_found(_metadata, &faults));
+		ASSERT_EQ(write_faults, faults);
+	} else {
+		TH_LOG("%s: walk_page_mapping() stops at the read-only vma",
+		       u.release);
+		ASSERT_EQ(0, second_write_found(_metadata, &faults));
+		ASSERT_EQ(0, faults);
+	}
+	ASSERT_EQ(0, write_file(TRUST_WALK, "0"));
+}
+
+/* Bits 55 and 63 of a pagemap entry. */
+#define PM_SOFT_DIRTY	0x0080000000000000ULL
+#define PM_PRESENT	0x8000000000000000ULL
+#define SD_PAGES	64
+
+static int clear_soft_dirty(void)
+{
+	return write_file("/proc/self/clear_refs", "4");
+}
+
+/* The pagemap entries of @pages pages at @addr; -errno on failure. */
+static int read_pagemap(volatile void *addr, size_t pages,
+			uint64_t *entries)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	off_t off = (uintptr_t)addr / page_size * sizeof(uint64_t);
+	ssize_t want = pages * sizeof(uint64_t), n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, entries, want, off);
+	close(fd);
+	return n == want ? 0 : -EIO;
+}
+
+/* Whether the kernel tracks soft-dirty: an anonymous page shows it. */
+static bool have_soft_dirty(void)
+{
+	volatile char *p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t before = PM_SOFT_DIRTY, after = 0;
+
+	if (p == MAP_FAILED)
+		return false;
+	p[0] = 1;
+	if (!clear_soft_dirty() && !read_pagemap(p, 1, &before)) {
+		p[0] = 2;
+		if (read_pagemap(p, 1, &after))
+			after = 0;
+	}
+	munmap((void *)p, page_size);
+	return !(before & PM_SOFT_DIRTY) && (after & PM_SOFT_DIRTY);
+}
+
+FIXTURE(soft_dirty) {
+	struct wpf_obj o;
+	char *p;
+};
+
+FIXTURE_VARIANT(soft_dirty) {
+	enum wpfault_type type;
+	enum wpfault_method method;
+};
+
+FIXTURE_VARIANT_ADD(soft_dirty, pagecache) {
+	.type = WPFAULT_TYPE_PAGECACHE,
+};
+
+FIXTURE_VARIANT_ADD(soft_dirty, pfn_mkwrite) {
+	.type = WPFAULT_TYPE_PFN, .method = WPFAULT_METHOD_MKWRITE,
+};
+
+FIXTURE_VARIANT_ADD(soft_dirty, pfn_pagetable) {
+	.type = WPFAULT_TYPE_PFN, .method = WPFAULT_METHOD_PAGETABLE,
+};
+
+FIXTURE_VARIANT_ADD(soft_dirty, pfn_adaptive) {
+	.type = WPFAULT_TYPE_PFN, .method = WPFAULT_METHOD_ADAPTIVE,
+};
+
+FIXTURE_SETUP(soft_dirty)
+{
+	int err;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	self->p = MAP_FAILED;
+	if (!have_soft_dirty())
+		SKIP(return, "no soft-dirty tracking in this kernel %s",
+		     "(x86-64 with CONFIG_MEM_SOFT_DIRTY only)");
+	err = wpf_create_type_mapped(&self->o, variant->type, SD_PAGES,
+				     &self->p);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	err = wpf_set_method(self->o.fd, variant->method);
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel");
+	ASSERT_LE(0, err);
+}
+
+FIXTURE_TEARDOWN(soft_dirty)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, SD_PAGES * page_size);
+	wpf_destroy(&self->o);
+}
+
+/*
+ * After clear_refs 4 and a collect, both trackers start clean; then
+ * MADV_DONTNEED (the page cache; the kernel refuses it on VM_PFNMAP) and
+ * mprotect read-only and back, then writes to a random set.  On a
+ * page-cache object the soft-dirty bits and the collected set must both
+ * name exactly the pages written.  pagemap does not walk VM_PFNMAP vmas
+ * (walk_page_test() skips them for walkers without a test_walk), and
+ * clear_refs skips them too: there the kernel's tracker sees nothing,
+ * which the test shows, and the collected set alone must be exact.
+ */
+TEST_F(soft_dirty, agrees_with_the_collected_set)
+{
+	uint64_t written = 0, bits = 0, soft = 0, present = 0, rng = 7;
+	uint64_t entries[SD_PAGES];
+	size_t len = SD_PAGES * page_size;
+	bool pfn = variant->type == WPFAULT_TYPE_PFN;
+	int i;
+
+	for (i = 0; i < SD_PAGES; i++)
+		self->p[i * page_size] = 1;
+	ASSERT_EQ(SD_PAGES, wpf_collect(self->o.fd, 0, SD_PAGES, &bits));
+	ASSERT_EQ(0, clear_soft_dirty());
+	ASSERT_EQ(pfn ? -1 : 0, madvise(self->p, len / 2, MADV_DONTNEED));
+	ASSERT_EQ(0, mprotect(self->p, len, PROT_READ));
+	ASSERT_EQ(0, mprotect(self->p, len, PROT_READ | PROT_WRITE));
+	for (i = 0; i < SD_PAGES; i++) {
+		if (wpf_rand(&rng) % 3)
+			continue;
+		self->p[i * page_size] = 2;
+		written |= 1ULL << i;
+	}
+	ASSERT_EQ(__builtin_popcountll(written),
+		  wpf_collect(self->o.fd, 0, SD_PAGES, &bits));
+	ASSERT_EQ(0, read_pagemap(self->p, SD_PAGES, entries));
+	for (i = 0; i < SD_PAGES; i++) {
+		if (entries[i] & PM_SOFT_DIRTY)
+			soft |= 1ULL << i;
+		if (entries[i] & PM_PRESENT)
+			present |= 1ULL << i;
+	}
+	if (soft != bits)
+		TH_LOG("soft-dirty %#llx, collected %#llx, differing %#llx",
+		       (unsigned long long)soft, (unsigned long long)bits,
+		       (unsigned long long)(soft ^ bits));
+	ASSERT_EQ(written, bits);
+	if (pfn) {
+		TH_LOG("pagemap shows %d of %d pfn pages present",
+		       __builtin_popcountll(present), SD_PAGES);
+		ASSERT_EQ(0, present);
+		ASSERT_EQ(0, soft);
+	} else {
+		ASSERT_EQ(written, soft);
+	}
+}
+
+TEST_HARNESS_MAIN
