@@ -27,6 +27,8 @@
 #define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		8
 
+static const char *const method_names[] = WPFAULT_METHOD_NAMES;
+
 FIXTURE(tracking) {
 	struct wpf_obj o;
 	char *p;
@@ -449,61 +451,6 @@ static bool have_soft_dirty(void)
 	return !(before & PM_SOFT_DIRTY) && (after & PM_SOFT_DIRTY);
 }
 
-FIXTURE(soft_dirty) {
-	struct wpf_obj o;
-	char *p;
-};
-
-FIXTURE_VARIANT(soft_dirty) {
-	enum wpfault_type type;
-	enum wpfault_method method;
-};
-
-FIXTURE_VARIANT_ADD(soft_dirty, pagecache) {
-	.type = WPFAULT_TYPE_PAGECACHE,
-};
-
-FIXTURE_VARIANT_ADD(soft_dirty, pfn_mkwrite) {
-	.type = WPFAULT_TYPE_PFN, .method = WPFAULT_METHOD_MKWRITE,
-};
-
-FIXTURE_VARIANT_ADD(soft_dirty, pfn_pagetable) {
-	.type = WPFAULT_TYPE_PFN, .method = WPFAULT_METHOD_PAGETABLE,
-};
-
-FIXTURE_VARIANT_ADD(soft_dirty, pfn_adaptive) {
-	.type = WPFAULT_TYPE_PFN, .method = WPFAULT_METHOD_ADAPTIVE,
-};
-
-FIXTURE_SETUP(soft_dirty)
-{
-	int err;
-
-	self->o.fd = -1;
-	self->o.dev = -1;
-	self->p = MAP_FAILED;
-	if (!have_soft_dirty())
-		SKIP(return, "no soft-dirty tracking in this kernel %s",
-		     "(x86-64 with CONFIG_MEM_SOFT_DIRTY only)");
-	err = wpf_create_type_mapped(&self->o, variant->type, SD_PAGES,
-				     &self->p);
-	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
-	ASSERT_EQ(0, err);
-	err = wpf_set_method(self->o.fd, variant->method);
-	if (err == -EOPNOTSUPP)
-		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel");
-	ASSERT_LE(0, err);
-}
-
-FIXTURE_TEARDOWN(soft_dirty)
-{
-	if (self->p != MAP_FAILED)
-		munmap(self->p, SD_PAGES * page_size);
-	wpf_destroy(&self->o);
-}
-
 /*
  * After clear_refs 4 and a collect, both trackers start clean; then
  * MADV_DONTNEED (the page cache; the kernel refuses it on VM_PFNMAP) and
@@ -514,40 +461,45 @@ FIXTURE_TEARDOWN(soft_dirty)
  * clear_refs skips them too: there the kernel's tracker sees nothing,
  * which the test shows, and the collected set alone must be exact.
  */
-TEST_F(soft_dirty, agrees_with_the_collected_set)
+static void check_soft_dirty(struct __test_metadata *_metadata,
+			     enum wpfault_type type,
+			     enum wpfault_method method)
 {
 	uint64_t written = 0, bits = 0, soft = 0, present = 0, rng = 7;
-	uint64_t entries[SD_PAGES];
+	struct wpf_obj o = { .fd = -1, .dev = -1 };
 	size_t len = SD_PAGES * page_size;
-	bool pfn = variant->type == WPFAULT_TYPE_PFN;
+	bool pfn = type == WPFAULT_TYPE_PFN;
+	uint64_t entries[SD_PAGES];
+	char *p;
 	int i;
 
+	ASSERT_EQ(0, wpf_create_type_mapped(&o, type, SD_PAGES, &p));
+	ASSERT_LE(0, wpf_set_method(o.fd, method));
 	for (i = 0; i < SD_PAGES; i++)
-		self->p[i * page_size] = 1;
-	ASSERT_EQ(SD_PAGES, wpf_collect(self->o.fd, 0, SD_PAGES, &bits));
+		p[i * page_size] = 1;
+	ASSERT_EQ(SD_PAGES, wpf_collect(o.fd, 0, SD_PAGES, &bits));
 	ASSERT_EQ(0, clear_soft_dirty());
-	ASSERT_EQ(pfn ? -1 : 0, madvise(self->p, len / 2, MADV_DONTNEED));
-	ASSERT_EQ(0, mprotect(self->p, len, PROT_READ));
-	ASSERT_EQ(0, mprotect(self->p, len, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(pfn ? -1 : 0, madvise(p, len / 2, MADV_DONTNEED));
+	ASSERT_EQ(0, mprotect(p, len, PROT_READ));
+	ASSERT_EQ(0, mprotect(p, len, PROT_READ | PROT_WRITE));
 	for (i = 0; i < SD_PAGES; i++) {
 		if (wpf_rand(&rng) % 3)
 			continue;
-		self->p[i * page_size] = 2;
+		p[i * page_size] = 2;
 		written |= 1ULL << i;
 	}
 	ASSERT_EQ(__builtin_popcountll(written),
-		  wpf_collect(self->o.fd, 0, SD_PAGES, &bits));
-	ASSERT_EQ(0, read_pagemap(self->p, SD_PAGES, entries));
+		  wpf_collect(o.fd, 0, SD_PAGES, &bits));
+	ASSERT_EQ(0, read_pagemap(p, SD_PAGES, entries));
 	for (i = 0; i < SD_PAGES; i++) {
 		if (entries[i] & PM_SOFT_DIRTY)
 			soft |= 1ULL << i;
 		if (entries[i] & PM_PRESENT)
 			present |= 1ULL << i;
 	}
-	if (soft != bits)
-		TH_LOG("soft-dirty %#llx, collected %#llx, differing %#llx",
-		       (unsigned long long)soft, (unsigned long long)bits,
-		       (unsigned long long)(soft ^ bits));
+	TH_LOG("%s, %s: soft-dirty %#llx, collected %#llx",
+	       pfn ? "pfn" : "page cache", method_names[method],
+	       (unsigned long long)soft, (unsigned long long)bits);
 	ASSERT_EQ(written, bits);
 	if (pfn) {
 		TH_LOG("pagemap shows %d of %d pfn pages present",
@@ -556,6 +508,35 @@ TEST_F(soft_dirty, agrees_with_the_collected_set)
 		ASSERT_EQ(0, soft);
 	} else {
 		ASSERT_EQ(written, soft);
+	}
+	munmap(p, len);
+	wpf_destroy(&o);
+}
+
+TEST(soft_dirty_agrees_with_collect)
+{
+	enum wpfault_method m;
+	struct wpf_obj o;
+	int err;
+
+	if (!have_soft_dirty())
+		SKIP(return, "no soft-dirty tracking in this kernel %s",
+		     "(x86-64 with CONFIG_MEM_SOFT_DIRTY only)");
+	err = wpf_create_type(&o, page_size, WPFAULT_TYPE_PFN);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	err = wpf_set_method(o.fd, WPFAULT_METHOD_PAGETABLE);
+	wpf_destroy(&o);
+	check_soft_dirty(_metadata, WPFAULT_TYPE_PAGECACHE,
+			 WPFAULT_METHOD_MKWRITE);
+	for (m = 0; m < WPFAULT_METHOD_NR; m++) {
+		if (m && err == -EOPNOTSUPP) {
+			TH_LOG("no MAPPING_DIRTY_HELPERS: mkwrite only");
+			break;
+		}
+		check_soft_dirty(_metadata, WPFAULT_TYPE_PFN, m);
 	}
 }
 
