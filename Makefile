@@ -8,6 +8,8 @@
 #   make check-newest     the suite on a debug kernel built from the newest
 #                         linux-source of Debian unstable
 #   make fuzz             the suite on the debug kernel, fuzzer on a random seed
+#   make bench [CONFIG=c] the dirty-tracking benchmark in one VM, results in
+#                         bench/results/CONFIG/ (not part of make check)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -34,9 +36,12 @@ check-newest:
 fuzz:
 	WPFAULT_FUZZ_SEED=random scripts/check.sh x86_64-debug
 
+bench:
+	scripts/bench.sh $(CONFIG)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all modules selftests lint run check check-newest fuzz clean
+.PHONY: bench all modules selftests lint run check check-newest fuzz clean

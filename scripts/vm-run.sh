@@ -14,7 +14,10 @@
 #              60 on the debug kernel), WPFAULT_FUZZ_SEED (N or random),
 #              WPFAULT_TESTS (run only these selftests, e.g.
 #              "wpfault_truncate wpfault_mount"; for a quick look while
-#              developing, so the page size goes unverified)
+#              developing, so the page size goes unverified),
+#              WPFAULT_BENCH (run wpfault_bench with these arguments
+#              instead of the selftests: scripts/bench.sh),
+#              WPFAULT_VM_MEM (MiB, default 1024)
 # Writes build/CONFIG/serial.log (the whole console) and
 # build/CONFIG/result ("passed failed skipped").
 set -euo pipefail
@@ -92,7 +95,18 @@ for m in /kmod/*.ko; do
 done
 echo "WPFAULT-BEGIN $(uname -r) $(uname -m) $(uname -v)"
 param() { sed -n "s/.*wpfault\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
-if ! grep -q wpfault.probe /proc/cmdline; then
+b=$(param bench)
+if [ -n "$b" ]; then
+	grep -m 1 -E '^(model name|CPU part)' /proc/cpuinfo | sed 's/^/# cpu: /'
+	insmod /wpfault/wpfault.ko && /wpfault/wpfault_bench $(echo "$b" | tr : ' ')
+	rc=$?
+	echo "# Totals: pass:$((rc == 0)) fail:$((rc != 0)) xfail:0 xpass:0 skip:0 error:0"
+	echo "WPFAULT-RC $rc"
+	rmmod wpfault
+	echo "WPFAULT-DMESG-BEGIN"
+	dmesg
+	echo "WPFAULT-DMESG-END"
+elif ! grep -q wpfault.probe /proc/cmdline; then
 	s=$(param stress)
 	[ -n "$s" ] && export WPFAULT_STRESS_SECONDS=$s
 	f=$(param fuzz_seed)
@@ -124,7 +138,7 @@ run_qemu() { # accel timeout log [extra kernel parameters]
 		cmd=(qemu-system-aarch64 -M virt -accel tcg -cpu "$CFG_CPU")
 		console=ttyAMA0 ;;
 	esac
-	timeout -k 5 "$2" "${cmd[@]}" -m 1024 -smp 2 -display none \
+	timeout -k 5 "$2" "${cmd[@]}" -m "${WPFAULT_VM_MEM:-1024}" -smp 2 -display none \
 		-no-reboot -monitor none -serial "file:$3" -kernel "$kernel" \
 		-initrd "$out/initramfs.cpio.gz" \
 		-append "console=$console panic=-1 ${4:-}" \
@@ -170,6 +184,8 @@ params+=" wpfault.stress=${WPFAULT_STRESS_SECONDS:-$stress}"
 [[ -n ${WPFAULT_FUZZ_SEED:-} ]] && params+=" wpfault.fuzz_seed=$WPFAULT_FUZZ_SEED"
 tests=$(echo ${WPFAULT_TESTS:-} | tr ' ' ,)
 [[ -n $tests ]] && params+=" wpfault.tests=$tests"
+bench=$(echo ${WPFAULT_BENCH:-} | tr ' ' :)
+[[ -n $bench ]] && params+=" wpfault.bench=$bench" tests=wpfault_bench
 
 make_initramfs
 accel=$(pick_accel)

@@ -1,0 +1,799 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cost of dirty tracking, cycle by cycle: wpfault's objects and the
+ * kernel's own trackers, side by side in one run.  A cycle writes one byte
+ * to each of K random distinct pages of an N-page region, then collects
+ * the written set, which also restarts tracking; the time of both is the
+ * cycle's cost.  Every collected set is checked: a method that misses a
+ * written page is a failure, not a number, and extra pages are counted.
+ *
+ * Each method runs in a process of its own, so that one's work on the
+ * address space (clear_refs write-protects every vma of a process, uffd
+ * registrations, a SIGSEGV handler) cannot slow another.  The parent
+ * sends every method the same page set for a cycle, method after method,
+ * and repetitions go round all methods before the next, so that drift of
+ * the machine spreads over all of them.
+ *
+ *   wpfault_bench [-g] [-n pages,...] [-d per-mille,...] [-r reps]
+ *                 [-t threads,...] [-m method,...]
+ * Without -g, a smoke run for the selftests: 1,024 pages, 1 % and 100 %
+ * written, once, with one kselftest result per method.  With -g, the grid
+ * (by default 1,000, 10,000 and 100,000 pages; 0.1, 1, 10, 50 and 100 %;
+ * five repetitions; one writer, and at the middle size also two and one
+ * per CPU, where per-VMA locks and the pte lock matter), for
+ * scripts/bench.sh.  -t sets the writer counts of every size.
+ *
+ * Each measurement is a line (behind "# " in the smoke run):
+ *   cycle,METHOD,PAGES,PER_MILLE,THREADS,REP,DIRTIED,NS,EXTRA
+ *   na,METHOD,REASON           a method this kernel or machine lacks
+ * Exit status 1 when a method missed a page or failed.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "wpfault_util.h"
+
+/* PAGEMAP_SCAN (6.7) and asynchronous uffd-wp, for older libc headers. */
+#ifndef PAGEMAP_SCAN
+struct page_region {
+	__u64 start;
+	__u64 end;
+	__u64 categories;
+};
+
+struct pm_scan_arg {
+	__u64 size;
+	__u64 flags;
+	__u64 start;
+	__u64 end;
+	__u64 walk_end;
+	__u64 vec;
+	__u64 vec_len;
+	__u64 max_pages;
+	__u64 category_inverted;
+	__u64 category_mask;
+	__u64 category_anyof_mask;
+	__u64 return_mask;
+};
+
+#define PAGEMAP_SCAN		_IOWR('f', 16, struct pm_scan_arg)
+#define PM_SCAN_WP_MATCHING	0x1
+#define PAGE_IS_WRITTEN		0x2
+#endif
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_UNPOPULATED	0x2000
+#define UFFD_FEATURE_WP_ASYNC		0x8000
+#endif
+
+#define MAX_THREADS	16
+#define PM_SOFT_DIRTY	0x0080000000000000ULL
+
+enum method_id {
+	M_UNTRACKED, M_PAGECACHE, M_PFN_MKWRITE, M_PFN_PAGETABLE,
+	M_PFN_ADAPTIVE, M_UFFD_ANON, M_UFFD_MEMFD, M_SOFT_DIRTY, M_MPROTECT,
+	NR_METHODS
+};
+
+static const char *const method_names[NR_METHODS] = {
+	"untracked", "wpfault-pagecache", "wpfault-pfn-mkwrite",
+	"wpfault-pfn-pagetable", "wpfault-pfn-adaptive", "uffd-wp-anon",
+	"uffd-wp-memfd", "soft-dirty", "mprotect",
+};
+
+/* One method's region, in its own process. */
+struct region {
+	enum method_id id;
+	char *map;
+	size_t pages;
+	struct wpf_obj obj;
+	int pagemap_fd;
+	struct page_region *vec;
+	uint64_t *bits;
+	char na[128];		/* why the method cannot run, or "" */
+};
+
+/* What the parent asks of a method process, and what it answers. */
+struct request {
+	size_t pages;		/* 0: quit */
+	size_t dirtied;
+	unsigned int threads;
+	uint64_t seed;		/* of the page set */
+};
+
+struct answer {
+	int64_t ns;		/* < 0: -errno of a failure */
+	uint64_t extra;		/* collected but not written */
+	uint64_t missed;	/* written but not collected */
+	char na[128];
+};
+
+static struct region *segv_region;
+
+/* mprotect tracking: the first write to a read-only page lands here. */
+static void segv_handler(int sig, siginfo_t *si, void *uc)
+{
+	struct region *r = segv_region;
+	char *addr = si->si_addr;
+	size_t page;
+
+	if (!r || addr < r->map || addr >= r->map + r->pages * page_size) {
+		signal(SIGSEGV, SIG_DFL);
+		return;
+	}
+	page = (addr - r->map) / page_size;
+	__atomic_or_fetch(&r->bits[page / 64], 1ULL << (page % 64),
+			  __ATOMIC_RELAXED);
+	mprotect(r->map + page * page_size, page_size, PROT_READ | PROT_WRITE);
+}
+
+static int clear_soft_dirty(void)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, "4", 1) != 1)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int uffd_wp_register(struct region *r)
+{
+	struct uffdio_api api = {
+		.api = UFFD_API,
+		.features = UFFD_FEATURE_WP_ASYNC |
+			    UFFD_FEATURE_WP_UNPOPULATED,
+	};
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)r->map, r->pages * page_size },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+
+	if (uffd < 0) {
+		snprintf(r->na, sizeof(r->na), "userfaultfd: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (ioctl(uffd, UFFDIO_API, &api)) {
+		snprintf(r->na, sizeof(r->na),
+			 "no asynchronous uffd-wp (6.7 and later)");
+		return -1;
+	}
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		snprintf(r->na, sizeof(r->na), "UFFDIO_REGISTER wp: %s",
+			 strerror(errno));
+		return -1;
+	}
+	/* Left open: the registration lives as long as the process. */
+	return 0;
+}
+
+/*
+ * Collects and restarts: the written set into r->bits, returns how many
+ * pages or -errno.
+ */
+static int64_t pagemap_scan(struct region *r)
+{
+	struct pm_scan_arg arg = {
+		.size = sizeof(arg),
+		.flags = PM_SCAN_WP_MATCHING,
+		.start = (uintptr_t)r->map,
+		.end = (uintptr_t)r->map + r->pages * page_size,
+		.vec = (uintptr_t)r->vec,
+		.vec_len = r->pages,
+		.category_mask = PAGE_IS_WRITTEN,
+		.return_mask = PAGE_IS_WRITTEN,
+	};
+	uint64_t n = 0;
+	long i, regions;
+	size_t p;
+
+	regions = ioctl(r->pagemap_fd, PAGEMAP_SCAN, &arg);
+	if (regions < 0)
+		return -errno;
+	for (i = 0; i < regions; i++) {
+		for (p = (r->vec[i].start - (uintptr_t)r->map) / page_size;
+		     p < (r->vec[i].end - (uintptr_t)r->map) / page_size;
+		     p++, n++)
+			r->bits[p / 64] |= 1ULL << (p % 64);
+	}
+	return n;
+}
+
+static int64_t soft_dirty_scan(struct region *r)
+{
+	size_t chunk = 4096, p, i, n = 0;
+	uint64_t entries[4096];
+	off_t base = (uintptr_t)r->map / page_size * sizeof(uint64_t);
+
+	for (p = 0; p < r->pages; p += chunk) {
+		size_t nr = r->pages - p < chunk ? r->pages - p : chunk;
+
+		if (pread(r->pagemap_fd, entries, nr * 8, base + p * 8) !=
+		    (ssize_t)(nr * 8))
+			return -EIO;
+		for (i = 0; i < nr; i++) {
+			if (entries[i] & PM_SOFT_DIRTY) {
+				r->bits[(p + i) / 64] |= 1ULL << ((p + i) % 64);
+				n++;
+			}
+		}
+	}
+	return clear_soft_dirty() ?: (int64_t)n;
+}
+
+/* The collect of each method: the written set into r->bits, restarted. */
+static int64_t collect(struct region *r)
+{
+	size_t words = (r->pages + 63) / 64, w;
+	int64_t n = 0;
+
+	memset(r->bits, 0, words * 8);
+	switch (r->id) {
+	case M_UNTRACKED:
+		return 0;
+	case M_PAGECACHE:
+	case M_PFN_MKWRITE:
+	case M_PFN_PAGETABLE:
+	case M_PFN_ADAPTIVE:
+		return wpf_collect(r->obj.fd, 0, r->pages, r->bits);
+	case M_UFFD_ANON:
+	case M_UFFD_MEMFD:
+		return pagemap_scan(r);
+	case M_SOFT_DIRTY:
+		return soft_dirty_scan(r);
+	case M_MPROTECT:
+		break;
+	default:
+		return -EINVAL;
+	}
+	/* mprotect: the handler set the bits; write-protect those pages. */
+	memcpy(r->bits, segv_region->bits, words * 8);
+	memset(segv_region->bits, 0, words * 8);
+	for (w = 0; w < words; w++) {
+		uint64_t word = r->bits[w];
+
+		while (word) {
+			size_t page = w * 64 + __builtin_ctzll(word);
+
+			if (mprotect(r->map + page * page_size, page_size,
+				     PROT_READ))
+				return -errno;
+			word &= word - 1;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Sets up the region; on failure says why in r->na. */
+static int set_up(struct region *r, size_t pages)
+{
+	static const enum wpfault_method wpf_methods[] = {
+		[M_PFN_MKWRITE] = WPFAULT_METHOD_MKWRITE,
+		[M_PFN_PAGETABLE] = WPFAULT_METHOD_PAGETABLE,
+		[M_PFN_ADAPTIVE] = WPFAULT_METHOD_ADAPTIVE,
+	};
+	size_t len = pages * page_size, i;
+	struct sigaction sa = {
+		.sa_sigaction = segv_handler,
+		.sa_flags = SA_SIGINFO | SA_NODEFER,
+	};
+	int fd, err;
+
+	r->pages = pages;
+	r->bits = calloc((pages + 63) / 64, 8);
+	r->vec = calloc(pages, sizeof(*r->vec));
+	r->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (!r->bits || !r->vec) {
+		snprintf(r->na, sizeof(r->na), "out of memory");
+		return -1;
+	}
+	switch (r->id) {
+	case M_PAGECACHE:
+	case M_PFN_MKWRITE:
+	case M_PFN_PAGETABLE:
+	case M_PFN_ADAPTIVE:
+		err = wpf_create_type_mapped(&r->obj, r->id == M_PAGECACHE ?
+					     WPFAULT_TYPE_PAGECACHE :
+					     WPFAULT_TYPE_PFN, pages, &r->map);
+		if (!err && r->id != M_PAGECACHE)
+			err = wpf_set_method(r->obj.fd, wpf_methods[r->id]);
+		if (err < 0) {
+			snprintf(r->na, sizeof(r->na), "wpfault: %s",
+				 err == -ENOENT ? "wpfault.ko is not loaded" :
+				 strerror(-err));
+			return -1;
+		}
+		break;
+	case M_UFFD_MEMFD:
+		fd = memfd_create("wpfault-bench", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, len)) {
+			snprintf(r->na, sizeof(r->na), "memfd: %s",
+				 strerror(errno));
+			return -1;
+		}
+		r->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			      fd, 0);
+		close(fd);
+		break;
+	default:
+		r->map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		break;
+	}
+	if (r->map == MAP_FAILED) {
+		snprintf(r->na, sizeof(r->na), "mmap: %s", strerror(errno));
+		return -1;
+	}
+	/*
+	 * Page by page, as wpfault's objects are: a huge page would make
+	 * soft-dirty and uffd-wp track 2 MiB at a time.
+	 */
+	madvise(r->map, len, MADV_NOHUGEPAGE);
+	/* Steady state: every page exists before tracking starts. */
+	for (i = 0; i < pages; i++)
+		r->map[i * page_size] = 1;
+	switch (r->id) {
+	case M_UFFD_ANON:
+	case M_UFFD_MEMFD:
+		if (uffd_wp_register(r))
+			return -1;
+		break;
+	case M_SOFT_DIRTY:
+		if (r->pagemap_fd < 0 || clear_soft_dirty()) {
+			snprintf(r->na, sizeof(r->na),
+				 "no clear_refs or pagemap");
+			return -1;
+		}
+		r->map[0] = 2;
+		if (soft_dirty_scan(r) != 1) {
+			snprintf(r->na, sizeof(r->na),
+				 "no soft-dirty (x86-64 with CONFIG_MEM_SOFT_DIRTY)");
+			return -1;
+		}
+		break;
+	case M_MPROTECT:
+		segv_region = calloc(1, sizeof(*segv_region));
+		if (!segv_region)
+			return -1;
+		*segv_region = *r;
+		segv_region->bits = calloc((pages + 63) / 64, 8);
+		sigemptyset(&sa.sa_mask);
+		if (!segv_region->bits || sigaction(SIGSEGV, &sa, NULL) ||
+		    mprotect(r->map, len, PROT_READ))
+			return -1;
+		break;
+	default:
+		break;
+	}
+	if (r->id != M_MPROTECT) {
+		int64_t n = collect(r);
+
+		if (n < 0) {
+			snprintf(r->na, sizeof(r->na), "first collect: %s",
+				 strerror(-n));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void tear_down(struct region *r)
+{
+	if (r->map && r->map != MAP_FAILED)
+		munmap(r->map, r->pages * page_size);
+	if (r->obj.fd > 0)
+		wpf_destroy(&r->obj);
+	if (r->pagemap_fd >= 0)
+		close(r->pagemap_fd);
+	free(r->bits);
+	free(r->vec);
+	if (segv_region) {
+		free(segv_region->bits);
+		free(segv_region);
+		segv_region = NULL;
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+/* The writers of a cycle: thread t writes pages t, t + T, ... of the set. */
+struct writers {
+	pthread_barrier_t start, done;
+	pthread_t tids[MAX_THREADS];
+	unsigned int threads;
+	char *map;
+	size_t *set, nr;
+	bool quit;
+};
+
+static struct writers wr;
+
+static void write_share(unsigned int t)
+{
+	size_t i;
+
+	for (i = t; i < wr.nr; i += wr.threads)
+		*(volatile char *)(wr.map + wr.set[i] * page_size) = (char)i;
+}
+
+static void *writer_main(void *arg)
+{
+	unsigned int t = (uintptr_t)arg;
+
+	for (;;) {
+		pthread_barrier_wait(&wr.start);
+		if (wr.quit)
+			return NULL;
+		write_share(t);
+		pthread_barrier_wait(&wr.done);
+	}
+}
+
+static void writers_start(unsigned int threads)
+{
+	unsigned int t;
+
+	wr.threads = threads;
+	wr.quit = false;
+	if (threads == 1)
+		return;
+	pthread_barrier_init(&wr.start, NULL, threads);
+	pthread_barrier_init(&wr.done, NULL, threads);
+	for (t = 1; t < threads; t++)
+		pthread_create(&wr.tids[t], NULL, writer_main,
+			       (void *)(uintptr_t)t);
+}
+
+static void writers_stop(void)
+{
+	unsigned int t;
+
+	wr.quit = true;
+	pthread_barrier_wait(&wr.start);
+	for (t = 1; t < wr.threads; t++)
+		pthread_join(wr.tids[t], NULL);
+	pthread_barrier_destroy(&wr.start);
+	pthread_barrier_destroy(&wr.done);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* @nr distinct random pages of @pages, from @seed (a partial shuffle). */
+static void pick_pages(size_t *set, size_t *all, size_t pages, size_t nr,
+		       uint64_t seed)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i++)
+		all[i] = i;
+	for (i = 0; i < nr; i++) {
+		size_t j = i + wpf_rand(&seed) % (pages - i), tmp = all[i];
+
+		all[i] = all[j];
+		all[j] = tmp;
+		set[i] = all[i];
+	}
+}
+
+static void run_cycle(struct region *r, const struct request *q,
+		      struct answer *a, size_t *set, size_t *all)
+{
+	uint64_t *written = calloc((q->pages + 63) / 64, 8);
+	int64_t start, n;
+	size_t i, w;
+
+	pick_pages(set, all, q->pages, q->dirtied, q->seed);
+	wr.map = r->map;
+	wr.set = set;
+	wr.nr = q->dirtied;
+	start = now_ns();
+	if (wr.threads > 1)
+		pthread_barrier_wait(&wr.start);
+	write_share(0);
+	if (wr.threads > 1)
+		pthread_barrier_wait(&wr.done);
+	n = collect(r);
+	a->ns = n < 0 ? n : now_ns() - start;
+	if (n < 0 || r->id == M_UNTRACKED || !written)
+		goto out;
+	for (i = 0; i < q->dirtied; i++)
+		written[set[i] / 64] |= 1ULL << (set[i] % 64);
+	for (w = 0; w < (q->pages + 63) / 64; w++) {
+		a->missed += __builtin_popcountll(written[w] & ~r->bits[w]);
+		a->extra += __builtin_popcountll(r->bits[w] & ~written[w]);
+	}
+out:
+	free(written);
+}
+
+/* A method's process: sets up per size, runs cycles until told to quit. */
+static void method_main(enum method_id id, int in, int out)
+{
+	struct region r = { .id = id, .pagemap_fd = -1 };
+	size_t *set = NULL, *all = NULL;
+	struct request q;
+	struct answer a;
+	unsigned int threads = 0;
+
+	while (read(in, &q, sizeof(q)) == sizeof(q) && q.pages) {
+		memset(&a, 0, sizeof(a));
+		if (r.pages != q.pages) {
+			tear_down(&r);
+			r.id = id;
+			r.pagemap_fd = -1;
+			free(set);
+			free(all);
+			set = calloc(q.pages, sizeof(*set));
+			all = calloc(q.pages, sizeof(*all));
+			if (set_up(&r, q.pages) || !set || !all)
+				snprintf(a.na, sizeof(a.na), "%s",
+					 r.na[0] ? r.na : "set-up failed");
+		}
+		if (!a.na[0] && r.na[0])
+			snprintf(a.na, sizeof(a.na), "%s", r.na);
+		if (!a.na[0]) {
+			if (threads != q.threads) {
+				if (threads > 1)
+					writers_stop();
+				threads = q.threads;
+				writers_start(threads);
+			}
+			run_cycle(&r, &q, &a, set, all);
+		}
+		if (write(out, &a, sizeof(a)) != sizeof(a))
+			break;
+	}
+	_exit(0);
+}
+
+struct child {
+	pid_t pid;
+	int to, from;
+	char na[128];
+	unsigned int cycles;
+	uint64_t extra;
+	bool failed;
+};
+
+static const char usage[] =
+	"usage: %s [-g] [-n pages,...] [-d per-mille,...] [-r reps]\n"
+	"          [-t threads,...] [-m method,...]\n";
+
+/* Parses "a,b,c" into @v (at most @max); returns the count. */
+static int parse_list(const char *s, long *v, int max)
+{
+	int n = 0;
+
+	while (*s && n < max) {
+		v[n++] = strtol(s, (char **)&s, 10);
+		if (*s == ',')
+			s++;
+	}
+	return n;
+}
+
+/*
+ * One cycle of every method, on the same page set; prints a line for
+ * each.  Returns 1 when a method failed or missed a page.
+ */
+static int measure_all(struct child *ch, bool *use, struct request *q,
+		       long per_mille, int rep, const char *line)
+{
+	int m, failed = 0;
+
+	q->dirtied = q->pages * per_mille / 1000;
+	if (!q->dirtied)
+		q->dirtied = 1;
+	for (m = 0; m < NR_METHODS; m++) {
+		struct answer a;
+
+		if (!use[m])
+			continue;
+		if (write(ch[m].to, q, sizeof(*q)) != sizeof(*q) ||
+		    read(ch[m].from, &a, sizeof(a)) != sizeof(a)) {
+			printf("# %s died\n", method_names[m]);
+			use[m] = false;
+			ch[m].failed = true;
+			failed = 1;
+			continue;
+		}
+		if (a.na[0]) {
+			if (!ch[m].na[0])
+				printf("%sna,%s,%s\n", line, method_names[m],
+				       a.na);
+			snprintf(ch[m].na, sizeof(ch[m].na), "%s", a.na);
+			continue;
+		}
+		if (a.ns < 0 || a.missed) {
+			printf("# FAIL %s, %zu pages, %zu written: ",
+			       method_names[m], q->pages, q->dirtied);
+			printf("%s, %llu missed\n",
+			       a.ns < 0 ? strerror(-a.ns) : "no error",
+			       (unsigned long long)a.missed);
+			ch[m].failed = true;
+			failed = 1;
+			continue;
+		}
+		ch[m].cycles++;
+		ch[m].extra += a.extra;
+		printf("%scycle,%s,%zu,%ld,%u,%d,%zu,%lld,%llu\n", line,
+		       method_names[m], q->pages, per_mille, q->threads, rep,
+		       q->dirtied, (long long)a.ns,
+		       (unsigned long long)a.extra);
+	}
+	return failed;
+}
+
+/* The smoke run's verdict, one kselftest result per method. */
+static void report_smoke(const struct child *ch, const bool *use)
+{
+	int m, n = 0;
+
+	for (m = 0; m < NR_METHODS; m++)
+		n += use[m] || ch[m].pid;
+	ksft_set_plan(n);
+	for (m = 0; m < NR_METHODS; m++) {
+		if (!ch[m].pid)
+			continue;
+		if (ch[m].na[0])
+			ksft_test_result_skip("%s: %s\n", method_names[m],
+					      ch[m].na);
+		else if (m == M_UNTRACKED)
+			ksft_test_result(!ch[m].failed,
+					 "%s: %u cycles (the floor)\n",
+					 method_names[m], ch[m].cycles);
+		else
+			ksft_test_result(!ch[m].failed,
+					 "%s: %u cycles, no page missed, %llu extra\n",
+					 method_names[m], ch[m].cycles,
+					 (unsigned long long)ch[m].extra);
+	}
+	ksft_finished();
+}
+
+int main(int argc, char **argv)
+{
+	long sizes[8] = { 1024 }, ratios[8] = { 10, 1000 }, threads[4] = { 1 };
+	int nsizes = 1, nratios = 2, nthreads = 1, reps = 1, opt, m, failed = 0;
+	const char *line = "# ";
+	long mid = 0;		/* -g: the size that varies the writers */
+	bool use[NR_METHODS];
+	struct child ch[NR_METHODS] = { 0 };
+	int si, ri, ti, rep;
+
+	for (m = 0; m < NR_METHODS; m++)
+		use[m] = true;
+	while ((opt = getopt(argc, argv, "gn:d:r:t:m:")) != -1) {
+		switch (opt) {
+		case 'g':
+			sizes[0] = 1000;
+			sizes[1] = 10000;
+			sizes[2] = 100000;
+			nsizes = 3;
+			ratios[0] = 1;
+			ratios[1] = 10;
+			ratios[2] = 100;
+			ratios[3] = 500;
+			ratios[4] = 1000;
+			nratios = 5;
+			reps = 5;
+			line = "";
+			threads[1] = 2;
+			threads[2] = sysconf(_SC_NPROCESSORS_ONLN);
+			nthreads = threads[2] > 2 ? 3 : 2;
+			if (threads[2] > MAX_THREADS)
+				threads[2] = MAX_THREADS;
+			mid = sizes[1];
+			break;
+		case 'n':
+			nsizes = parse_list(optarg, sizes, 8);
+			break;
+		case 'd':
+			nratios = parse_list(optarg, ratios, 8);
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		case 't':
+			nthreads = parse_list(optarg, threads, 4);
+			mid = 0;
+			break;
+		case 'm':
+			for (m = 0; m < NR_METHODS; m++)
+				use[m] = strstr(optarg, method_names[m]);
+			break;
+		default:
+			fprintf(stderr, usage, argv[0]);
+			return 2;
+		}
+	}
+	for (ti = 0; ti < nthreads; ti++) {
+		if (threads[ti] < 1 || threads[ti] > MAX_THREADS) {
+			fprintf(stderr, "1 to %d threads\n", MAX_THREADS);
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (*line)
+		ksft_print_header();
+	printf("# page size %zu, %ld CPUs\n", page_size,
+	       sysconf(_SC_NPROCESSORS_ONLN));
+
+	for (m = 0; m < NR_METHODS; m++) {
+		int to[2], from[2];
+
+		if (!use[m])
+			continue;
+		if (pipe(to) || pipe(from))
+			return 1;
+		ch[m].pid = fork();
+		if (!ch[m].pid) {
+			close(to[1]);
+			close(from[0]);
+			method_main(m, to[0], from[1]);
+		}
+		close(to[0]);
+		close(from[1]);
+		ch[m].to = to[1];
+		ch[m].from = from[0];
+	}
+
+	for (si = 0; si < nsizes; si++) {
+		for (ti = 0; ti < nthreads; ti++) {
+			if (mid && threads[ti] > 1 && sizes[si] != mid)
+				continue;
+			for (rep = 0; rep < reps; rep++) {
+				for (ri = 0; ri < nratios; ri++) {
+					struct request q = {
+						.pages = sizes[si],
+						.threads = threads[ti],
+						.seed = (si * 1000ULL + rep) *
+							1000 + ri,
+					};
+
+					failed |= measure_all(ch, use, &q,
+							      ratios[ri], rep,
+							      line);
+				}
+			}
+		}
+	}
+
+	for (m = 0; m < NR_METHODS; m++) {
+		struct request quit = { 0 };
+
+		if (!ch[m].pid)
+			continue;
+		if (write(ch[m].to, &quit, sizeof(quit)) < 0)
+			failed = 1;
+		waitpid(ch[m].pid, NULL, 0);
+	}
+	if (*line)
+		report_smoke(ch, use);
+	return failed;
+}
