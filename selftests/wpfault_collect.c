@@ -191,10 +191,11 @@ TEST_F(collect, visits_only_written_pages)
 }
 
 /*
- * Writers stamp their own pages while a collector collects in a loop;
- * tickets from one counter order every write and collection.  A write is
- * lost if no collection that ended after the write began, up to the first
- * one that began after it ended, reports its page.  Run with COLLECT
+ * Writers, a forked process and a thread, stamp their own pages while a
+ * collector collects in a loop; tickets from one counter order every
+ * write and collection.  A write is lost if no collection that ended
+ * after the write began, up to the first one that began after it ended,
+ * reports its page.  Run with COLLECT
  * (asserted: none lost) and with DIRTY_BITMAP then CLEAN (reported only:
  * what the atomic call is for).
  */
@@ -323,19 +324,26 @@ static size_t race_lost(struct race *race)
 	return lost;
 }
 
+/*
+ * Writer 0 is a forked process, the others threads of this one: their
+ * records and the ticket counter live in shared memory.
+ */
 static size_t race_run(struct __test_metadata *_metadata, int fd,
 		       volatile char *map, bool atomic)
 {
-	struct race *race = calloc(1, sizeof(*race));
+	size_t size = sizeof(struct race) +
+		      MAX_COLLECTIONS * sizeof(struct race_collection);
+	struct race *race = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	struct race_writer writers[RACE_WRITERS];
 	pthread_t tids[RACE_WRITERS];
 	uint64_t bits = 0;
+	int t, status;
 	size_t lost;
-	int t;
+	pid_t pid;
 
-	ASSERT_NE(NULL, race);
-	race->collections = calloc(MAX_COLLECTIONS, sizeof(*race->collections));
-	ASSERT_NE(NULL, race->collections);
+	ASSERT_NE(MAP_FAILED, race);
+	race->collections = (struct race_collection *)(race + 1);
 	race->fd = fd;
 	race->map = map;
 	race->atomic = atomic;
@@ -344,14 +352,23 @@ static size_t race_run(struct __test_metadata *_metadata, int fd,
 	for (t = 0; t < RACE_WRITERS; t++) {
 		writers[t].race = race;
 		writers[t].id = t;
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		race_writer(&writers[0]);
+		_exit(0);
+	}
+	for (t = 1; t < RACE_WRITERS; t++)
 		ASSERT_EQ(0, pthread_create(&tids[t], NULL, race_writer,
 					    &writers[t]));
-	}
 	while (__atomic_load_n(&race->writers_left, __ATOMIC_SEQ_CST) &&
 	       race->nr_collections < MAX_COLLECTIONS - 1)
 		race_collect_once(race);
-	for (t = 0; t < RACE_WRITERS; t++)
+	for (t = 1; t < RACE_WRITERS; t++)
 		pthread_join(tids[t], NULL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
 	/* After every write: the one that must report what is left. */
 	race_collect_once(race);
 	ASSERT_EQ(0, race->error);
@@ -372,8 +389,7 @@ static size_t race_run(struct __test_metadata *_metadata, int fd,
 				ASSERT_EQ(last[i],
 					  *(volatile uint64_t *)PAGE(map, i));
 	}
-	free(race->collections);
-	free(race);
+	munmap(race, size);
 	return lost;
 }
 
