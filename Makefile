@@ -3,6 +3,8 @@
 #   make                  wpfault.ko and the selftests for KDIR
 #   make KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-   cross-build
 #   make lint             checkpatch --strict and sparse
+#   make install          modules_install into KDIR's kernel, and depmod
+#                         (INSTALL_MOD_PATH=dir for a staging root)
 #   make run              build, boot the default test VM, run the selftests
 #   make check            the whole suite: lint, every build, the VM matrix
 #   make check-newest     the suite on a debug kernel built from the newest
@@ -20,6 +22,11 @@ modules:
 
 selftests:
 	$(MAKE) -C selftests
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) \
+		$(shell $(MAKE) -s -C $(KDIR) kernelrelease)
 
 lint:
 	scripts/lint.sh
@@ -44,4 +51,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: bench all modules selftests lint run check check-newest fuzz clean
+.PHONY: bench install all modules selftests lint run check check-newest fuzz clean

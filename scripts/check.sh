@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole suite: dependencies, lint, a W=1 build for every configuration
-# and the VM matrix.  Ends with "N passed, N failed, N skipped" summed over
+# The whole suite: dependencies, lint, a dkms build, a W=1 build for every
+# configuration and the VM matrix.  Ends with "N passed, N failed, N skipped" summed over
 # all configurations and exits non-zero on any failure.
 #   check.sh [CONFIG...]    (default: the whole matrix)
 set -uo pipefail
@@ -21,6 +21,13 @@ if "$WPFAULT_ROOT/scripts/lint.sh"; then
 else
 	failed=$((failed + 1))
 	summary+=("lint: FAILED")
+fi
+if "$WPFAULT_ROOT/scripts/dkms-check.sh"; then
+	passed=$((passed + 1))
+	summary+=("dkms: builds against Debian 6.1 and 6.12")
+else
+	failed=$((failed + 1))
+	summary+=("dkms: FAILED")
 fi
 
 for cfg in "${configs[@]}"; do
