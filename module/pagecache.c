@@ -13,22 +13,15 @@
 #include <linux/xarray.h>
 
 #include "compat.h"
+#include "trace.h"
 #include "wpfault.h"
 
-static vm_fault_t wpf_fault(struct vm_fault *vmf)
+static vm_fault_t wpf_fault_folio(struct vm_fault *vmf,
+				  struct wpf_object *obj)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct inode *inode = file_inode(vma->vm_file);
+	struct inode *inode = obj->inode;
 	struct address_space *mapping = inode->i_mapping;
-	struct wpf_object *obj = wpf_object_of(inode);
 	struct folio *folio;
-
-	if (!(vmf->flags & FAULT_FLAG_WRITE))
-		wpf_count(obj, WPFAULT_STAT_READ_FAULTS, 1);
-	else if (vma->vm_flags & VM_SHARED)
-		wpf_count(obj, WPFAULT_STAT_WRITE_FAULTS, 1);
-	else
-		wpf_count(obj, WPFAULT_STAT_COW_FAULTS, 1);
 
 	/*
 	 * Truncation holds the invalidate lock from the size change until
@@ -54,6 +47,26 @@ static vm_fault_t wpf_fault(struct vm_fault *vmf)
 sigbus:
 	wpf_count(obj, WPFAULT_STAT_SIGBUS_FAULTS, 1);
 	return VM_FAULT_SIGBUS;
+}
+
+static vm_fault_t wpf_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct wpf_object *obj = wpf_object_of(file_inode(vma->vm_file));
+	enum wpfault_stat kind;
+	vm_fault_t ret;
+
+	if (!(vmf->flags & FAULT_FLAG_WRITE))
+		kind = WPFAULT_STAT_READ_FAULTS;
+	else if (vma->vm_flags & VM_SHARED)
+		kind = WPFAULT_STAT_WRITE_FAULTS;
+	else
+		kind = WPFAULT_STAT_COW_FAULTS;
+	wpf_count(obj, kind, 1);
+	ret = wpf_fault_folio(vmf, obj);
+	trace_wpfault_fault(obj->id, vmf->pgoff, kind,
+			    (__force unsigned int)ret);
+	return ret;
 }
 
 /* Sum of the mapcounts of the cached pages in [first, last]. */
@@ -84,15 +97,16 @@ static vm_fault_t wpf_map_pages(struct vm_fault *vmf, pgoff_t first,
 				pgoff_t last)
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
-	unsigned long before, after;
+	struct wpf_object *obj = wpf_object_of(inode);
+	unsigned long before, after, mapped;
 	vm_fault_t ret;
 
 	before = wpf_window_mapcount(inode->i_mapping, first, last);
 	ret = filemap_map_pages(vmf, first, last);
 	after = wpf_window_mapcount(inode->i_mapping, first, last);
-	if (after > before)
-		wpf_count(wpf_object_of(inode), WPFAULT_STAT_FAULTAROUND_PAGES,
-			  after - before);
+	mapped = after > before ? after - before : 0;
+	wpf_count(obj, WPFAULT_STAT_FAULTAROUND_PAGES, mapped);
+	trace_wpfault_map_pages(obj->id, first, last, mapped);
 	return ret;
 }
 
@@ -132,6 +146,8 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 	wpf_track_commit(obj, folio->index, true);
 	folio_mark_dirty(folio);
 out:
+	trace_wpfault_page_mkwrite(obj->id, vmf->pgoff, false,
+				   (__force unsigned int)ret);
 	sb_end_pagefault(inode->i_sb);
 	return ret;
 }
@@ -202,6 +218,7 @@ static void wpf_pagecache_truncate(struct wpf_object *obj, loff_t start,
 		wpf_disk_zero(obj, first, last);
 	}
 	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);
+	trace_wpfault_truncate(obj->id, start, end, punch);
 	wpf_count(obj, WPFAULT_STAT_PAGES_TRUNCATED,
 		  before - inode->i_mapping->nrpages);
 }

@@ -38,6 +38,7 @@
 #include <linux/xarray.h>
 
 #include "compat.h"
+#include "trace.h"
 #include "wpfault.h"
 
 /*
@@ -138,6 +139,10 @@ out:
 	filemap_invalidate_unlock_shared(inode->i_mapping);
 	if (write)
 		sb_end_pagefault(inode->i_sb);
+	trace_wpfault_fault(obj->id, vmf->pgoff,
+			    write ? WPFAULT_STAT_WRITE_FAULTS :
+			    WPFAULT_STAT_READ_FAULTS,
+			    (__force unsigned int)ret);
 	return ret;
 }
 
@@ -155,6 +160,7 @@ static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
 	struct inode *inode = file_inode(vmf->vma->vm_file);
 	bool upgrade = is_zero_pfn(pte_pfn(vmf->orig_pte));
 	struct wpf_object *obj = wpf_object_of(inode);
+	bool upgraded = false;
 	struct page *block;
 	vm_fault_t ret;
 
@@ -175,9 +181,11 @@ static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
 	}
 	unmap_mapping_pages(inode->i_mapping, vmf->pgoff, 1, false);
 	ret = wpf_pfn_map_written(vmf, obj, block);
-	if (upgrade && !(ret & VM_FAULT_ERROR))
-		wpf_count(obj, WPFAULT_STAT_HOLE_UPGRADES, 1);
+	upgraded = upgrade && !(ret & VM_FAULT_ERROR);
+	wpf_count(obj, WPFAULT_STAT_HOLE_UPGRADES, upgraded);
 out:
+	trace_wpfault_pfn_mkwrite(obj->id, vmf->pgoff, upgraded,
+				  (__force unsigned int)ret);
 	mutex_unlock(&obj->disk_lock);
 	filemap_invalidate_unlock_shared(inode->i_mapping);
 	sb_end_pagefault(inode->i_sb);
@@ -235,6 +243,7 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 	struct page *block;
 
 	wpf_count(obj, WPFAULT_STAT_WRITEBACK_CALLS, 1);
+	trace_wpfault_writeback_call(obj->id);
 	mutex_lock(&obj->disk_lock);
 	wpf_tracking_harvest_all(obj, index, last);
 	for (block = xa_find(&obj->disk, &index, last, WPF_FLUSH_DIRTY); block;
@@ -242,6 +251,7 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 		unmap_mapping_pages(mapping, index, 1, false);
 		xa_clear_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
 		xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
+		trace_wpfault_writeback(obj->id, index, 1);
 		flushed++;
 		cond_resched();
 	}
@@ -282,6 +292,7 @@ static void wpf_pfn_truncate(struct wpf_object *obj, loff_t start,
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
 		  wpf_disk_zero(obj, start, end));
 	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);
+	trace_wpfault_truncate(obj->id, start, end, punch);
 }
 
 static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)

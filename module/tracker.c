@@ -24,6 +24,7 @@
 #include <linux/uaccess.h>
 
 #include "compat.h"
+#include "trace.h"
 #include "wpfault.h"
 
 #define WPF_WRITTEN	xa_mk_value(1)
@@ -182,6 +183,7 @@ long wpf_ioctl_clean(struct wpf_object *obj,
 			break;
 	}
 	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, cleaned);
+	trace_wpfault_clean(obj->id, first, nr, 0, cleaned, err);
 	if (err)
 		return err;
 	if (obj->type->collected)
@@ -291,6 +293,7 @@ long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 	if (collect) {
 		wpf_count(obj, WPFAULT_STAT_COLLECT_VISITS, visits);
 		wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, dirty);
+		trace_wpfault_clean(obj->id, first, nr, 1, dirty, err);
 		if (!err && obj->type->collected)
 			obj->type->collected(obj, nr, dirty);
 	}

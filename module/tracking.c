@@ -33,6 +33,7 @@
 #include <linux/xarray.h>
 
 #include "compat.h"
+#include "trace.h"
 #include "wpfault.h"
 
 /*
@@ -61,6 +62,16 @@ void wpf_tracking_init(struct wpf_object *obj)
 		  WPFAULT_MODE_UNMAP;
 }
 
+/* What a helper did to the ptes of [@first, @first + @nr). */
+static void wpf_count_ptes(struct wpf_object *obj, enum wpfault_stat stat,
+			   pgoff_t first, pgoff_t nr, unsigned long changed)
+{
+	if (!changed)
+		return;
+	wpf_count(obj, stat, changed);
+	trace_wpfault_ptes(obj->id, first, nr, stat, changed);
+}
+
 /* A write seen by a harvest or assumed at a vma's close. */
 static void wpf_tracking_record(struct wpf_object *obj, pgoff_t index)
 {
@@ -75,9 +86,7 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 	unsigned long found, bit;
 
 	found = wpf_clean_range(obj->inode->i_mapping, first, nr, bitmap);
-	if (!found)
-		return;
-	wpf_count(obj, WPFAULT_STAT_PTES_DIRTY, found);
+	wpf_count_ptes(obj, WPFAULT_STAT_PTES_DIRTY, first, nr, found);
 	for_each_set_bit(bit, bitmap, nr)
 		wpf_tracking_record(obj, first + bit);
 }
@@ -178,13 +187,14 @@ static void wpf_tracking_update(struct wpf_object *obj)
 	if (mode == t->mode)
 		return;
 	if (t->mode == WPFAULT_MODE_PAGETABLE && pages) {
-		wpf_count(obj, WPFAULT_STAT_PTES_WRPROTECTED,
-			  wpf_wrprotect_range(mapping, 0, pages));
+		wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, 0, pages,
+			       wpf_wrprotect_range(mapping, 0, pages));
 		wpf_harvest(obj, 0, pages - 1, false);
 		if (mode == WPFAULT_MODE_UNMAP)
 			unmap_mapping_pages(mapping, 0, 0, false);
 		wpf_clear_writable(obj);
 	}
+	trace_wpfault_method_switch(obj->id, t->mode, mode);
 	t->mode = mode;
 	t->streak = 0;
 	wpf_count(obj, WPFAULT_STAT_METHOD_SWITCHES, 1);
@@ -202,15 +212,15 @@ void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 	lockdep_assert_held(&obj->disk_lock);
 	switch (obj->tracking.mode) {
 	case WPFAULT_MODE_MKWRITE:
-		wpf_count(obj, WPFAULT_STAT_PTES_WRPROTECTED,
-			  wpf_wrprotect_range(mapping, index, 1));
+		wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, index, 1,
+			       wpf_wrprotect_range(mapping, index, 1));
 		/*
 		 * The dirty bit goes too, already recorded: mprotect() makes
 		 * a dirty read-only pte of a shared mapping writable without
 		 * a fault (can_change_pte_writable()).
 		 */
-		wpf_count(obj, WPFAULT_STAT_PTES_DIRTY,
-			  wpf_clean_range(mapping, index, 1, &bitmap));
+		wpf_count_ptes(obj, WPFAULT_STAT_PTES_DIRTY, index, 1,
+			       wpf_clean_range(mapping, index, 1, &bitmap));
 		break;
 	case WPFAULT_MODE_PAGETABLE:
 		/* Harvested before the walk; the ptes stay writable. */

@@ -13,6 +13,7 @@
 #include <linux/writeback.h>
 
 #include "compat.h"
+#include "trace.h"
 #include "wpfault.h"
 
 /* Makes a new, locked folio uptodate from the disk (zeroes where none). */
@@ -73,6 +74,7 @@ static int wpf_writeback_folio(struct folio *folio,
 	folio_unlock(folio);
 	folio_end_writeback(folio);
 	wpf_count(obj, WPFAULT_STAT_PAGES_WRITTEN_BACK, folio_nr_pages(folio));
+	trace_wpfault_writeback(obj->id, folio->index, folio_nr_pages(folio));
 	return 0;
 }
 
@@ -82,6 +84,7 @@ static int wpf_writepages(struct address_space *mapping,
 	struct wpf_object *obj = wpf_object_of(mapping->host);
 
 	wpf_count(obj, WPFAULT_STAT_WRITEBACK_CALLS, 1);
+	trace_wpfault_writeback_call(obj->id);
 	return wpf_write_cache(mapping, wbc, wpf_writeback_folio, obj);
 }
 

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The wpfault:* trace events add up to the counters exactly.  A known
+ * workload runs on a page-cache object and on a pfn object with the
+ * events enabled through tracefs; then, for each object, the events with
+ * its id are counted (and their fields summed) and compared with its
+ * counters, one event kind to one counter.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "wpfault_stats.h"
+
+#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
+#define NPAGES		8
+
+static const char *tracefs(void)
+{
+	static const char *const dirs[] = {
+		"/sys/kernel/tracing", DEBUGFS_DIR "/tracing",
+	};
+	struct stat st;
+	size_t i;
+
+	if (stat("/sys/kernel/tracing/events", &st))
+		mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	for (i = 0; i < ARRAY_SIZE(dirs); i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (!stat(path, &st))
+			return dirs[i];
+	}
+	return NULL;
+}
+
+static int tracefs_write(const char *dir, const char *file, const char *s)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* What the events of one object add up to, by counter. */
+struct sums {
+	uint64_t v[WPFAULT_STAT_NR];
+	long events;
+};
+
+/* The value of "@key=" in @line, or 0. */
+static uint64_t field(const char *line, const char *key)
+{
+	char pat[32];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(line, pat);
+	return p ? strtoull(p + strlen(pat), NULL, 0) : 0;
+}
+
+static void add_event(struct sums *s, const char *event, const char *line)
+{
+	s->events++;
+	if (!strcmp(event, "wpfault_fault")) {
+		if (strstr(line, " kind=read "))
+			s->v[R]++;
+		else if (strstr(line, " kind=write "))
+			s->v[W]++;
+		else
+			s->v[COW]++;
+	} else if (!strcmp(event, "wpfault_map_pages")) {
+		s->v[FA] += field(line, "mapped");
+	} else if (!strcmp(event, "wpfault_page_mkwrite")) {
+		s->v[MK]++;
+	} else if (!strcmp(event, "wpfault_pfn_mkwrite")) {
+		s->v[PM]++;
+		s->v[HU] += field(line, "upgrade");
+	} else if (!strcmp(event, "wpfault_clean")) {
+		s->v[CL] += field(line, "cleaned");
+		s->v[CO] += !!strstr(line, " call=collect ");
+	} else if (!strcmp(event, "wpfault_writeback")) {
+		s->v[WR] += field(line, "pages");
+	} else if (!strcmp(event, "wpfault_writeback_call")) {
+		s->v[WB]++;
+	} else if (!strcmp(event, "wpfault_truncate")) {
+		s->v[TR]++;
+	} else if (!strcmp(event, "wpfault_ptes")) {
+		s->v[strstr(line, " op=clean ") ? PD : PW] +=
+			field(line, "changed");
+	} else if (!strcmp(event, "wpfault_method_switch")) {
+		s->v[MS]++;
+	}
+}
+
+/*
+ * Reads the trace, summing the events of objects @a and @b; @sample gets
+ * the first line of each event kind.
+ */
+static int read_trace(const char *dir, uint64_t a, uint64_t b,
+		      struct sums *sa, struct sums *sb, char *sample,
+		      size_t sample_len)
+{
+	char path[256], line[512], event[66];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/trace", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		/* After the timestamp; the task may be wpfault_trace. */
+		const char *p = strstr(line, ": wpfault_");
+		uint64_t id;
+
+		if (line[0] == '#' || !p ||
+		    sscanf(p + 2, "%63[a-z_]:", event) != 1)
+			continue;
+		p++;
+		id = field(p, "id");
+		if (id == a)
+			add_event(sa, event, p);
+		else if (id == b)
+			add_event(sb, event, p);
+		/* The first event of each kind, to show. */
+		strcat(event, ":");
+		if (!strstr(sample, event) &&
+		    strlen(sample) + strlen(line) < sample_len)
+			strcat(sample, line);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* Faults, mkwrites, fault-around, clean, collect, fsync and truncation. */
+static void workload(struct __test_metadata *_metadata, struct wpf_obj *o,
+		     char *p, bool pfn)
+{
+	uint64_t bits = 0;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		PAGE(p, i)[0] = 1;
+	for (i = 4; i < NPAGES; i++)
+		ASSERT_EQ(0, PAGE(p, i)[0]);
+	ASSERT_LE(0, wpf_clean(o->fd, 0, NPAGES));
+	PAGE(p, 0)[0] = 2;
+	PAGE(p, 5)[0] = 2;
+	if (pfn)
+		ASSERT_EQ(WPFAULT_MODE_PAGETABLE,
+			  wpf_set_method(o->fd, WPFAULT_METHOD_PAGETABLE));
+	PAGE(p, 1)[0] = 3;
+	ASSERT_LE(0, wpf_collect(o->fd, 0, NPAGES, &bits));
+	PAGE(p, 2)[0] = 3;
+	if (pfn)
+		ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+			  wpf_set_method(o->fd, WPFAULT_METHOD_MKWRITE));
+	ASSERT_EQ(0, fsync(o->fd));
+	ASSERT_EQ(0, ftruncate(o->fd, 6 * page_size));
+	ASSERT_EQ(0, ftruncate(o->fd, NPAGES * page_size));
+	ASSERT_EQ(0, fallocate(o->fd, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, page_size, page_size));
+	ASSERT_LE(0, wpf_collect(o->fd, 0, NPAGES, &bits));
+}
+
+/* The counters' growth since @before equals what the events add up to. */
+static void check_sums(struct __test_metadata *_metadata, int fd,
+		       const uint64_t *before, const struct sums *s,
+		       const char *what)
+{
+	static const int compared[] = {
+		R, W, COW, FA, MK, PM, HU, CL, CO, WB, WR, TR, PD, PW, MS,
+	};
+	uint64_t v[WPFAULT_STAT_NR];
+	size_t i;
+	int wrong = 0;
+
+	ASSERT_EQ(0, wpf_stats(fd, v));
+	for (i = 0; i < ARRAY_SIZE(compared); i++) {
+		int c = compared[i];
+
+		if (v[c] - before[c] == s->v[c])
+			continue;
+		TH_LOG("%s: events add up to %llu %s, the counter grew by %llu",
+		       what, (unsigned long long)s->v[c], wpf_stat_name(c),
+		       (unsigned long long)(v[c] - before[c]));
+		wrong++;
+	}
+	TH_LOG("%s: %ld events", what, s->events);
+	ASSERT_EQ(0, wrong);
+}
+
+TEST(events_add_up_to_the_counters)
+{
+	struct wpf_obj pc = { .fd = -1, .dev = -1 };
+	struct wpf_obj pfn = { .fd = -1, .dev = -1 };
+	uint64_t before_pc[WPFAULT_STAT_NR], before_pfn[WPFAULT_STAT_NR];
+	struct sums spc = { 0 }, spfn = { 0 };
+	char *sample = calloc(1, 4096);
+	const char *dir = tracefs();
+	char *p, *q;
+	int err;
+
+	ASSERT_NE(NULL, sample);
+	if (!dir)
+		SKIP(return, "no tracefs: the kernel has no CONFIG_TRACING");
+	err = wpf_create_type_mapped(&pc, WPFAULT_TYPE_PAGECACHE, NPAGES, &p);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	ASSERT_EQ(0, wpf_create_type_mapped(&pfn, WPFAULT_TYPE_PFN, NPAGES,
+					    &q));
+	if (wpf_set_method(pfn.fd, WPFAULT_METHOD_PAGETABLE) == -EOPNOTSUPP)
+		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel");
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+		  wpf_set_method(pfn.fd, WPFAULT_METHOD_MKWRITE));
+	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "0"));
+	ASSERT_EQ(0, tracefs_write(dir, "buffer_size_kb", "2048"));
+	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
+	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "1"));
+	ASSERT_EQ(0, wpf_stats(pc.fd, before_pc));
+	ASSERT_EQ(0, wpf_stats(pfn.fd, before_pfn));
+	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "1"));
+
+	workload(_metadata, &pc, p, false);
+	workload(_metadata, &pfn, q, true);
+	munmap(p, NPAGES * page_size);
+	munmap(q, NPAGES * page_size);
+
+	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "0"));
+	ASSERT_EQ(0, read_trace(dir, pc.id, pfn.id, &spc, &spfn, sample,
+				4096));
+	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
+	TH_LOG("the first event of each kind:\n%s", sample);
+	check_sums(_metadata, pc.fd, before_pc, &spc, "page cache");
+	check_sums(_metadata, pfn.fd, before_pfn, &spfn, "pfn");
+	/* The workload reaches every event kind of each type. */
+	ASSERT_NE(0, spc.v[MK] * spc.v[CO] * spc.v[WB] * spc.v[TR]);
+	ASSERT_NE(0, spfn.v[PM] * spfn.v[HU] * spfn.v[PD] * spfn.v[PW] *
+		  spfn.v[MS]);
+	wpf_destroy(&pc);
+	wpf_destroy(&pfn);
+	free(sample);
+}
+
+TEST_HARNESS_MAIN
