@@ -29,7 +29,8 @@
  * dirty tag.  A write that enters the module sets both as it makes the
  * entry writable; how the next write is found after a clean depends on
  * the tracking method (tracking.c).  fsync unmaps what it flushes, so the
- * next write faults and marks the block again.
+ * next write faults and marks the block again, except in pagetable mode,
+ * where the next harvest marks it.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -230,7 +231,8 @@ static bool wpf_pfn_clean_page(struct wpf_object *obj, pgoff_t index)
 /*
  * fsync "writes back" as DAX does: the blocks already hold the data, so a
  * flush clears the flush state of each block written since the last one
- * and unmaps it, so that the next write faults and marks it again.
+ * and, unless the tracking method harvests dirty bits, unmaps it, so that
+ * the next write faults and marks it again.
  */
 static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 			 int datasync)
@@ -241,16 +243,19 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 	pgoff_t last = end >> PAGE_SHIFT;
 	long flushed = 0;
 	struct page *block;
+	bool unmap;
 
 	wpf_count(obj, WPFAULT_STAT_WRITEBACK_CALLS, 1);
 	trace_wpfault_writeback_call(obj->id);
 	mutex_lock(&obj->disk_lock);
-	wpf_tracking_harvest_all(obj, index, last);
+	unmap = wpf_tracking_flush(obj, index, last);
 	for (block = xa_find(&obj->disk, &index, last, WPF_FLUSH_DIRTY); block;
 	     block = xa_find_after(&obj->disk, &index, last, WPF_FLUSH_DIRTY)) {
-		unmap_mapping_pages(mapping, index, 1, false);
+		if (unmap) {
+			unmap_mapping_pages(mapping, index, 1, false);
+			xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
+		}
 		xa_clear_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
-		xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 		trace_wpfault_writeback(obj->id, index, 1);
 		flushed++;
 		cond_resched();
@@ -280,15 +285,11 @@ static void wpf_pfn_truncate(struct wpf_object *obj, loff_t start,
 	/* 0 pages: all from @first on. */
 	pgoff_t nr = punch ? (end >> PAGE_SHIFT) - first : 0;
 
-	if (!punch || first < end >> PAGE_SHIFT) {
-		/* A punch is no clean: the writes stay recorded. */
-		if (punch) {
-			mutex_lock(&obj->disk_lock);
-			wpf_tracking_harvest_all(obj, first, first + nr - 1);
-			mutex_unlock(&obj->disk_lock);
-		}
+	/* A punch is no clean: the writes stay recorded. */
+	if (punch && first < end >> PAGE_SHIFT)
+		wpf_tracking_punch(obj, first, nr);
+	else if (!punch)
 		unmap_mapping_pages(obj->inode->i_mapping, first, nr, false);
-	}
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
 		  wpf_disk_zero(obj, start, end));
 	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);

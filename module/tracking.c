@@ -131,13 +131,41 @@ int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 	return err;
 }
 
-/* fsync and hole punches: no write may be lost, nor the call fail. */
-void wpf_tracking_harvest_all(struct wpf_object *obj, pgoff_t first,
-			      pgoff_t last)
+/*
+ * fsync of [@first, @last]: moves what the pte dirty bits know into the
+ * tracker and the flush state.  Returns whether the flushed pages must
+ * be unmapped, so that their next write faults and marks them again.  In
+ * PAGETABLE mode they need not (the next harvest marks them) and must
+ * not: a write landing between the harvest and the unmap would take its
+ * dirty bit with the pte.  Under disk_lock.
+ */
+bool wpf_tracking_flush(struct wpf_object *obj, pgoff_t first, pgoff_t last)
 {
 	lockdep_assert_held(&obj->disk_lock);
-	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
-		wpf_harvest(obj, first, last, false);
+	if (obj->tracking.mode != WPFAULT_MODE_PAGETABLE)
+		return true;
+	wpf_harvest(obj, first, last, false);
+	return false;
+}
+
+/*
+ * A hole punch: unmaps [@first, @first + @nr) and keeps the writes
+ * recorded.  In PAGETABLE mode a write can land through a writable pte
+ * until the pte is gone, so the range is write-protected (a later write
+ * faults and waits for the punch) and harvested before it is unmapped.
+ */
+void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE) {
+		wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, first, nr,
+			       wpf_wrprotect_range(mapping, first, nr));
+		wpf_harvest(obj, first, first + nr - 1, false);
+	}
+	unmap_mapping_pages(mapping, first, nr, false);
+	mutex_unlock(&obj->disk_lock);
 }
 
 static void wpf_clear_writable(struct wpf_object *obj)

@@ -143,8 +143,8 @@ long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 /* tracking.c */
 void wpf_tracking_init(struct wpf_object *obj);
 int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
-void wpf_tracking_harvest_all(struct wpf_object *obj, pgoff_t first,
-			      pgoff_t last);
+bool wpf_tracking_flush(struct wpf_object *obj, pgoff_t first, pgoff_t last);
+void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index);
 void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty);
 long wpf_ioctl_tracking(struct wpf_object *obj,

@@ -1118,13 +1118,18 @@ static void model_pwrite(struct fuzz *f, __u64 off, __u64 len)
  * checks offset and length first).  Writes set the tracker of the pages
  * they touch, and nothing else here changes it.
  */
-/* A pfn object's fsync unmaps the blocks it flushes. */
+/*
+ * A pfn object's fsync unmaps the blocks it flushes, except in pagetable
+ * mode, where it only harvests.
+ */
 static void model_fsync(struct fuzz *f)
 {
 	if (f->type != WPFAULT_TYPE_PFN)
 		return;
-	model_harvest(f, page_mask(0, f->pages));
-	f->writable &= ~f->flush;
+	if (f->mode == WPFAULT_MODE_PAGETABLE)
+		model_harvest(f, page_mask(0, f->pages));
+	else
+		f->writable &= ~f->flush;
 	f->flush = 0;
 }
 
