@@ -61,6 +61,22 @@ static struct page *wpf_pfn_fill(struct vm_fault *vmf, struct wpf_object *obj)
 }
 
 /*
+ * Maps @block writable (and clean) at the fault's address, marked as
+ * possibly mapped writable for the harvests.  Called under disk_lock.
+ */
+static vm_fault_t wpf_pfn_map_writable(struct vm_fault *vmf,
+				       struct wpf_object *obj,
+				       struct page *block)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
+	/* vm_page_prot is read-only: the vma is write-notify. */
+	return vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(block),
+				   vm_get_page_prot(vma->vm_flags));
+}
+
+/*
  * Records a write to the fault's page in both dirty states and maps
  * @block writable there.  Called under disk_lock.  If the pte is not
  * empty any more (another thread's fault filled it), nothing is mapped
@@ -70,17 +86,13 @@ static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
 				      struct wpf_object *obj,
 				      struct page *block)
 {
-	struct vm_area_struct *vma = vmf->vma;
 	int err;
 
 	err = wpf_track_set(obj, vmf->pgoff);
 	if (err)
 		return vmf_error(err);
 	xa_set_mark(&obj->disk, vmf->pgoff, WPF_FLUSH_DIRTY);
-	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
-	/* vm_page_prot is read-only: the vma is write-notify. */
-	return vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(block),
-				   vm_get_page_prot(vma->vm_flags));
+	return wpf_pfn_map_writable(vmf, obj, block);
 }
 
 /*
@@ -96,9 +108,7 @@ static vm_fault_t wpf_pfn_map_read(struct vm_fault *vmf,
 	if (obj->tracking.mode != WPFAULT_MODE_PAGETABLE ||
 	    !(vma->vm_flags & VM_WRITE))
 		return vmf_insert_pfn(vma, vmf->address, page_to_pfn(block));
-	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
-	return vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(block),
-				   vm_get_page_prot(vma->vm_flags));
+	return wpf_pfn_map_writable(vmf, obj, block);
 }
 
 /* A fault on an empty pte: map the block, or the zero page for a hole. */

@@ -132,6 +132,20 @@ int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 }
 
 /*
+ * Write-protects [@first, @first + @nr), then harvests it: after the
+ * write-protection no write can set a dirty bit without faulting (and
+ * waiting for disk_lock), so the harvest finds every write so far.
+ * Under disk_lock, in PAGETABLE mode.
+ */
+static void wpf_wrprotect_and_harvest(struct wpf_object *obj, pgoff_t first,
+				      pgoff_t nr)
+{
+	wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, first, nr,
+		       wpf_wrprotect_range(obj->inode->i_mapping, first, nr));
+	wpf_harvest(obj, first, first + nr - 1, false);
+}
+
+/*
  * fsync of [@first, @last]: moves what the pte dirty bits know into the
  * tracker and the flush state.  Returns whether the flushed pages must
  * be unmapped, so that their next write faults and marks them again.  In
@@ -159,11 +173,8 @@ void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 	struct address_space *mapping = obj->inode->i_mapping;
 
 	mutex_lock(&obj->disk_lock);
-	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE) {
-		wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, first, nr,
-			       wpf_wrprotect_range(mapping, first, nr));
-		wpf_harvest(obj, first, first + nr - 1, false);
-	}
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		wpf_wrprotect_and_harvest(obj, first, nr);
 	unmap_mapping_pages(mapping, first, nr, false);
 	mutex_unlock(&obj->disk_lock);
 }
@@ -198,11 +209,10 @@ static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)
 
 /*
  * Puts the mode that the method and the mappings ask for in effect.
- * Leaving PAGETABLE, the writable ptes are write-protected first, so that
- * no write can set a dirty bit after the harvest that follows (later
- * writes fault and wait for disk_lock), as vmwgfx does.  Only then may
- * UNMAP drop the ptes.  Entering PAGETABLE needs nothing: a write to a
- * read-only pte makes it writable through ->pfn_mkwrite.
+ * Leaving PAGETABLE, every writable pte is write-protected and then
+ * harvested, as vmwgfx does.  Only then may UNMAP drop the ptes.
+ * Entering PAGETABLE needs nothing: a write to a read-only pte makes it
+ * writable through ->pfn_mkwrite.
  */
 static void wpf_tracking_update(struct wpf_object *obj)
 {
@@ -215,9 +225,7 @@ static void wpf_tracking_update(struct wpf_object *obj)
 	if (mode == t->mode)
 		return;
 	if (t->mode == WPFAULT_MODE_PAGETABLE && pages) {
-		wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, 0, pages,
-			       wpf_wrprotect_range(mapping, 0, pages));
-		wpf_harvest(obj, 0, pages - 1, false);
+		wpf_wrprotect_and_harvest(obj, 0, pages);
 		if (mode == WPFAULT_MODE_UNMAP)
 			unmap_mapping_pages(mapping, 0, 0, false);
 		wpf_clear_writable(obj);
@@ -339,12 +347,9 @@ long wpf_ioctl_tracking(struct wpf_object *obj,
 		if (err)
 			return err;
 	}
-	if (obj->type != &wpf_pfn_type) {
-		wpf_tracking_get(obj, &arg);
-		return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
-	}
 	mutex_lock(&obj->disk_lock);
-	if (set) {
+	/* A page-cache object takes only mkwrite, which it always has. */
+	if (set && obj->type == &wpf_pfn_type) {
 		t->method = arg.method;
 		t->streak = 0;
 		if (arg.method == WPFAULT_METHOD_PAGETABLE)

@@ -81,6 +81,8 @@ struct pm_scan_arg {
 #endif
 
 #define MAX_THREADS	16
+/* pagemap entries read at once */
+#define PAGEMAP_BATCH	4096
 #define PM_SOFT_DIRTY	0x0080000000000000ULL
 
 enum method_id {
@@ -220,8 +222,8 @@ static int64_t pagemap_scan(struct region *r)
 
 static int64_t soft_dirty_scan(struct region *r)
 {
-	size_t chunk = 4096, p, i, n = 0;
-	uint64_t entries[4096];
+	size_t chunk = PAGEMAP_BATCH, p, i, n = 0;
+	uint64_t entries[PAGEMAP_BATCH];
 	off_t base = (uintptr_t)r->map / page_size * sizeof(uint64_t);
 
 	for (p = 0; p < r->pages; p += chunk) {

@@ -53,7 +53,7 @@ FIXTURE_SETUP(pfn)
 		SKIP(return, "%s missing: wpfault.ko is not loaded",
 		     WPFAULT_DEVICE);
 	ASSERT_EQ(0, err);
-	self->write_faults = wpf_hw_dirty_bits() ? 1 : 2;
+	self->write_faults = wpf_writable_faults();
 }
 
 FIXTURE_TEARDOWN(pfn)

@@ -22,6 +22,8 @@
 
 #define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		8
+/* Room for the first line of each event kind. */
+#define SAMPLE_BYTES	4096
 
 static const char *tracefs(void)
 {
@@ -212,7 +214,7 @@ TEST(events_add_up_to_the_counters)
 	struct wpf_obj pfn = { .fd = -1, .dev = -1 };
 	uint64_t before_pc[WPFAULT_STAT_NR], before_pfn[WPFAULT_STAT_NR];
 	struct sums spc = { 0 }, spfn = { 0 };
-	char *sample = calloc(1, 4096);
+	char *sample = calloc(1, SAMPLE_BYTES);
 	const char *dir = tracefs();
 	char *p, *q;
 	int err;
@@ -246,7 +248,7 @@ TEST(events_add_up_to_the_counters)
 
 	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "0"));
 	ASSERT_EQ(0, read_trace(dir, pc.id, pfn.id, &spc, &spfn, sample,
-				4096));
+				SAMPLE_BYTES));
 	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
 	TH_LOG("the first event of each kind:\n%s", sample);
 	check_sums(_metadata, pc.fd, before_pc, &spc, "page cache");

@@ -57,7 +57,7 @@ FIXTURE_SETUP(tracking)
 		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel: %s",
 		     "pfn objects track by unmapping only");
 	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, err);
-	self->write_faults = wpf_hw_dirty_bits() ? 1 : 2;
+	self->write_faults = wpf_writable_faults();
 	self->clean_faults = wpf_hw_dirty_bits() ? 0 : 1;
 }
 
@@ -200,7 +200,7 @@ TEST(adaptive_switches_both_ways)
 	const long pages = 256;
 	const long dense = pages / WPFAULT_ADAPTIVE_DENSE + 1;
 	const long sparse = (pages - 1) / WPFAULT_ADAPTIVE_SPARSE;
-	long write_faults = wpf_hw_dirty_bits() ? 1 : 2;
+	long write_faults = wpf_writable_faults();
 	struct wpf_obj o = { .fd = -1, .dev = -1 };
 	char model[256] = { 0 };
 	uint64_t bits[4], want;
@@ -437,7 +437,7 @@ static int64_t second_write_found(struct __test_metadata *_metadata,
  */
 TEST(readonly_mapping_hides_writes_from_the_helpers)
 {
-	long write_faults = wpf_hw_dirty_bits() ? 1 : 2, faults = -1;
+	long write_faults = wpf_writable_faults(), faults = -1;
 	struct wpfault_tracking t;
 	struct wpf_obj o = { .fd = -1, .dev = -1 };
 	struct utsname u;

@@ -451,3 +451,8 @@ bool wpf_hw_dirty_bits(void)
 		close(fd);
 	return faults == 0;
 }
+
+long wpf_writable_faults(void)
+{
+	return wpf_hw_dirty_bits() ? 1 : 2;
+}

@@ -114,6 +114,11 @@ long wpf_faults(void (*fn)(volatile char *p), volatile char *p);
  * fault.  Measured on a shared tmpfs page, whose ptes are such.
  */
 bool wpf_hw_dirty_bits(void);
+/*
+ * Faults a write takes that makes an entry writable: one, and one more
+ * for the core to set the dirty bit where the CPU does not.
+ */
+long wpf_writable_faults(void);
 
 /* The next number of the reproducible sequence in @state (splitmix64). */
 uint64_t wpf_rand(uint64_t *state);
