@@ -203,10 +203,11 @@ out:
 	return ret;
 }
 
-/* fork, split and mremap copy a vma; the tracking counts some. */
+/* fork, split and mremap copy a vma: the tracking lists each. */
 static void wpf_pfn_vma_open(struct vm_area_struct *vma)
 {
-	wpf_tracking_vma_add(wpf_object_of(file_inode(vma->vm_file)), vma);
+	wpf_tracking_vma_add(wpf_object_of(file_inode(vma->vm_file)), vma,
+			     GFP_KERNEL | __GFP_NOFAIL);
 }
 
 static void wpf_pfn_vma_close(struct vm_area_struct *vma)
@@ -315,8 +316,8 @@ static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	wpf_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND);
 	vma->vm_ops = &wpf_pfn_vm_ops;
-	wpf_tracking_vma_add(wpf_object_of(file_inode(file)), vma);
-	return 0;
+	return wpf_tracking_vma_add(wpf_object_of(file_inode(file)), vma,
+				    GFP_KERNEL);
 }
 
 static void wpf_pfn_init(struct wpf_object *obj)

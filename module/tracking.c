@@ -25,11 +25,14 @@
  * they map a page.
  */
 #include <linux/debugfs.h>
+#include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
@@ -49,6 +52,17 @@ MODULE_PARM_DESC(trust_mapping_walk,
 /* Pages harvested per walk of the mappings: the bitmap is on the stack. */
 #define WPF_HARVEST_WINDOW	(BITS_PER_LONG * 16)
 
+/*
+ * A vma of the object, listed from ->mmap or ->open to ->close.  Its
+ * pages as they were then: a pfn vma can shrink (split, partial munmap)
+ * but never grow (VM_DONTEXPAND), and a moved one is a new vma.
+ */
+struct wpf_vma {
+	struct list_head node;
+	struct vm_area_struct *vma;
+	pgoff_t first, last;
+};
+
 static const char *const wpf_method_names[] = WPFAULT_METHOD_NAMES;
 static const char *const wpf_mode_names[] = WPFAULT_MODE_NAMES;
 
@@ -56,6 +70,7 @@ void wpf_tracking_init(struct wpf_object *obj)
 {
 	struct wpf_tracking *t = &obj->tracking;
 
+	INIT_LIST_HEAD(&t->vmas);
 	t->method = WPFAULT_METHOD_MKWRITE;
 	t->want = WPFAULT_MODE_MKWRITE;
 	t->mode = wpf_have_dirty_helpers() ? WPFAULT_MODE_MKWRITE :
@@ -92,9 +107,58 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 }
 
 /*
+ * Whether the ptes of @vma may be gone, or going, before its ->close:
+ * its mm is exiting, or munmap() (or mremap(), or mmap() over it) has
+ * taken it out of its mm, as both do before they zap.  When the mm's
+ * lock is busy, that cannot be told: the answer is yes.
+ */
+static bool wpf_vma_dying(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	bool dying;
+
+	if (!atomic_read(&mm->mm_users))
+		return true;
+	if (!mmap_read_trylock(mm))
+		return true;
+	dying = vma_lookup(mm, vma->vm_start) != vma;
+	mmap_read_unlock(mm);
+	return dying;
+}
+
+/*
+ * A vma's ptes go, dirty bits and all, before its ->close: a harvest in
+ * between finds nothing.  So after each harvest, every block of
+ * [@first, @last] that a dying vma may map writable is recorded written,
+ * as ->close does: more pages may be reported, never fewer.  After, not
+ * before: a vma found alive here was alive, its ptes intact, during the
+ * walk.
+ */
+static void wpf_record_dying(struct wpf_object *obj, pgoff_t first,
+			     pgoff_t last)
+{
+	struct wpf_vma *v;
+
+	list_for_each_entry(v, &obj->tracking.vmas, node) {
+		unsigned long index = max(first, v->first);
+		pgoff_t end = min(last, v->last);
+
+		if (index > end || !wpf_vma_dying(v->vma))
+			continue;
+		while (xa_find(&obj->disk, &index, end, WPF_WRITABLE)) {
+			wpf_tracking_record(obj, index);
+			if (index++ == end)
+				break;
+			cond_resched();
+		}
+	}
+}
+
+/*
  * Moves the dirty bits of every pte mapping a page of [@first, @last]
- * into the tracker and the flush state, clearing them.  A write after
- * the harvest of its pte leaves the bit set for the next one.  With
+ * into the tracker and the flush state, clearing them, and records the
+ * writes that dying vmas took with their ptes.  A write after the
+ * harvest of its pte leaves the bit set for the next one.  With
  * @killable, -EINTR on a fatal signal between two windows: what was
  * harvested stays recorded.
  */
@@ -116,6 +180,7 @@ static int wpf_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t last,
 		if (killable && fatal_signal_pending(current))
 			return -EINTR;
 	}
+	wpf_record_dying(obj, first, last);
 	return 0;
 }
 
@@ -371,19 +436,32 @@ static bool wpf_vma_unwalkable(struct vm_area_struct *vma)
 }
 
 /*
- * A new vma, from ->mmap or ->open.  ->mmap runs before the vma is in the
- * i_mmap tree, so when the first unwalkable one comes, the helpers can
- * still walk every mapping to leave PAGETABLE.  ->open copies a vma (fork,
- * split, mremap): a copy of an unwalkable one finds the count above zero.
+ * A new vma, from ->mmap or ->open; -ENOMEM only with a @gfp that may
+ * fail.  ->mmap runs before the vma is in the i_mmap tree, so when the
+ * first unwalkable one comes, the helpers can still walk every mapping to
+ * leave PAGETABLE.  ->open copies a vma (fork, split, mremap): a copy of
+ * an unwalkable one finds the count above zero.
  */
-void wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma)
+int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
+			 gfp_t gfp)
 {
-	if (!wpf_vma_unwalkable(vma))
-		return;
+	struct wpf_vma *v = kmalloc(sizeof(*v), gfp);
+
+	if (!v)
+		return -ENOMEM;
+	v->vma = vma;
+	v->first = vma->vm_pgoff;
+	v->last = vma->vm_pgoff + vma_pages(vma) - 1;
+	vma->vm_private_data = v;
 	mutex_lock(&obj->disk_lock);
-	obj->tracking.unwalkable++;
-	wpf_tracking_update(obj);
+	if (wpf_vma_unwalkable(vma)) {
+		obj->tracking.unwalkable++;
+		wpf_tracking_update(obj);
+	}
+	/* After: it has no ptes yet, and no place in its mm for ->mmap. */
+	list_add(&v->node, &obj->tracking.vmas);
 	mutex_unlock(&obj->disk_lock);
+	return 0;
 }
 
 /*
@@ -394,11 +472,13 @@ void wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma)
 void wpf_tracking_vma_close(struct wpf_object *obj,
 			    struct vm_area_struct *vma)
 {
+	struct wpf_vma *v = vma->vm_private_data;
 	struct wpf_tracking *t = &obj->tracking;
 	unsigned long index = vma->vm_pgoff;
 	pgoff_t last = vma->vm_pgoff + vma_pages(vma) - 1;
 
 	mutex_lock(&obj->disk_lock);
+	list_del(&v->node);
 	if (t->mode == WPFAULT_MODE_PAGETABLE) {
 		while (xa_find(&obj->disk, &index, last, WPF_WRITABLE)) {
 			wpf_tracking_record(obj, index);
@@ -412,6 +492,7 @@ void wpf_tracking_vma_close(struct wpf_object *obj,
 		wpf_tracking_update(obj);
 	}
 	mutex_unlock(&obj->disk_lock);
+	kfree(v);
 }
 
 /* debugfs <id>/tracking, "name value" lines as in stats. */

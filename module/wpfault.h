@@ -62,6 +62,8 @@ struct wpf_tracking {
 	unsigned int streak;
 	/* Mappings the kernel's helpers cannot walk past. */
 	unsigned long unwalkable;
+	/* Every vma, from ->mmap or ->open to ->close (struct wpf_vma). */
+	struct list_head vmas;
 };
 
 /* Marks on a pfn object's blocks (struct wpf_object.disk). */
@@ -149,7 +151,8 @@ void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index);
 void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty);
 long wpf_ioctl_tracking(struct wpf_object *obj,
 			struct wpfault_tracking __user *uarg, bool set);
-void wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma);
+int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
+			 gfp_t gfp);
 void wpf_tracking_vma_close(struct wpf_object *obj,
 			    struct vm_area_struct *vma);
 void wpf_tracking_debugfs(struct wpf_object *obj);

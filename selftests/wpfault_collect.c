@@ -5,18 +5,21 @@
  * page.  It reports exactly the pages
  * written since the last collect, looks at no other page, loses no write
  * that races with it (which DIRTY_BITMAP followed by CLEAN does, as the
- * concurrency test shows), and ends promptly on SIGKILL however large its
- * range.
+ * concurrency test shows) or whose writer is exiting, and ends promptly
+ * on SIGKILL however large its range.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -398,6 +401,97 @@ TEST_F(collect, no_write_is_lost_to_a_concurrent_collect)
 	ASSERT_EQ(0, race_run(_metadata, self->o.fd, self->p, true));
 	/* The two-call way, for comparison: not asserted. */
 	race_run(_metadata, self->o.fd, self->p, false);
+}
+
+/*
+ * A process writes, then exits.  Its ptes go (in pagetable mode, with
+ * the only record of the write: a dirty bit) before its vma's ->close,
+ * and a collect may come in between: it must still report every page.
+ * The child maps the object below a large populated anonymous region,
+ * which the exit tears down after the object's ptes, to hold that window
+ * open; the parent collects once the child's mm is gone from /proc.
+ * The child writes twice: the first write of each page faults, the
+ * second, after a collect, may not (pagetable mode).
+ */
+#define EXIT_PAGES	16
+#define EXIT_ROUNDS	8
+#define EXIT_BALLAST	(64UL << 20)
+
+static void exit_writer(int fd, int sock)
+{
+	char *ballast, *map, c;
+	size_t i;
+
+	/* mmap() goes top-down: the object lands below the ballast. */
+	ballast = mmap(NULL, EXIT_BALLAST, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	map = wpf_map(fd, EXIT_PAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	if (ballast == MAP_FAILED || map == MAP_FAILED || map > ballast)
+		_exit(1);
+	for (i = 0; i < EXIT_PAGES; i++)
+		PAGE(map, i)[0] = 1;
+	/* The parent collects the first writes. */
+	if (write(sock, "", 1) != 1 || read(sock, &c, 1) != 1)
+		_exit(2);
+	for (i = 0; i < EXIT_PAGES; i++)
+		PAGE(map, i)[0] = 2;
+	if (write(sock, "", 1) != 1)
+		_exit(3);
+	_exit(0);
+}
+
+/* Polls /proc/<pid>/statm until its first field (total pages) is 0. */
+static int wait_mm_gone(pid_t pid)
+{
+	char path[64], buf[128];
+	int fd, tries;
+
+	snprintf(path, sizeof(path), "/proc/%d/statm", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	for (tries = 0; tries < 100000; tries++) {
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+		if (n <= 0 || (buf[0] == '0' && buf[1] == ' '))
+			break;
+	}
+	close(fd);
+	return 0;
+}
+
+TEST_F(collect, a_write_is_reported_while_its_writer_exits)
+{
+	const uint64_t all = (1ULL << EXIT_PAGES) - 1;
+	int round, sock[2], status;
+	uint64_t bits[WORDS];
+	char c;
+	pid_t pid;
+
+	for (round = 0; round < EXIT_ROUNDS; round++) {
+		ASSERT_LE(0, wpf_collect(self->o.fd, 0, NPAGES, bits));
+		ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sock));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			exit_writer(self->o.fd, sock[1]);
+		close(sock[1]);
+		ASSERT_EQ(1, read(sock[0], &c, 1));
+		memset(bits, 0, sizeof(bits));
+		ASSERT_EQ(EXIT_PAGES, wpf_collect(self->o.fd, 0, NPAGES, bits));
+		ASSERT_EQ(all, bits[0]);
+		ASSERT_EQ(1, write(sock[0], "", 1));
+		ASSERT_EQ(1, read(sock[0], &c, 1));
+		close(sock[0]);
+		ASSERT_EQ(0, wait_mm_gone(pid));
+		memset(bits, 0, sizeof(bits));
+		EXPECT_EQ(EXIT_PAGES, wpf_collect(self->o.fd, 0, NPAGES, bits))
+			TH_LOG("round %d: pages reported %#llx", round,
+			       (unsigned long long)bits[0]);
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_EQ(0, status);
+		ASSERT_EQ(all, bits[0]);
+	}
 }
 
 /*
