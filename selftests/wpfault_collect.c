@@ -407,9 +407,10 @@ TEST_F(collect, no_write_is_lost_to_a_concurrent_collect)
  * A process writes, then exits.  Its ptes go (in pagetable mode, with
  * the only record of the write: a dirty bit) before its vma's ->close,
  * and a collect may come in between: it must still report every page.
- * The child maps the object below a large populated anonymous region,
- * which the exit tears down after the object's ptes, to hold that window
- * open; the parent collects once the child's mm is gone from /proc.
+ * The child maps the object just below a large populated anonymous
+ * region, which the exit tears down after the object's ptes (in address
+ * order), to hold that window open; the parent collects once the child's
+ * mm is gone from /proc.
  * The child writes twice: the first write of each page faults, the
  * second, after a collect, may not (pagetable mode).
  */
@@ -419,24 +420,32 @@ TEST_F(collect, no_write_is_lost_to_a_concurrent_collect)
 
 static void exit_writer(int fd, int sock)
 {
-	char *ballast, *map, c;
+	size_t size = EXIT_PAGES * page_size;
+	char *area, *map, c;
 	size_t i;
 
-	/* mmap() goes top-down: the object lands below the ballast. */
-	ballast = mmap(NULL, EXIT_BALLAST, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	map = wpf_map(fd, EXIT_PAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	if (ballast == MAP_FAILED || map == MAP_FAILED || map > ballast)
-		_exit(1);
+	/* One reservation: the object at its start, the ballast above. */
+	area = mmap(NULL, size + EXIT_BALLAST, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		_exit(10);
+	map = mmap(area, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		   fd, 0);
+	if (map == MAP_FAILED)
+		_exit(11);
+	if (mmap(area + size, EXIT_BALLAST, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE,
+		 -1, 0) == MAP_FAILED)
+		_exit(12);
 	for (i = 0; i < EXIT_PAGES; i++)
 		PAGE(map, i)[0] = 1;
 	/* The parent collects the first writes. */
 	if (write(sock, "", 1) != 1 || read(sock, &c, 1) != 1)
-		_exit(2);
+		_exit(13);
 	for (i = 0; i < EXIT_PAGES; i++)
 		PAGE(map, i)[0] = 2;
 	if (write(sock, "", 1) != 1)
-		_exit(3);
+		_exit(14);
 	_exit(0);
 }
 
@@ -476,7 +485,11 @@ TEST_F(collect, a_write_is_reported_while_its_writer_exits)
 		if (!pid)
 			exit_writer(self->o.fd, sock[1]);
 		close(sock[1]);
-		ASSERT_EQ(1, read(sock[0], &c, 1));
+		if (read(sock[0], &c, 1) != 1) {
+			waitpid(pid, &status, 0);
+			ASSERT_EQ(0, status)
+				TH_LOG("the writer died before writing");
+		}
 		memset(bits, 0, sizeof(bits));
 		ASSERT_EQ(EXIT_PAGES, wpf_collect(self->o.fd, 0, NPAGES, bits));
 		ASSERT_EQ(all, bits[0]);
