@@ -24,8 +24,11 @@ if ! make -s -C "$kdir" M="$out/src" W=1 "${cross[@]}" modules \
 fi
 cc=gcc
 [[ $CFG_ARCH == arm64 ]] && cc=aarch64-linux-gnu-gcc
+# Packed as a kselftest install (make gen_tar): the VM runs that copy.
+rm -rf "$out/kselftest"
 if ! make -s -C "$WPFAULT_ROOT/selftests" OUTPUT="$out/selftests" \
-	CC="$cc" >>"$out/build.log" 2>&1; then
+	CC="$cc" INSTALL_PATH="$out/kselftest" \
+	TAR_PATH="$out/kselftest.tar.gz" gen_tar >>"$out/build.log" 2>&1; then
 	cat "$out/build.log" >&2
 	die "$cfg: selftests build failed"
 fi

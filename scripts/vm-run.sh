@@ -56,8 +56,9 @@ make_initramfs() {
 	esac
 	[[ -x $bb ]] || die "no busybox for $CFG_ARCH: run scripts/deps.sh $cfg"
 	cp "$bb" "$root/bin/busybox"
-	cp "$out/wpfault.ko" "$out"/selftests/* \
-		"$WPFAULT_ROOT"/selftests/wpfault*.sh "$root/wpfault/"
+	cp "$out/wpfault.ko" "$root/wpfault/"
+	# The selftests as a user installs them: "make gen_tar"'s tarball.
+	tar -xzf "$out/kselftest.tar.gz" -C "$root" ./wpfault
 	# The kernel's own modules the tests use (deps.sh), loaded at boot.
 	mkdir -p "$root/kmod"
 	for f in "$CFG_KERNEL"/modules/*.ko; do
