@@ -7,6 +7,10 @@
 #                         (INSTALL_MOD_PATH=dir for a staging root)
 #   make run              build, boot the default test VM, run the selftests
 #   make check            the whole suite: lint, every build, the VM matrix
+#   make run KERNEL=<bzImage or Image> KDIR=<its build tree> [ARCH=arm64]
+#   make check KERNEL=... KDIR=... [ARCH=arm64]
+#                         the same on your own kernel (configuration
+#                         "custom"); check runs lint, dkms and that VM only
 #   make check-newest     the suite on a debug kernel built from the newest
 #                         linux-source of Debian unstable
 #   make fuzz             the suite on the debug kernel, fuzzer on a random seed
@@ -31,11 +35,23 @@ install: modules
 lint:
 	scripts/lint.sh
 
+# Your own kernel replaces the default VM, or the matrix.  Its ARCH must
+# not reach the other builds (lint, dkms) through the environment or
+# MAKEFLAGS: the scripts get it as WPFAULT_ARCH.
+ifneq ($(KERNEL),)
+ifneq ($(origin KDIR),command line)
+$(error KERNEL=$(KERNEL) needs KDIR=<the tree it was built in>)
+endif
+custom := env -u MAKEFLAGS -u MFLAGS -u ARCH KERNEL=$(KERNEL) \
+	KDIR=$(KDIR) WPFAULT_ARCH=$(ARCH)
+custom_cfg := custom
+endif
+
 run:
-	scripts/run.sh
+	$(custom) scripts/run.sh $(custom_cfg)
 
 check:
-	scripts/check.sh
+	$(custom) scripts/check.sh $(custom_cfg)
 
 check-newest:
 	scripts/check.sh x86_64-debug-newest

@@ -217,11 +217,39 @@ tools_arm64() {
 	touch "$dir/.done"
 }
 
+# Your own kernel: what it must have to boot the runner at all (an
+# initramfs, a serial console, loadable modules, debugfs), and what the
+# tests need that it lacks (selftests/config), said before it boots.
+check_custom_kernel() {
+	local cfgfile=$KDIR/.config console opt missing=() lacking=()
+	case $CFG_ARCH in
+	amd64) console=CONFIG_SERIAL_8250_CONSOLE ;;
+	arm64) console=CONFIG_SERIAL_AMBA_PL011_CONSOLE ;;
+	esac
+	for opt in CONFIG_MODULES CONFIG_MODULE_UNLOAD CONFIG_BLK_DEV_INITRD \
+		CONFIG_RD_GZIP CONFIG_DEVTMPFS CONFIG_PROC_FS CONFIG_SYSFS \
+		CONFIG_TMPFS CONFIG_DEBUG_FS "$console"; do
+		grep -q "^$opt=y" "$cfgfile" || missing+=("$opt")
+	done
+	((${#missing[@]} == 0)) ||
+		die "your kernel cannot run the suite: KDIR=$KDIR lacks ${missing[*]}"
+	[[ -f $KDIR/Module.symvers ]] ||
+		die "KDIR=$KDIR has no Module.symvers: build its modules first (make modules)"
+	while read -r opt; do
+		grep -q "^${opt%%=*}=[ym]" "$cfgfile" || lacking+=("${opt%%=*}")
+	done < <(grep '^CONFIG_' "$WPFAULT_ROOT/selftests/config")
+	if ((${#lacking[@]})); then
+		log "your kernel lacks ${lacking[*]}: the tests that need them SKIP and say why (selftests/config)"
+	fi
+	log "your kernel: $KERNEL, built in $KDIR ($CFG_ARCH, $CFG_FLAVOUR)"
+}
+
 configs=("$@")
 ((${#configs[@]})) || mapfile -t configs < <(wpfault_configs | cut -d' ' -f1)
 for c in "${configs[@]}"; do
 	config_lookup "$c"
 	case $CFG_SERIES in
+	custom) check_custom_kernel ;;
 	debug-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" \
 		"${CFG_SERIES#debug-}" "$CFG_ARCH" ;;
 	*) install_kernel "$CFG_SERIES" "$CFG_FLAVOUR" "$CFG_ARCH" ;;

@@ -53,15 +53,56 @@ wpfault_configs() {
 	wpfault_all_configs | grep -v ' extra$'
 }
 
+# "custom": the user's own kernel, KERNEL (its bzImage or Image) and KDIR
+# (the tree it was built in), for WPFAULT_ARCH (x86_64 by default, or
+# arm64; the Makefile's ARCH).  Its
+# page size and preemption model come from KDIR/.config, and the run
+# verifies them as for the matrix.  Linked into build/custom/kernel,
+# laid out as a Debian kernel is in the cache.
+custom_config() {
+	local cfgfile
+	[[ -n ${KERNEL:-} && -n ${KDIR:-} ]] ||
+		die "your own kernel needs KERNEL=<bzImage or Image> and KDIR=<its build tree>"
+	[[ -f $KERNEL ]] || die "KERNEL=$KERNEL: no such file"
+	cfgfile=$KDIR/.config
+	[[ -f $cfgfile ]] || die "KDIR=$KDIR has no .config: not a kernel build tree"
+	case ${WPFAULT_ARCH:-x86_64} in
+	x86_64 | x86 | amd64) CFG_ARCH=amd64 CFG_CPU=max ;;
+	arm64 | aarch64) CFG_ARCH=arm64 CFG_CPU=max,pauth-impdef=on ;;
+	*) die "ARCH=$WPFAULT_ARCH: wpfault runs x86_64 and arm64 kernels" ;;
+	esac
+	CFG_SERIES=custom CFG_HWDIRTY=- CFG_PROFILE=quick CFG_KASAN=n
+	grep -q '^CONFIG_KASAN=y' "$cfgfile" && CFG_KASAN=y
+	CFG_FLAVOUR=custom
+	grep -q '^CONFIG_ARM64_16K_PAGES=y' "$cfgfile" && CFG_FLAVOUR=custom-16k
+	grep -q '^CONFIG_ARM64_64K_PAGES=y' "$cfgfile" && CFG_FLAVOUR=custom-64k
+	grep -q '^CONFIG_PREEMPT_RT=y' "$cfgfile" && CFG_FLAVOUR=rt-custom
+	CFG_KERNEL=$WPFAULT_ROOT/build/custom/kernel
+	rm -rf "$CFG_KERNEL"
+	mkdir -p "$CFG_KERNEL/modules"
+	ln -s "$(realpath "$KERNEL")" "$CFG_KERNEL/vmlinuz"
+	ln -s "$(realpath "$KDIR")" "$CFG_KERNEL/build"
+	if [[ -f $KDIR/mm/hwpoison-inject.ko ]]; then
+		cp "$KDIR/mm/hwpoison-inject.ko" "$CFG_KERNEL/modules/"
+	fi
+}
+
 # Looks a configuration up by name; sets CFG_SERIES, CFG_ARCH, CFG_FLAVOUR,
-# CFG_CPU, CFG_HWDIRTY, CFG_PROFILE and CFG_KERNEL (where its kernel is
-# extracted or built).
+# CFG_CPU, CFG_HWDIRTY, CFG_PROFILE, CFG_KASAN and CFG_KERNEL (where its
+# kernel is extracted or built).
 config_lookup() {
 	local name series arch flavour cpu hwdirty profile
+	if [[ $1 == custom ]]; then
+		custom_config
+		return 0
+	fi
 	while read -r name series arch flavour cpu hwdirty profile _; do
 		if [[ $name == "$1" ]]; then
 			CFG_SERIES=$series CFG_ARCH=$arch CFG_FLAVOUR=$flavour
 			CFG_CPU=$cpu CFG_HWDIRTY=$hwdirty CFG_PROFILE=$profile
+			# The debug kernels have KASAN, Debian's do not.
+			CFG_KASAN=n
+			[[ $profile == debug ]] && CFG_KASAN=y
 			CFG_KERNEL=$(kernel_dir "$series" "$flavour")
 			return 0
 		fi

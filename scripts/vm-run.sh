@@ -171,8 +171,8 @@ pick_accel() {
 }
 
 # How hard the suite works the module: the debug kernels get the long run.
-# The x86-64 one also boots with 4-level paging: with 5-level paging (-cpu
-# max has LA57), KASAN's idea of the kernel address space follows the LA57
+# An x86-64 kernel with KASAN boots with 4-level paging: with 5-level
+# paging (-cpu max has LA57), KASAN's idea of the kernel address space follows the LA57
 # feature bit, which identify_cpu() clears for a moment with interrupts
 # enabled; an interrupt then gets a false "wild-memory-access" report (seen
 # on 6.12).
@@ -180,7 +180,7 @@ case $CFG_PROFILE in
 debug) stress=60 params="wpfault.cycles=100" ;;
 *) stress=10 params="wpfault.cycles=10" ;;
 esac
-[[ $CFG_PROFILE == debug && $CFG_ARCH == amd64 ]] && params+=" no5lvl"
+[[ $CFG_KASAN == y && $CFG_ARCH == amd64 ]] && params+=" no5lvl"
 params+=" wpfault.stress=${WPFAULT_STRESS_SECONDS:-$stress}"
 [[ -n ${WPFAULT_FUZZ_SEED:-} ]] && params+=" wpfault.fuzz_seed=$WPFAULT_FUZZ_SEED"
 tests=$(echo ${WPFAULT_TESTS:-} | tr ' ' ,)
@@ -191,6 +191,7 @@ bench=$(echo ${WPFAULT_BENCH:-} | tr ' ' :)
 make_initramfs
 accel=$(pick_accel)
 case $CFG_SERIES in
+custom) what="your kernel $KERNEL" ;;
 debug-*) what="the ${CFG_SERIES#debug-} debug kernel" ;;
 *) what="Debian $CFG_SERIES $CFG_FLAVOUR" ;;
 esac
@@ -245,6 +246,7 @@ page_kib=$(sed -nE 's/^# page size ([0-9]+) bytes$/\1/p' "$out/serial.log" |
 if [[ -z $tests ]]; then
 	case $CFG_FLAVOUR in
 	*-16k) verify "the page size (KiB)" 16 "$page_kib" ;;
+	*-64k) verify "the page size (KiB)" 64 "$page_kib" ;;
 	*) verify "the page size (KiB)" 4 "$page_kib" ;;
 	esac
 fi
