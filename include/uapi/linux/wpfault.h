@@ -64,6 +64,11 @@ enum wpfault_type {
 	WPFAULT_TYPE_NR
 };
 
+#define WPFAULT_TYPE_NAMES {						\
+	[WPFAULT_TYPE_PAGECACHE] = "pagecache",				\
+	[WPFAULT_TYPE_PFN] = "pfn",					\
+}
+
 struct wpfault_create {
 	__u64 size;		/* in: object size in bytes, > 0 */
 	__u32 flags;		/* in: WPFAULT_CREATE_* */

@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wpfault-io: runs a sequence of commands on a wpfault object, in the
+ * spirit of xfs_io, so that a scenario can be reproduced from a shell:
+ *
+ *   wpfault-io -c 'create -t pfn 16' -c 'mmap' -c 'mwrite 0 4' \
+ *              -c 'collect 0 16' -c stat
+ *
+ * One object (or file) and one mapping of it are current at a time.  Page
+ * numbers are the object's.  "fork" runs the commands up to the matching
+ * "wait" in a child process, which then exits (its mappings go with it);
+ * the parent skips them and, at "wait", waits for the child.  The first
+ * failing command prints its errno's name and ends the run with status 1.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "wpfault_util.h"
+
+#define MAX_ARGS	16
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *const type_names[] = WPFAULT_TYPE_NAMES;
+static const char *const method_names[] = WPFAULT_METHOD_NAMES;
+static const char *const mode_names[] = WPFAULT_MODE_NAMES;
+
+struct io_state {
+	struct wpf_obj obj;		/* obj.fd: the current object, or -1 */
+	char *map;
+	uint64_t map_pgoff, map_pages;
+	uint64_t last[WPFAULT_STAT_NR];	/* at the previous stat */
+	pid_t child;		/* the parent's, between fork and wait */
+};
+
+struct io_cmd {
+	const char *name;
+	const char *usage;
+	int (*run)(struct io_state *s, int argc, char **argv);
+};
+
+/* A number of pages, or a page number: decimal, or 0x hexadecimal. */
+static int parse_u64(const char *arg, uint64_t *value)
+{
+	char *end;
+
+	errno = 0;
+	*value = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || arg[0] == '-') {
+		fprintf(stderr, "wpfault-io: '%s' is not a number\n", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The FIRST NR of a command, checked against the current mapping. */
+static int parse_mapped_range(struct io_state *s, char **argv,
+			      uint64_t *first, uint64_t *nr)
+{
+	if (parse_u64(argv[0], first) || parse_u64(argv[1], nr))
+		return -EINVAL;
+	if (!s->map) {
+		fprintf(stderr, "wpfault-io: nothing is mapped (mmap first)\n");
+		return -EINVAL;
+	}
+	if (*first < s->map_pgoff || *nr > s->map_pages ||
+	    *first - s->map_pgoff > s->map_pages - *nr) {
+		fprintf(stderr, "wpfault-io: pages %llu+%llu %s %llu+%llu\n",
+			(unsigned long long)*first, (unsigned long long)*nr,
+			"are not all in the mapping of pages",
+			(unsigned long long)s->map_pgoff,
+			(unsigned long long)s->map_pages);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static char *page_at(struct io_state *s, uint64_t index)
+{
+	return s->map + (index - s->map_pgoff) * page_size;
+}
+
+static int need_object(struct io_state *s)
+{
+	if (s->obj.fd >= 0)
+		return 0;
+	fprintf(stderr, "wpfault-io: no object (create or open first)\n");
+	return -EINVAL;
+}
+
+static void drop_object(struct io_state *s)
+{
+	if (s->map)
+		munmap(s->map, s->map_pages * page_size);
+	s->map = NULL;
+	if (s->obj.fd >= 0)
+		close(s->obj.fd);
+	s->obj.fd = -1;
+	memset(s->last, 0, sizeof(s->last));
+}
+
+static int cmd_create(struct io_state *s, int argc, char **argv)
+{
+	enum wpfault_type type = WPFAULT_TYPE_PAGECACHE;
+	uint64_t pages;
+	int err;
+
+	if (argc == 3 && !strcmp(argv[0], "-t")) {
+		for (type = 0; type < WPFAULT_TYPE_NR; type++)
+			if (!strcmp(argv[1], type_names[type]))
+				break;
+		if (type == WPFAULT_TYPE_NR) {
+			fprintf(stderr, "wpfault-io: no object type '%s'\n",
+				argv[1]);
+			return -EINVAL;
+		}
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc != 1 || parse_u64(argv[0], &pages))
+		return -EINVAL;
+	drop_object(s);
+	err = wpf_create_type(&s->obj, pages * page_size, type);
+	if (err == -ENOENT)
+		fprintf(stderr, "wpfault-io: no %s: wpfault.ko is not loaded\n",
+			WPFAULT_DEVICE);
+	if (err)
+		return err;
+	/* The object lives as long as its fd or a mapping. */
+	close(s->obj.dev);
+	s->obj.dev = -1;
+	printf("object %llu: %s, %llu pages of %zu bytes\n",
+	       (unsigned long long)s->obj.id, type_names[type],
+	       (unsigned long long)pages, page_size);
+	return 0;
+}
+
+static int cmd_open(struct io_state *s, int argc, char **argv)
+{
+	int fd;
+
+	if (argc != 1)
+		return -EINVAL;
+	fd = open(argv[0], O_RDWR);
+	if (fd < 0)
+		return -errno;
+	drop_object(s);
+	s->obj.fd = fd;
+	printf("opened %s\n", argv[0]);
+	return 0;
+}
+
+/* mmap [-r] [PGOFF PAGES]: shared, writable unless -r; all by default. */
+static int cmd_mmap(struct io_state *s, int argc, char **argv)
+{
+	int prot = PROT_READ | PROT_WRITE;
+	uint64_t pgoff = 0, pages;
+	struct stat st;
+	void *map;
+
+	if (need_object(s))
+		return -EINVAL;
+	if (argc && !strcmp(argv[0], "-r")) {
+		prot = PROT_READ;
+		argv++;
+		argc--;
+	}
+	if (argc == 2) {
+		if (parse_u64(argv[0], &pgoff) || parse_u64(argv[1], &pages))
+			return -EINVAL;
+	} else if (argc == 0) {
+		if (fstat(s->obj.fd, &st))
+			return -errno;
+		pages = st.st_size / page_size;
+	} else {
+		return -EINVAL;
+	}
+	map = wpf_map(s->obj.fd, pages, prot, MAP_SHARED, pgoff);
+	if (map == MAP_FAILED)
+		return -errno;
+	if (s->map)
+		munmap(s->map, s->map_pages * page_size);
+	s->map = map;
+	s->map_pgoff = pgoff;
+	s->map_pages = pages;
+	printf("mapped pages %llu+%llu %s\n", (unsigned long long)pgoff,
+	       (unsigned long long)pages, prot & PROT_WRITE ? "rw" : "r");
+	return 0;
+}
+
+static int cmd_munmap(struct io_state *s, int argc, char **argv)
+{
+	if (argc || !s->map)
+		return -EINVAL;
+	if (munmap(s->map, s->map_pages * page_size))
+		return -errno;
+	s->map = NULL;
+	printf("unmapped\n");
+	return 0;
+}
+
+/* An optional "-p BYTE" before the range: the pattern. */
+static int parse_pattern(int *argc, char ***argv, const char *flag,
+			 unsigned int *byte)
+{
+	uint64_t value;
+
+	if (*argc < 2 || strcmp((*argv)[0], flag))
+		return 0;
+	if (parse_u64((*argv)[1], &value) || value > 0xff)
+		return -EINVAL;
+	*byte = value;
+	*argv += 2;
+	*argc -= 2;
+	return 1;
+}
+
+/* mwrite [-p BYTE] FIRST NR: fills whole pages (0xcd by default). */
+static int cmd_mwrite(struct io_state *s, int argc, char **argv)
+{
+	unsigned int byte = 0xcd;
+	uint64_t first, nr, i;
+
+	int err;
+
+	if (parse_pattern(&argc, &argv, "-p", &byte) < 0 || argc != 2)
+		return -EINVAL;
+	err = parse_mapped_range(s, argv, &first, &nr);
+	if (err)
+		return err;
+	for (i = first; i < first + nr; i++)
+		memset(page_at(s, i), byte, page_size);
+	printf("wrote pages %llu+%llu with 0x%02x\n",
+	       (unsigned long long)first, (unsigned long long)nr, byte);
+	return 0;
+}
+
+static int mismatch(uint64_t page, size_t offset, unsigned int got,
+		    unsigned int want)
+{
+	fprintf(stderr, "wpfault-io: page %llu byte %zu: 0x%02x, want 0x%02x\n",
+		(unsigned long long)page, offset, got, want);
+	return -EIO;
+}
+
+/* mread [-v BYTE] FIRST NR: reads every byte, checking them with -v. */
+static int cmd_mread(struct io_state *s, int argc, char **argv)
+{
+	uint64_t first, nr, i;
+	unsigned int byte = 0;
+	int verify, err;
+	size_t b;
+
+	verify = parse_pattern(&argc, &argv, "-v", &byte);
+	if (verify < 0 || argc != 2)
+		return -EINVAL;
+	err = parse_mapped_range(s, argv, &first, &nr);
+	if (err)
+		return err;
+	for (i = first; i < first + nr; i++) {
+		volatile unsigned char *p = (unsigned char *)page_at(s, i);
+
+		for (b = 0; b < page_size; b++) {
+			unsigned char c = p[b];
+
+			if (verify && c != byte)
+				return mismatch(i, b, c, byte);
+		}
+	}
+	printf("read pages %llu+%llu%s\n", (unsigned long long)first,
+	       (unsigned long long)nr, verify ? ", verified" : "");
+	return 0;
+}
+
+/* Prints the set bits of @words as page ranges: "0-3,7". */
+static void print_pages(const uint64_t *words, uint64_t first, uint64_t nr)
+{
+	const char *sep = "";
+	uint64_t i = 0;
+
+	while (i < nr) {
+		uint64_t start;
+
+		if (!(words[i / 64] & (1ULL << (i % 64)))) {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < nr && (words[i / 64] & (1ULL << (i % 64))))
+			i++;
+		if (i - start == 1)
+			printf("%s%llu", sep,
+			       (unsigned long long)(first + start));
+		else
+			printf("%s%llu-%llu", sep,
+			       (unsigned long long)(first + start),
+			       (unsigned long long)(first + i - 1));
+		sep = ",";
+	}
+	printf("\n");
+}
+
+/* bitmap and collect FIRST NR: the pages written since the last clean. */
+static int report_pages(struct io_state *s, int argc, char **argv,
+			bool collect)
+{
+	uint64_t first, nr, *words;
+	int64_t n;
+
+	if (need_object(s) || argc != 2 || parse_u64(argv[0], &first) ||
+	    parse_u64(argv[1], &nr))
+		return -EINVAL;
+	words = calloc(nr / 64 + 1, sizeof(*words));
+	if (!words)
+		return -ENOMEM;
+	n = collect ? wpf_collect(s->obj.fd, first, nr, words) :
+		      wpf_dirty_bitmap(s->obj.fd, first, nr, words);
+	if (n >= 0) {
+		printf("%s %lld pages:%s", collect ? "collected" : "dirty",
+		       (long long)n, n ? " " : "");
+		print_pages(words, first, nr);
+	}
+	free(words);
+	return n < 0 ? n : 0;
+}
+
+static int cmd_bitmap(struct io_state *s, int argc, char **argv)
+{
+	return report_pages(s, argc, argv, false);
+}
+
+static int cmd_collect(struct io_state *s, int argc, char **argv)
+{
+	return report_pages(s, argc, argv, true);
+}
+
+static int cmd_clean(struct io_state *s, int argc, char **argv)
+{
+	uint64_t first, nr;
+	int64_t n;
+
+	if (need_object(s) || argc != 2 || parse_u64(argv[0], &first) ||
+	    parse_u64(argv[1], &nr))
+		return -EINVAL;
+	n = wpf_clean(s->obj.fd, first, nr);
+	if (n < 0)
+		return n;
+	printf("cleaned %lld pages\n", (long long)n);
+	return 0;
+}
+
+/*
+ * stat [NAME...]: the object's counters, each with its change since the
+ * previous stat; without names, those that are not 0 or changed.
+ */
+static int cmd_stat(struct io_state *s, int argc, char **argv)
+{
+	uint64_t values[WPFAULT_STAT_NR];
+	int stat, i, err;
+
+	if (need_object(s))
+		return -EINVAL;
+	for (i = 0; i < argc; i++) {
+		for (stat = 0; stat < WPFAULT_STAT_NR; stat++)
+			if (!strcmp(argv[i], wpf_stat_name(stat)))
+				break;
+		if (stat == WPFAULT_STAT_NR) {
+			fprintf(stderr, "wpfault-io: no counter '%s'\n",
+				argv[i]);
+			return -EINVAL;
+		}
+	}
+	err = wpf_stats(s->obj.fd, values);
+	if (err)
+		return err;
+	for (stat = 0; stat < WPFAULT_STAT_NR; stat++) {
+		const char *name = wpf_stat_name(stat);
+		bool wanted = !argc && (values[stat] || s->last[stat]);
+
+		for (i = 0; i < argc && !wanted; i++)
+			wanted = !strcmp(argv[i], name);
+		if (wanted)
+			printf("%-24s %12llu %+lld\n", name,
+			       (unsigned long long)values[stat],
+			       (long long)(values[stat] - s->last[stat]));
+	}
+	memcpy(s->last, values, sizeof(values));
+	return 0;
+}
+
+static int cmd_truncate(struct io_state *s, int argc, char **argv)
+{
+	uint64_t pages;
+
+	if (need_object(s) || argc != 1 || parse_u64(argv[0], &pages))
+		return -EINVAL;
+	if (ftruncate(s->obj.fd, pages * page_size))
+		return -errno;
+	printf("truncated to %llu pages\n", (unsigned long long)pages);
+	return 0;
+}
+
+static int cmd_fsync(struct io_state *s, int argc, char **argv)
+{
+	if (need_object(s) || argc)
+		return -EINVAL;
+	if (fsync(s->obj.fd))
+		return -errno;
+	printf("synced\n");
+	return 0;
+}
+
+/* method [NAME]: sets the tracking method; prints it and the mode. */
+static int cmd_method(struct io_state *s, int argc, char **argv)
+{
+	struct wpfault_tracking t;
+	unsigned int method;
+	int err;
+
+	if (need_object(s) || argc > 1)
+		return -EINVAL;
+	if (argc) {
+		for (method = 0; method < WPFAULT_METHOD_NR; method++)
+			if (!strcmp(argv[0], method_names[method]))
+				break;
+		if (method == WPFAULT_METHOD_NR) {
+			fprintf(stderr, "wpfault-io: no tracking method '%s'\n",
+				argv[0]);
+			return -EINVAL;
+		}
+		err = wpf_set_method(s->obj.fd, method);
+		if (err < 0)
+			return err;
+	}
+	err = wpf_tracking(s->obj.fd, &t);
+	if (err)
+		return err;
+	printf("method %s, mode %s\n", method_names[t.method],
+	       mode_names[t.mode]);
+	return 0;
+}
+
+static const struct io_cmd commands[] = {
+	{ "create", "[-t pagecache|pfn] PAGES", cmd_create },
+	{ "open", "PATH", cmd_open },
+	{ "mmap", "[-r] [PGOFF PAGES]", cmd_mmap },
+	{ "munmap", "", cmd_munmap },
+	{ "mwrite", "[-p BYTE] FIRST NR", cmd_mwrite },
+	{ "mread", "[-v BYTE] FIRST NR", cmd_mread },
+	{ "bitmap", "FIRST NR", cmd_bitmap },
+	{ "collect", "FIRST NR", cmd_collect },
+	{ "clean", "FIRST NR", cmd_clean },
+	{ "stat", "[COUNTER...]", cmd_stat },
+	{ "truncate", "PAGES", cmd_truncate },
+	{ "fsync", "", cmd_fsync },
+	{ "method", "[mkwrite|pagetable|adaptive]", cmd_method },
+};
+
+static void print_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: wpfault-io -c COMMAND [-c COMMAND...]\n"
+		"Runs the commands in order on one current object and one mapping of it.\n"
+		"Page numbers are the object's; BYTE and numbers take 0x for hexadecimal.\n"
+		"Commands:\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %s%s%s\n", commands[i].name,
+			*commands[i].usage ? " " : "", commands[i].usage);
+	fprintf(f, "  fork    run the commands up to \"wait\" in a child\n"
+		"  wait    in the parent: wait for the child\n"
+		"The first error prints its errno name; the exit status is 1.\n");
+}
+
+/* Splits @line at blanks into @argv; the count, or -1 if too many. */
+static int split(char *line, char **argv)
+{
+	int argc = 0;
+	char *tok;
+
+	for (tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t")) {
+		if (argc == MAX_ARGS)
+			return -1;
+		argv[argc++] = tok;
+	}
+	return argc;
+}
+
+/* Runs one command line; 0 or -errno. */
+static int run_command(struct io_state *s, char *line)
+{
+	char *argv[MAX_ARGS];
+	int argc = split(line, argv);
+	size_t i;
+
+	if (argc <= 0)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[0], commands[i].name))
+			return commands[i].run(s, argc - 1, argv + 1);
+	fprintf(stderr, "wpfault-io: no command '%s' (-h lists them)\n",
+		argv[0]);
+	return -EINVAL;
+}
+
+static int fail(const char *cmd, int err)
+{
+	fprintf(stderr, "wpfault-io: %s: %s (%s)\n", cmd, strerrorname_np(-err),
+		strerror(-err));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct io_state s = { .obj = { .dev = -1, .fd = -1 } };
+	int opt, i, ncmds = 0, status;
+	char **cmds = calloc(argc, sizeof(*cmds));
+
+	if (!cmds)
+		return 1;
+	while ((opt = getopt(argc, argv, "c:h")) != -1) {
+		switch (opt) {
+		case 'c':
+			cmds[ncmds++] = optarg;
+			break;
+		case 'h':
+			print_usage(stdout);
+			return 0;
+		default:
+			print_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc || !ncmds) {
+		print_usage(stderr);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < ncmds; i++) {
+		char line[256];
+		pid_t pid;
+		int err;
+
+		if (!strcmp(cmds[i], "fork")) {
+			if (s.child)
+				return fail(cmds[i], -EBUSY);
+			printf("> fork\n");
+			pid = fork();
+			if (pid < 0)
+				return fail(cmds[i], -errno);
+			/* The parent goes on at the matching wait. */
+			if (pid) {
+				s.child = pid;
+				while (i + 1 < ncmds &&
+				       strcmp(cmds[i + 1], "wait"))
+					i++;
+			}
+			continue;
+		}
+		if (!strcmp(cmds[i], "wait")) {
+			if (!s.child)	/* the child, at the end of its part */
+				exit(0);
+			printf("> wait\n");
+			if (waitpid(s.child, &status, 0) != s.child)
+				return fail(cmds[i], -errno);
+			s.child = 0;
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				fprintf(stderr,
+					"wpfault-io: wait: %s (status %#x)\n",
+					"the child failed", status);
+				return 1;
+			}
+			continue;
+		}
+		printf("> %s\n", cmds[i]);
+		snprintf(line, sizeof(line), "%s", cmds[i]);
+		err = run_command(&s, line);
+		if (err)
+			return fail(cmds[i], err);
+	}
+	if (s.child)
+		return fail("fork", -ECHILD);
+	drop_object(&s);
+	free(cmds);
+	return 0;
+}

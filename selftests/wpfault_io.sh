@@ -1,0 +1,136 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Scenarios written as wpfault-io command lines, which test the tool by
+# use: each compares what wpfault-io prints (the page lists of collect and
+# bitmap, counter deltas, errno names) with the exact expected lines.
+# Prints TAP; exits 0 if all passed, 4 (skip) without the module.
+
+ksft_skip=4
+dir=$(dirname "$0")
+io=$dir/wpfault-io
+if [ ! -e /dev/wpfault ]; then
+	echo "1..0 # SKIP /dev/wpfault missing: wpfault.ko is not loaded"
+	exit $ksft_skip
+fi
+if [ ! -x "$io" ]; then
+	echo "1..0 # SKIP $io is not built"
+	exit $ksft_skip
+fi
+
+out=$(mktemp /tmp/wpfault-io-out-XXXXXX)
+n=0
+failed=0
+
+# expect DESCRIPTION EXPECTED-LINES [wpfault-io arguments...]: the lines
+# of the output that do not echo a command ("> ...") must be EXPECTED,
+# blanks squeezed and object ids (which vary) written as ID.
+expect() {
+	desc=$1
+	want=$2
+	shift 2
+	n=$((n + 1))
+	"$io" "$@" >"$out" 2>&1
+	rc=$?
+	got=$(grep -v '^> ' "$out" | tr -s ' ' | sed 's/^object [0-9]*:/object ID:/')
+	if [ $rc = 0 ] && [ "$got" = "$want" ]; then
+		echo "ok $n $desc"
+		return
+	fi
+	echo "not ok $n $desc"
+	failed=$((failed + 1))
+	echo "# exit status $rc; wanted:"
+	echo "$want" | sed 's/^/#   /'
+	echo "# got:"
+	sed 's/^/#   /' "$out"
+}
+
+# fails DESCRIPTION MESSAGE [wpfault-io arguments...]: the run must end
+# with status 1, its last line holding MESSAGE (": ENAME (" for an errno).
+fails() {
+	desc=$1
+	msg=$2
+	shift 2
+	n=$((n + 1))
+	"$io" "$@" >"$out" 2>&1
+	rc=$?
+	if [ $rc = 1 ] && tail -n 1 "$out" | grep -qF "$msg"; then
+		echo "ok $n $desc"
+		return
+	fi
+	echo "not ok $n $desc"
+	failed=$((failed + 1))
+	echo "# exit status $rc, wanted 1 and \"$msg\"; got:"
+	sed 's/^/#   /' "$out"
+}
+
+ps=$(($(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) * 1024))
+
+echo "TAP version 13"
+echo "1..7"
+
+expect "page cache: collect reports the written pages, once" \
+"object ID: pagecache, 8 pages of $ps bytes
+mapped pages 0+8 rw
+wrote pages 0+3 with 0xcd
+wrote pages 5+1 with 0x5a
+dirty 4 pages: 0-2,5
+collected 4 pages: 0-2,5
+collected 0 pages:
+read pages 0+3, verified
+read pages 5+1, verified" \
+	-c 'create 8' -c mmap -c 'mwrite 0 3' -c 'mwrite -p 0x5a 5 1' \
+	-c 'bitmap 0 8' -c 'collect 0 8' -c 'collect 0 8' \
+	-c 'mread -v 0xcd 0 3' -c 'mread -v 0x5a 5 1'
+
+expect "stat shows each counter's change since the previous stat" \
+"object ID: pagecache, 4 pages of $ps bytes
+mapped pages 0+4 rw
+pages_dirtied 0 +0
+wrote pages 1+2 with 0xcd
+pages_dirtied 2 +2
+cleaned 2 pages
+pages_dirtied 2 +0
+pages_cleaned 2 +2" \
+	-c 'create 4' -c mmap -c 'stat pages_dirtied' -c 'mwrite 1 2' \
+	-c 'stat pages_dirtied' -c 'clean 0 4' \
+	-c 'stat pages_cleaned pages_dirtied'
+
+expect "pfn, mkwrite: a forked child's writes are reported exactly" \
+"object ID: pfn, 8 pages of $ps bytes
+method mkwrite, mode mkwrite
+mapped pages 0+8 rw
+wrote pages 0+8 with 0xcd
+collected 8 pages: 0-7
+wrote pages 2+2 with 0x01
+collected 2 pages: 2-3
+read pages 2+2, verified" \
+	-c 'create -t pfn 8' -c method -c mmap -c 'mwrite 0 8' \
+	-c 'collect 0 8' -c fork -c 'mwrite -p 1 2 2' -c wait \
+	-c 'collect 0 8' -c 'mread -v 1 2 2'
+
+# In pagetable mode the child's writes set dirty bits in its copies of
+# the ptes, which its exit takes: every page it had writable is reported.
+expect "pfn, pagetable: a forked child's exit reports its writable pages" \
+"object ID: pfn, 8 pages of $ps bytes
+method pagetable, mode pagetable
+mapped pages 0+8 rw
+wrote pages 0+8 with 0xcd
+collected 8 pages: 0-7
+wrote pages 2+2 with 0x01
+collected 8 pages: 0-7
+read pages 2+2, verified" \
+	-c 'create -t pfn 8' -c 'method pagetable' -c mmap -c 'mwrite 0 8' \
+	-c 'collect 0 8' -c fork -c 'mwrite -p 1 2 2' -c wait \
+	-c 'collect 0 8' -c 'mread -v 1 2 2'
+
+fails "a write outside the mapping is refused" ": ERANGE (" \
+	-c 'create 8' -c 'mmap 2 4' -c 'mwrite 1 1'
+fails "a collect past end of file gets the module's ENXIO" ": ENXIO (" \
+	-c 'create 8' -c 'collect 4 8'
+fails "a failing child fails the run at wait" "wait: the child failed" \
+	-c 'create 8' -c fork -c 'munmap' -c 'mwrite 0 1' -c wait
+rm -f "$out"
+
+echo "# Totals: pass:$((n - failed)) fail:$failed xfail:0 xpass:0 skip:0 error:0"
+[ $failed = 0 ]
