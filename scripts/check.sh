@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole suite: dependencies, lint, a dkms build, a W=1 build for every
-# configuration and the VM matrix.  Ends with "N passed, N failed, N skipped" summed over
-# all configurations and exits non-zero on any failure.
+# The whole suite: dependencies, lint, a dkms build, the selftests in a
+# kernel tree, a W=1 build for every configuration and the VM matrix.
+# Ends with "N passed, N failed, N skipped" summed over all
+# configurations and exits non-zero on any failure.
 #   check.sh [CONFIG...]    (default: the whole matrix, then "custom")
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +40,16 @@ else
 	else
 		failed=$((failed + 1))
 		summary+=("dkms: FAILED")
+	fi
+fi
+# Needs the x86-64 debug kernel's source tree.
+if [[ " ${configs[*]} " == *" x86_64-debug "* ]]; then
+	if "$WPFAULT_ROOT/scripts/kselftest-check.sh"; then
+		passed=$((passed + 1))
+		summary+=("kselftest: installs through a kernel tree's lib.mk")
+	else
+		failed=$((failed + 1))
+		summary+=("kselftest: FAILED")
 	fi
 fi
 
