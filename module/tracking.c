@@ -108,9 +108,13 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 
 /*
  * Whether the ptes of @vma may be gone, or going, before its ->close:
- * its mm is exiting, or munmap() (or mremap(), or mmap() over it) has
- * taken it out of its mm, as both do before they zap.  When the mm's
- * lock is busy, that cannot be told: the answer is yes.
+ * its mm is exiting, or munmap() has taken it out of its mm, as it does
+ * before it downgrades its lock and zaps.  A vma whose mm lock is held
+ * for writing counts as alive: waiting for the lock here could deadlock
+ * (->mmap holds it and waits for disk_lock), and calling it dying would
+ * report every page of every mapping that mprotect() or mmap() touches.
+ * That leaves the zaps done under the write lock (mmap() over a mapping,
+ * mremap() moving one) to ->close.
  */
 static bool wpf_vma_dying(struct vm_area_struct *vma)
 {
@@ -120,7 +124,7 @@ static bool wpf_vma_dying(struct vm_area_struct *vma)
 	if (!atomic_read(&mm->mm_users))
 		return true;
 	if (!mmap_read_trylock(mm))
-		return true;
+		return false;
 	dying = vma_lookup(mm, vma->vm_start) != vma;
 	mmap_read_unlock(mm);
 	return dying;
