@@ -107,6 +107,21 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 }
 
 /*
+ * Records as written every block of [@index, @last] that some pte may
+ * map writable: what a vma whose ptes went may have taken with them.
+ */
+static void wpf_record_writable(struct wpf_object *obj, unsigned long index,
+				pgoff_t last)
+{
+	while (xa_find(&obj->disk, &index, last, WPF_WRITABLE)) {
+		wpf_tracking_record(obj, index);
+		if (index++ == last)
+			break;
+		cond_resched();
+	}
+}
+
+/*
  * Whether the ptes of @vma may be gone, or going, before its ->close:
  * its mm is exiting, or munmap() has taken it out of its mm, as it does
  * before it downgrades its lock and zaps.  A vma whose mm lock is held
@@ -144,17 +159,11 @@ static void wpf_record_dying(struct wpf_object *obj, pgoff_t first,
 	struct wpf_vma *v;
 
 	list_for_each_entry(v, &obj->tracking.vmas, node) {
-		unsigned long index = max(first, v->first);
+		pgoff_t start = max(first, v->first);
 		pgoff_t end = min(last, v->last);
 
-		if (index > end || !wpf_vma_dying(v->vma))
-			continue;
-		while (xa_find(&obj->disk, &index, end, WPF_WRITABLE)) {
-			wpf_tracking_record(obj, index);
-			if (index++ == end)
-				break;
-			cond_resched();
-		}
+		if (start <= end && wpf_vma_dying(v->vma))
+			wpf_record_writable(obj, start, end);
 	}
 }
 
@@ -478,19 +487,12 @@ void wpf_tracking_vma_close(struct wpf_object *obj,
 {
 	struct wpf_vma *v = vma->vm_private_data;
 	struct wpf_tracking *t = &obj->tracking;
-	unsigned long index = vma->vm_pgoff;
-	pgoff_t last = vma->vm_pgoff + vma_pages(vma) - 1;
 
 	mutex_lock(&obj->disk_lock);
 	list_del(&v->node);
-	if (t->mode == WPFAULT_MODE_PAGETABLE) {
-		while (xa_find(&obj->disk, &index, last, WPF_WRITABLE)) {
-			wpf_tracking_record(obj, index);
-			if (index++ == last)
-				break;
-			cond_resched();
-		}
-	}
+	if (t->mode == WPFAULT_MODE_PAGETABLE)
+		wpf_record_writable(obj, vma->vm_pgoff,
+				    vma->vm_pgoff + vma_pages(vma) - 1);
 	if (wpf_vma_unwalkable(vma)) {
 		t->unwalkable--;
 		wpf_tracking_update(obj);
