@@ -32,6 +32,7 @@
 static const char *const type_names[] = WPFAULT_TYPE_NAMES;
 static const char *const method_names[] = WPFAULT_METHOD_NAMES;
 static const char *const mode_names[] = WPFAULT_MODE_NAMES;
+static const char *const stat_names[] = WPFAULT_STAT_NAMES;
 
 struct io_state {
 	struct wpf_obj obj;		/* obj.fd: the current object, or -1 */
@@ -61,11 +62,32 @@ static int parse_u64(const char *arg, uint64_t *value)
 	return 0;
 }
 
-/* The FIRST NR of a command, checked against the current mapping. */
-static int parse_mapped_range(struct io_state *s, char **argv,
+/* The index of @name in @names, or -1 after saying it is no @what. */
+static int find_name(const char *const *names, int nr, const char *name,
+		     const char *what)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(name, names[i]))
+			return i;
+	fprintf(stderr, "wpfault-io: no %s '%s'\n", what, name);
+	return -1;
+}
+
+/* A command's only arguments FIRST NR. */
+static int parse_range(int argc, char **argv, uint64_t *first, uint64_t *nr)
+{
+	if (argc != 2 || parse_u64(argv[0], first) || parse_u64(argv[1], nr))
+		return -EINVAL;
+	return 0;
+}
+
+/* FIRST NR, checked against the current mapping. */
+static int parse_mapped_range(struct io_state *s, int argc, char **argv,
 			      uint64_t *first, uint64_t *nr)
 {
-	if (parse_u64(argv[0], first) || parse_u64(argv[1], nr))
+	if (parse_range(argc, argv, first, nr))
 		return -EINVAL;
 	if (!s->map) {
 		fprintf(stderr, "wpfault-io: nothing is mapped (mmap first)\n");
@@ -109,19 +131,15 @@ static void drop_object(struct io_state *s)
 
 static int cmd_create(struct io_state *s, int argc, char **argv)
 {
-	enum wpfault_type type = WPFAULT_TYPE_PAGECACHE;
+	int type = WPFAULT_TYPE_PAGECACHE;
 	uint64_t pages;
 	int err;
 
 	if (argc == 3 && !strcmp(argv[0], "-t")) {
-		for (type = 0; type < WPFAULT_TYPE_NR; type++)
-			if (!strcmp(argv[1], type_names[type]))
-				break;
-		if (type == WPFAULT_TYPE_NR) {
-			fprintf(stderr, "wpfault-io: no object type '%s'\n",
-				argv[1]);
+		type = find_name(type_names, WPFAULT_TYPE_NR, argv[1],
+				 "object type");
+		if (type < 0)
 			return -EINVAL;
-		}
 		argv += 2;
 		argc -= 2;
 	}
@@ -231,9 +249,9 @@ static int cmd_mwrite(struct io_state *s, int argc, char **argv)
 
 	int err;
 
-	if (parse_pattern(&argc, &argv, "-p", &byte) < 0 || argc != 2)
+	if (parse_pattern(&argc, &argv, "-p", &byte) < 0)
 		return -EINVAL;
-	err = parse_mapped_range(s, argv, &first, &nr);
+	err = parse_mapped_range(s, argc, argv, &first, &nr);
 	if (err)
 		return err;
 	for (i = first; i < first + nr; i++)
@@ -260,9 +278,9 @@ static int cmd_mread(struct io_state *s, int argc, char **argv)
 	size_t b;
 
 	verify = parse_pattern(&argc, &argv, "-v", &byte);
-	if (verify < 0 || argc != 2)
+	if (verify < 0)
 		return -EINVAL;
-	err = parse_mapped_range(s, argv, &first, &nr);
+	err = parse_mapped_range(s, argc, argv, &first, &nr);
 	if (err)
 		return err;
 	for (i = first; i < first + nr; i++) {
@@ -315,8 +333,7 @@ static int report_pages(struct io_state *s, int argc, char **argv,
 	uint64_t first, nr, *words;
 	int64_t n;
 
-	if (need_object(s) || argc != 2 || parse_u64(argv[0], &first) ||
-	    parse_u64(argv[1], &nr))
+	if (need_object(s) || parse_range(argc, argv, &first, &nr))
 		return -EINVAL;
 	words = calloc(nr / 64 + 1, sizeof(*words));
 	if (!words)
@@ -347,8 +364,7 @@ static int cmd_clean(struct io_state *s, int argc, char **argv)
 	uint64_t first, nr;
 	int64_t n;
 
-	if (need_object(s) || argc != 2 || parse_u64(argv[0], &first) ||
-	    parse_u64(argv[1], &nr))
+	if (need_object(s) || parse_range(argc, argv, &first, &nr))
 		return -EINVAL;
 	n = wpf_clean(s->obj.fd, first, nr);
 	if (n < 0)
@@ -368,21 +384,15 @@ static int cmd_stat(struct io_state *s, int argc, char **argv)
 
 	if (need_object(s))
 		return -EINVAL;
-	for (i = 0; i < argc; i++) {
-		for (stat = 0; stat < WPFAULT_STAT_NR; stat++)
-			if (!strcmp(argv[i], wpf_stat_name(stat)))
-				break;
-		if (stat == WPFAULT_STAT_NR) {
-			fprintf(stderr, "wpfault-io: no counter '%s'\n",
-				argv[i]);
+	for (i = 0; i < argc; i++)
+		if (find_name(stat_names, WPFAULT_STAT_NR, argv[i],
+			      "counter") < 0)
 			return -EINVAL;
-		}
-	}
 	err = wpf_stats(s->obj.fd, values);
 	if (err)
 		return err;
 	for (stat = 0; stat < WPFAULT_STAT_NR; stat++) {
-		const char *name = wpf_stat_name(stat);
+		const char *name = stat_names[stat];
 		bool wanted = !argc && (values[stat] || s->last[stat]);
 
 		for (i = 0; i < argc && !wanted; i++)
@@ -422,20 +432,15 @@ static int cmd_fsync(struct io_state *s, int argc, char **argv)
 static int cmd_method(struct io_state *s, int argc, char **argv)
 {
 	struct wpfault_tracking t;
-	unsigned int method;
-	int err;
+	int method, err;
 
 	if (need_object(s) || argc > 1)
 		return -EINVAL;
 	if (argc) {
-		for (method = 0; method < WPFAULT_METHOD_NR; method++)
-			if (!strcmp(argv[0], method_names[method]))
-				break;
-		if (method == WPFAULT_METHOD_NR) {
-			fprintf(stderr, "wpfault-io: no tracking method '%s'\n",
-				argv[0]);
+		method = find_name(method_names, WPFAULT_METHOD_NR, argv[0],
+				   "tracking method");
+		if (method < 0)
 			return -EINVAL;
-		}
 		err = wpf_set_method(s->obj.fd, method);
 		if (err < 0)
 			return err;
