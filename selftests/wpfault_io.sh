@@ -22,27 +22,40 @@ out=$(mktemp /tmp/wpfault-io-out-XXXXXX)
 n=0
 failed=0
 
-# expect DESCRIPTION EXPECTED-LINES [wpfault-io arguments...]: the lines
-# of the output that do not echo a command ("> ...") must be EXPECTED,
-# blanks squeezed and object ids (which vary) written as ID.
+# Runs wpfault-io with these arguments, output into $out; sets $rc.
+run_io() {
+	n=$((n + 1))
+	"$io" "$@" >"$out" 2>&1
+	rc=$?
+}
+
+# verdict PASSED DESCRIPTION WANTED: the TAP line; on failure, what was
+# wanted and the whole output.
+verdict() {
+	if [ "$1" = 0 ]; then
+		echo "ok $n $2"
+		return
+	fi
+	echo "not ok $n $2"
+	failed=$((failed + 1))
+	echo "# exit status $rc; wanted:"
+	echo "$3" | sed 's/^/#   /'
+	echo "# got:"
+	sed 's/^/#   /' "$out"
+}
+
+# expect DESCRIPTION EXPECTED-LINES [wpfault-io arguments...]: the run
+# must succeed, and the lines of the output that do not echo a command
+# ("> ...") must be EXPECTED, blanks squeezed and object ids (which vary)
+# written as ID.
 expect() {
 	desc=$1
 	want=$2
 	shift 2
-	n=$((n + 1))
-	"$io" "$@" >"$out" 2>&1
-	rc=$?
+	run_io "$@"
 	got=$(grep -v '^> ' "$out" | tr -s ' ' | sed 's/^object [0-9]*:/object ID:/')
-	if [ $rc = 0 ] && [ "$got" = "$want" ]; then
-		echo "ok $n $desc"
-		return
-	fi
-	echo "not ok $n $desc"
-	failed=$((failed + 1))
-	echo "# exit status $rc; wanted:"
-	echo "$want" | sed 's/^/#   /'
-	echo "# got:"
-	sed 's/^/#   /' "$out"
+	[ $rc = 0 ] && [ "$got" = "$want" ]
+	verdict $? "$desc" "$want"
 }
 
 # fails DESCRIPTION MESSAGE [wpfault-io arguments...]: the run must end
@@ -51,17 +64,9 @@ fails() {
 	desc=$1
 	msg=$2
 	shift 2
-	n=$((n + 1))
-	"$io" "$@" >"$out" 2>&1
-	rc=$?
-	if [ $rc = 1 ] && tail -n 1 "$out" | grep -qF "$msg"; then
-		echo "ok $n $desc"
-		return
-	fi
-	echo "not ok $n $desc"
-	failed=$((failed + 1))
-	echo "# exit status $rc, wanted 1 and \"$msg\"; got:"
-	sed 's/^/#   /' "$out"
+	run_io "$@"
+	[ $rc = 1 ] && tail -n 1 "$out" | grep -qF "$msg"
+	verdict $? "$desc" "status 1 and \"$msg\""
 }
 
 ps=$(($(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) * 1024))
