@@ -23,34 +23,27 @@ fi
 
 passed=0 failed=0 skipped=0
 summary=()
+# step NAME WHAT-IT-SHOWS SCRIPT: one pass or failure in the summary.
+step() {
+	if "$WPFAULT_ROOT/scripts/$3"; then
+		passed=$((passed + 1))
+		summary+=("$1: $2")
+	else
+		failed=$((failed + 1))
+		summary+=("$1: FAILED")
+	fi
+}
 # Lint and dkms build against Debian's headers: not for your kernel alone.
 if [[ ${configs[*]} == custom ]]; then
 	summary+=("lint, dkms: not run for your kernel alone")
 else
-	if "$WPFAULT_ROOT/scripts/lint.sh"; then
-		passed=$((passed + 1))
-		summary+=("lint: checkpatch and sparse clean")
-	else
-		failed=$((failed + 1))
-		summary+=("lint: FAILED")
-	fi
-	if "$WPFAULT_ROOT/scripts/dkms-check.sh"; then
-		passed=$((passed + 1))
-		summary+=("dkms: builds against Debian 6.1 and 6.12")
-	else
-		failed=$((failed + 1))
-		summary+=("dkms: FAILED")
-	fi
+	step lint "checkpatch and sparse clean" lint.sh
+	step dkms "builds against Debian 6.1 and 6.12" dkms-check.sh
 fi
 # Needs the x86-64 debug kernel's source tree.
 if [[ " ${configs[*]} " == *" x86_64-debug "* ]]; then
-	if "$WPFAULT_ROOT/scripts/kselftest-check.sh"; then
-		passed=$((passed + 1))
-		summary+=("kselftest: installs through a kernel tree's lib.mk")
-	else
-		failed=$((failed + 1))
-		summary+=("kselftest: FAILED")
-	fi
+	step kselftest "installs through a kernel tree's lib.mk" \
+		kselftest-check.sh
 fi
 
 for cfg in "${configs[@]}"; do
