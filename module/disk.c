@@ -6,15 +6,97 @@
  * when truncation or a hole punch removes it; a missing block reads as
  * zeroes.  disk_lock orders writeback, read-back, truncation and
  * WPFAULT_IOC_READ_DISK, so none of them sees half a block.
+ *
+ * pfn and copy-on-write objects use the same store for their memory.  A
+ * copy-on-write snapshot makes blocks shared: each object that holds a
+ * block holds a page reference, and page_private() counts the holders
+ * beyond the first (0 for a block one object holds, as every new page
+ * starts), so a block is freed when its last holder, mapping and pin let
+ * go of it.
  */
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
 #include "wpfault.h"
+
+/* Orders changes of the holder counts of shared blocks. */
+static DEFINE_SPINLOCK(wpf_share_lock);
+
+/* Objects holding @block; one that lets go meanwhile makes it stale. */
+unsigned long wpf_block_holders(struct page *block)
+{
+	return READ_ONCE(block->private) + 1;
+}
+
+/* One more object holds @block. */
+void wpf_block_share(struct page *block)
+{
+	spin_lock(&wpf_share_lock);
+	if (!page_private(block))
+		wpf_count_global(WPFAULT_STAT_BLOCKS_SHARED, 1);
+	set_page_private(block, page_private(block) + 1);
+	spin_unlock(&wpf_share_lock);
+	get_page(block);
+}
+
+/* An object lets go of @block. */
+void wpf_block_release(struct page *block)
+{
+	spin_lock(&wpf_share_lock);
+	if (page_private(block)) {
+		set_page_private(block, page_private(block) - 1);
+		if (!page_private(block))
+			wpf_count_global(WPFAULT_STAT_BLOCKS_SHARED, -1);
+	}
+	spin_unlock(&wpf_share_lock);
+	put_page(block);
+}
+
+/*
+ * The block at @index, made the object's own to change in place: a shared
+ * one is replaced by a copy.  No pte of the object may map it.  Called
+ * under disk_lock, where a failure cannot be returned: truncation.
+ */
+static struct page *wpf_disk_own(struct wpf_object *obj, pgoff_t index,
+				 struct page *block)
+{
+	struct page *copy;
+
+	if (wpf_block_holders(block) == 1)
+		return block;
+	copy = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
+	copy_highpage(copy, block);
+	xa_store(&obj->disk, index, copy, GFP_KERNEL | __GFP_NOFAIL);
+	xa_set_mark(&obj->disk, index, WPF_EXCLUSIVE);
+	xa_set_mark(&obj->disk, index, WPF_FRESH);
+	wpf_block_release(block);
+	wpf_count(obj, WPFAULT_STAT_BLOCKS_ALLOCATED, 1);
+	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED, 1);
+	return copy;
+}
+
+/* Blocks of the object that another object also holds. */
+u64 wpf_disk_shared_blocks(struct wpf_object *obj)
+{
+	unsigned long index;
+	struct page *block;
+	u64 shared = 0;
+
+	if (obj->type != &wpf_cow_type)
+		return 0;
+	mutex_lock(&obj->disk_lock);
+	xa_for_each(&obj->disk, index, block) {
+		shared += wpf_block_holders(block) > 1;
+		cond_resched();
+	}
+	mutex_unlock(&obj->disk_lock);
+	return shared;
+}
 
 /*
  * Copies a locked folio to its blocks.  Bytes past @i_size are not file
@@ -110,11 +192,12 @@ long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 
 		if (from == 0 && to == PAGE_SIZE) {
 			xa_erase(&obj->disk, index);
-			__free_page(block);
+			wpf_block_release(block);
 			wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, -1);
 			freed++;
 		} else {
-			void *dst = kmap_local_page(block);
+			void *dst = kmap_local_page(wpf_disk_own(obj, index,
+								 block));
 
 			memset(dst + from, 0, to - from);
 			kunmap_local(dst);
@@ -125,9 +208,9 @@ long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 }
 
 /*
- * The block at @index of a pfn object, allocated zeroed if missing, or
- * ERR_PTR(-ENOMEM).  Its memory is mapped to userspace by pfn, unmovable:
- * never __GFP_MOVABLE.  The caller holds disk_lock.
+ * The block at @index of a pfn or copy-on-write object, allocated zeroed
+ * if missing, or ERR_PTR(-ENOMEM).  Userspace maps its memory, and may
+ * pin it: never __GFP_MOVABLE.  The caller holds disk_lock.
  */
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
 {

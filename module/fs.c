@@ -42,6 +42,7 @@ static const struct inode_operations wpf_object_iops;
 static const struct wpf_object_type *const wpf_types[WPFAULT_TYPE_NR] = {
 	[WPFAULT_TYPE_PAGECACHE] = &wpf_pagecache_type,
 	[WPFAULT_TYPE_PFN] = &wpf_pfn_type,
+	[WPFAULT_TYPE_COW] = &wpf_cow_type,
 };
 
 static void wpf_evict_inode(struct inode *inode)
@@ -279,6 +280,10 @@ long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return wpf_ioctl_tracking(obj, uarg, true);
 	case WPFAULT_IOC_GET_METHOD:
 		return wpf_ioctl_tracking(obj, uarg, false);
+	case WPFAULT_IOC_SNAPSHOT:
+	case WPFAULT_IOC_SET_POLICY:
+	case WPFAULT_IOC_GET_POLICY:
+		return wpf_cow_ioctl(obj, cmd, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -360,8 +365,8 @@ long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 	return 0;
 }
 
-/* Returns the new object's file, or ERR_PTR. */
-static struct file *wpf_object_file(const struct wpfault_create *arg)
+/* Returns a new object's file, or ERR_PTR. */
+struct file *wpf_object_file(enum wpfault_type type, loff_t size)
 {
 	struct inode *inode;
 	struct file *file;
@@ -370,8 +375,8 @@ static struct file *wpf_object_file(const struct wpfault_create *arg)
 	err = simple_pin_fs(&wpf_fs_type, &wpf_mnt, &wpf_mnt_count);
 	if (err)
 		return ERR_PTR(err);
-	inode = wpf_object_new(wpf_mnt->mnt_sb, wpf_types[arg->type],
-			       WPF_NOP_IDMAP, NULL, S_IFREG | 0600, arg->size);
+	inode = wpf_object_new(wpf_mnt->mnt_sb, wpf_types[type],
+			       WPF_NOP_IDMAP, NULL, S_IFREG | 0600, size);
 	if (IS_ERR(inode)) {
 		simple_release_fs(&wpf_mnt, &wpf_mnt_count);
 		return ERR_CAST(inode);
@@ -397,6 +402,23 @@ static struct file *wpf_object_file(const struct wpfault_create *arg)
 	return file;
 }
 
+/*
+ * Copies @arg, which names the reserved descriptor @fd, out to @uarg, and
+ * only then installs @file there: a caller that cannot read the result
+ * gets no descriptor.  On failure the descriptor and the file go.
+ */
+int wpf_publish_fd(struct file *file, int fd, void __user *uarg,
+		   const void *arg, size_t size)
+{
+	if (copy_to_user(uarg, arg, size)) {
+		put_unused_fd(fd);
+		fput(file);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
+}
+
 long wpf_object_create(struct wpfault_create __user *uarg)
 {
 	struct wpfault_create arg;
@@ -415,18 +437,12 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 				 O_CLOEXEC : 0);
 	if (fd < 0)
 		return fd;
-	file = wpf_object_file(&arg);
+	file = wpf_object_file(arg.type, arg.size);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		return PTR_ERR(file);
 	}
 	arg.fd = fd;
 	arg.id = wpf_object_of(file_inode(file))->id;
-	if (copy_to_user(uarg, &arg, sizeof(arg))) {
-		put_unused_fd(fd);
-		fput(file);
-		return -EFAULT;
-	}
-	fd_install(fd, file);
-	return 0;
+	return wpf_publish_fd(file, fd, uarg, &arg, sizeof(arg));
 }

@@ -3,8 +3,9 @@
  * wpfault: exercise and count the kernel's write-fault paths.
  *
  * /dev/wpfault creates objects (WPFAULT_IOC_CREATE returns a new fd) and
- * reports the module-wide counters; everything else is done on objects,
- * which a wpfault mount also makes (fs.c).
+ * pins (WPFAULT_IOC_PIN, pin.c), and reports the module-wide counters;
+ * everything else is done on objects, which a wpfault mount also makes
+ * (fs.c).
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -22,6 +23,8 @@ static long wpf_dev_ioctl(struct file *file, unsigned int cmd,
 		return wpf_object_create(uarg);
 	case WPFAULT_IOC_STATS:
 		return wpf_stats_ioctl(NULL, uarg);
+	case WPFAULT_IOC_PIN:
+		return wpf_pin_create(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -9,6 +9,8 @@
  *                                          /sys/kernel/debug/bdi/<name>/
  *   /sys/kernel/debug/wpfault/<id>/tracking  a pfn object's dirty
  *                                          tracking (tracking.c)
+ *   /sys/kernel/debug/wpfault/<id>/policy  a copy-on-write object's
+ *                                          policy (cow.c)
  */
 #include <linux/backing-dev.h>
 #include <linux/debugfs.h>
@@ -49,6 +51,9 @@ static void wpf_stats_read(struct wpf_object *obj, u64 *values)
 		values[WPFAULT_STAT_PAGES_RESIDENT] =
 			obj->inode->i_mapping->nrpages;
 		values[WPFAULT_STAT_OBJECTS_ALIVE] = 1;
+		/* Sharing ends when another object lets go. */
+		values[WPFAULT_STAT_BLOCKS_SHARED] =
+			wpf_disk_shared_blocks(obj);
 	}
 	/*
 	 * Nor does reclaim say whose page it drops (->free_folio has no
@@ -114,6 +119,8 @@ void wpf_stats_object_add(struct wpf_object *obj)
 			    &wpf_bdi_fops);
 	if (obj->type == &wpf_pfn_type)
 		wpf_tracking_debugfs(obj);
+	if (obj->type == &wpf_cow_type)
+		wpf_cow_debugfs(obj);
 	wpf_count_global(WPFAULT_STAT_OBJECTS_ALIVE, 1);
 }
 

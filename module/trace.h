@@ -14,6 +14,8 @@
 #include <linux/tracepoint.h>
 #include <linux/wpfault.h>
 
+#include "wpfault.h"
+
 /* What a ->fault was for. */
 #define wpf_show_fault_kind(kind)					\
 	__print_symbolic(kind, { WPFAULT_STAT_READ_FAULTS, "read" },	\
@@ -33,6 +35,22 @@
 #define wpf_show_pte_op(op)						\
 	__print_symbolic(op, { WPFAULT_STAT_PTES_DIRTY, "clean" },	\
 			 { WPFAULT_STAT_PTES_WRPROTECTED, "wrprotect" })
+
+#define wpf_show_policy(policy)						\
+	__print_symbolic(policy,					\
+			 { WPFAULT_POLICY_REFCOUNT, "refcount" },	\
+			 { WPFAULT_POLICY_MAPCOUNT, "mapcount" },	\
+			 { WPFAULT_POLICY_EXCLUSIVE, "exclusive" },	\
+			 { WPFAULT_POLICY_COPY, "copy" })
+
+#define wpf_show_cow_reason(reason)					\
+	__print_symbolic(reason,					\
+			 { WPF_COW_EXCLUSIVE, "reuse:exclusive" },	\
+			 { WPF_COW_SOLE_REFERENCE, "reuse:sole-reference" }, \
+			 { WPF_COW_SOLE_HOLDER, "reuse:sole-holder" },	\
+			 { WPF_COW_SHARED, "copy:shared" },		\
+			 { WPF_COW_REFERENCED, "copy:referenced" },	\
+			 { WPF_COW_ALWAYS, "copy:always" })
 
 TRACE_EVENT(wpfault_fault,
 	TP_PROTO(u64 id, unsigned long pgoff, int kind, unsigned int ret),
@@ -219,6 +237,31 @@ TRACE_EVENT(wpfault_method_switch,
 	TP_printk("id=%llu from=%s to=%s", __entry->id,
 		  wpf_show_mode(__entry->from),
 		  wpf_show_mode(__entry->to))
+);
+
+/* A copy-on-write decision; ret is the fault's (a copy retries it). */
+TRACE_EVENT(wpfault_cow,
+	TP_PROTO(u64 id, unsigned long pgoff, u32 policy, int reason,
+		 unsigned int ret),
+	TP_ARGS(id, pgoff, policy, reason, ret),
+	TP_STRUCT__entry(
+		__field(u64, id)
+		__field(unsigned long, pgoff)
+		__field(u32, policy)
+		__field(int, reason)
+		__field(unsigned int, ret)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->pgoff = pgoff;
+		__entry->policy = policy;
+		__entry->reason = reason;
+		__entry->ret = ret;
+	),
+	TP_printk("id=%llu pgoff=%lu policy=%s decision=%s ret=%#x",
+		  __entry->id, __entry->pgoff,
+		  wpf_show_policy(__entry->policy),
+		  wpf_show_cow_reason(__entry->reason), __entry->ret)
 );
 
 #endif /* _WPFAULT_TRACE_H */

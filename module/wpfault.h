@@ -69,6 +69,20 @@ struct wpf_tracking {
 /* Marks on a pfn object's blocks (struct wpf_object.disk). */
 #define WPF_FLUSH_DIRTY	XA_MARK_1	/* written since the last fsync */
 #define WPF_WRITABLE	XA_MARK_2	/* some pte may map it writable */
+/* Marks on a copy-on-write object's blocks (cow.c). */
+#define WPF_EXCLUSIVE	XA_MARK_0	/* known to be this object's alone */
+#define WPF_FRESH	XA_MARK_1	/* new: never mapped yet */
+
+/* Why a copy-on-write object reused or copied a block (cow.c). */
+enum wpf_cow_reason {
+	WPF_COW_EXCLUSIVE,	/* reuse: marked exclusive */
+	WPF_COW_SOLE_REFERENCE,	/* reuse: only the references expected */
+	WPF_COW_SOLE_HOLDER,	/* reuse: no other object holds it */
+	WPF_COW_LAST_REUSE = WPF_COW_SOLE_HOLDER,
+	WPF_COW_SHARED,		/* copy: another object holds it */
+	WPF_COW_REFERENCED,	/* copy: a reference not accounted for */
+	WPF_COW_ALWAYS,		/* copy: the copy policy */
+};
 
 struct wpf_object {
 	u64 id;
@@ -87,6 +101,8 @@ struct wpf_object {
 	struct mutex disk_lock;
 	struct xarray disk;
 	struct wpf_tracking tracking;
+	/* A copy-on-write object's enum wpfault_policy. */
+	u32 cow_policy;
 };
 
 static inline struct wpf_object *wpf_object_of(struct inode *inode)
@@ -96,6 +112,9 @@ static inline struct wpf_object *wpf_object_of(struct inode *inode)
 
 /* fs.c */
 long wpf_object_create(struct wpfault_create __user *uarg);
+struct file *wpf_object_file(enum wpfault_type type, loff_t size);
+int wpf_publish_fd(struct file *file, int fd, void __user *uarg,
+		   const void *arg, size_t size);
 int wpf_fs_register(void);
 void wpf_fs_unregister(void);
 int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
@@ -113,6 +132,15 @@ extern const struct wpf_object_type wpf_pagecache_type;
 /* pfn.c */
 extern const struct wpf_object_type wpf_pfn_type;
 
+/* cow.c */
+extern const struct wpf_object_type wpf_cow_type;
+long wpf_cow_ioctl(struct wpf_object *obj, unsigned int cmd,
+		   void __user *uarg);
+void wpf_cow_debugfs(struct wpf_object *obj);
+
+/* pin.c */
+long wpf_pin_create(struct wpfault_pin __user *uarg);
+
 /* writeback.c */
 extern const struct address_space_operations wpf_pagecache_aops;
 void wpf_fill_folio(struct wpf_object *obj, struct folio *folio);
@@ -125,6 +153,10 @@ bool wpf_disk_read(struct wpf_object *obj, struct folio *folio);
 long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index);
 void wpf_disk_destroy(struct wpf_object *obj);
+unsigned long wpf_block_holders(struct page *block);
+void wpf_block_share(struct page *block);
+void wpf_block_release(struct page *block);
+u64 wpf_disk_shared_blocks(struct wpf_object *obj);
 long wpf_ioctl_read_disk(struct wpf_object *obj,
 			 struct wpfault_disk_read __user *uarg);
 

@@ -35,14 +35,32 @@
  *            object, or pagetable and adaptive where the kernel lacks the
  *            helpers (flags say so)
  *    EFAULT  bad argument pointer
+ *  WPFAULT_IOC_SNAPSHOT, WPFAULT_IOC_SET_POLICY, WPFAULT_IOC_GET_POLICY
+ *  (on an object fd)
+ *    EOPNOTSUPP  the object is not a copy-on-write object
+ *    EINVAL  unknown flags or policy, non-zero reserved field
+ *    EFAULT  bad argument pointer
+ *    EMFILE, ENOMEM  (snapshot) as for WPFAULT_IOC_CREATE
+ *  WPFAULT_IOC_PIN (on /dev/wpfault)
+ *    EINVAL  addr or length not page aligned, length 0, unknown flags,
+ *            non-zero reserved field
+ *    E2BIG   more than WPFAULT_PIN_MAX_PAGES pages
+ *    ENOMEM  past RLIMIT_MEMLOCK, or out of memory
+ *    EFAULT  bad argument pointer, or the kernel refuses to pin the range
+ *            (unmapped, VM_PFNMAP, or a writable long-term pin of a
+ *            shared mapping that needs dirty tracking, from 6.5 on)
+ *    EINTR   a fatal signal arrived; nothing stays pinned
+ *    EMFILE  no free file descriptor
+ *  WPFAULT_IOC_UNPIN (on a pin fd)
+ *    EINVAL  nothing pinned any more
  *  WPFAULT_IOC_STATS (on /dev/wpfault or an object fd)
  *    EINVAL  non-zero reserved field
  *    EFAULT  bad argument or values pointer
  *  any other ioctl number: ENOTTY
  *  mmap of an object
  *    EINVAL  the mapping extends past the page that holds end of file;
- *            (pfn objects) a MAP_PRIVATE mapping
- *  read(2), write(2) and splice on a pfn object: EINVAL
+ *            (pfn and copy-on-write objects) a MAP_PRIVATE mapping
+ *  read(2), write(2) and splice on a pfn or copy-on-write object: EINVAL
  */
 #ifndef _UAPI_LINUX_WPFAULT_H
 #define _UAPI_LINUX_WPFAULT_H
@@ -61,12 +79,14 @@
 enum wpfault_type {
 	WPFAULT_TYPE_PAGECACHE,	/* page cache, writes via ->page_mkwrite */
 	WPFAULT_TYPE_PFN,	/* memory mapped by pfn, as DAX maps it */
+	WPFAULT_TYPE_COW,	/* memory mapped as pages, with snapshots */
 	WPFAULT_TYPE_NR
 };
 
 #define WPFAULT_TYPE_NAMES {						\
 	[WPFAULT_TYPE_PAGECACHE] = "pagecache",				\
 	[WPFAULT_TYPE_PFN] = "pfn",					\
+	[WPFAULT_TYPE_COW] = "cow",					\
 }
 
 struct wpfault_create {
@@ -152,6 +172,18 @@ enum wpfault_stat {
 	WPFAULT_STAT_PTES_DIRTY,	/* dirty ptes cleaned by harvests */
 	WPFAULT_STAT_PTES_WRPROTECTED,	/* writable ptes write-protected */
 	WPFAULT_STAT_METHOD_SWITCHES,	/* changes of the mode in effect */
+	WPFAULT_STAT_SNAPSHOTS,		/* snapshots taken of the object */
+	WPFAULT_STAT_BLOCKS_SHARED,	/* gauge: blocks another object holds */
+	WPFAULT_STAT_EAGER_COPIES,	/* pinned blocks copied by a snapshot */
+	WPFAULT_STAT_REFCOUNT_COPIES,	/* COW decisions, per policy: */
+	WPFAULT_STAT_REFCOUNT_REUSES,
+	WPFAULT_STAT_MAPCOUNT_COPIES,
+	WPFAULT_STAT_MAPCOUNT_REUSES,
+	WPFAULT_STAT_EXCLUSIVE_COPIES,
+	WPFAULT_STAT_EXCLUSIVE_REUSES,
+	WPFAULT_STAT_COPY_COPIES,	/* (the copy policy never reuses) */
+	WPFAULT_STAT_PINS_HELD,		/* gauge, module-wide: pin fds */
+	WPFAULT_STAT_PAGES_PINNED,	/* gauge, module-wide: pages they pin */
 	WPFAULT_STAT_NR
 };
 
@@ -199,6 +231,18 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_PTES_DIRTY] = "ptes_dirty",			\
 	[WPFAULT_STAT_PTES_WRPROTECTED] = "ptes_wrprotected",		\
 	[WPFAULT_STAT_METHOD_SWITCHES] = "method_switches",		\
+	[WPFAULT_STAT_SNAPSHOTS] = "snapshots",				\
+	[WPFAULT_STAT_BLOCKS_SHARED] = "blocks_shared",			\
+	[WPFAULT_STAT_EAGER_COPIES] = "eager_copies",			\
+	[WPFAULT_STAT_REFCOUNT_COPIES] = "refcount_copies",		\
+	[WPFAULT_STAT_REFCOUNT_REUSES] = "refcount_reuses",		\
+	[WPFAULT_STAT_MAPCOUNT_COPIES] = "mapcount_copies",		\
+	[WPFAULT_STAT_MAPCOUNT_REUSES] = "mapcount_reuses",		\
+	[WPFAULT_STAT_EXCLUSIVE_COPIES] = "exclusive_copies",		\
+	[WPFAULT_STAT_EXCLUSIVE_REUSES] = "exclusive_reuses",		\
+	[WPFAULT_STAT_COPY_COPIES] = "copy_copies",			\
+	[WPFAULT_STAT_PINS_HELD] = "pins_held",				\
+	[WPFAULT_STAT_PAGES_PINNED] = "pages_pinned",			\
 }
 
 /*
@@ -267,6 +311,81 @@ struct wpfault_tracking {
 	__u32 reserved;		/* in: must be 0 */
 };
 
+/*
+ * Copy-on-write objects (WPFAULT_TYPE_COW).  WPFAULT_IOC_SNAPSHOT makes a
+ * new object that shares every block with its source; the first write to
+ * a block through either asks the object's policy whether to reuse the
+ * block in place or copy it.  Every write to a read-only or unmapped
+ * entry of a block that was mapped before is such a decision, counted per
+ * policy; a write to a block allocated for it (a hole, a copy) is none.
+ *
+ *  REFCOUNT   reuse when this object alone holds the block and the page
+ *             has no reference but the object's, its page table entries'
+ *             and the fault's: no pin, no pipe buffer, no transient
+ *             reference (seed 002's rule).
+ *  MAPCOUNT   reuse when this object alone holds the block, whatever
+ *             else references the page: the rule before 2020, unsafe
+ *             with pins; kept to show what it breaks.
+ *  EXCLUSIVE  reuse a block marked exclusive (allocated for this object,
+ *             copied, or found sole by the REFCOUNT rule) without looking;
+ *             a snapshot clears the mark of the blocks it shares and
+ *             copies pinned blocks at once instead of sharing them.
+ *  COPY       always copy.
+ */
+enum wpfault_policy {
+	WPFAULT_POLICY_REFCOUNT,
+	WPFAULT_POLICY_MAPCOUNT,
+	WPFAULT_POLICY_EXCLUSIVE,
+	WPFAULT_POLICY_COPY,
+	WPFAULT_POLICY_NR
+};
+
+#define WPFAULT_POLICY_NAMES {						\
+	[WPFAULT_POLICY_REFCOUNT] = "refcount",				\
+	[WPFAULT_POLICY_MAPCOUNT] = "mapcount",				\
+	[WPFAULT_POLICY_EXCLUSIVE] = "exclusive",			\
+	[WPFAULT_POLICY_COPY] = "copy",					\
+}
+
+struct wpfault_policy_arg {
+	__u32 policy;		/* set: in; get: out (enum wpfault_policy) */
+	__u32 reserved;		/* in: must be 0 */
+};
+
+/* Close the snapshot's fd on exec. */
+#define WPFAULT_SNAPSHOT_CLOEXEC	(1U << 0)
+
+struct wpfault_snapshot {
+	__u32 flags;		/* in: WPFAULT_SNAPSHOT_* */
+	__s32 fd;		/* out: the snapshot's file descriptor */
+	__u64 id;		/* out: its debugfs name */
+	__u64 eager_copies;	/* out: pinned blocks copied, not shared */
+	__u64 reserved;		/* in: must be 0 */
+};
+
+/*
+ * WPFAULT_IOC_PIN pins the pages of a user range with
+ * pin_user_pages(FOLL_LONGTERM), as a driver does for DMA, and returns a
+ * file descriptor that holds them: pread(2) on it reads what the pinned
+ * pages hold now, at offsets within the range; WPFAULT_IOC_UNPIN on it,
+ * or its last close, releases them.  Pinned pages count against
+ * RLIMIT_MEMLOCK (mm->locked_vm, as VFIO counts them) unless the caller
+ * has CAP_IPC_LOCK.
+ */
+#define WPFAULT_PIN_WRITE	(1U << 0)	/* FOLL_WRITE: a writable pin */
+#define WPFAULT_PIN_CLOEXEC	(1U << 1)
+#define WPFAULT_PIN_FLAGS	(WPFAULT_PIN_WRITE | WPFAULT_PIN_CLOEXEC)
+/* The most pages one pin may hold. */
+#define WPFAULT_PIN_MAX_PAGES	(1U << 16)
+
+struct wpfault_pin {
+	__u64 addr;		/* in: page aligned */
+	__u64 length;		/* in: page aligned, > 0 */
+	__u32 flags;		/* in: WPFAULT_PIN_* */
+	__s32 fd;		/* out: the pin's file descriptor */
+	__u64 reserved;		/* in: must be 0 */
+};
+
 struct wpfault_stats {
 	__u32 nr_stats;		/* in: room in values; out: counters copied */
 	__u32 reserved;		/* in: must be 0 */
@@ -292,5 +411,18 @@ struct wpfault_stats {
 	_IOWR(WPFAULT_IOC_MAGIC, 0x14, struct wpfault_tracking)
 #define WPFAULT_IOC_GET_METHOD \
 	_IOWR(WPFAULT_IOC_MAGIC, 0x15, struct wpfault_tracking)
+/* On a copy-on-write object */
+#define WPFAULT_IOC_SNAPSHOT \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x20, struct wpfault_snapshot)
+#define WPFAULT_IOC_SET_POLICY \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x21, struct wpfault_policy_arg)
+#define WPFAULT_IOC_GET_POLICY \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x22, struct wpfault_policy_arg)
+/* On /dev/wpfault */
+#define WPFAULT_IOC_PIN \
+	_IOWR(WPFAULT_IOC_MAGIC, 0x02, struct wpfault_pin)
+/* On a pin fd */
+#define WPFAULT_IOC_UNPIN \
+	_IO(WPFAULT_IOC_MAGIC, 0x30)
 
 #endif /* _UAPI_LINUX_WPFAULT_H */
