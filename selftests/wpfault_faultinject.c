@@ -73,6 +73,8 @@ static void setup_injection(void)
 		knob(path, "0");
 	}
 	knob(DEBUGFS_DIR "/fail_page_alloc/ignore-gfp-highmem", "N");
+	/* Blocks are single pages, which it ignores by default. */
+	knob(DEBUGFS_DIR "/fail_page_alloc/min-order", "0");
 }
 
 static void arm_fail_nth(int n)
@@ -138,6 +140,8 @@ static bool same_baseline(const struct baseline *a, const char *op, int n)
 struct target {
 	struct wpf_obj o;
 	volatile char *map;
+	int snap;		/* PREP_SNAPSHOT: a snapshot's fd, or -1 */
+	volatile char *snap_map;
 };
 
 /*
@@ -145,11 +149,12 @@ struct target {
  * PREP_ON_DISK: written back and dropped from the page cache;
  * PREP_READ: every page read (a pfn object's holes: the zero page);
  * PREP_PAGETABLE: (pfn) every page written, tracked by pagetable,
- * collected and written again, so that only pte dirty bits know.
+ * collected and written again, so that only pte dirty bits know;
+ * PREP_SNAPSHOT: (cow) every page written, then snapshotted and mapped.
  */
 enum prep {
 	PREP_NONE, PREP_CACHED, PREP_CLEANED, PREP_ON_DISK, PREP_READ,
-	PREP_PAGETABLE,
+	PREP_PAGETABLE, PREP_SNAPSHOT,
 };
 
 static void target_open(struct target *t, enum prep how,
@@ -164,6 +169,7 @@ static void target_open(struct target *t, enum prep how,
 			 MAP_SHARED, 0);
 	if (t->map == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	t->snap = -1;
 	if (how == PREP_NONE)
 		return;
 	if (how == PREP_READ) {
@@ -180,6 +186,18 @@ static void target_open(struct target *t, enum prep how,
 			ksft_exit_fail_msg("pagetable: %s\n", strerror(errno));
 		for (i = 0; i < OBJ_PAGES; i++)
 			t->map[i * page_size] = wpf_pattern(i, 1);
+		return;
+	}
+	if (how == PREP_SNAPSHOT) {
+		struct wpfault_snapshot arg = { 0 };
+
+		if (ioctl(t->o.fd, WPFAULT_IOC_SNAPSHOT, &arg))
+			ksft_exit_fail_msg("snapshot: %s\n", strerror(errno));
+		t->snap = arg.fd;
+		t->snap_map = wpf_map(t->snap, OBJ_PAGES, PROT_READ,
+				      MAP_SHARED, 0);
+		if (t->snap_map == MAP_FAILED)
+			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 		return;
 	}
 	if (how == PREP_CLEANED && wpf_clean(t->o.fd, 0, OBJ_PAGES) < 0)
@@ -201,6 +219,10 @@ static void target_open(struct target *t, enum prep how,
 
 static void target_close(struct target *t)
 {
+	if (t->snap >= 0) {
+		munmap((void *)t->snap_map, OBJ_PAGES * page_size);
+		close(t->snap);
+	}
 	munmap((void *)t->map, OBJ_PAGES * page_size);
 	wpf_destroy(&t->o);
 }
@@ -541,6 +563,75 @@ static int run_mount_create(struct target *t)
 	return ret;
 }
 
+/* Every page of @map holds its pattern of round 0, page 1 perhaps 'w'. */
+static bool patterns_intact(volatile char *map, bool written)
+{
+	int i;
+
+	for (i = 0; i < OBJ_PAGES; i++)
+		if (map[i * page_size] != (i == 1 && written ? 'w' :
+					   wpf_pattern(i, 0)))
+			return false;
+	return true;
+}
+
+/*
+ * A write to a shared block copies it, under the default policy: a copy
+ * that cannot be allocated must fail the fault (and the core retries it),
+ * never fall back to reusing the block, which the snapshot would see.
+ */
+static int check_cow_copy(struct target *t)
+{
+	if (!patterns_intact(t->map, true) ||
+	    !patterns_intact(t->snap_map, false) ||
+	    wpf_stat(t->o.fd, WPFAULT_STAT_EXCLUSIVE_COPIES) != 1 ||
+	    wpf_stat(t->o.fd, WPFAULT_STAT_EXCLUSIVE_REUSES) != 0)
+		return -EBADE;
+	return 0;
+}
+
+/* A snapshot holds the source's data; a failed one leaves nothing. */
+static int run_snapshot(struct target *t)
+{
+	struct wpfault_snapshot arg = { 0 };
+	volatile char *map;
+	int ret = 0;
+
+	if (ioctl(t->o.fd, WPFAULT_IOC_SNAPSHOT, &arg))
+		return -errno;
+	map = wpf_map(arg.fd, OBJ_PAGES, PROT_READ, MAP_SHARED, 0);
+	if (map == MAP_FAILED)
+		ret = -errno;
+	else if (!patterns_intact(map, false))
+		ret = -EBADE;
+	if (map != MAP_FAILED)
+		munmap((void *)map, OBJ_PAGES * page_size);
+	close(arg.fd);
+	return ret;
+}
+
+/* A pin of every page reads their data; a failed one pins nothing. */
+static int run_pin(struct target *t)
+{
+	struct wpfault_pin arg = {
+		.addr = (uintptr_t)t->map,
+		.length = OBJ_PAGES * page_size,
+	};
+	char byte;
+	int i, ret = 0;
+
+	if (ioctl(dev, WPFAULT_IOC_PIN, &arg))
+		return -errno;
+	for (i = 0; i < OBJ_PAGES; i++)
+		if (pread(arg.fd, &byte, 1, i * page_size) != 1 ||
+		    byte != wpf_pattern(i, 0))
+			ret = -EBADE;
+	close(arg.fd);
+	if (wpf_stat(dev, WPFAULT_STAT_PINS_HELD) != 0)
+		ret = -EBADE;
+	return ret;
+}
+
 static const struct op ops[] = {
 	{ "create", PREP_NONE, run_create, NULL },
 	{ "read fault", PREP_NONE, run_read_fault, check_read_fault },
@@ -565,6 +656,10 @@ static const struct op ops[] = {
 	  check_collected, WPFAULT_TYPE_PFN },
 	{ "pfn method switch", PREP_PAGETABLE, run_set_mkwrite,
 	  check_switched, WPFAULT_TYPE_PFN },
+	{ "cow copy", PREP_SNAPSHOT, run_write_fault, check_cow_copy,
+	  WPFAULT_TYPE_COW },
+	{ "cow snapshot", PREP_CACHED, run_snapshot, NULL, WPFAULT_TYPE_COW },
+	{ "pin", PREP_CACHED, run_pin, NULL, WPFAULT_TYPE_COW },
 };
 
 /* Fails each allocation of @op in turn; returns the number failed. */
