@@ -6,9 +6,11 @@
  *   wpfault-io -c 'create -t pfn 16' -c 'mmap' -c 'mwrite 0 4' \
  *              -c 'collect 0 16' -c stat
  *
- * One object (or file) and one mapping of it are current at a time.  Page
- * numbers are the object's.  "fork" runs the commands up to the matching
- * "wait" in a child process, which then exits (its mappings go with it);
+ * Up to MAX_FILES objects (or files) are open, each with at most one
+ * mapping; commands act on the current one.  create and open replace it,
+ * snapshot opens one more, file switches.  Page numbers are the object's.
+ * "fork" runs the commands up to the matching "wait" in a child process,
+ * which then exits (its mappings and pins go with it);
  * the parent skips them and, at "wait", waits for the child.  The first
  * failing command prints its errno's name and ends the run with status 1.
  */
@@ -27,18 +29,29 @@
 #include "wpfault_util.h"
 
 #define MAX_ARGS	16
+#define MAX_FILES	8
+#define MAX_PINS	8
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *const type_names[] = WPFAULT_TYPE_NAMES;
 static const char *const method_names[] = WPFAULT_METHOD_NAMES;
 static const char *const mode_names[] = WPFAULT_MODE_NAMES;
 static const char *const stat_names[] = WPFAULT_STAT_NAMES;
+static const char *const policy_names[] = WPFAULT_POLICY_NAMES;
 
-struct io_state {
-	struct wpf_obj obj;		/* obj.fd: the current object, or -1 */
+/* An open object or file, and its mapping. */
+struct io_file {
+	struct wpf_obj obj;		/* obj.fd: -1 when the slot is free */
 	char *map;
 	uint64_t map_pgoff, map_pages;
 	uint64_t last[WPFAULT_STAT_NR];	/* at the previous stat */
+};
+
+struct io_state {
+	struct io_file files[MAX_FILES];
+	struct io_file *cur;	/* the one commands act on */
+	int dev;		/* /dev/wpfault once a pin needs it, or -1 */
+	int pins[MAX_PINS];	/* pin fds, or -1 */
 	pid_t child;		/* the parent's, between fork and wait */
 };
 
@@ -89,17 +102,17 @@ static int parse_mapped_range(struct io_state *s, int argc, char **argv,
 {
 	if (parse_range(argc, argv, first, nr))
 		return -EINVAL;
-	if (!s->map) {
+	if (!s->cur->map) {
 		fprintf(stderr, "wpfault-io: nothing is mapped (mmap first)\n");
 		return -EINVAL;
 	}
-	if (*first < s->map_pgoff || *nr > s->map_pages ||
-	    *first - s->map_pgoff > s->map_pages - *nr) {
+	if (*first < s->cur->map_pgoff || *nr > s->cur->map_pages ||
+	    *first - s->cur->map_pgoff > s->cur->map_pages - *nr) {
 		fprintf(stderr, "wpfault-io: pages %llu+%llu %s %llu+%llu\n",
 			(unsigned long long)*first, (unsigned long long)*nr,
 			"are not all in the mapping of pages",
-			(unsigned long long)s->map_pgoff,
-			(unsigned long long)s->map_pages);
+			(unsigned long long)s->cur->map_pgoff,
+			(unsigned long long)s->cur->map_pages);
 		return -ERANGE;
 	}
 	return 0;
@@ -107,26 +120,27 @@ static int parse_mapped_range(struct io_state *s, int argc, char **argv,
 
 static char *page_at(struct io_state *s, uint64_t index)
 {
-	return s->map + (index - s->map_pgoff) * page_size;
+	return s->cur->map + (index - s->cur->map_pgoff) * page_size;
 }
 
 static int need_object(struct io_state *s)
 {
-	if (s->obj.fd >= 0)
+	if (s->cur->obj.fd >= 0)
 		return 0;
 	fprintf(stderr, "wpfault-io: no object (create or open first)\n");
 	return -EINVAL;
 }
 
-static void drop_object(struct io_state *s)
+static void drop_file(struct io_file *f)
 {
-	if (s->map)
-		munmap(s->map, s->map_pages * page_size);
-	s->map = NULL;
-	if (s->obj.fd >= 0)
-		close(s->obj.fd);
-	s->obj.fd = -1;
-	memset(s->last, 0, sizeof(s->last));
+	if (f->map)
+		munmap(f->map, f->map_pages * page_size);
+	f->map = NULL;
+	if (f->obj.fd >= 0)
+		close(f->obj.fd);
+	f->obj.fd = -1;
+	f->obj.id = 0;
+	memset(f->last, 0, sizeof(f->last));
 }
 
 static int cmd_create(struct io_state *s, int argc, char **argv)
@@ -145,18 +159,18 @@ static int cmd_create(struct io_state *s, int argc, char **argv)
 	}
 	if (argc != 1 || parse_u64(argv[0], &pages))
 		return -EINVAL;
-	drop_object(s);
-	err = wpf_create_type(&s->obj, pages * page_size, type);
+	drop_file(s->cur);
+	err = wpf_create_type(&s->cur->obj, pages * page_size, type);
 	if (err == -ENOENT)
 		fprintf(stderr, "wpfault-io: no %s: wpfault.ko is not loaded\n",
 			WPFAULT_DEVICE);
 	if (err)
 		return err;
 	/* The object lives as long as its fd or a mapping. */
-	close(s->obj.dev);
-	s->obj.dev = -1;
+	close(s->cur->obj.dev);
+	s->cur->obj.dev = -1;
 	printf("object %llu: %s, %llu pages of %zu bytes\n",
-	       (unsigned long long)s->obj.id, type_names[type],
+	       (unsigned long long)s->cur->obj.id, type_names[type],
 	       (unsigned long long)pages, page_size);
 	return 0;
 }
@@ -170,8 +184,8 @@ static int cmd_open(struct io_state *s, int argc, char **argv)
 	fd = open(argv[0], O_RDWR);
 	if (fd < 0)
 		return -errno;
-	drop_object(s);
-	s->obj.fd = fd;
+	drop_file(s->cur);
+	s->cur->obj.fd = fd;
 	printf("opened %s\n", argv[0]);
 	return 0;
 }
@@ -195,20 +209,20 @@ static int cmd_mmap(struct io_state *s, int argc, char **argv)
 		if (parse_u64(argv[0], &pgoff) || parse_u64(argv[1], &pages))
 			return -EINVAL;
 	} else if (argc == 0) {
-		if (fstat(s->obj.fd, &st))
+		if (fstat(s->cur->obj.fd, &st))
 			return -errno;
 		pages = st.st_size / page_size;
 	} else {
 		return -EINVAL;
 	}
-	map = wpf_map(s->obj.fd, pages, prot, MAP_SHARED, pgoff);
+	map = wpf_map(s->cur->obj.fd, pages, prot, MAP_SHARED, pgoff);
 	if (map == MAP_FAILED)
 		return -errno;
-	if (s->map)
-		munmap(s->map, s->map_pages * page_size);
-	s->map = map;
-	s->map_pgoff = pgoff;
-	s->map_pages = pages;
+	if (s->cur->map)
+		munmap(s->cur->map, s->cur->map_pages * page_size);
+	s->cur->map = map;
+	s->cur->map_pgoff = pgoff;
+	s->cur->map_pages = pages;
 	printf("mapped pages %llu+%llu %s\n", (unsigned long long)pgoff,
 	       (unsigned long long)pages, prot & PROT_WRITE ? "rw" : "r");
 	return 0;
@@ -216,11 +230,11 @@ static int cmd_mmap(struct io_state *s, int argc, char **argv)
 
 static int cmd_munmap(struct io_state *s, int argc, char **argv)
 {
-	if (argc || !s->map)
+	if (argc || !s->cur->map)
 		return -EINVAL;
-	if (munmap(s->map, s->map_pages * page_size))
+	if (munmap(s->cur->map, s->cur->map_pages * page_size))
 		return -errno;
-	s->map = NULL;
+	s->cur->map = NULL;
 	printf("unmapped\n");
 	return 0;
 }
@@ -338,8 +352,8 @@ static int report_pages(struct io_state *s, int argc, char **argv,
 	words = calloc(nr / 64 + 1, sizeof(*words));
 	if (!words)
 		return -ENOMEM;
-	n = collect ? wpf_collect(s->obj.fd, first, nr, words) :
-		      wpf_dirty_bitmap(s->obj.fd, first, nr, words);
+	n = collect ? wpf_collect(s->cur->obj.fd, first, nr, words) :
+		      wpf_dirty_bitmap(s->cur->obj.fd, first, nr, words);
 	if (n >= 0) {
 		printf("%s %lld pages:%s", collect ? "collected" : "dirty",
 		       (long long)n, n ? " " : "");
@@ -366,7 +380,7 @@ static int cmd_clean(struct io_state *s, int argc, char **argv)
 
 	if (need_object(s) || parse_range(argc, argv, &first, &nr))
 		return -EINVAL;
-	n = wpf_clean(s->obj.fd, first, nr);
+	n = wpf_clean(s->cur->obj.fd, first, nr);
 	if (n < 0)
 		return n;
 	printf("cleaned %lld pages\n", (long long)n);
@@ -388,21 +402,21 @@ static int cmd_stat(struct io_state *s, int argc, char **argv)
 		if (find_name(stat_names, WPFAULT_STAT_NR, argv[i],
 			      "counter") < 0)
 			return -EINVAL;
-	err = wpf_stats(s->obj.fd, values);
+	err = wpf_stats(s->cur->obj.fd, values);
 	if (err)
 		return err;
 	for (stat = 0; stat < WPFAULT_STAT_NR; stat++) {
 		const char *name = stat_names[stat];
-		bool wanted = !argc && (values[stat] || s->last[stat]);
+		bool wanted = !argc && (values[stat] || s->cur->last[stat]);
 
 		for (i = 0; i < argc && !wanted; i++)
 			wanted = !strcmp(argv[i], name);
 		if (wanted)
 			printf("%-24s %12llu %+lld\n", name,
 			       (unsigned long long)values[stat],
-			       (long long)(values[stat] - s->last[stat]));
+			       (long long)(values[stat] - s->cur->last[stat]));
 	}
-	memcpy(s->last, values, sizeof(values));
+	memcpy(s->cur->last, values, sizeof(values));
 	return 0;
 }
 
@@ -412,7 +426,7 @@ static int cmd_truncate(struct io_state *s, int argc, char **argv)
 
 	if (need_object(s) || argc != 1 || parse_u64(argv[0], &pages))
 		return -EINVAL;
-	if (ftruncate(s->obj.fd, pages * page_size))
+	if (ftruncate(s->cur->obj.fd, pages * page_size))
 		return -errno;
 	printf("truncated to %llu pages\n", (unsigned long long)pages);
 	return 0;
@@ -422,7 +436,7 @@ static int cmd_fsync(struct io_state *s, int argc, char **argv)
 {
 	if (need_object(s) || argc)
 		return -EINVAL;
-	if (fsync(s->obj.fd))
+	if (fsync(s->cur->obj.fd))
 		return -errno;
 	printf("synced\n");
 	return 0;
@@ -441,11 +455,11 @@ static int cmd_method(struct io_state *s, int argc, char **argv)
 				   "tracking method");
 		if (method < 0)
 			return -EINVAL;
-		err = wpf_set_method(s->obj.fd, method);
+		err = wpf_set_method(s->cur->obj.fd, method);
 		if (err < 0)
 			return err;
 	}
-	err = wpf_tracking(s->obj.fd, &t);
+	err = wpf_tracking(s->cur->obj.fd, &t);
 	if (err)
 		return err;
 	printf("method %s, mode %s\n", method_names[t.method],
@@ -453,8 +467,198 @@ static int cmd_method(struct io_state *s, int argc, char **argv)
 	return 0;
 }
 
+/* file [N]: lists the open objects, or makes slot N the current one. */
+static int cmd_file(struct io_state *s, int argc, char **argv)
+{
+	uint64_t n;
+	int i;
+
+	if (argc > 1 || (argc && parse_u64(argv[0], &n)))
+		return -EINVAL;
+	if (argc) {
+		if (n >= MAX_FILES)
+			return -ERANGE;
+		s->cur = &s->files[n];
+	}
+	for (i = 0; i < MAX_FILES; i++) {
+		struct io_file *f = &s->files[i];
+
+		if (f->obj.fd < 0 && f != s->cur)
+			continue;
+		printf("%c[%d] ", f == s->cur ? '*' : ' ', i);
+		if (f->obj.fd < 0)
+			printf("empty\n");
+		else if (f->obj.id)
+			printf("object %llu\n", (unsigned long long)f->obj.id);
+		else
+			printf("file\n");
+	}
+	return 0;
+}
+
+/* close: closes the current object and its mapping. */
+static int cmd_close(struct io_state *s, int argc, char **argv)
+{
+	if (need_object(s) || argc)
+		return -EINVAL;
+	drop_file(s->cur);
+	printf("closed\n");
+	return 0;
+}
+
+/* snapshot: of the current object, opened in the first free slot. */
+static int cmd_snapshot(struct io_state *s, int argc, char **argv)
+{
+	struct wpfault_snapshot arg = { 0 };
+	struct io_file *f;
+	int i;
+
+	if (need_object(s) || argc)
+		return -EINVAL;
+	for (i = 0; i < MAX_FILES && s->files[i].obj.fd >= 0; i++)
+		;
+	if (i == MAX_FILES)
+		return -EMFILE;
+	if (ioctl(s->cur->obj.fd, WPFAULT_IOC_SNAPSHOT, &arg))
+		return -errno;
+	f = &s->files[i];
+	f->obj.fd = arg.fd;
+	f->obj.id = arg.id;
+	printf("snapshot of object %llu: object %llu in [%d], ",
+	       (unsigned long long)s->cur->obj.id, (unsigned long long)arg.id,
+	       i);
+	printf("%llu blocks copied\n", (unsigned long long)arg.eager_copies);
+	return 0;
+}
+
+/* policy [NAME]: sets the copy-on-write policy; prints it. */
+static int cmd_policy(struct io_state *s, int argc, char **argv)
+{
+	struct wpfault_policy_arg arg = { 0 };
+	unsigned long cmd = WPFAULT_IOC_GET_POLICY;
+	int policy;
+
+	if (need_object(s) || argc > 1)
+		return -EINVAL;
+	if (argc) {
+		policy = find_name(policy_names, WPFAULT_POLICY_NR, argv[0],
+				   "policy");
+		if (policy < 0)
+			return -EINVAL;
+		arg.policy = policy;
+		cmd = WPFAULT_IOC_SET_POLICY;
+	}
+	if (ioctl(s->cur->obj.fd, cmd, &arg))
+		return -errno;
+	printf("policy %s\n", policy_names[arg.policy]);
+	return 0;
+}
+
+/* pin [-w] FIRST NR: pins mapped pages, as a device driver would. */
+static int cmd_pin(struct io_state *s, int argc, char **argv)
+{
+	struct wpfault_pin arg = { 0 };
+	uint64_t first, nr;
+	int i, err;
+
+	if (argc && !strcmp(argv[0], "-w")) {
+		arg.flags = WPFAULT_PIN_WRITE;
+		argv++;
+		argc--;
+	}
+	err = parse_mapped_range(s, argc, argv, &first, &nr);
+	if (err)
+		return err;
+	for (i = 0; i < MAX_PINS && s->pins[i] >= 0; i++)
+		;
+	if (i == MAX_PINS)
+		return -EMFILE;
+	if (s->dev < 0) {
+		s->dev = wpf_open_dev();
+		if (s->dev < 0)
+			return s->dev;
+	}
+	arg.addr = (uintptr_t)page_at(s, first);
+	arg.length = nr * page_size;
+	if (ioctl(s->dev, WPFAULT_IOC_PIN, &arg))
+		return -errno;
+	s->pins[i] = arg.fd;
+	printf("pin %d: pages %llu+%llu%s\n", i, (unsigned long long)first,
+	       (unsigned long long)nr, arg.flags ? ", writable" : "");
+	return 0;
+}
+
+/* The pin fd of PIN, or -1 after saying there is none. */
+static int find_pin(struct io_state *s, const char *arg)
+{
+	uint64_t n;
+
+	if (parse_u64(arg, &n))
+		return -1;
+	if (n < MAX_PINS && s->pins[n] >= 0)
+		return n;
+	fprintf(stderr, "wpfault-io: no pin %s\n", arg);
+	return -1;
+}
+
+/*
+ * pinned [-v BYTE] PIN FIRST NR: reads pages FIRST..FIRST+NR-1 of the pin
+ * (numbered from its first page) as they are now, checking with -v.
+ */
+static int cmd_pinned(struct io_state *s, int argc, char **argv)
+{
+	unsigned int byte = 0;
+	uint64_t first, nr, i;
+	int verify, pin, err = 0;
+	unsigned char *buf;
+	size_t b;
+
+	verify = parse_pattern(&argc, &argv, "-v", &byte);
+	if (verify < 0 || argc != 3)
+		return -EINVAL;
+	pin = find_pin(s, argv[0]);
+	if (pin < 0 || parse_range(2, argv + 1, &first, &nr))
+		return -EINVAL;
+	buf = malloc(page_size);
+	if (!buf)
+		return -ENOMEM;
+	for (i = first; i < first + nr && !err; i++) {
+		if (pread(s->pins[pin], buf, page_size, i * page_size) !=
+		    (ssize_t)page_size) {
+			err = -ERANGE;
+			break;
+		}
+		for (b = 0; b < page_size && !err; b++)
+			if (verify && buf[b] != byte)
+				err = mismatch(i, b, buf[b], byte);
+	}
+	free(buf);
+	if (!err)
+		printf("pin %d: read pages %llu+%llu%s\n", pin,
+		       (unsigned long long)first, (unsigned long long)nr,
+		       verify ? ", verified" : "");
+	return err;
+}
+
+/* unpin PIN: releases the pages and closes the pin. */
+static int cmd_unpin(struct io_state *s, int argc, char **argv)
+{
+	int pin = argc == 1 ? find_pin(s, argv[0]) : -1;
+	int err = 0;
+
+	if (pin < 0)
+		return -EINVAL;
+	if (ioctl(s->pins[pin], WPFAULT_IOC_UNPIN))
+		err = -errno;
+	close(s->pins[pin]);
+	s->pins[pin] = -1;
+	if (!err)
+		printf("unpinned %d\n", pin);
+	return err;
+}
+
 static const struct io_cmd commands[] = {
-	{ "create", "[-t pagecache|pfn] PAGES", cmd_create },
+	{ "create", "[-t pagecache|pfn|cow] PAGES", cmd_create },
 	{ "open", "PATH", cmd_open },
 	{ "mmap", "[-r] [PGOFF PAGES]", cmd_mmap },
 	{ "munmap", "", cmd_munmap },
@@ -467,6 +671,13 @@ static const struct io_cmd commands[] = {
 	{ "truncate", "PAGES", cmd_truncate },
 	{ "fsync", "", cmd_fsync },
 	{ "method", "[mkwrite|pagetable|adaptive]", cmd_method },
+	{ "file", "[N]", cmd_file },
+	{ "close", "", cmd_close },
+	{ "snapshot", "", cmd_snapshot },
+	{ "policy", "[refcount|mapcount|exclusive|copy]", cmd_policy },
+	{ "pin", "[-w] FIRST NR", cmd_pin },
+	{ "pinned", "[-v BYTE] PIN FIRST NR", cmd_pinned },
+	{ "unpin", "PIN", cmd_unpin },
 };
 
 static void print_usage(FILE *f)
@@ -474,7 +685,8 @@ static void print_usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: wpfault-io -c COMMAND [-c COMMAND...]\n"
-		"Runs the commands in order on one current object and one mapping of it.\n"
+		"Runs the commands in order on the current object and its mapping;\n"
+		"up to 8 objects are open (file lists them, file N switches).\n"
 		"Page numbers are the object's; BYTE and numbers take 0x for hexadecimal.\n"
 		"Commands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
@@ -525,7 +737,7 @@ static int fail(const char *cmd, int err)
 
 int main(int argc, char **argv)
 {
-	struct io_state s = { .obj = { .dev = -1, .fd = -1 } };
+	struct io_state s = { .dev = -1 };
 	int opt, i, ncmds = 0, status;
 	char **cmds = calloc(argc, sizeof(*cmds));
 
@@ -549,6 +761,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 0; i < MAX_FILES; i++) {
+		s.files[i].obj.fd = -1;
+		s.files[i].obj.dev = -1;
+	}
+	for (i = 0; i < MAX_PINS; i++)
+		s.pins[i] = -1;
+	s.cur = &s.files[0];
 	for (i = 0; i < ncmds; i++) {
 		char line[256];
 		pid_t pid;
@@ -593,7 +812,13 @@ int main(int argc, char **argv)
 	}
 	if (s.child)
 		return fail("fork", -ECHILD);
-	drop_object(&s);
+	for (i = 0; i < MAX_FILES; i++)
+		drop_file(&s.files[i]);
+	for (i = 0; i < MAX_PINS; i++)
+		if (s.pins[i] >= 0)
+			close(s.pins[i]);
+	if (s.dev >= 0)
+		close(s.dev);
 	free(cmds);
 	return 0;
 }
