@@ -13,6 +13,10 @@
  *    pinned page.  That leak is the policy's documented defect; the test
  *    fails if it stops happening.
  *
+ * Then pins (pin fds, RLIMIT_MEMLOCK, what each kernel refuses), and the
+ * kernel's own COW over MAP_PRIVATE mappings of page-cache objects, with
+ * fork, pins and vmsplice, where 6.1 and 6.2+ differ.
+ *
  * A write to a block costs, in the module's counters: a block allocated
  * for it (a hole, a copy) one ->page_mkwrite call and no decision; a
  * block mapped before one call and one decision; a copy one more fault
@@ -764,6 +768,174 @@ TEST_F(pin, bad_input_pins_nothing)
 	ASSERT_EQ(EFAULT, errno);
 	ASSERT_EQ(held, wpf_stat(self->o.dev, WPFAULT_STAT_PINS_HELD));
 	ASSERT_EQ(lowest, wpf_lowest_free_fd());
+}
+
+/*
+ * The kernel's own COW over MAP_PRIVATE mappings of page-cache objects
+ * (do_cow_fault(), wp_page_copy() and do_wp_page()'s anonymous reuse):
+ * wpfault only counts the private write faults that reach ->fault
+ * (cow_faults) and checks the data.  /proc/vmstat counts no COW copies
+ * or reuses (only KSM's cow_ksm), so the data says which happened.
+ */
+FIXTURE(kernel_cow) {
+	struct wpf_obj o;
+	char *shared;		/* all of it, MAP_SHARED */
+	char *priv;		/* all of it, MAP_PRIVATE */
+	int pipe[2];
+	char *buf;
+};
+
+FIXTURE_SETUP(kernel_cow)
+{
+	int err;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	self->priv = MAP_FAILED;
+	self->buf = malloc(page_size);
+	ASSERT_NE(NULL, self->buf);
+	err = wpf_create_mapped(&self->o, NPAGES, &self->shared);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	self->priv = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE, 0);
+	ASSERT_NE(MAP_FAILED, self->priv);
+	ASSERT_EQ(0, pipe(self->pipe));
+}
+
+FIXTURE_TEARDOWN(kernel_cow)
+{
+	if (self->priv != MAP_FAILED)
+		munmap(self->priv, NPAGES * page_size);
+	if (self->o.fd >= 0) {
+		munmap(self->shared, NPAGES * page_size);
+		close(self->pipe[0]);
+		close(self->pipe[1]);
+	}
+	free(self->buf);
+	wpf_destroy(&self->o);
+}
+
+TEST_F(kernel_cow, a_private_write_never_reaches_the_object)
+{
+	fill(self->priv, 0, 'p');
+	ASSERT_TRUE(page_is(self->priv, 0, 'p'));
+	ASSERT_TRUE(page_is(self->shared, 0, 0));
+	ASSERT_EQ(page_size, pread(self->o.fd, self->buf, page_size, 0));
+	ASSERT_TRUE(page_is(self->buf, 0, 0));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, COW));
+	ASSERT_EQ(0, wpf_stat(self->o.fd, MK));
+	ASSERT_EQ(0, wpf_stat(self->o.fd, DI));
+}
+
+/* After fork, the anonymous copy is shared until either side writes. */
+TEST_F(kernel_cow, parent_and_child_never_see_each_others_private_writes)
+{
+	int status;
+	pid_t pid;
+
+	fill(self->priv, 0, 'p');
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		fill(self->priv, 0, 'c');
+		_exit(!page_is(self->priv, 0, 'c'));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_TRUE(page_is(self->priv, 0, 'p'));
+	fill(self->priv, 0, 'q');
+	ASSERT_TRUE(page_is(self->priv, 0, 'q'));
+	ASSERT_TRUE(page_is(self->shared, 0, 0));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, COW));
+}
+
+/*
+ * The child pins the private page it shares with its parent: the kernel
+ * gives it a copy of its own first (FAULT_FLAG_UNSHARE, since 5.19), so
+ * the parent's later write does not reach the pin.  The child checks its
+ * pin after the parent wrote, then exits.
+ */
+TEST_F(kernel_cow, a_childs_pin_does_not_see_the_parents_later_write)
+{
+	char go;
+	int status, done[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(done));
+	fill(self->priv, 0, 'p');
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = pin(self->o.dev, self->priv, 1, 0);
+
+		if (fd < 0 || write(self->pipe[1], "p", 1) != 1 ||
+		    read(done[0], &go, 1) != 1)
+			_exit(2);
+		_exit(!pinned_is(fd, self->buf, 0, 'p'));
+	}
+	ASSERT_EQ(1, read(self->pipe[0], &go, 1));
+	fill(self->priv, 0, 'q');
+	ASSERT_EQ(1, write(done[1], "q", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	ASSERT_TRUE(page_is(self->priv, 0, 'q'));
+	close(done[0]);
+	close(done[1]);
+}
+
+/*
+ * CVE-2020-29374: the child splices the shared private page into a pipe
+ * and exits; the parent then writes.  Its page is not exclusive (fork
+ * shared it) and the pipe holds a reference, so the kernel copies: the
+ * pipe keeps the old data.
+ */
+TEST_F(kernel_cow, a_page_spliced_by_a_child_keeps_its_data)
+{
+	int status;
+	pid_t pid;
+
+	fill(self->priv, 0, 'p');
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(splice_page(self->pipe[1], self->priv, 0) != 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	fill(self->priv, 0, 'q');
+	ASSERT_EQ(page_size, read(self->pipe[0], self->buf, page_size));
+	ASSERT_TRUE(page_is(self->buf, 0, 'p'));
+	ASSERT_TRUE(page_is(self->priv, 0, 'q'));
+}
+
+/*
+ * A read-only long-term pin through a private mapping of a page-cache
+ * page that was only read.  Since 6.2 ("mm/gup: reliable R/O long-term
+ * pinning in COW mappings") the kernel first replaces it with an
+ * anonymous copy and pins that, so the pin stays what the mapping shows
+ * and a later write to the object reaches neither.  6.1 pins the
+ * page-cache page itself: the object's write shows in the pin and, the
+ * page being still mapped, in the private mapping.
+ */
+TEST_F(kernel_cow, a_read_only_pin_of_a_private_file_page_depends_on_6_2)
+{
+	bool unshares = kernel_version() >= 602;
+	int fd;
+
+	fill(self->shared, 0, 'a');
+	ASSERT_TRUE(page_is(self->priv, 0, 'a'));
+	fd = pin(self->o.dev, self->priv, 1, 0);
+	ASSERT_LE(0, fd);
+	fill(self->shared, 0, 'b');
+	TH_LOG("%s: the pin holds %s", unshares ? "6.2 and later" : "6.1",
+	       unshares ? "an anonymous copy" : "the page-cache page");
+	ASSERT_TRUE(pinned_is(fd, self->buf, 0, unshares ? 'a' : 'b'));
+	ASSERT_TRUE(page_is(self->priv, 0, unshares ? 'a' : 'b'));
+	/* The copy is of a mapped page: no private fault reaches ->fault. */
+	ASSERT_EQ(0, wpf_stat(self->o.fd, COW));
+	ASSERT_EQ(0, close(fd));
 }
 
 TEST(cow_bad_input)
