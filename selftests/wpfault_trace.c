@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The wpfault:* trace events add up to the counters exactly.  A known
- * workload runs on a page-cache object and on a pfn object with the
- * events enabled through tracefs; then, for each object, the events with
- * its id are counted (and their fields summed) and compared with its
- * counters, one event kind to one counter.
+ * workload runs on a page-cache object, a pfn object and a copy-on-write
+ * object with the events enabled through tracefs; then, for each object,
+ * the events with its id are counted (and their fields summed) and
+ * compared with its counters, one event kind to one counter.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -77,6 +78,32 @@ static uint64_t field(const char *line, const char *key)
 	return p ? strtoull(p + strlen(pat), NULL, 0) : 0;
 }
 
+/*
+ * A copy-on-write decision: the policy's reuse counter, or its copy
+ * counter if the copy was made (ret=0x100, VM_FAULT_NOPAGE: the fault is
+ * retried to map it).
+ */
+static void add_cow_event(struct sums *s, const char *line)
+{
+	static const char *const policies[] = WPFAULT_POLICY_NAMES;
+	static const int copies[] = {
+		WPFAULT_STAT_REFCOUNT_COPIES, WPFAULT_STAT_MAPCOUNT_COPIES,
+		WPFAULT_STAT_EXCLUSIVE_COPIES, WPFAULT_STAT_COPY_COPIES,
+	};
+	char name[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++) {
+		snprintf(name, sizeof(name), " policy=%s ", policies[i]);
+		if (!strstr(line, name))
+			continue;
+		if (strstr(line, " decision=reuse:"))
+			s->v[copies[i] + 1]++;
+		else if (field(line, "ret") == 0x100)
+			s->v[copies[i]]++;
+	}
+}
+
 static void add_event(struct sums *s, const char *event, const char *line)
 {
 	s->events++;
@@ -108,16 +135,17 @@ static void add_event(struct sums *s, const char *event, const char *line)
 			field(line, "changed");
 	} else if (!strcmp(event, "wpfault_method_switch")) {
 		s->v[MS]++;
+	} else if (!strcmp(event, "wpfault_cow")) {
+		add_cow_event(s, line);
 	}
 }
 
 /*
- * Reads the trace, summing the events of objects @a and @b; @sample gets
- * the first line of each event kind.
+ * Reads the trace, summing the events of the @n objects @ids into @sums;
+ * @sample gets the first line of each event kind.
  */
-static int read_trace(const char *dir, uint64_t a, uint64_t b,
-		      struct sums *sa, struct sums *sb, char *sample,
-		      size_t sample_len)
+static int read_trace(const char *dir, const uint64_t *ids, struct sums *sums,
+		      int n, char *sample, size_t sample_len)
 {
 	char path[256], line[512], event[66];
 	FILE *f;
@@ -130,16 +158,16 @@ static int read_trace(const char *dir, uint64_t a, uint64_t b,
 		/* After the timestamp; the task may be wpfault_trace. */
 		const char *p = strstr(line, ": wpfault_");
 		uint64_t id;
+		int i;
 
 		if (line[0] == '#' || !p ||
 		    sscanf(p + 2, "%63[a-z_]:", event) != 1)
 			continue;
 		p++;
 		id = field(p, "id");
-		if (id == a)
-			add_event(sa, event, p);
-		else if (id == b)
-			add_event(sb, event, p);
+		for (i = 0; i < n; i++)
+			if (id == ids[i])
+				add_event(&sums[i], event, p);
 		/* The first event of each kind, to show. */
 		strcat(event, ":");
 		if (!strstr(sample, event) &&
@@ -181,6 +209,36 @@ static void workload(struct __test_metadata *_metadata, struct wpf_obj *o,
 	ASSERT_LE(0, wpf_collect(o->fd, 0, NPAGES, &bits));
 }
 
+/*
+ * Copy-on-write: a snapshot, then writes that copy, reuse by the
+ * exclusive mark and by the refcount rule, and copy by policy.
+ */
+static void workload_cow(struct __test_metadata *_metadata,
+			 struct wpf_obj *o, char *p)
+{
+	struct wpfault_snapshot snap = { 0 };
+	struct wpfault_policy_arg policy = { 0 };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		PAGE(p, i)[0] = 1;
+	ASSERT_EQ(0, ioctl(o->fd, WPFAULT_IOC_SNAPSHOT, &snap));
+	PAGE(p, 0)[0] = 2;
+	PAGE(p, 1)[0] = 2;
+	ASSERT_EQ(0, close(snap.fd));
+	ASSERT_LE(0, wpf_clean(o->fd, 0, NPAGES));
+	PAGE(p, 0)[0] = 3;
+	PAGE(p, 2)[0] = 3;
+	policy.policy = WPFAULT_POLICY_REFCOUNT;
+	ASSERT_EQ(0, ioctl(o->fd, WPFAULT_IOC_SET_POLICY, &policy));
+	PAGE(p, 3)[0] = 3;
+	ASSERT_LE(0, wpf_clean(o->fd, 0, NPAGES));
+	policy.policy = WPFAULT_POLICY_COPY;
+	ASSERT_EQ(0, ioctl(o->fd, WPFAULT_IOC_SET_POLICY, &policy));
+	PAGE(p, 0)[0] = 4;
+	ASSERT_EQ(0, ftruncate(o->fd, 6 * page_size));
+}
+
 /* The counters' growth since @before equals what the events add up to. */
 static void check_sums(struct __test_metadata *_metadata, int fd,
 		       const uint64_t *before, const struct sums *s,
@@ -188,6 +246,10 @@ static void check_sums(struct __test_metadata *_metadata, int fd,
 {
 	static const int compared[] = {
 		R, W, COW, FA, MK, PM, HU, CL, CO, WB, WR, TR, PD, PW, MS,
+		WPFAULT_STAT_REFCOUNT_COPIES, WPFAULT_STAT_REFCOUNT_REUSES,
+		WPFAULT_STAT_MAPCOUNT_COPIES, WPFAULT_STAT_MAPCOUNT_REUSES,
+		WPFAULT_STAT_EXCLUSIVE_COPIES, WPFAULT_STAT_EXCLUSIVE_REUSES,
+		WPFAULT_STAT_COPY_COPIES,
 	};
 	uint64_t v[WPFAULT_STAT_NR];
 	size_t i;
@@ -210,55 +272,68 @@ static void check_sums(struct __test_metadata *_metadata, int fd,
 
 TEST(events_add_up_to_the_counters)
 {
-	struct wpf_obj pc = { .fd = -1, .dev = -1 };
-	struct wpf_obj pfn = { .fd = -1, .dev = -1 };
-	uint64_t before_pc[WPFAULT_STAT_NR], before_pfn[WPFAULT_STAT_NR];
-	struct sums spc = { 0 }, spfn = { 0 };
+	static const char *const what[] = { "page cache", "pfn", "cow" };
+	struct wpf_obj o[3] = {
+		{ .fd = -1, .dev = -1 }, { .fd = -1, .dev = -1 },
+		{ .fd = -1, .dev = -1 },
+	};
+	uint64_t before[3][WPFAULT_STAT_NR], ids[3];
+	struct sums sums[3] = { 0 };
 	char *sample = calloc(1, SAMPLE_BYTES);
 	const char *dir = tracefs();
-	char *p, *q;
-	int err;
+	char *map[3];
+	int err, i;
 
 	ASSERT_NE(NULL, sample);
 	if (!dir)
 		SKIP(return, "no tracefs: the kernel has no CONFIG_TRACING");
-	err = wpf_create_type_mapped(&pc, WPFAULT_TYPE_PAGECACHE, NPAGES, &p);
+	err = wpf_create_type_mapped(&o[0], WPFAULT_TYPE_PAGECACHE, NPAGES,
+				     &map[0]);
 	if (err == -ENOENT)
 		SKIP(return, "%s missing: wpfault.ko is not loaded",
 		     WPFAULT_DEVICE);
 	ASSERT_EQ(0, err);
-	ASSERT_EQ(0, wpf_create_type_mapped(&pfn, WPFAULT_TYPE_PFN, NPAGES,
-					    &q));
-	if (wpf_set_method(pfn.fd, WPFAULT_METHOD_PAGETABLE) == -EOPNOTSUPP)
+	ASSERT_EQ(0, wpf_create_type_mapped(&o[1], WPFAULT_TYPE_PFN, NPAGES,
+					    &map[1]));
+	ASSERT_EQ(0, wpf_create_type_mapped(&o[2], WPFAULT_TYPE_COW, NPAGES,
+					    &map[2]));
+	if (wpf_set_method(o[1].fd, WPFAULT_METHOD_PAGETABLE) == -EOPNOTSUPP)
 		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel");
 	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
-		  wpf_set_method(pfn.fd, WPFAULT_METHOD_MKWRITE));
+		  wpf_set_method(o[1].fd, WPFAULT_METHOD_MKWRITE));
 	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "0"));
 	ASSERT_EQ(0, tracefs_write(dir, "buffer_size_kb", "2048"));
 	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
 	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "1"));
-	ASSERT_EQ(0, wpf_stats(pc.fd, before_pc));
-	ASSERT_EQ(0, wpf_stats(pfn.fd, before_pfn));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, wpf_stats(o[i].fd, before[i]));
+		ids[i] = o[i].id;
+	}
 	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "1"));
 
-	workload(_metadata, &pc, p, false);
-	workload(_metadata, &pfn, q, true);
-	munmap(p, NPAGES * page_size);
-	munmap(q, NPAGES * page_size);
+	workload(_metadata, &o[0], map[0], false);
+	workload(_metadata, &o[1], map[1], true);
+	workload_cow(_metadata, &o[2], map[2]);
+	for (i = 0; i < 3; i++)
+		munmap(map[i], NPAGES * page_size);
 
 	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "0"));
-	ASSERT_EQ(0, read_trace(dir, pc.id, pfn.id, &spc, &spfn, sample,
-				SAMPLE_BYTES));
+	ASSERT_EQ(0, read_trace(dir, ids, sums, 3, sample, SAMPLE_BYTES));
 	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
 	TH_LOG("the first event of each kind:\n%s", sample);
-	check_sums(_metadata, pc.fd, before_pc, &spc, "page cache");
-	check_sums(_metadata, pfn.fd, before_pfn, &spfn, "pfn");
+	for (i = 0; i < 3; i++)
+		check_sums(_metadata, o[i].fd, before[i], &sums[i], what[i]);
 	/* The workload reaches every event kind of each type. */
-	ASSERT_NE(0, spc.v[MK] * spc.v[CO] * spc.v[WB] * spc.v[TR]);
-	ASSERT_NE(0, spfn.v[PM] * spfn.v[HU] * spfn.v[PD] * spfn.v[PW] *
-		  spfn.v[MS]);
-	wpf_destroy(&pc);
-	wpf_destroy(&pfn);
+	ASSERT_NE(0, sums[0].v[MK] * sums[0].v[CO] * sums[0].v[WB] *
+		  sums[0].v[TR]);
+	ASSERT_NE(0, sums[1].v[PM] * sums[1].v[HU] * sums[1].v[PD] *
+		  sums[1].v[PW] * sums[1].v[MS]);
+	ASSERT_EQ(2, sums[2].v[WPFAULT_STAT_EXCLUSIVE_COPIES]);
+	ASSERT_EQ(2, sums[2].v[WPFAULT_STAT_EXCLUSIVE_REUSES]);
+	ASSERT_EQ(1, sums[2].v[WPFAULT_STAT_REFCOUNT_REUSES]);
+	ASSERT_EQ(1, sums[2].v[WPFAULT_STAT_COPY_COPIES]);
+	for (i = 0; i < 3; i++)
+		wpf_destroy(&o[i]);
 	free(sample);
 }
 
