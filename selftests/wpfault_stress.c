@@ -3,9 +3,10 @@
  * Random operations from several processes and threads on shared objects,
  * checked against a model of what every byte must hold and of which pages
  * must be dirty (invariants 2 and 7 of the design, and 1 for the bitmap).
- * Two objects are page-cache objects, the third a pfn object, which has
- * no private mappings and no pwrite() or pread(): those operations use its
- * shared mapping instead, or do nothing.
+ * Two objects are page-cache objects, the third a pfn object and the
+ * fourth a copy-on-write object, which have no private mappings and no
+ * pwrite() or pread(): those operations use their shared mappings
+ * instead, or do nothing.
  *
  * Each worker owns a lane of bytes in every page (LANE bytes at
  * worker * LANE), so the model of each byte has one writer and stays exact
@@ -28,6 +29,13 @@
  * an unmap ended is not checked for being clean.  Workers set mkwrite
  * before their own final unmaps, so the end state is checked in full.
  *
+ * Workers snapshot the copy-on-write object (exclusively: the snapshot's
+ * model is a copy of the object's at that instant), read and write their
+ * snapshot, pin part of it and close it (seed 002), and later check that
+ * the pin still holds the snapshot's data however the object was written
+ * since, under policies switched at random.  mapcount is left out: it
+ * leaks exactly there, which wpfault_cow shows.
+ *
  * Adding an operation: add an enum op entry, its name, its weight, and a
  * case in do_op().
  *
@@ -44,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,9 +61,10 @@
 #include "kselftest.h"
 #include "wpfault_util.h"
 
-#define NR_OBJECTS	3
-/* The last object is a pfn object: no private mappings, no pwrite. */
-#define PFN_OBJECT	(NR_OBJECTS - 1)
+#define NR_OBJECTS	4
+/* A pfn and a copy-on-write object: no private mappings, no pwrite. */
+#define PFN_OBJECT	2
+#define COW_OBJECT	3
 #define OBJ_PAGES	48
 #define LANE		64
 /* 16 lanes take 1 KiB, which fits in a page of any size Linux has. */
@@ -65,19 +75,21 @@ enum op {
 	OP_WRITE, OP_READ, OP_READ_PRIVATE, OP_WRITE_PRIVATE, OP_CLEAN,
 	OP_BITMAP, OP_FORK, OP_MPROTECT, OP_REMAP, OP_DONTNEED,
 	OP_TEMP_OBJECT, OP_PWRITE, OP_PREAD, OP_FSYNC, OP_TRUNCATE, OP_PUNCH,
-	OP_METHOD, NR_OPS
+	OP_METHOD, OP_SNAPSHOT, OP_SNAPSHOT_USE, OP_PIN, OP_UNPIN, OP_POLICY,
+	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
 	"write", "read", "read_private", "write_private", "clean", "bitmap",
 	"fork", "mprotect", "munmap_mmap", "madv_dontneed", "object_create",
 	"pwrite", "pread", "fsync", "truncate", "punch_hole",
-	"tracking_method",
+	"tracking_method", "snapshot", "snapshot_use", "pin_snapshot",
+	"unpin", "cow_policy",
 };
 
 /* Relative frequencies. */
 static const int op_weights[NR_OPS] = {
-	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2, 8, 6, 2, 1, 2, 2,
+	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2, 8, 6, 2, 1, 2, 2, 2, 6, 1, 1, 1,
 };
 
 /*
@@ -128,6 +140,14 @@ struct worker {
 	/* shared->cow_drops when the page was copied. */
 	uint64_t priv_drops[NR_OBJECTS][OBJ_PAGES];
 	uint64_t words[(OBJ_PAGES + 63) / 64];
+	/* A snapshot of the copy-on-write object (fd -1: none). */
+	int snap_fd;
+	volatile char *snap;
+	unsigned char *snap_model;
+	/* A pin of pages pin_first.. of a closed snapshot (fd -1: none). */
+	int pin_fd;
+	size_t pin_first, pin_pages;
+	unsigned char *pin_model;
 };
 
 static const char usage[] =
@@ -136,6 +156,7 @@ static const char usage[] =
 static struct shared *sh;
 static unsigned char *model;
 static int obj_fd[NR_OBJECTS];
+static int dev_fd;	/* /dev/wpfault, for pins */
 static struct timespec deadline;
 
 /* What page @page of object @obj must hold. */
@@ -186,12 +207,18 @@ static void mismatch(struct worker *w, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Private mappings of the pfn object are refused: left unmapped. */
+/* The pfn and copy-on-write objects: mappings only, all shared. */
+static bool mapped_only(int obj)
+{
+	return obj == PFN_OBJECT || obj == COW_OBJECT;
+}
+
+/* Refused private mappings are left unmapped. */
 static void map_object(struct worker *w, struct mapping *m, int obj,
 		       int flags)
 {
 	m->addr = NULL;
-	if (obj == PFN_OBJECT && flags == MAP_PRIVATE)
+	if (mapped_only(obj) && flags == MAP_PRIVATE)
 		return;
 	m->first = rnd(w, OBJ_PAGES);
 	m->pages = 1 + rnd(w, OBJ_PAGES - m->first);
@@ -230,7 +257,7 @@ static void do_write(struct worker *w, int obj, bool syscall)
 	volatile char *p;
 	size_t page;
 
-	syscall &= obj != PFN_OBJECT;
+	syscall &= !mapped_only(obj);
 	if (!syscall && !(m->prot & PROT_WRITE))
 		return;
 	p = pick(w, m, &page);
@@ -270,7 +297,7 @@ static void do_read(struct worker *w, int obj, bool syscall)
 	size_t page;
 
 	p = pick(w, m, &page);
-	if (!syscall || obj == PFN_OBJECT) {
+	if (!syscall || mapped_only(obj)) {
 		v = p[off];
 	} else if (pread(obj_fd[obj], &v, 1, page * page_size + off) != 1) {
 		mismatch(w, "pread: %s", strerror(errno));
@@ -377,14 +404,13 @@ static void forget_private(struct worker *w, int obj)
 }
 
 /*
- * A private object of this worker, of either type: every count is exact.
+ * A private object of this worker, of any type: every count is exact.
  * A first write faults into ->page_mkwrite on a page-cache object, into
- * ->fault on a pfn object (nothing is mapped yet).
+ * ->fault on the others (nothing is mapped yet).
  */
 static void do_temp_object(struct worker *w)
 {
-	enum wpfault_type type = rnd(w, 2) ? WPFAULT_TYPE_PFN :
-				 WPFAULT_TYPE_PAGECACHE;
+	enum wpfault_type type = rnd(w, WPFAULT_TYPE_NR);
 	int first_write = WPFAULT_STAT_MKWRITE_CALLS;
 	uint64_t stats[WPFAULT_STAT_NR];
 	size_t pages = 1 + rnd(w, 8), i;
@@ -392,7 +418,7 @@ static void do_temp_object(struct worker *w)
 	int64_t written;
 	volatile char *p;
 
-	if (type == WPFAULT_TYPE_PFN)
+	if (type != WPFAULT_TYPE_PAGECACHE)
 		first_write = WPFAULT_STAT_WRITE_FAULTS;
 	if (wpf_create_type(&o, pages * page_size, type)) {
 		mismatch(w, "create: %s", strerror(errno));
@@ -420,6 +446,116 @@ static void do_temp_object(struct worker *w)
 			mismatch(w, "temporary object page %zu", i);
 	munmap((void *)p, pages * page_size);
 	wpf_destroy(&o);
+}
+
+/* Closes the worker's snapshot: only pins keep its blocks then. */
+static void drop_snapshot(struct worker *w)
+{
+	if (w->snap_fd < 0)
+		return;
+	munmap((void *)w->snap, OBJ_PAGES * page_size);
+	close(w->snap_fd);
+	w->snap_fd = -1;
+}
+
+/* Under the object's lock, exclusive: no write is halfway. */
+static void do_snapshot(struct worker *w)
+{
+	struct wpfault_snapshot arg = { 0 };
+
+	drop_snapshot(w);
+	if (ioctl(obj_fd[COW_OBJECT], WPFAULT_IOC_SNAPSHOT, &arg)) {
+		mismatch(w, "snapshot: %s", strerror(errno));
+		return;
+	}
+	w->snap = wpf_map(arg.fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, 0);
+	if (w->snap == MAP_FAILED) {
+		mismatch(w, "mmap snapshot: %s", strerror(errno));
+		close(arg.fd);
+		return;
+	}
+	w->snap_fd = arg.fd;
+	memcpy(w->snap_model, model_page(COW_OBJECT, 0),
+	       OBJ_PAGES * page_size);
+}
+
+/* A byte of the worker's own snapshot, read or written. */
+static void do_snapshot_use(struct worker *w)
+{
+	size_t off = rnd(w, OBJ_PAGES) * page_size + rnd(w, page_size);
+	unsigned char v = 1 + rnd(w, 255);
+
+	if (w->snap_fd < 0)
+		return;
+	if (rnd(w, 2)) {
+		w->snap[off] = v;
+		w->snap_model[off] = v;
+	} else if ((unsigned char)w->snap[off] != w->snap_model[off]) {
+		mismatch(w, "snapshot byte %zu is %u, model %u", off,
+			 (unsigned char)w->snap[off], w->snap_model[off]);
+	}
+}
+
+/* Pins part of the snapshot, then closes the snapshot (seed 002). */
+static void do_pin(struct worker *w)
+{
+	struct wpfault_pin arg = { 0 };
+	size_t first = rnd(w, OBJ_PAGES);
+	size_t pages = 1 + rnd(w, OBJ_PAGES - first);
+
+	if (w->snap_fd < 0 || w->pin_fd >= 0)
+		return;
+	arg.addr = (uintptr_t)(w->snap + first * page_size);
+	arg.length = pages * page_size;
+	if (ioctl(dev_fd, WPFAULT_IOC_PIN, &arg)) {
+		mismatch(w, "pin: %s", strerror(errno));
+		return;
+	}
+	w->pin_fd = arg.fd;
+	w->pin_first = first;
+	w->pin_pages = pages;
+	memcpy(w->pin_model, w->snap_model + first * page_size,
+	       pages * page_size);
+	drop_snapshot(w);
+}
+
+/* The pin still holds what the snapshot held; then it goes. */
+static void do_unpin(struct worker *w)
+{
+	size_t len = w->pin_pages * page_size, i;
+	unsigned char *now;
+
+	if (w->pin_fd < 0)
+		return;
+	now = malloc(len);
+	if (!now || pread(w->pin_fd, now, len, 0) != (ssize_t)len) {
+		mismatch(w, "pread pin: %s", strerror(errno));
+	} else if (memcmp(now, w->pin_model, len)) {
+		for (i = 0; now[i] == w->pin_model[i]; i++)
+			;
+		mismatch(w, "pin %zu+%zu byte %zu is %u, model %u",
+			 w->pin_first, w->pin_pages, i, now[i],
+			 w->pin_model[i]);
+	}
+	free(now);
+	if (ioctl(w->pin_fd, WPFAULT_IOC_UNPIN))
+		mismatch(w, "unpin: %s", strerror(errno));
+	close(w->pin_fd);
+	w->pin_fd = -1;
+}
+
+/* Any policy but mapcount, which leaks into the pins (seed 002). */
+static void do_policy(struct worker *w)
+{
+	static const enum wpfault_policy safe[] = {
+		WPFAULT_POLICY_REFCOUNT, WPFAULT_POLICY_EXCLUSIVE,
+		WPFAULT_POLICY_COPY,
+	};
+	struct wpfault_policy_arg arg = { .policy = safe[rnd(w, 3)] };
+
+	if (ioctl(obj_fd[COW_OBJECT], WPFAULT_IOC_SET_POLICY, &arg))
+		mismatch(w, "set policy: %s", strerror(errno));
 }
 
 static void do_op(struct worker *w, enum op op);
@@ -492,11 +628,16 @@ static void do_fork(struct worker *w)
 
 static void do_op(struct worker *w, enum op op)
 {
-	int obj = op == OP_METHOD ? PFN_OBJECT : rnd(w, NR_OBJECTS);
+	int obj = op == OP_METHOD ? PFN_OBJECT :
+		  op >= OP_SNAPSHOT ? COW_OBJECT : rnd(w, NR_OBJECTS);
 	bool exclusive = op == OP_TRUNCATE || op == OP_PUNCH ||
-			 op == OP_METHOD;
-	/* A forking worker waits for its child, which takes locks. */
-	bool locked = op != OP_FORK && op != OP_TEMP_OBJECT;
+			 op == OP_METHOD || op == OP_SNAPSHOT;
+	/*
+	 * A forking worker waits for its child, which takes locks; the
+	 * worker's snapshot and pin are its own.
+	 */
+	bool locked = op != OP_FORK && op != OP_TEMP_OBJECT &&
+		      (op < OP_SNAPSHOT_USE || op > OP_POLICY);
 	struct mapping *m;
 
 	count(op);
@@ -581,6 +722,21 @@ static void do_op(struct worker *w, enum op op)
 	case OP_METHOD:
 		do_method(w);
 		break;
+	case OP_SNAPSHOT:
+		do_snapshot(w);
+		break;
+	case OP_SNAPSHOT_USE:
+		do_snapshot_use(w);
+		break;
+	case OP_PIN:
+		do_pin(w);
+		break;
+	case OP_UNPIN:
+		do_unpin(w);
+		break;
+	case OP_POLICY:
+		do_policy(w);
+		break;
 	default:
 		break;
 	}
@@ -614,6 +770,12 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	int obj;
 
+	w->snap_fd = -1;
+	w->pin_fd = -1;
+	w->snap_model = malloc(OBJ_PAGES * page_size);
+	w->pin_model = malloc(OBJ_PAGES * page_size);
+	if (!w->snap_model || !w->pin_model)
+		ksft_exit_fail_msg("out of memory\n");
 	/* Objects cannot be mapped past their end while truncated. */
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
 		pthread_rwlock_rdlock(&sh->lock[obj]);
@@ -625,10 +787,14 @@ static void *worker_main(void *arg)
 		do_op(w, pick_op(w));
 	__atomic_store_n(&sh->stopping, true, __ATOMIC_SEQ_CST);
 	do_op(w, OP_METHOD);
+	do_op(w, OP_UNPIN);
+	drop_snapshot(w);
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
 		unmap_object(&w->shared[obj]);
 		unmap_object(&w->private[obj]);
 	}
+	free(w->snap_model);
+	free(w->pin_model);
 	return NULL;
 }
 
@@ -781,6 +947,7 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("rwlock init failed\n");
 		err = wpf_create_type(&objs[obj], OBJ_PAGES * page_size,
 				      obj == PFN_OBJECT ? WPFAULT_TYPE_PFN :
+				      obj == COW_OBJECT ? WPFAULT_TYPE_COW :
 				      WPFAULT_TYPE_PAGECACHE);
 
 		if (err == -ENOENT)
@@ -790,6 +957,7 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("create: %s\n", strerror(-err));
 		obj_fd[obj] = objs[obj].fd;
 	}
+	dev_fd = objs[0].dev;
 	err = wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_PAGETABLE);
 	sh->no_helpers = err == -EOPNOTSUPP;
 	if (wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_MKWRITE) < 0)
