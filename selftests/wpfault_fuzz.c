@@ -3,8 +3,9 @@
  * Edge and random values for every field and pointer of every ioctl, and
  * for mmap, ftruncate, pwrite, pread, fsync and fallocate, on
  * /dev/wpfault, on an object (each seed runs once with a page-cache
- * object, once with a pfn object) and on fds that are neither; and mount,
- * umount and the directory calls on a wpfault mount.  A model of the
+ * object, once with a pfn object and once with a copy-on-write object)
+ * and on fds that are neither; pins; and mount, umount and the directory
+ * calls on a wpfault mount.  A model of the
  * validation order of module/fs.c, pagecache.c, stats.c and the VFS
  * (documented in <linux/wpfault.h> and README.md) predicts each result,
  * including which error wins when several apply.  Calls that succeed
@@ -86,32 +87,30 @@ enum {
 enum call {
 	CALL_CREATE, CALL_CLEAN, CALL_BITMAP, CALL_STATS, CALL_WRONG_FD,
 	CALL_UNKNOWN, CALL_MMAP, CALL_FTRUNCATE, CALL_WRITE, CALL_READ_DISK,
-	CALL_FILE_IO, CALL_MOUNT, CALL_METHOD, NR_CALLS
+	CALL_FILE_IO, CALL_MOUNT, CALL_METHOD, CALL_COW, CALL_PIN, NR_CALLS
 };
 
 static const char *const call_names[NR_CALLS] = {
 	"create", "clean", "bitmap_collect", "stats", "command_on_wrong_fd",
 	"unknown_command", "mmap", "ftruncate", "page_write", "read_disk",
-	"file_io", "mount", "tracking_method",
+	"file_io", "mount", "tracking_method", "snapshot_policy", "pin",
 };
 
-/* The types the model knows: copy-on-write objects are not in it yet. */
-#define FUZZ_TYPES	(WPFAULT_TYPE_PFN + 1)
-
-static const char *const type_names[FUZZ_TYPES] = {
+static const char *const type_names[WPFAULT_TYPE_NR] = {
 	[WPFAULT_TYPE_PAGECACHE] = "page-cache",
 	[WPFAULT_TYPE_PFN] = "pfn",
+	[WPFAULT_TYPE_COW] = "copy-on-write",
 };
 
 /* Relative frequencies. */
 static const unsigned int call_weights[NR_CALLS] = {
-	12, 16, 16, 10, 6, 6, 14, 5, 15, 10, 12, 10, 10,
+	12, 16, 16, 10, 6, 6, 14, 5, 15, 10, 12, 10, 10, 8, 8,
 };
 
 /* Results counted per kind of call, to show what the seeds reached. */
 static const int counted[] = {
 	0, EFAULT, EINVAL, EFBIG, EOVERFLOW, ENXIO, ERANGE, ENOTTY,
-	EOPNOTSUPP, EBUSY, EROFS, EPERM, ENOENT,
+	EOPNOTSUPP, EBUSY, EROFS, EPERM, ENOENT, E2BIG,
 };
 
 #define NR_RESULTS	(ARRAY_SIZE(counted) + 1)	/* and "other" */
@@ -135,6 +134,7 @@ struct fuzz {
 	enum wpfault_mode mode;
 	unsigned int streak;
 	bool no_helpers;
+	enum wpfault_policy policy;	/* copy-on-write objects */
 	__u64 alive;		/* objects_alive module-wide, ours included */
 	__u64 last_id;
 	char *arena;
@@ -188,7 +188,7 @@ static const char *err_name(int err)
 		[EFAULT] = "EFAULT", [ENODEV] = "ENODEV", [EINVAL] = "EINVAL",
 		[EMFILE] = "EMFILE", [ENOTTY] = "ENOTTY", [EFBIG] = "EFBIG",
 		[ERANGE] = "ERANGE", [EOVERFLOW] = "EOVERFLOW",
-		[EOPNOTSUPP] = "EOPNOTSUPP",
+		[EOPNOTSUPP] = "EOPNOTSUPP", [E2BIG] = "E2BIG",
 	};
 
 	if (err >= 0 && err < (int)ARRAY_SIZE(names) && names[err])
@@ -875,11 +875,14 @@ static int fuzz_wrong_fd(struct fuzz *f)
 		WPFAULT_IOC_CREATE, WPFAULT_IOC_STATS, WPFAULT_IOC_CLEAN,
 		WPFAULT_IOC_DIRTY_BITMAP, WPFAULT_IOC_READ_DISK,
 		WPFAULT_IOC_COLLECT, WPFAULT_IOC_SET_METHOD,
-		WPFAULT_IOC_GET_METHOD,
+		WPFAULT_IOC_GET_METHOD, WPFAULT_IOC_PIN, WPFAULT_IOC_SNAPSHOT,
+		WPFAULT_IOC_SET_POLICY, WPFAULT_IOC_GET_POLICY,
+		WPFAULT_IOC_UNPIN,
 	};
 	static const char *const cmd_names[] = {
 		"CREATE", "STATS", "CLEAN", "DIRTY_BITMAP", "READ_DISK",
-		"COLLECT", "SET_METHOD", "GET_METHOD",
+		"COLLECT", "SET_METHOD", "GET_METHOD", "PIN", "SNAPSHOT",
+		"SET_POLICY", "GET_POLICY", "UNPIN",
 	};
 	/* Requests that would succeed on the right fd. */
 	union {
@@ -889,16 +892,20 @@ static int fuzz_wrong_fd(struct fuzz *f)
 		struct wpfault_dirty_bitmap bitmap;
 		struct wpfault_disk_read disk;
 		struct wpfault_tracking tracking;
+		struct wpfault_pin pin;
+		struct wpfault_snapshot snapshot;
+		struct wpfault_policy_arg policy;
 	} in;
 	unsigned int c = rnd(f, ARRAY_SIZE(cmds));
 	bool null = c == 1 || rnd(f, 2);
 	struct uptr arg;
 	int fd, got;
 
+	/* The /dev commands go to the object, the others to /dev. */
 	if (null)
 		fd = f->null_fd;
 	else
-		fd = c == 0 ? f->obj.fd : f->dev;
+		fd = c == 0 || c == 8 ? f->obj.fd : f->dev;
 	memset(&in, 0, sizeof(in));
 	switch (c) {
 	case 0:
@@ -922,13 +929,17 @@ static int fuzz_wrong_fd(struct fuzz *f)
 		in.disk.buf = (uintptr_t)f->disk_buf;
 		in.disk.buf_size = page_size;
 		break;
-	default:	/* SET_METHOD, GET_METHOD: mkwrite */
+	case 8:
+		in.pin.addr = (uintptr_t)f->map;
+		in.pin.length = page_size;
+		break;
+	default:	/* methods and policies: the first; no snapshot flags */
 		break;
 	}
 	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
 	describe(f, "%s on %s, arg %s", cmd_names[c],
-		 null ? "/dev/null" : c == 0 ? "the object" : "/dev/wpfault",
-		 arg.name);
+		 null ? "/dev/null" : fd == f->obj.fd ? "the object" :
+		 "/dev/wpfault", arg.name);
 	got = ioctl(fd, cmds[c], arg.p) ? errno : 0;
 	if (expect(f, ENOTTY, got))
 		check_arg(f, &arg, &in, sizeof(in));
@@ -940,7 +951,10 @@ static bool is_defined(unsigned long cmd)
 	return cmd == WPFAULT_IOC_CREATE || cmd == WPFAULT_IOC_STATS ||
 	       cmd == WPFAULT_IOC_CLEAN || cmd == WPFAULT_IOC_DIRTY_BITMAP ||
 	       cmd == WPFAULT_IOC_READ_DISK || cmd == WPFAULT_IOC_COLLECT ||
-	       cmd == WPFAULT_IOC_SET_METHOD || cmd == WPFAULT_IOC_GET_METHOD;
+	       cmd == WPFAULT_IOC_SET_METHOD || cmd == WPFAULT_IOC_GET_METHOD ||
+	       cmd == WPFAULT_IOC_PIN || cmd == WPFAULT_IOC_SNAPSHOT ||
+	       cmd == WPFAULT_IOC_SET_POLICY || cmd == WPFAULT_IOC_GET_POLICY ||
+	       cmd == WPFAULT_IOC_UNPIN;
 }
 
 /*
@@ -949,7 +963,9 @@ static bool is_defined(unsigned long cmd)
  */
 static int fuzz_unknown(struct fuzz *f)
 {
-	static const unsigned int nrs[] = { 0x00, 0x01, 0x10, 0x11, 0x12 };
+	static const unsigned int nrs[] = {
+		0x00, 0x01, 0x02, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x30,
+	};
 	unsigned int dir, nr, size;
 	bool on_dev = rnd(f, 2);
 	unsigned long cmd;
@@ -1025,8 +1041,8 @@ static int fuzz_mmap(struct fuzz *f)
 	if (!len || off % page_size || pgoff >= f->pages ||
 	    (len + page_size - 1) / page_size > f->pages - pgoff)
 		exp = EINVAL;
-	else if (!shared && f->type == WPFAULT_TYPE_PFN)
-		exp = EINVAL;	/* no COW mappings of VM_PFNMAP */
+	else if (!shared && f->type != WPFAULT_TYPE_PAGECACHE)
+		exp = EINVAL;	/* pfn and cow objects: shared only */
 	else
 		exp = 0;
 	/* The system call itself: libc may check the offset first. */
@@ -1176,8 +1192,8 @@ static int fuzz_file_io(struct fuzz *f)
 			 write ? "pwrite" : "pread", len, (long long)off,
 			 buf ? "valid" : "NULL");
 		describe_object(f);
-		/* A pfn object has no read or write method at all. */
-		if (off < 0 || f->type == WPFAULT_TYPE_PFN)
+		/* pfn and cow objects have no read or write method at all. */
+		if (off < 0 || f->type != WPFAULT_TYPE_PAGECACHE)
 			exp = EINVAL;
 		else if (len && !buf)
 			exp = EFAULT;
@@ -1576,10 +1592,245 @@ static void mount_tear_down(struct fuzz *f)
 	}
 }
 
+/*
+ * SNAPSHOT: EOPNOTSUPP first on an object of another type; then the
+ * argument is read, checked, and written back whole, which must succeed
+ * for the snapshot to exist.  A snapshot's disk is the object's, nothing
+ * is copied eagerly (no page of the object is pinned), and closing it
+ * frees it.
+ */
+static int fuzz_snapshot(struct fuzz *f)
+{
+	const size_t len = f->pages * page_size;
+	struct wpfault_snapshot in, want, out;
+	int exp, got, next_fd, fdflags;
+	char *mine, *its;
+	struct uptr arg;
+
+	in.flags = rnd(f, 4) ? rnd(f, 2) * WPFAULT_SNAPSHOT_CLOEXEC :
+		   pick_u32(f);
+	in.fd = next_rand(f);
+	in.id = next_rand(f);
+	in.eager_copies = next_rand(f);
+	in.reserved = pick_reserved(f);
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "SNAPSHOT, arg %s:", arg.name);
+	field(f, "flags", in.flags);
+	field(f, "reserved", in.reserved);
+	describe_object(f);
+	if (f->type != WPFAULT_TYPE_COW)
+		exp = EOPNOTSUPP;
+	else if (!can_read(&arg, 0, sizeof(in)))
+		exp = EFAULT;
+	else if (in.flags & ~WPFAULT_SNAPSHOT_CLOEXEC || in.reserved)
+		exp = EINVAL;
+	else
+		exp = can_write(&arg, 0, sizeof(in)) ? 0 : EFAULT;
+	next_fd = wpf_lowest_free_fd();
+	got = ioctl(f->obj.fd, WPFAULT_IOC_SNAPSHOT, arg.p) ? errno : 0;
+	if (!expect(f, exp, got) || got) {
+		if (!got)
+			close(((struct wpfault_snapshot *)arg.p)->fd);
+		else if (arg.kind == PTR_VALID || arg.kind == PTR_MISALIGNED)
+			check_arg(f, &arg, &in, sizeof(in));
+		expect_alive(f);
+		return got;
+	}
+	memcpy(&out, arg.p, sizeof(out));
+	want = in;
+	want.fd = next_fd;
+	want.id = out.id;
+	want.eager_copies = 0;
+	if (memcmp(&out, &want, sizeof(want)))
+		mismatch(f, "fd %d, not %d; %llu eager copies; or input",
+			 out.fd, next_fd, out.eager_copies);
+	if (out.id <= f->last_id)
+		mismatch(f, "id %llu not above the last one, %llu", out.id,
+			 f->last_id);
+	f->last_id = out.id;
+	fdflags = fcntl(out.fd, F_GETFD);
+	if (fdflags < 0 || !(fdflags & FD_CLOEXEC) !=
+	    !(in.flags & WPFAULT_SNAPSHOT_CLOEXEC))
+		mismatch(f, "fd %d: F_GETFD gives %d", out.fd, fdflags);
+	mine = malloc(2 * len);
+	if (!mine)
+		ksft_exit_fail_msg("out of memory\n");
+	its = mine + len;
+	if (wpf_read_disk(f->obj.fd, 0, f->pages, mine) < 0 ||
+	    wpf_read_disk(out.fd, 0, f->pages, its) < 0 ||
+	    memcmp(mine, its, len))
+		mismatch(f, "the snapshot's disk differs from the object's");
+	free(mine);
+	f->alive++;
+	expect_alive(f);
+	close(out.fd);
+	f->alive--;
+	expect_alive(f);
+	return got;
+}
+
+/* SET_POLICY and GET_POLICY: the struct is written back after a set. */
+static int fuzz_policy(struct fuzz *f)
+{
+	struct wpfault_policy_arg in, want;
+	bool set = rnd(f, 2);
+	struct uptr arg;
+	int exp, got;
+
+	in.policy = rnd(f, 4) ? rnd(f, WPFAULT_POLICY_NR + 1) : pick_u32(f);
+	in.reserved = rnd(f, 4) ? 0 : pick_u32(f);
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "%s, arg %s:", set ? "SET_POLICY" : "GET_POLICY",
+		 arg.name);
+	field(f, "policy", in.policy);
+	field(f, "reserved", in.reserved);
+	describe_object(f);
+	if (f->type != WPFAULT_TYPE_COW)
+		exp = EOPNOTSUPP;
+	else if (!can_read(&arg, 0, sizeof(in)))
+		exp = EFAULT;
+	else if (in.reserved || (set && in.policy >= WPFAULT_POLICY_NR))
+		exp = EINVAL;
+	else
+		exp = can_write(&arg, 0, sizeof(in)) ? 0 : EFAULT;
+	if (set && (!exp || exp == EFAULT) && can_read(&arg, 0, sizeof(in)) &&
+	    f->type == WPFAULT_TYPE_COW)
+		f->policy = in.policy;
+	want = in;
+	want.policy = f->policy;
+	got = ioctl(f->obj.fd, set ? WPFAULT_IOC_SET_POLICY :
+		    WPFAULT_IOC_GET_POLICY, arg.p) ? errno : 0;
+	if (expect(f, exp, got))
+		check_arg(f, &arg, exp ? &in : &want, sizeof(in));
+	return got;
+}
+
+static int fuzz_cow(struct fuzz *f)
+{
+	return rnd(f, 2) ? fuzz_snapshot(f) : fuzz_policy(f);
+}
+
+/* What a pin of @pages pages at @addr holds must be their bytes now. */
+static void check_pin(struct fuzz *f, int fd, const char *addr, __u64 pages)
+{
+	const size_t len = pages * page_size;
+	char *now = malloc(len + 1);
+
+	if (!now)
+		ksft_exit_fail_msg("out of memory\n");
+	if (pread(fd, now, len + 1, 0) != (ssize_t)len ||
+	    memcmp(now, addr, len))
+		mismatch(f, "the pin does not read what its pages hold");
+	free(now);
+	if (ioctl(fd, WPFAULT_IOC_UNPIN) ||
+	    !ioctl(fd, WPFAULT_IOC_UNPIN) || errno != EINVAL)
+		mismatch(f, "UNPIN, then again: not 0, then EINVAL");
+	close(fd);
+	if (stat_of(f->dev, WPFAULT_STAT_PINS_HELD))
+		mismatch(f, "pins_held is not 0 after the pin's close");
+}
+
+/*
+ * PIN on /dev/wpfault, of the object's mapping (a pfn object's cannot be
+ * pinned: EFAULT), of anonymous memory with an unmapped page after it, or
+ * of addresses nothing maps.  A writable pin only of anonymous memory:
+ * whether the kernel allows one of the object depends on its version
+ * (wpfault_cow tests that).  The argument is written back after the pages
+ * are pinned; if that fails, they are released.
+ */
+static int fuzz_pin(struct fuzz *f)
+{
+	const __u64 ps = page_size;
+	const __u64 lengths[] = {
+		0, 1, ps - 1, ps, ps + 1, 2 * ps, (MAX_PAGES + 1) * ps,
+		((__u64)WPFAULT_PIN_MAX_PAGES + 1) * ps, UINT64_MAX - ps + 1,
+	};
+	unsigned int target = rnd(f, 4);
+	struct wpfault_pin in, want;
+	char *base = NULL;
+	int exp, got, next_fd;
+	__u64 pages;
+	struct uptr arg;
+
+	switch (target) {
+	case 0:
+		base = (char *)f->map;
+		in.addr = (uintptr_t)base + rnd(f, f->pages) * ps;
+		pages = (uintptr_t)base + f->pages * ps - in.addr;
+		break;
+	case 1:
+		base = f->disk_buf;
+		in.addr = (uintptr_t)base + rnd(f, MAX_PAGES) * ps;
+		pages = (uintptr_t)base + MAX_PAGES * ps - in.addr;
+		break;
+	case 2:
+		in.addr = (uintptr_t)unmapped_page();
+		pages = 0;
+		break;
+	default:
+		in.addr = rnd(f, 2) ? 0 : KERNEL_ADDR;
+		pages = 0;
+		break;
+	}
+	pages /= ps;
+	if (!rnd(f, 8))
+		in.addr += 1 + rnd(f, ps - 1);
+	/* Past the anonymous buffer is an unmapped page. */
+	in.length = rnd(f, 2) ? (1 + rnd(f, pages + 1)) * ps :
+		    lengths[rnd(f, ARRAY_SIZE(lengths))];
+	/* Past the object's mapping may be anything: stay inside. */
+	if (target == 0 && in.length && !(in.length % ps) &&
+	    in.length / ps <= WPFAULT_PIN_MAX_PAGES && in.length / ps > pages)
+		in.length = pages * ps;
+	in.flags = rnd(f, 4) ? rnd(f, 2) * WPFAULT_PIN_CLOEXEC : pick_u32(f);
+	if (target == 1 && rnd(f, 2))
+		in.flags |= WPFAULT_PIN_WRITE;
+	else if (target != 1)
+		in.flags &= ~WPFAULT_PIN_WRITE;
+	in.fd = next_rand(f);
+	in.reserved = pick_reserved(f);
+	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
+	describe(f, "PIN, arg %s, target %u:", arg.name, target);
+	field(f, "addr", in.addr);
+	field(f, "length", in.length);
+	field(f, "flags", in.flags);
+	field(f, "reserved", in.reserved);
+	describe_object(f);
+
+	if (!can_read(&arg, 0, sizeof(in)))
+		exp = EFAULT;
+	else if (in.flags & ~WPFAULT_PIN_FLAGS || in.reserved ||
+		 !in.length || in.addr % ps || in.length % ps)
+		exp = EINVAL;
+	else if (in.length / ps > WPFAULT_PIN_MAX_PAGES)
+		exp = E2BIG;
+	else if (!base || in.length / ps > pages ||
+		 (target == 0 && f->type == WPFAULT_TYPE_PFN))
+		exp = EFAULT;
+	else
+		exp = can_write(&arg, 0, sizeof(in)) ? 0 : EFAULT;
+	next_fd = wpf_lowest_free_fd();
+	got = ioctl(f->dev, WPFAULT_IOC_PIN, arg.p) ? errno : 0;
+	if (!expect(f, exp, got))
+		return got;
+	if (got) {
+		if (arg.kind == PTR_VALID || arg.kind == PTR_MISALIGNED)
+			check_arg(f, &arg, &in, sizeof(in));
+		if (stat_of(f->dev, WPFAULT_STAT_PINS_HELD))
+			mismatch(f, "a failed pin left pages pinned");
+		return got;
+	}
+	want = in;
+	want.fd = next_fd;
+	check_arg(f, &arg, &want, sizeof(want));
+	check_pin(f, next_fd, (char *)(uintptr_t)in.addr, in.length / ps);
+	return got;
+}
+
 static int (*const call_fns[NR_CALLS])(struct fuzz *f) = {
 	fuzz_create, fuzz_clean, fuzz_bitmap, fuzz_stats, fuzz_wrong_fd,
 	fuzz_unknown, fuzz_mmap, fuzz_ftruncate, fuzz_write, fuzz_read_disk,
-	fuzz_file_io, fuzz_mount, fuzz_method,
+	fuzz_file_io, fuzz_mount, fuzz_method, fuzz_cow, fuzz_pin,
 };
 
 static enum call pick_call(struct fuzz *f)
@@ -1695,6 +1946,7 @@ static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 	f->pte_dirty = 0;
 	f->method = WPFAULT_METHOD_MKWRITE;
 	f->streak = 0;
+	f->policy = WPFAULT_POLICY_EXCLUSIVE;
 	if (wpf_tracking(f->obj.fd, &tracking))
 		ksft_exit_fail_perror("GET_METHOD");
 	f->mode = tracking.mode;
@@ -1831,11 +2083,11 @@ int main(int argc, char **argv)
 	set_up_arena(&f);
 	take_footprint(f.dev, &before);
 
-	ksft_set_plan(nr_seeds * FUZZ_TYPES + 1);
+	ksft_set_plan(nr_seeds * WPFAULT_TYPE_NR + 1);
 	for (i = 0; i < nr_seeds; i++) {
 		ksft_print_msg("rerun: %s -s %llu -n %lu\n", argv[0], seeds[i],
 			       iterations);
-		for (type = 0; type < FUZZ_TYPES; type++) {
+		for (type = 0; type < WPFAULT_TYPE_NR; type++) {
 			ok = run_seed(&f, seeds[i], type, iterations);
 			ksft_test_result(ok, "seed %llu, %s object: %s\n",
 					 seeds[i], type_names[type],
