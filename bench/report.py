@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turns a benchmark run (bench/results/CONFIG/cycles.csv, machine.txt)
-into table.md and one SVG plot per region size and writer count.
+"""Turns a benchmark run (bench/results/CONFIG/cycles.csv, faults.csv,
+machine.txt) into table.md and one SVG plot per region size and writer
+count.
 
 Cost is nanoseconds per dirtied page: a cycle's time (writes and collect)
 divided by the pages written.  Each row of the table compares the methods
@@ -11,7 +12,13 @@ best tracking method.  Under TCG a ratio under 2 is called a tie: the
 emulator distorts exception-heavy paths and varies between boots.  Each
 row is read against the goals of issue 10, printed beside it.
 
+The fault paths (faults.csv) are nanoseconds per fault-taking access:
+the median over the repetitions, the spread, and the ratio to the
+cheapest path of its kind (writes, reads), with the goal that wpfault's
+page_mkwrite path stays within 1.1x of ext4's.
+
     report.py RESULTS_DIR
+    report.py --compare SERIAL_LOG     (bench/compare's table)
 """
 import collections
 import csv
@@ -38,6 +45,52 @@ def load(res):
             k, _, v = line.partition(': ')
             machine[k.strip()] = v.strip()
     return rows, machine
+
+
+def load_faults(res):
+    """ns per access for each fault path, over the repetitions."""
+    per = collections.defaultdict(list)
+    path = os.path.join(res, 'faults.csv')
+    if not os.path.exists(path):
+        return per
+    with open(path) as f:
+        for r in csv.DictReader(f):
+            per[r['method']].append(int(r['ns']) / int(r['pages']))
+    return per
+
+
+def fault_table(per, tcg):
+    """The fault-path table and its goal, as markdown lines."""
+    if not per:
+        return []
+    med = {m: statistics.median(v) for m, v in per.items()}
+    lines = [
+        '',
+        '### Fault paths',
+        '',
+        'ns per access that faults: median [lowest-highest] over the '
+        'repetitions, and the ratio to the cheapest path of its kind.',
+        '',
+        '| path | ns/access | ratio |',
+        '|------|----------:|------:|',
+    ]
+    for kind in ('write', 'read'):
+        ms = [m for m in med if m.startswith('read') == (kind == 'read')]
+        best = min((med[m] for m in ms), default=None)
+        for m in sorted(ms, key=med.get):
+            v = per[m]
+            r = med[m] / best
+            lines.append(f'| {m} | {med[m]:,.0f} [{min(v):,.0f}-'
+                         f'{max(v):,.0f}] | {r:.2f}x'
+                         + (' tie' if tcg and 1 < r < TIE else '') + ' |')
+    pc, ext4 = med.get('wpfault-pagecache-mkwrite'), med.get('ext4-mkwrite')
+    if pc is not None and ext4 is not None:
+        lines += ['', 'Goal: the page_mkwrite path within 1.1x of ext4\'s: '
+                  + verdict(pc <= 1.1 * ext4, pc / ext4, tcg) + '.']
+    else:
+        lines += ['', 'Goal: the page_mkwrite path within 1.1x of ext4\'s: '
+                  'not measured (no ext4 in the VM).']
+    return lines
 
 
 def verdict(ok, ratio, tcg):
@@ -72,7 +125,7 @@ def goals(med, per_mille, tcg):
     return '; '.join(out)
 
 
-def table(rows, machine):
+def table(rows, faults, machine):
     tcg = machine.get('accelerator') == 'tcg'
     keys = sorted({k for k, _ in rows})
     methods = sorted({m for _, m in rows})
@@ -109,10 +162,9 @@ def table(rows, machine):
         '',
         'Goals (issue 10): the mkwrite methods at or below uffd-wp with '
         'PAGEMAP_SCAN per dirtied page; pagetable below all of them from '
-        '50 % written; adaptive within 10 % of the better of its two. The '
-        'fault-path goal (page_mkwrite within 1.1x of ext4) needs the '
-        'fault-path benchmark, not yet written.',
+        '50 % written; adaptive within 10 % of the better of its two.',
     ]
+    lines += fault_table(faults, tcg)
     return '\n'.join(lines) + '\n'
 
 
@@ -151,13 +203,46 @@ def plots(rows, res):
     return made
 
 
+def compare(log):
+    """bench/compare's table: each row's median per build, and new/old."""
+    per = collections.defaultdict(lambda: ([], []))
+    with open(log) as f:
+        for line in f:
+            p = line.strip().split(',')
+            if len(p) < 4 or p[0] not in ('old', 'new'):
+                continue
+            build = 0 if p[0] == 'old' else 1
+            # old|new,REP,cycle,METHOD,PAGES,PER_MILLE,THREADS,REP,
+            # DIRTIED,NS,EXTRA or old|new,REP,fault,METHOD,PAGES,REP,NS
+            if p[2] == 'cycle' and len(p) == 11:
+                key = (f'{p[3]}, {int(p[4]):,} pages, '
+                       f'{int(p[5]) / 10:g} %, {p[6]} writer(s)')
+                per[key][build].append(int(p[9]) / int(p[8]))
+            elif p[2] == 'fault' and len(p) == 7:
+                key = f'{p[3]}, one fault per access'
+                per[key][build].append(int(p[6]) / int(p[4]))
+    if not per:
+        sys.exit(f'{log}: no measurements of both builds')
+    print('| benchmark | old ns | new ns | new/old |')
+    print('|-----------|-------:|-------:|--------:|')
+    for key in sorted(per):
+        old, new = per[key]
+        if not old or not new:
+            continue
+        a, b = statistics.median(old), statistics.median(new)
+        print(f'| {key} | {a:,.0f} | {b:,.0f} | {b / a:.2f} |')
+
+
 def main():
+    if sys.argv[1] == '--compare':
+        compare(sys.argv[2])
+        return
     res = sys.argv[1]
     rows, machine = load(res)
     if not rows:
         sys.exit(f'{res}: no measurements')
     with open(os.path.join(res, 'table.md'), 'w') as f:
-        f.write(table(rows, machine))
+        f.write(table(rows, load_faults(res), machine))
     for name in plots(rows, res):
         print(f'{res}/{name}')
 

@@ -58,16 +58,19 @@ void wpf_block_release(struct page *block)
 }
 
 /*
- * The block at @index, made the object's own to change in place: a shared
- * one is replaced by a copy.  No pte of the object may map it.  Called
- * under disk_lock, where a failure cannot be returned: truncation.
+ * The block at @index, made the object's own to change in place: one that
+ * another object shares, or that a pin or a pipe references (through a
+ * snapshot since closed, say), is replaced by a copy.  No pte of the
+ * object may map it, so a block held by the object alone has one
+ * reference.  Called under disk_lock, where a failure cannot be
+ * returned: truncation.
  */
 static struct page *wpf_disk_own(struct wpf_object *obj, pgoff_t index,
 				 struct page *block)
 {
 	struct page *copy;
 
-	if (wpf_block_holders(block) == 1)
+	if (wpf_block_holders(block) == 1 && page_ref_count(block) == 1)
 		return block;
 	copy = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	copy_highpage(copy, block);

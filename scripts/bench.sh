@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs the dirty-tracking benchmark (selftests/wpfault_bench.c) in one
-# configuration's VM and writes bench/results/CONFIG/: cycles.csv (every
+# Runs the dirty-tracking benchmark (selftests/wpfault_bench.c) and the
+# fault-path one (wpfault_faultbench.c) in one configuration's VM and
+# writes bench/results/CONFIG/: cycles.csv and faults.csv (every
 # measurement), machine.txt (accelerator, kernel, CPU, vCPUs), table.md
 # (medians, spread, ratios, goals) and one SVG plot per region size.
 #   bench.sh [CONFIG]
@@ -24,7 +25,7 @@ rc=0
 WPFAULT_BENCH="-g ${WPFAULT_BENCH_ARGS:-}" WPFAULT_VM_MEM=6144 \
 	WPFAULT_VM_TIMEOUT=${WPFAULT_VM_TIMEOUT:-5400} \
 	"$WPFAULT_ROOT/scripts/vm-run.sh" "$cfg" 2>&1 | tee "$res/vm.txt" |
-	grep -vE '^\[[^]]*\] (cycle|na),' || rc=$?
+	grep -vE '^\[[^]]*\] (cycle|fault|na),' || rc=$?
 ((rc == 0)) || die "$cfg: the benchmark failed (see above)"
 
 log=$WPFAULT_ROOT/build/$cfg/serial.log
@@ -32,6 +33,10 @@ log=$WPFAULT_ROOT/build/$cfg/serial.log
 	echo "kind,method,pages,per_mille,threads,rep,dirtied,ns,extra"
 	grep -E '^cycle,' "$log"
 } >"$res/cycles.csv"
+{
+	echo "kind,method,pages,rep,ns"
+	grep -E '^fault,' "$log"
+} >"$res/faults.csv"
 grep -E '^na,' "$log" >"$res/unavailable.csv" || true
 {
 	echo "config: $cfg"

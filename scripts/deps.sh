@@ -24,7 +24,7 @@ apt_update() {
 packages=(build-essential bc bison flex libelf-dev libssl-dev cpio gzip
 	xz-utils kmod ccache qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross busybox-static sparse linux-source-6.12
-	xfsprogs stress-ng patch dkms rsync)
+	xfsprogs e2fsprogs stress-ng patch dkms rsync)
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	log "adding the arm64 architecture (for arm64 kernel and busybox downloads)"
@@ -82,6 +82,37 @@ headers_host_deps() { # headers.deb
 		sed -nE 's/^ *(linux-(headers-[^ ]+-common(-rt)?|kbuild-[^ ]+)).*/\1/p'
 }
 
+# ext4 and brd with what ext4 needs, for the fault benchmark's ext4 row
+# (vm-run.sh mounts an ext4 image on /dev/ram0), uncompressed and listed
+# in load order in ORDER.  A kernel without them leaves that row skipped.
+fs_modules=(crc16 crc32c_generic libcrc32c mbcache jbd2 ext4 brd)
+extract_fs_modules() { # image.deb destdir
+	local m f
+	rm -rf "$2" && mkdir -p "$2"
+	dpkg --fsys-tarfile "$1" | tar -x -C "$2" --wildcards \
+		--no-wildcards-match-slash \
+		'./lib/modules/*/kernel/fs/ext4/ext4.ko*' \
+		'./lib/modules/*/kernel/fs/jbd2/jbd2.ko*' \
+		'./lib/modules/*/kernel/fs/mbcache.ko*' \
+		'./lib/modules/*/kernel/lib/crc16.ko*' \
+		'./lib/modules/*/kernel/lib/libcrc32c.ko*' \
+		'./lib/modules/*/kernel/crypto/crc32c_generic.ko*' \
+		'./lib/modules/*/kernel/drivers/block/brd.ko*' \
+		2>/dev/null || true
+	for m in "${fs_modules[@]}"; do
+		f=$(find "$2/lib" -name "$m.ko*" 2>/dev/null | head -n 1)
+		case $f in
+		*.ko) mv "$f" "$2/$m.ko" ;;
+		*.ko.xz) xz -dc "$f" >"$2/$m.ko" ;;
+		'') continue ;;
+		*) die "cannot decompress ${f##*/}" ;;
+		esac
+		echo "$m" >>"$2/ORDER"
+	done
+	rm -rf "$2/lib"
+	[[ -f $2/ORDER ]] || log "no ext4 or brd module in ${1##*/}"
+}
+
 install_kernel() { # series flavour arch
 	local series=$1 flavour=$2 arch=$3 abi dir debs img hdrs hdr kb pkgs p m
 	local stamp
@@ -91,7 +122,7 @@ install_kernel() { # series flavour arch
 		die "no Debian $series $flavour kernel found in apt's lists"
 	dir=$(kernel_dir "$series" "$flavour")
 	# What is extracted, with the version: a new item re-extracts.
-	stamp="$abi vmlinuz headers hwpoison-inject"
+	stamp="$abi vmlinuz headers hwpoison-inject ext4-brd"
 	if [[ -f $dir/.done && $(cat "$dir/.done") == "$stamp" ]]; then
 		return
 	fi
@@ -134,6 +165,7 @@ install_kernel() { # series flavour arch
 		*) die "cannot decompress ${m##*/}" ;;
 		esac
 	done
+	extract_fs_modules "$debs"/linux-image-*.deb "$dir/fs-modules"
 	rm -rf "$dir/lib"
 	dpkg -x "$hdrs" "$dir/root"
 	hdr=$dir/root/usr/src/linux-headers-$abi-$flavour

@@ -57,6 +57,13 @@ make_initramfs() {
 	[[ -x $bb ]] || die "no busybox for $CFG_ARCH: run scripts/deps.sh $cfg"
 	cp "$bb" "$root/bin/busybox"
 	cp "$out/wpfault.ko" "$root/wpfault/"
+	# bench/compare: two builds of the module, loaded in turn.
+	if [[ -n ${WPFAULT_COMPARE:-} ]]; then
+		read -r -a kos <<<"$WPFAULT_COMPARE"
+		mkdir -p "$root/wpfault/compare"
+		cp "${kos[0]}" "$root/wpfault/compare/old.ko"
+		cp "${kos[1]}" "$root/wpfault/compare/new.ko"
+	fi
 	# The selftests as a user installs them: "make gen_tar"'s tarball.
 	tar -xzf "$out/kselftest.tar.gz" -C "$root" ./wpfault
 	# The kernel's own modules the tests use (deps.sh), loaded at boot.
@@ -66,6 +73,18 @@ make_initramfs() {
 			cp "$f" "$root/kmod/"
 		fi
 	done
+	# ext4 on a RAM disk for the fault benchmark, where the kernel's
+	# modules were extracted (deps.sh): an image made here, mounted at boot.
+	if [[ -f $CFG_KERNEL/fs-modules/ORDER ]]; then
+		cp -r "$CFG_KERNEL/fs-modules" "$root/kmod-fs"
+		rm -f "$out/ext4.img"
+		truncate -s "${ext4_mib}M" "$out/ext4.img"
+		# Initialized now: no lazy-init writes during the tests.
+		mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 \
+			"$out/ext4.img"
+		gzip -1 -c "$out/ext4.img" >"$root/ext4.img.gz"
+		rm -f "$out/ext4.img"
+	fi
 	# Real tools for wpfault_tools.sh, dynamic binaries with their
 	# libraries: the host's on x86-64, Debian's arm64 ones (deps.sh).
 	case $CFG_ARCH in
@@ -96,11 +115,48 @@ for m in /kmod/*.ko; do
 done
 echo "WPFAULT-BEGIN $(uname -r) $(uname -m) $(uname -v)"
 param() { sed -n "s/.*wpfault\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+if [ -f /kmod-fs/ORDER ]; then
+	for m in $(cat /kmod-fs/ORDER); do
+		case $m in
+		brd) insmod /kmod-fs/brd.ko rd_nr=1 rd_size=$(param ext4_kib) ;;
+		*) insmod /kmod-fs/$m.ko ;;
+		esac
+	done
+	mkdir -p /mnt/ext4
+	if zcat /ext4.img.gz >/dev/ram0 &&
+	   mount -t ext4 /dev/ram0 /mnt/ext4; then
+		export WPFAULT_EXT4_DIR=/mnt/ext4
+	else
+		echo "# no ext4 on /dev/ram0: the fault benchmark skips it"
+	fi
+fi
 b=$(param bench)
-if [ -n "$b" ]; then
+c=$(param compare)
+if [ -n "$c" ]; then
+	grep -m 1 -E '^(model name|CPU part)' /proc/cpuinfo | sed 's/^/# cpu: /'
+	set -o pipefail
+	rc=0 r=0
+	while [ "$r" -lt "$c" ]; do
+		for k in old new; do
+			insmod /wpfault/compare/$k.ko || rc=1
+			/wpfault/wpfault_bench $(echo "$b" | tr : ' ') |
+				sed "s/^/$k,$r,/" || rc=1
+			/wpfault/wpfault_faultbench -g -r 1 |
+				sed "s/^/$k,$r,/" || rc=1
+			rmmod wpfault || rc=1
+		done
+		r=$((r + 1))
+	done
+	echo "# Totals: pass:$((rc == 0)) fail:$((rc != 0)) xfail:0 xpass:0 skip:0 error:0"
+	echo "WPFAULT-RC $rc"
+	echo "WPFAULT-DMESG-BEGIN"
+	dmesg
+	echo "WPFAULT-DMESG-END"
+elif [ -n "$b" ]; then
 	grep -m 1 -E '^(model name|CPU part)' /proc/cpuinfo | sed 's/^/# cpu: /'
 	insmod /wpfault/wpfault.ko && /wpfault/wpfault_bench $(echo "$b" | tr : ' ')
 	rc=$?
+	/wpfault/wpfault_faultbench -g || rc=1
 	echo "# Totals: pass:$((rc == 0)) fail:$((rc != 0)) xfail:0 xpass:0 skip:0 error:0"
 	echo "WPFAULT-RC $rc"
 	rmmod wpfault
@@ -176,9 +232,12 @@ pick_accel() {
 # feature bit, which identify_cpu() clears for a moment with interrupts
 # enabled; an interrupt then gets a false "wild-memory-access" report (seen
 # on 6.12).
+# The RAM disk the fault benchmark's ext4 file lives on (16 MiB at most).
+ext4_mib=40
+params="wpfault.ext4_kib=$((ext4_mib * 1024))"
 case $CFG_PROFILE in
-debug) stress=60 params="wpfault.cycles=100" ;;
-*) stress=10 params="wpfault.cycles=10" ;;
+debug) stress=60 params+=" wpfault.cycles=100" ;;
+*) stress=10 params+=" wpfault.cycles=10" ;;
 esac
 [[ $CFG_KASAN == y && $CFG_ARCH == amd64 ]] && params+=" no5lvl"
 params+=" wpfault.stress=${WPFAULT_STRESS_SECONDS:-$stress}"
@@ -187,6 +246,8 @@ tests=$(echo ${WPFAULT_TESTS:-} | tr ' ' ,)
 [[ -n $tests ]] && params+=" wpfault.tests=$tests"
 bench=$(echo ${WPFAULT_BENCH:-} | tr ' ' :)
 [[ -n $bench ]] && params+=" wpfault.bench=$bench" tests=wpfault_bench
+[[ -n ${WPFAULT_COMPARE:-} ]] &&
+	params+=" wpfault.compare=${WPFAULT_COMPARE_REPS:-3}"
 
 make_initramfs
 accel=$(pick_accel)

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/falloc.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -572,6 +573,28 @@ TEST_F(cow, snapshots_of_snapshots_free_only_their_own_blocks)
 	CHECK_COW(u.fd, 0, 0, [R] = 2, [BL] = 2, [BS] = 1);
 	drop_snapshot(&u);
 	ASSERT_EQ(0, wpf_stat(self->o.fd, BS));
+}
+
+/*
+ * A hole punched in half a page the source alone holds, but a pin through
+ * a closed snapshot references: the zeroes go to a copy, whatever the
+ * policy (the wpfault_stress test found the in-place zeroing).
+ */
+TEST_F(cow, a_punch_leaves_a_pinned_block_alone)
+{
+	int pin_fd;
+
+	fill(self->p, 0, 'a');
+	ASSERT_EQ(0, take_snapshot(self->o.fd, &self->t, NULL));
+	pin_fd = pin(self->o.dev, self->t.map, 1, 0);
+	ASSERT_LE(0, pin_fd);
+	drop_snapshot(&self->t);
+	ASSERT_EQ(0, fallocate(self->o.fd, FALLOC_FL_PUNCH_HOLE |
+			       FALLOC_FL_KEEP_SIZE, 0, page_size / 2));
+	ASSERT_TRUE(pinned_is(pin_fd, self->buf, 0, 'a'));
+	ASSERT_EQ(0, self->p[0]);
+	ASSERT_EQ('a', self->p[page_size / 2]);
+	ASSERT_EQ(0, close(pin_fd));
 }
 
 /* Truncating a shared partial page copies it before zeroing its tail. */

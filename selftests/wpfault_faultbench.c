@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cost of one fault, per page, on each path that makes a page
+ * writable (a write to a page whose entry does not allow it) or readable,
+ * side by side in one run: wpfault's ->page_mkwrite, ->pfn_mkwrite, hole
+ * upgrade and copy-on-write reuse; tmpfs, which has no ->page_mkwrite
+ * (its first write after the entry went is a ->fault); ext4 on a RAM
+ * disk, the kernel's own file system path (ext4_page_mkwrite() after
+ * writeback write-protected the pages), where the VM has one; and read
+ * faults on a page-cache object with fault-around off and on.
+ *
+ * Each run of a method sets up N pages in the state before the fault
+ * (untimed), times one access to each, and checks that the accesses took
+ * exactly the faults and reached exactly the handler the method names
+ * (getrusage() and the module's counters): a method that measured another
+ * path is a failure, not a number.  Repetitions go round all methods
+ * before the next.
+ *
+ *   wpfault_faultbench [-g] [-n pages] [-r reps]
+ * Without -g, a smoke run for the selftests: 64 pages, once, with one
+ * kselftest result per method.  With -g, 16 MiB of pages and nine
+ * repetitions, for scripts/bench.sh.  WPFAULT_EXT4_DIR names a directory
+ * on ext4 (the test VM mounts one on /dev/ram0 when it has the modules).
+ *
+ * Each measurement is a line (behind "# " in the smoke run):
+ *   fault,METHOD,PAGES,REP,NS        NS for all PAGES accesses
+ *   na,METHOD,REASON                 a path this VM lacks
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "wpfault_util.h"
+
+enum method {
+	F_PAGECACHE_MKWRITE, F_PFN_MKWRITE, F_PFN_HOLE, F_COW_REUSE,
+	F_TMPFS_WRITE, F_EXT4_MKWRITE, F_READ, F_READ_AROUND, NR_METHODS
+};
+
+static const char *const method_names[NR_METHODS] = {
+	"wpfault-pagecache-mkwrite", "wpfault-pfn-mkwrite",
+	"wpfault-pfn-hole", "wpfault-cow-reuse", "tmpfs-write",
+	"ext4-mkwrite", "read", "read-faultaround",
+};
+
+/* One run of a method: its pages, and what it must have counted. */
+struct run {
+	enum method m;
+	size_t pages;
+	struct wpf_obj o;
+	int fd;			/* the file mapped (o.fd for an object) */
+	volatile char *p;
+	uint64_t before[WPFAULT_STAT_NR];
+	char na[96];		/* why the method cannot run here */
+};
+
+static const char *ext4_dir;
+static long fault_around_default;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Writes @bytes to debugfs fault_around_bytes; -errno on failure. */
+static int set_fault_around(long bytes)
+{
+	char s[32];
+	int fd = open(DEBUGFS_DIR "/fault_around_bytes", O_WRONLY);
+	int len = snprintf(s, sizeof(s), "%ld", bytes), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static void map_all(struct run *r, int prot)
+{
+	r->p = wpf_map(r->fd, r->pages, prot, MAP_SHARED, 0);
+	if (r->p == MAP_FAILED)
+		ksft_exit_fail_msg("%s: mmap: %s\n", method_names[r->m],
+				   strerror(errno));
+}
+
+static void write_all(struct run *r, int round)
+{
+	size_t i;
+
+	for (i = 0; i < r->pages; i++)
+		r->p[i * page_size] = wpf_pattern(i, round);
+}
+
+/* A wpfault object of @type, mapped, its pages written and cleaned. */
+static void object_cleaned(struct run *r, enum wpfault_type type)
+{
+	if (wpf_create_type(&r->o, r->pages * page_size, type))
+		ksft_exit_fail_msg("create: %s\n", strerror(errno));
+	r->fd = r->o.fd;
+	map_all(r, PROT_READ | PROT_WRITE);
+	write_all(r, 0);
+	if (wpf_clean(r->fd, 0, r->pages) != (int64_t)r->pages)
+		ksft_exit_fail_msg("clean: %s\n", strerror(errno));
+}
+
+/* A file of the run's pages in @dir, written, synced, mapped. */
+static void file_synced(struct run *r, const char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/wpfault-faultbench", dir);
+	r->fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (r->fd < 0 || unlink(path) ||
+	    ftruncate(r->fd, r->pages * page_size))
+		ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
+	map_all(r, PROT_READ | PROT_WRITE);
+	write_all(r, 0);
+	/* Writeback write-protects the pages it writes. */
+	if (fsync(r->fd))
+		ksft_exit_fail_msg("fsync: %s\n", strerror(errno));
+}
+
+/* Puts @r's pages in the state before the timed accesses. */
+static void set_up(struct run *r)
+{
+	size_t i;
+
+	switch (r->m) {
+	case F_PAGECACHE_MKWRITE:
+		object_cleaned(r, WPFAULT_TYPE_PAGECACHE);
+		break;
+	case F_PFN_MKWRITE:
+		object_cleaned(r, WPFAULT_TYPE_PFN);
+		break;
+	case F_COW_REUSE:
+		object_cleaned(r, WPFAULT_TYPE_COW);
+		break;
+	case F_PFN_HOLE:
+		if (wpf_create_type(&r->o, r->pages * page_size,
+				    WPFAULT_TYPE_PFN))
+			ksft_exit_fail_msg("create: %s\n", strerror(errno));
+		r->fd = r->o.fd;
+		map_all(r, PROT_READ | PROT_WRITE);
+		for (i = 0; i < r->pages; i++)
+			wpf_read_byte(r->p + i * page_size);
+		break;
+	case F_TMPFS_WRITE:
+		r->fd = memfd_create("wpfault-faultbench", MFD_CLOEXEC);
+		if (r->fd < 0 || ftruncate(r->fd, r->pages * page_size))
+			ksft_exit_fail_msg("memfd: %s\n", strerror(errno));
+		map_all(r, PROT_READ | PROT_WRITE);
+		write_all(r, 0);
+		/* The pages stay in the file; their entries go. */
+		if (madvise((void *)r->p, r->pages * page_size,
+			    MADV_DONTNEED))
+			ksft_exit_fail_msg("madvise: %s\n", strerror(errno));
+		break;
+	case F_EXT4_MKWRITE:
+		file_synced(r, ext4_dir);
+		break;
+	case F_READ:
+	case F_READ_AROUND:
+		if (wpf_create_type(&r->o, r->pages * page_size,
+				    WPFAULT_TYPE_PAGECACHE))
+			ksft_exit_fail_msg("create: %s\n", strerror(errno));
+		r->fd = r->o.fd;
+		map_all(r, PROT_READ | PROT_WRITE);
+		write_all(r, 0);
+		munmap((void *)r->p, r->pages * page_size);
+		map_all(r, PROT_READ);
+		if (set_fault_around(r->m == F_READ ? (long)page_size :
+				     fault_around_default))
+			ksft_exit_fail_msg("fault_around_bytes: %s\n",
+					   strerror(errno));
+		break;
+	default:
+		break;
+	}
+	if (r->o.fd >= 0 && wpf_stats(r->o.fd, r->before))
+		ksft_exit_fail_msg("stats: %s\n", strerror(errno));
+}
+
+/* The counter @stat of the run's object grew by @n. */
+static bool grew(struct run *r, int stat, uint64_t n)
+{
+	uint64_t v[WPFAULT_STAT_NR];
+
+	return !wpf_stats(r->o.fd, v) && v[stat] - r->before[stat] == n;
+}
+
+/*
+ * The accesses took @faults faults and reached the method's path.  The
+ * pfn paths map the block writable and clean: without hardware dirty
+ * bits the write then faults once more, in the core.
+ */
+static bool took_its_path(struct run *r, long faults)
+{
+	const uint64_t n = r->pages;
+	long window;
+
+	switch (r->m) {
+	case F_PAGECACHE_MKWRITE:
+		return faults == (long)n &&
+		       grew(r, WPFAULT_STAT_MKWRITE_CALLS, n);
+	case F_PFN_MKWRITE:
+		return faults == (long)n * wpf_writable_faults() &&
+		       grew(r, WPFAULT_STAT_PFN_MKWRITE_CALLS, n);
+	case F_PFN_HOLE:
+		return faults == (long)n * wpf_writable_faults() &&
+		       grew(r, WPFAULT_STAT_HOLE_UPGRADES, n);
+	case F_COW_REUSE:
+		return faults == (long)n &&
+		       grew(r, WPFAULT_STAT_EXCLUSIVE_REUSES, n);
+	case F_TMPFS_WRITE:
+	case F_EXT4_MKWRITE:
+		return faults == (long)n;
+	case F_READ:
+		return faults == (long)n &&
+		       grew(r, WPFAULT_STAT_READ_FAULTS, n);
+	default:
+		/* Fault-around maps aligned windows; the mapping is aligned. */
+		window = fault_around_default / page_size;
+		if (window < 1)
+			window = 1;
+		return faults == (long)((n + window - 1) / window);
+	}
+}
+
+/* The data each access saw or left is what the method wrote. */
+static bool data_intact(struct run *r, int round)
+{
+	size_t i;
+
+	for (i = 0; i < r->pages; i++)
+		if (r->p[i * page_size] != wpf_pattern(i, round))
+			return false;
+	return true;
+}
+
+static void sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	if (fd < 0 || syncfs(fd))
+		ksft_print_msg("syncfs %s: %s\n", dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void tear_down(struct run *r)
+{
+	if (r->p != MAP_FAILED)
+		munmap((void *)r->p, r->pages * page_size);
+	if (r->o.fd >= 0)
+		wpf_destroy(&r->o);
+	else if (r->fd >= 0)
+		close(r->fd);
+}
+
+/* Runs @m once on @pages pages: the time, or -1 after saying why not. */
+static int64_t measure(enum method m, size_t pages, char *na, size_t na_len)
+{
+	struct run r = {
+		.m = m, .pages = pages, .o = { .dev = -1, .fd = -1 },
+		.fd = -1, .p = MAP_FAILED,
+	};
+	bool read = m == F_READ || m == F_READ_AROUND, ok;
+	long faults;
+	int64_t t;
+	size_t i;
+
+	if (m == F_EXT4_MKWRITE && !ext4_dir) {
+		snprintf(na, na_len, "no ext4 in this VM (WPFAULT_EXT4_DIR)");
+		return -1;
+	}
+	if (read && fault_around_default < 0) {
+		snprintf(na, na_len, "no debugfs fault_around_bytes");
+		return -1;
+	}
+	set_up(&r);
+	faults = wpf_minflt();
+	t = now_ns();
+	if (read)
+		for (i = 0; i < pages; i++)
+			(void)r.p[i * page_size];
+	else
+		for (i = 0; i < pages; i++)
+			r.p[i * page_size] = wpf_pattern(i, 1);
+	t = now_ns() - t;
+	faults = wpf_minflt() - faults;
+	ok = took_its_path(&r, faults) && data_intact(&r, read ? 0 : 1);
+	if (!ok)
+		ksft_print_msg("FAIL %s, %zu pages: %ld faults, %s\n",
+			       method_names[m], pages, faults,
+			       "or another path, or wrong data");
+	if (read)
+		set_fault_around(fault_around_default);
+	tear_down(&r);
+	return ok ? t : -2;
+}
+
+int main(int argc, char **argv)
+{
+	bool grid = false, failed[NR_METHODS] = { 0 };
+	char na[NR_METHODS][96] = { { 0 } };
+	int reps = 1, opt, rep, m, nfailed = 0;
+	const char *line = "# ";
+	size_t pages = 64;
+
+	while ((opt = getopt(argc, argv, "gn:r:")) != -1) {
+		switch (opt) {
+		case 'g':
+			grid = true;
+			pages = (16 << 20) / page_size;
+			reps = 9;
+			line = "";
+			break;
+		case 'n':
+			pages = strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-g] [-n pages] [-r reps]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!grid)
+		ksft_print_header();
+	if (access(WPFAULT_DEVICE, F_OK))
+		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
+			       WPFAULT_DEVICE);
+	ext4_dir = getenv("WPFAULT_EXT4_DIR");
+	if (ext4_dir && !*ext4_dir)
+		ext4_dir = NULL;
+	fault_around_default = wpf_faultaround_pages();
+	if (fault_around_default >= 0)
+		fault_around_default *= page_size;
+	printf("# page size %zu, fault_around_bytes %ld\n", page_size,
+	       fault_around_default);
+	/* The clock's first read may fault (vDSO data): not in a timing. */
+	now_ns();
+
+	for (rep = 0; rep < reps; rep++) {
+		for (m = 0; m < NR_METHODS; m++) {
+			int64_t t;
+
+			if (failed[m] || na[m][0])
+				continue;
+			t = measure(m, pages, na[m], sizeof(na[m]));
+			if (t == -1)
+				printf("%sna,%s,%s\n", line, method_names[m],
+				       na[m]);
+			else if (t < 0)
+				failed[m] = true;
+			else
+				printf("%sfault,%s,%zu,%d,%lld\n", line,
+				       method_names[m], pages, rep,
+				       (long long)t);
+		}
+	}
+	/*
+	 * Leave ext4 clean: its journal commits and writeback would otherwise
+	 * move the global dirty counters under later tests.
+	 */
+	if (ext4_dir)
+		sync_dir(ext4_dir);
+	for (m = 0; m < NR_METHODS; m++)
+		nfailed += failed[m];
+	if (grid)
+		return nfailed ? 1 : 0;
+	ksft_set_plan(NR_METHODS);
+	for (m = 0; m < NR_METHODS; m++) {
+		if (na[m][0])
+			ksft_test_result_skip("%s: %s\n", method_names[m],
+					      na[m]);
+		else
+			ksft_test_result(!failed[m], "%s: %d x %zu pages, %s\n",
+					 method_names[m], reps, pages,
+					 "each on its path");
+	}
+	ksft_finished();
+}
