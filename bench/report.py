@@ -68,8 +68,9 @@ def fault_table(per, tcg):
         '',
         '### Fault paths',
         '',
-        'ns per access that faults: median [lowest-highest] over the '
-        'repetitions, and the ratio to the cheapest path of its kind.',
+        'ns per page accessed (each access faults, except that one '
+        'fault-around fault maps a window): median [lowest-highest] over '
+        'the repetitions, and the ratio to the cheapest path of its kind.',
         '',
         '| path | ns/access | ratio |',
         '|------|----------:|------:|',
