@@ -95,10 +95,8 @@ static struct page *wpf_cow_get_block(struct wpf_object *obj, pgoff_t index)
 	block = xa_load(&obj->disk, index);
 	if (!block) {
 		block = wpf_disk_block(obj, index);
-		if (!IS_ERR(block)) {
-			xa_set_mark(&obj->disk, index, WPF_EXCLUSIVE);
-			xa_set_mark(&obj->disk, index, WPF_FRESH);
-		}
+		if (!IS_ERR(block))
+			wpf_disk_mark_new(obj, index);
 	}
 	if (!IS_ERR(block))
 		get_page(block);
@@ -193,23 +191,15 @@ static vm_fault_t wpf_cow_copy(struct wpf_object *obj, pgoff_t index,
 			       struct page *block)
 {
 	struct page *copy = alloc_page(GFP_KERNEL_ACCOUNT);
-	void *old;
 
 	if (!copy)
 		return VM_FAULT_OOM;
 	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
 	copy_highpage(copy, block);
-	/* Replacing an entry allocates nothing. */
-	old = xa_store(&obj->disk, index, copy, GFP_KERNEL);
-	if (WARN_ON_ONCE(old != block)) {
+	if (WARN_ON_ONCE(!wpf_disk_replace(obj, index, block, copy))) {
 		__free_page(copy);
 		return VM_FAULT_OOM;
 	}
-	xa_set_mark(&obj->disk, index, WPF_EXCLUSIVE);
-	xa_set_mark(&obj->disk, index, WPF_FRESH);
-	wpf_block_release(block);
-	wpf_count(obj, WPFAULT_STAT_BLOCKS_ALLOCATED, 1);
-	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED, 1);
 	return VM_FAULT_NOPAGE;
 }
 
@@ -363,8 +353,7 @@ static int wpf_cow_give(struct wpf_object *dst, pgoff_t index,
 		return err;
 	}
 	if (copy) {
-		xa_set_mark(&dst->disk, index, WPF_EXCLUSIVE);
-		xa_set_mark(&dst->disk, index, WPF_FRESH);
+		wpf_disk_mark_new(dst, index);
 		wpf_count(dst, WPFAULT_STAT_BLOCKS_ALLOCATED, 1);
 	} else {
 		wpf_block_share(block);

@@ -74,13 +74,36 @@ static struct page *wpf_disk_own(struct wpf_object *obj, pgoff_t index,
 		return block;
 	copy = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
 	copy_highpage(copy, block);
-	xa_store(&obj->disk, index, copy, GFP_KERNEL | __GFP_NOFAIL);
+	if (WARN_ON_ONCE(!wpf_disk_replace(obj, index, block, copy))) {
+		__free_page(copy);
+		return block;
+	}
+	return copy;
+}
+
+/* A block made for this object alone and not mapped yet (cow.c). */
+void wpf_disk_mark_new(struct wpf_object *obj, pgoff_t index)
+{
 	xa_set_mark(&obj->disk, index, WPF_EXCLUSIVE);
 	xa_set_mark(&obj->disk, index, WPF_FRESH);
+}
+
+/*
+ * Puts @copy, made from @block for this object alone, in @block's place
+ * at @index and lets go of @block; false, with nothing changed, if
+ * @block is not there.  Called under disk_lock.
+ */
+bool wpf_disk_replace(struct wpf_object *obj, pgoff_t index,
+		      struct page *block, struct page *copy)
+{
+	/* Replacing an entry allocates nothing. */
+	if (xa_cmpxchg(&obj->disk, index, block, copy, GFP_NOWAIT) != block)
+		return false;
+	wpf_disk_mark_new(obj, index);
 	wpf_block_release(block);
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_ALLOCATED, 1);
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED, 1);
-	return copy;
+	return true;
 }
 
 /* Blocks of the object that another object also holds. */

@@ -157,6 +157,9 @@ unsigned long wpf_block_holders(struct page *block);
 void wpf_block_share(struct page *block);
 void wpf_block_release(struct page *block);
 u64 wpf_disk_shared_blocks(struct wpf_object *obj);
+void wpf_disk_mark_new(struct wpf_object *obj, pgoff_t index);
+bool wpf_disk_replace(struct wpf_object *obj, pgoff_t index,
+		      struct page *block, struct page *copy);
 long wpf_ioctl_read_disk(struct wpf_object *obj,
 			 struct wpfault_disk_read __user *uarg);
 

@@ -410,27 +410,33 @@ static __u64 module_alive(struct fuzz *f)
 }
 
 /* The new object's fd is the lowest free one, with the asked flags. */
+/* A new object's id is above the last one; its fd has the asked flag. */
+static void check_new_object(struct fuzz *f, int fd, __u64 id, bool cloexec)
+{
+	int fdflags = fcntl(fd, F_GETFD);
+
+	if (id <= f->last_id)
+		mismatch(f, "id %llu not above the last one, %llu", id,
+			 f->last_id);
+	f->last_id = id;
+	if (fdflags < 0 || !(fdflags & FD_CLOEXEC) != !cloexec)
+		mismatch(f, "fd %d: F_GETFD gives %d", fd, fdflags);
+}
+
 static void check_created(struct fuzz *f, const struct wpfault_create *in,
 			  const struct wpfault_create *out, int want_fd,
 			  __u64 alive)
 {
 	struct wpfault_create want = *in;
 	struct stat st;
-	int fdflags;
 
 	want.fd = want_fd;
 	want.id = out->id;
 	if (memcmp(out, &want, sizeof(want)))
 		mismatch(f, "returned fd %d (expected %d), or changed input",
 			 out->fd, want_fd);
-	if (out->id <= f->last_id)
-		mismatch(f, "id %llu not above the last one, %llu", out->id,
-			 f->last_id);
-	f->last_id = out->id;
-	fdflags = fcntl(out->fd, F_GETFD);
-	if (fdflags < 0 ||
-	    !(fdflags & FD_CLOEXEC) != !(in->flags & WPFAULT_CREATE_CLOEXEC))
-		mismatch(f, "fd %d: F_GETFD gives %d", out->fd, fdflags);
+	check_new_object(f, out->fd, out->id,
+			 in->flags & WPFAULT_CREATE_CLOEXEC);
 	if (fstat(out->fd, &st) || !S_ISREG(st.st_mode) ||
 	    (__u64)st.st_size != in->size)
 		mismatch(f, "fd %d: fstat fails or gives a wrong size or mode",
@@ -1603,7 +1609,7 @@ static int fuzz_snapshot(struct fuzz *f)
 {
 	const size_t len = f->pages * page_size;
 	struct wpfault_snapshot in, want, out;
-	int exp, got, next_fd, fdflags;
+	int exp, got, next_fd;
 	char *mine, *its;
 	struct uptr arg;
 
@@ -1644,14 +1650,8 @@ static int fuzz_snapshot(struct fuzz *f)
 	if (memcmp(&out, &want, sizeof(want)))
 		mismatch(f, "fd %d, not %d; %llu eager copies; or input",
 			 out.fd, next_fd, out.eager_copies);
-	if (out.id <= f->last_id)
-		mismatch(f, "id %llu not above the last one, %llu", out.id,
-			 f->last_id);
-	f->last_id = out.id;
-	fdflags = fcntl(out.fd, F_GETFD);
-	if (fdflags < 0 || !(fdflags & FD_CLOEXEC) !=
-	    !(in.flags & WPFAULT_SNAPSHOT_CLOEXEC))
-		mismatch(f, "fd %d: F_GETFD gives %d", out.fd, fdflags);
+	check_new_object(f, out.fd, out.id,
+			 in.flags & WPFAULT_SNAPSHOT_CLOEXEC);
 	mine = malloc(2 * len);
 	if (!mine)
 		ksft_exit_fail_msg("out of memory\n");
