@@ -38,6 +38,7 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/pagemap.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
@@ -46,6 +47,17 @@
 #include "compat.h"
 #include "trace.h"
 #include "wpfault.h"
+
+/*
+ * The reproducer of the __do_fault() fix in patches/debug-kernel/: hand a
+ * poisoned block to the core like any other and let the core refuse it.
+ * The core then unmaps the block through its ->mapping, which is NULL:
+ * only kernels with that fix survive it.
+ */
+static bool fault_poisoned_blocks;
+module_param(fault_poisoned_blocks, bool, 0644);
+MODULE_PARM_DESC(fault_poisoned_blocks,
+		 "let the core refuse poisoned copy-on-write blocks (kernels with the __do_fault() fix only)");
 
 /* A new object's policy: the kernel's own rule since 2022. */
 #define WPF_COW_DEFAULT_POLICY	WPFAULT_POLICY_EXCLUSIVE
@@ -131,6 +143,8 @@ static vm_fault_t wpf_cow_fault(struct vm_fault *vmf)
 	mutex_lock(&obj->disk_lock);
 	if (xa_load(&obj->disk, vmf->pgoff) != block)
 		ret = VM_FAULT_NOPAGE;	/* the retried fault maps the copy */
+	else if (PageHWPoison(block) && !fault_poisoned_blocks)
+		ret = wpf_poisoned_fault(obj);
 	else if (!write)
 		/* Mapped from now on: the next write to it decides. */
 		xa_clear_mark(&obj->disk, vmf->pgoff, WPF_FRESH);
@@ -253,6 +267,8 @@ static vm_fault_t wpf_cow_mkwrite(struct vm_fault *vmf)
 	/* Copied or truncated since: the retried fault sees what is now. */
 	if (xa_load(&obj->disk, vmf->pgoff) != block)
 		ret = VM_FAULT_NOPAGE;
+	else if (PageHWPoison(block))
+		ret = wpf_poisoned_fault(obj);
 	else
 		ret = wpf_cow_write(obj, vmf->pgoff, block);
 	mutex_unlock(&obj->disk_lock);
@@ -383,7 +399,8 @@ static long wpf_cow_share(struct wpf_object *src, struct wpf_object *dst)
 	wpf_cow_unmap(src, 0, 0);
 	mutex_lock(&src->disk_lock);
 	xa_for_each(&src->disk, index, block) {
-		bool copy = copy_pinned &&
+		/* A copy would read a poisoned block: it is shared instead. */
+		bool copy = copy_pinned && !PageHWPoison(block) &&
 			    folio_maybe_dma_pinned(page_folio(block));
 
 		err = wpf_cow_give(dst, index, block, copy);

@@ -13,12 +13,23 @@
  * beyond the first (0 for a block one object holds, as every new page
  * starts), so a block is freed when its last holder, mapping and pin let
  * go of it.
+ *
+ * A memory error can poison a block (PageHWPoison) at any time, and the
+ * kernel cannot take it away: it is no page-cache or LRU page.  Its data
+ * is lost.  Nothing reads, copies or hands out a poisoned block: faults
+ * on it get VM_FAULT_HWPOISON (SIGBUS), WPFAULT_IOC_READ_DISK and the
+ * page cache's read-back get -EIO.  Writeback replaces it with a new
+ * block, as a disk remaps a bad sector, since it writes whole blocks;
+ * truncation and hole punches free it.  The allocator never reuses a
+ * freed poisoned page.
  */
+#include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/minmax.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
@@ -125,6 +136,31 @@ u64 wpf_disk_shared_blocks(struct wpf_object *obj)
 }
 
 /*
+ * A new block at @index for writeback, in place of @bad, a poisoned one,
+ * or of none; ERR_PTR(-ENOMEM).  Writeback may run for reclaim: no fs
+ * recursion.  Called under disk_lock.
+ */
+static struct page *wpf_disk_new_block(struct wpf_object *obj, pgoff_t index,
+				       struct page *bad)
+{
+	struct page *block = alloc_page(GFP_NOFS);
+	int err;
+
+	if (!block)
+		return ERR_PTR(-ENOMEM);
+	err = xa_err(xa_store(&obj->disk, index, block, GFP_NOFS));
+	if (err) {
+		__free_page(block);
+		return ERR_PTR(err);
+	}
+	if (bad)
+		wpf_block_release(bad);
+	else
+		wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, 1);
+	return block;
+}
+
+/*
  * Copies a locked folio to its blocks.  Bytes past @i_size are not file
  * data: the disk keeps zeroes there, as a file system does, so a file
  * extended later reads zeroes.
@@ -144,20 +180,12 @@ int wpf_disk_write(struct wpf_object *obj, struct folio *folio, loff_t i_size)
 
 		if (pos >= i_size)
 			break;
-		if (!block) {
-			/* Writeback may run for reclaim: no fs recursion. */
-			block = alloc_page(GFP_NOFS);
-			if (!block) {
-				err = -ENOMEM;
+		if (!block || PageHWPoison(block)) {
+			block = wpf_disk_new_block(obj, index, block);
+			if (IS_ERR(block)) {
+				err = PTR_ERR(block);
 				break;
 			}
-			err = xa_err(xa_store(&obj->disk, index, block,
-					      GFP_NOFS));
-			if (err) {
-				__free_page(block);
-				break;
-			}
-			wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, 1);
 		}
 		valid = min_t(loff_t, PAGE_SIZE, i_size - pos);
 		src = kmap_local_folio(folio, i * PAGE_SIZE);
@@ -171,23 +199,31 @@ int wpf_disk_write(struct wpf_object *obj, struct folio *folio, loff_t i_size)
 	return err;
 }
 
-/* Fills a locked folio from its blocks; true if any block existed. */
-bool wpf_disk_read(struct wpf_object *obj, struct folio *folio)
+/*
+ * Fills a locked folio from its blocks: returns how many blocks existed,
+ * or -EIO if one is poisoned.
+ */
+int wpf_disk_read(struct wpf_object *obj, struct folio *folio)
 {
 	long i, nr = folio_nr_pages(folio);
-	bool found = false;
+	int found = 0;
 
 	mutex_lock(&obj->disk_lock);
 	for (i = 0; i < nr; i++) {
 		struct page *block = xa_load(&obj->disk, folio->index + i);
-		void *dst = kmap_local_folio(folio, i * PAGE_SIZE);
+		void *dst;
 
+		if (block && PageHWPoison(block)) {
+			found = -EIO;
+			break;
+		}
+		dst = kmap_local_folio(folio, i * PAGE_SIZE);
 		if (block) {
 			void *src = kmap_local_page(block);
 
 			memcpy(dst, src, PAGE_SIZE);
 			kunmap_local(src);
-			found = true;
+			found++;
 		} else {
 			memset(dst, 0, PAGE_SIZE);
 		}
@@ -195,6 +231,13 @@ bool wpf_disk_read(struct wpf_object *obj, struct folio *folio)
 	}
 	mutex_unlock(&obj->disk_lock);
 	return found;
+}
+
+/* A fault refused because its block is poisoned. */
+vm_fault_t wpf_poisoned_fault(struct wpf_object *obj)
+{
+	wpf_count(obj, WPFAULT_STAT_POISONED_FAULTS, 1);
+	return VM_FAULT_HWPOISON;
 }
 
 /*
@@ -221,7 +264,7 @@ long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 			wpf_block_release(block);
 			wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, -1);
 			freed++;
-		} else {
+		} else if (!PageHWPoison(block)) {
 			void *dst = kmap_local_page(wpf_disk_own(obj, index,
 								 block));
 
@@ -294,9 +337,13 @@ long wpf_ioctl_read_disk(struct wpf_object *obj,
 
 		mutex_lock(&obj->disk_lock);
 		block = xa_load(&obj->disk, first + i);
-		if (block)
+		if (block && PageHWPoison(block))
+			err = -EIO;
+		else if (block)
 			memcpy_from_page(bounce, block, 0, PAGE_SIZE);
 		mutex_unlock(&obj->disk_lock);
+		if (err)
+			break;
 		if (block ? copy_to_user(buf, bounce, PAGE_SIZE) :
 			    clear_user(buf, PAGE_SIZE)) {
 			err = -EFAULT;
@@ -313,4 +360,84 @@ long wpf_ioctl_read_disk(struct wpf_object *obj,
 	if (err)
 		return err;
 	return put_user(blocks, &uarg->blocks);
+}
+
+/*
+ * debugfs <id>/blocks: "index pfn" for each block of the disk, and
+ * "poisoned" after the pfn of one a memory error hit, so that a test can
+ * aim a memory error (hwpoison-inject, soft offline) at a block.  The
+ * position is the index of the next block to show.
+ */
+static void *wpf_blocks_find(struct seq_file *m, loff_t *pos)
+{
+	struct wpf_object *obj = m->private;
+	unsigned long index = *pos;
+	struct page *block;
+
+	if (*pos > ULONG_MAX)
+		return NULL;
+	block = xa_find(&obj->disk, &index, ULONG_MAX, XA_PRESENT);
+	*pos = index;
+	return block;
+}
+
+static void *wpf_blocks_start(struct seq_file *m, loff_t *pos)
+{
+	struct wpf_object *obj = m->private;
+
+	mutex_lock(&obj->disk_lock);
+	return wpf_blocks_find(m, pos);
+}
+
+static void *wpf_blocks_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return wpf_blocks_find(m, pos);
+}
+
+static void wpf_blocks_stop(struct seq_file *m, void *v)
+{
+	struct wpf_object *obj = m->private;
+
+	mutex_unlock(&obj->disk_lock);
+}
+
+static int wpf_blocks_show(struct seq_file *m, void *v)
+{
+	struct page *block = v;
+
+	seq_printf(m, "%llu %#lx%s\n", (unsigned long long)m->index,
+		   page_to_pfn(block), PageHWPoison(block) ? " poisoned" : "");
+	return 0;
+}
+
+static const struct seq_operations wpf_blocks_sops = {
+	.start = wpf_blocks_start,
+	.next = wpf_blocks_next,
+	.stop = wpf_blocks_stop,
+	.show = wpf_blocks_show,
+};
+
+static int wpf_blocks_open(struct inode *inode, struct file *file)
+{
+	int err = seq_open(file, &wpf_blocks_sops);
+
+	if (!err)
+		((struct seq_file *)file->private_data)->private =
+			inode->i_private;
+	return err;
+}
+
+static const struct file_operations wpf_blocks_fops = {
+	.owner = THIS_MODULE,
+	.open = wpf_blocks_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release,
+};
+
+void wpf_disk_debugfs(struct wpf_object *obj)
+{
+	debugfs_create_file("blocks", 0400, obj->debugfs_dir, obj,
+			    &wpf_blocks_fops);
 }

@@ -39,8 +39,12 @@ static vm_fault_t wpf_fault_folio(struct vm_fault *vmf,
 	filemap_invalidate_unlock_shared(mapping);
 	if (IS_ERR(folio))
 		return vmf_error(PTR_ERR(folio));
-	if (!folio_test_uptodate(folio))
-		wpf_fill_folio(obj, folio);
+	/* A poisoned block leaves the folio not uptodate: read(2) sees EIO. */
+	if (!folio_test_uptodate(folio) && wpf_fill_folio(obj, folio)) {
+		folio_unlock(folio);
+		folio_put(folio);
+		return wpf_poisoned_fault(obj);
+	}
 	vmf->page = folio_file_page(folio, vmf->pgoff);
 	return VM_FAULT_LOCKED;
 

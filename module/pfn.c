@@ -134,7 +134,9 @@ static vm_fault_t wpf_pfn_fault(struct vm_fault *vmf)
 	}
 	mutex_lock(&obj->disk_lock);
 	block = xa_load(&obj->disk, vmf->pgoff);
-	if (write) {
+	if (block && PageHWPoison(block)) {
+		ret = wpf_poisoned_fault(obj);
+	} else if (write) {
 		block = wpf_pfn_fill(vmf, obj);
 		ret = IS_ERR(block) ? vmf_error(PTR_ERR(block)) :
 		      wpf_pfn_map_written(vmf, obj, block);
@@ -188,6 +190,10 @@ static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
 	block = wpf_pfn_fill(vmf, obj);
 	if (IS_ERR(block)) {
 		ret = vmf_error(PTR_ERR(block));
+		goto out;
+	}
+	if (PageHWPoison(block)) {
+		ret = wpf_poisoned_fault(obj);
 		goto out;
 	}
 	unmap_mapping_pages(inode->i_mapping, vmf->pgoff, 1, false);

@@ -59,10 +59,15 @@ static ssize_t wpf_pin_read(struct kiocb *iocb, struct iov_iter *to)
 	while (iov_iter_count(to) && pos < (loff_t)pin->nr << PAGE_SHIFT) {
 		size_t off = offset_in_page(pos);
 		size_t n = min_t(size_t, PAGE_SIZE - off, iov_iter_count(to));
+		struct page *page = pin->pages[pos >> PAGE_SHIFT];
 		size_t copied;
 
-		copied = copy_page_to_iter(pin->pages[pos >> PAGE_SHIFT], off,
-					   n, to);
+		/* Poisoned since it was pinned: its data is lost. */
+		if (PageHWPoison(page)) {
+			done = done ?: -EIO;
+			break;
+		}
+		copied = copy_page_to_iter(page, off, n, to);
 		done += copied;
 		pos += copied;
 		if (copied < n) {
@@ -117,8 +122,22 @@ static const struct file_operations wpf_pin_fops = {
 };
 
 /*
+ * A page a memory error hit while still mapped (wpfault's own blocks stay
+ * mapped: the kernel cannot unmap them), which GUP pins without looking.
+ */
+static bool wpf_pages_poisoned(struct page **pages, unsigned long nr)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr; i++)
+		if (PageHWPoison(pages[i]))
+			return true;
+	return false;
+}
+
+/*
  * Pins @nr pages from @addr into pin->pages, a batch at a time; on
- * failure, nothing stays pinned.
+ * failure, nothing stays pinned.  -EHWPOISON if a page is poisoned.
  */
 static int wpf_pin_pages(struct wpf_pin *pin, unsigned long addr,
 			 unsigned long nr)
@@ -144,10 +163,10 @@ static int wpf_pin_pages(struct wpf_pin *pin, unsigned long addr,
 		done += got;
 		cond_resched();
 	}
-	if (done == nr)
+	if (done == nr && !wpf_pages_poisoned(pin->pages, nr))
 		return 0;
 	unpin_user_pages(pin->pages, done);
-	return got;
+	return done == nr ? -EHWPOISON : got;
 }
 
 /* A pin with its pages charged and pinned, or ERR_PTR. */

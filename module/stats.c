@@ -7,6 +7,8 @@
  *   /sys/kernel/debug/wpfault/<id>/bdi     the name of the object's BDI,
  *                                          whose own statistics are in
  *                                          /sys/kernel/debug/bdi/<name>/
+ *   /sys/kernel/debug/wpfault/<id>/blocks  the frame of each block of
+ *                                          the object's disk (disk.c)
  *   /sys/kernel/debug/wpfault/<id>/tracking  a pfn object's dirty
  *                                          tracking (tracking.c)
  *   /sys/kernel/debug/wpfault/<id>/policy  a copy-on-write object's
@@ -117,6 +119,7 @@ void wpf_stats_object_add(struct wpf_object *obj)
 			    &wpf_stats_fops);
 	debugfs_create_file("bdi", 0400, obj->debugfs_dir, obj,
 			    &wpf_bdi_fops);
+	wpf_disk_debugfs(obj);
 	if (obj->type == &wpf_pfn_type)
 		wpf_tracking_debugfs(obj);
 	if (obj->type == &wpf_cow_type)

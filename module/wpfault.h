@@ -143,13 +143,14 @@ long wpf_pin_create(struct wpfault_pin __user *uarg);
 
 /* writeback.c */
 extern const struct address_space_operations wpf_pagecache_aops;
-void wpf_fill_folio(struct wpf_object *obj, struct folio *folio);
+int wpf_fill_folio(struct wpf_object *obj, struct folio *folio);
 int wpf_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 
 /* disk.c */
 int wpf_disk_write(struct wpf_object *obj, struct folio *folio,
 		   loff_t i_size);
-bool wpf_disk_read(struct wpf_object *obj, struct folio *folio);
+int wpf_disk_read(struct wpf_object *obj, struct folio *folio);
+vm_fault_t wpf_poisoned_fault(struct wpf_object *obj);
 long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index);
 void wpf_disk_destroy(struct wpf_object *obj);
@@ -162,6 +163,7 @@ bool wpf_disk_replace(struct wpf_object *obj, pgoff_t index,
 		      struct page *block, struct page *copy);
 long wpf_ioctl_read_disk(struct wpf_object *obj,
 			 struct wpfault_disk_read __user *uarg);
+void wpf_disk_debugfs(struct wpf_object *obj);
 
 /* tracker.c */
 int wpf_track_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp);

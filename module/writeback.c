@@ -16,23 +16,31 @@
 #include "trace.h"
 #include "wpfault.h"
 
-/* Makes a new, locked folio uptodate from the disk (zeroes where none). */
-void wpf_fill_folio(struct wpf_object *obj, struct folio *folio)
+/*
+ * Makes a new, locked folio uptodate from the disk (zeroes where none);
+ * -EIO, with the folio left not uptodate, if a block of it is poisoned.
+ */
+int wpf_fill_folio(struct wpf_object *obj, struct folio *folio)
 {
 	long nr = folio_nr_pages(folio);
+	int found = wpf_disk_read(obj, folio);
 
-	if (wpf_disk_read(obj, folio))
+	if (found < 0)
+		return found;
+	if (found)
 		wpf_count(obj, WPFAULT_STAT_PAGES_READ, nr);
 	folio_mark_uptodate(folio);
 	wpf_count(obj, WPFAULT_STAT_PAGES_ALLOCATED, nr);
 	wpf_count_global(WPFAULT_STAT_PAGES_RESIDENT, nr);
+	return 0;
 }
 
 static int wpf_read_folio(struct file *file, struct folio *folio)
 {
-	wpf_fill_folio(wpf_object_of(folio->mapping->host), folio);
+	int err = wpf_fill_folio(wpf_object_of(folio->mapping->host), folio);
+
 	folio_unlock(folio);
-	return 0;
+	return err;
 }
 
 /* The kernel's dirty state: counted where it is accounted (nr_dirtied). */
@@ -96,19 +104,20 @@ static int wpf_write_begin(WPF_WRITE_CTX ctx, struct address_space *mapping,
 	struct wpf_object *obj = wpf_object_of(mapping->host);
 	pgoff_t index = pos >> PAGE_SHIFT;
 	struct folio *folio;
-	int err;
+	int err = 0;
 
 	folio = wpf_grab_folio(mapping, index);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
-	err = wpf_track_reserve(obj, index, GFP_KERNEL);
+	if (!folio_test_uptodate(folio))
+		err = wpf_fill_folio(obj, folio);
+	if (!err)
+		err = wpf_track_reserve(obj, index, GFP_KERNEL);
 	if (err) {
 		folio_unlock(folio);
 		folio_put(folio);
 		return err;
 	}
-	if (!folio_test_uptodate(folio))
-		wpf_fill_folio(obj, folio);
 	*handle = wpf_folio_handle(folio);
 	return 0;
 }

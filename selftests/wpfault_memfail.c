@@ -19,9 +19,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "wpfault_stats.h"
@@ -353,6 +356,417 @@ TEST_F(mf, poisoned_unmapped_dirty_page_is_reported)
 {
 	poison_unmapped_page(_metadata, self->o.fd, &self->p, self->buf,
 			     true);
+}
+
+/*
+ * Memory errors in wpfault's own memory: the blocks of pfn and
+ * copy-on-write objects, which userspace maps, and the disk behind
+ * page-cache objects.  The kernel cannot take such a page away (it is on
+ * no LRU and in no page cache): memory_failure() marks it poisoned and
+ * leaves it where it is.  wpfault must never hand it out again: every
+ * fault that would map it gets SIGBUS, READ_DISK and read(2) get EIO, a
+ * pin EHWPOISON; a hole punch frees it and the page works again.  The
+ * tests aim at a block through debugfs <id>/blocks.
+ */
+FIXTURE(mf_block) {
+	struct wpf_obj o;
+	char *p;
+	char *buf;
+};
+
+FIXTURE_VARIANT(mf_block) {
+	enum wpfault_type type;
+};
+
+FIXTURE_VARIANT_ADD(mf_block, pfn) {
+	.type = WPFAULT_TYPE_PFN,
+};
+
+FIXTURE_VARIANT_ADD(mf_block, cow) {
+	.type = WPFAULT_TYPE_COW,
+};
+
+FIXTURE_VARIANT_ADD(mf_block, pagecache) {
+	.type = WPFAULT_TYPE_PAGECACHE,
+};
+
+FIXTURE_SETUP(mf_block)
+{
+	int err;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	self->p = MAP_FAILED;
+	self->buf = NULL;
+	err = wpf_create_type_mapped(&self->o, variant->type, NPAGES,
+				     &self->p);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	self->buf = malloc(NPAGES * page_size);
+	ASSERT_NE(NULL, self->buf);
+	if (access("/proc/sys/vm/memory_failure_early_kill", F_OK))
+		SKIP(return, "no CONFIG_MEMORY_FAILURE");
+	if (access(CORRUPT_PFN_FILE, W_OK))
+		SKIP(return, "no %s (CONFIG_HWPOISON_INJECT)",
+		     CORRUPT_PFN_FILE);
+}
+
+FIXTURE_TEARDOWN(mf_block)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, NPAGES * page_size);
+	free(self->buf);
+	wpf_destroy(&self->o);
+}
+
+/*
+ * The frame of block @index of object @id, from debugfs; 0 if there is
+ * no such block.  *@poisoned says whether the module sees it poisoned.
+ */
+static uint64_t block_pfn(uint64_t id, uint64_t index, bool *poisoned)
+{
+	unsigned long long i, pfn, found = 0;
+	char path[64], line[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), DEBUGFS_DIR "/wpfault/%llu/blocks",
+		 (unsigned long long)id);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llu %llx", &i, &pfn) == 2 && i == index) {
+			found = pfn;
+			*poisoned = strstr(line, "poisoned");
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Poisons block @index through hwpoison-inject, as a memory error the
+ * hardware reported would.  memory_failure() cannot handle a page of
+ * wpfault's own, so the write may fail (EBUSY); what counts is that the
+ * page is marked poisoned.
+ */
+static void poison_block(struct __test_metadata *_metadata, uint64_t id,
+			 uint64_t index)
+{
+	bool poisoned = false;
+	uint64_t pfn = block_pfn(id, index, &poisoned);
+
+	ASSERT_NE(0, pfn);
+	ASSERT_FALSE(poisoned);
+	write_hex(CORRUPT_PFN_FILE, pfn);
+	ASSERT_EQ(pfn, block_pfn(id, index, &poisoned));
+	ASSERT_TRUE(poisoned);
+}
+
+/* Maps the object again: entries made before the error are gone. */
+static char *remap(struct __test_metadata *_metadata, int fd, char **map)
+{
+	ASSERT_EQ(0, munmap(*map, NPAGES * page_size));
+	*map = wpf_map(fd, NPAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, *map);
+	return *map;
+}
+
+/* Fills page @i with @c and makes sure a block holds it. */
+static void write_block(struct __test_metadata *_metadata, struct wpf_obj *o,
+			char *map, long i, char c)
+{
+	memset((char *)PAGE(map, i), c, page_size);
+	ASSERT_EQ(0, fsync(o->fd));
+}
+
+/*
+ * A poisoned block is refused to every fault, to READ_DISK and to
+ * read(2); the rest of the object works; a hole punch frees the block
+ * and the page is usable again.
+ */
+TEST_F(mf_block, poisoned_block_is_never_handed_out)
+{
+	bool pagecache = variant->type == WPFAULT_TYPE_PAGECACHE;
+	bool poisoned;
+	char *map;
+
+	write_block(_metadata, &self->o, self->p, 0, 'a');
+	write_block(_metadata, &self->o, self->p, 1, 'b');
+	if (pagecache) {
+		/* Only the disk holds page 1 now. */
+		ASSERT_EQ(0, munmap(self->p, NPAGES * page_size));
+		self->p = MAP_FAILED;
+		ASSERT_EQ(0, posix_fadvise(self->o.fd, page_size, page_size,
+					   POSIX_FADV_DONTNEED));
+		ASSERT_EQ(1, wpf_stat(self->o.fd,
+				      WPFAULT_STAT_PAGES_RESIDENT));
+		self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
+				  MAP_SHARED, 0);
+		ASSERT_NE(MAP_FAILED, self->p);
+	}
+	poison_block(_metadata, self->o.id, 1);
+	map = remap(_metadata, self->o.fd, &self->p);
+
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(map, 1)));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_write_byte, PAGE(map, 1)));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
+	ASSERT_EQ('a', PAGE(map, 0)[page_size - 1]);
+	ASSERT_EQ(0, wpf_access_signal(wpf_write_byte, PAGE(map, 2)));
+	ASSERT_EQ(-EIO, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, 1, self->buf));
+	ASSERT_EQ('a', self->buf[0]);
+	if (pagecache) {
+		ASSERT_EQ(-1, pread(self->o.fd, self->buf, page_size,
+				    page_size));
+		ASSERT_EQ(EIO, errno);
+		ASSERT_EQ(-1, pwrite(self->o.fd, "c", 1, page_size));
+		ASSERT_EQ(EIO, errno);
+	}
+
+	/* A hole punch frees the block: a hole reads zeroes again. */
+	ASSERT_EQ(0, fallocate(self->o.fd,
+			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       page_size, page_size));
+	ASSERT_EQ(0, block_pfn(self->o.id, 1, &poisoned));
+	ASSERT_EQ(0, PAGE(map, 1)[0]);
+	memset((char *)PAGE(map, 1), 'd', page_size);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(3, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
+	ASSERT_EQ('d', self->buf[page_size]);
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
+}
+
+/*
+ * An entry made before the error stays (the kernel cannot find it), but
+ * once a clean removes or write-protects it, the next write is refused.
+ * Not for page-cache objects: their mappings map page-cache pages.
+ */
+TEST_F(mf_block, clean_then_write_is_refused)
+{
+	if (variant->type == WPFAULT_TYPE_PAGECACHE)
+		SKIP(return, "page-cache mappings map no block");
+	write_block(_metadata, &self->o, self->p, 0, 'e');
+	poison_block(_metadata, self->o.id, 0);
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_write_byte,
+					    PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
+	/* Nothing was written: nothing to report. */
+	ASSERT_EQ(0, wpf_collect(self->o.fd, 0, NPAGES, (uint64_t *)self->buf));
+}
+
+/*
+ * Writeback writes whole blocks: a page still cached replaces its
+ * poisoned block, and the disk holds the page's data again.
+ */
+TEST_F(mf_block, writeback_replaces_a_poisoned_block)
+{
+	bool poisoned = true;
+	uint64_t pfn;
+
+	if (variant->type != WPFAULT_TYPE_PAGECACHE)
+		SKIP(return, "only page-cache objects write back");
+	write_block(_metadata, &self->o, self->p, 0, 'f');
+	pfn = block_pfn(self->o.id, 0, &poisoned);
+	poison_block(_metadata, self->o.id, 0);
+	memset((char *)PAGE(self->p, 0), 'g', page_size);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_NE(pfn, block_pfn(self->o.id, 0, &poisoned));
+	ASSERT_FALSE(poisoned);
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, 1, self->buf));
+	ASSERT_EQ('g', self->buf[page_size - 1]);
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_DISK_BLOCKS));
+}
+
+/*
+ * Soft offline (by physical address) cannot migrate a page of wpfault's
+ * own: it refuses, and the block, its data and its mappings stay.
+ */
+TEST_F(mf_block, soft_offline_of_a_block_is_refused)
+{
+	bool poisoned = true;
+	uint64_t pfn;
+
+	if (access(SOFT_OFFLINE_FILE, W_OK))
+		SKIP(return, "no %s (CONFIG_MEMORY_HOTPLUG)",
+		     SOFT_OFFLINE_FILE);
+	write_block(_metadata, &self->o, self->p, 0, 'h');
+	pfn = block_pfn(self->o.id, 0, &poisoned);
+	ASSERT_NE(0, pfn);
+	ASSERT_FALSE(write_hex(SOFT_OFFLINE_FILE, pfn * page_size));
+	ASSERT_EQ(pfn, block_pfn(self->o.id, 0, &poisoned));
+	ASSERT_FALSE(poisoned);
+	ASSERT_EQ('h', PAGE(self->p, 0)[page_size - 1]);
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, 1, self->buf));
+	ASSERT_EQ('h', self->buf[0]);
+	ASSERT_EQ(0, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
+}
+
+/*
+ * pfn mappings are VM_PFNMAP: MADV_HWPOISON and MADV_SOFT_OFFLINE find
+ * no page behind them (EFAULT) and leave the block alone.
+ */
+TEST_F(mf_block, pfn_mappings_refuse_madvise_injection)
+{
+	bool poisoned = true;
+
+	if (variant->type != WPFAULT_TYPE_PFN)
+		SKIP(return, "only pfn mappings are VM_PFNMAP");
+	write_block(_metadata, &self->o, self->p, 0, 'i');
+	ASSERT_EQ(-1, madvise(self->p, page_size, MADV_HWPOISON));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_EQ(-1, madvise(self->p, page_size, MADV_SOFT_OFFLINE));
+	ASSERT_EQ(EFAULT, errno);
+	ASSERT_NE(0, block_pfn(self->o.id, 0, &poisoned));
+	ASSERT_FALSE(poisoned);
+	ASSERT_EQ('i', PAGE(self->p, 0)[0]);
+}
+
+/* The copy-on-write paths that would hand out or copy a block. */
+FIXTURE(mf_cow) {
+	struct wpf_obj o;
+	char *a, *b;
+	char buf[64];
+};
+
+FIXTURE_SETUP(mf_cow)
+{
+	int err;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	self->a = self->b = MAP_FAILED;
+	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_COW, NPAGES,
+				     &self->a);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	if (access("/proc/sys/vm/memory_failure_early_kill", F_OK))
+		SKIP(return, "no CONFIG_MEMORY_FAILURE");
+	self->b = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, self->b);
+}
+
+FIXTURE_TEARDOWN(mf_cow)
+{
+	if (self->a != MAP_FAILED)
+		munmap(self->a, NPAGES * page_size);
+	if (self->b != MAP_FAILED)
+		munmap(self->b, NPAGES * page_size);
+	wpf_destroy(&self->o);
+}
+
+/*
+ * MADV_HWPOISON of a page memory_failure() cannot isolate: it marks the
+ * page poisoned and gives up (EBUSY), so the result is not checked here.
+ */
+static void poison_marking(volatile char *p)
+{
+	madvise((void *)p, page_size, MADV_HWPOISON);
+}
+
+/*
+ * The shape that Oopsed the kernel: write a page through one mapping,
+ * poison it there with MADV_HWPOISON, read it through another.  Here the
+ * module refuses the block before the core sees it.
+ */
+static void poison_through_a(struct __test_metadata *_metadata,
+			     struct wpf_obj *o, char *a)
+{
+	bool poisoned = false;
+	int sig;
+
+	memset(a, 'j', page_size);
+	memset((char *)PAGE(a, 1), 'k', page_size);
+	sig = wpf_access_signal(poison_marking, PAGE(a, 1));
+	ASSERT_TRUE(sig == 0 || sig == SIGBUS);
+	ASSERT_NE(0, block_pfn(o->id, 1, &poisoned));
+	ASSERT_TRUE(poisoned);
+}
+
+TEST_F(mf_cow, poisoned_block_through_another_mapping)
+{
+	struct wpfault_pin pin = {
+		.addr = (uintptr_t)self->a, .length = 2 * page_size,
+	};
+	struct wpfault_snapshot snap = { 0 };
+	char *s;
+
+	poison_through_a(_metadata, &self->o, self->a);
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(self->b, 1)));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_write_byte,
+					    PAGE(self->b, 1)));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
+	ASSERT_EQ('j', PAGE(self->b, 0)[0]);
+
+	/* GUP pins the entry mapped before the error: the module refuses. */
+	ASSERT_EQ(-1, ioctl(self->o.dev, WPFAULT_IOC_PIN, &pin));
+	ASSERT_EQ(EHWPOISON, errno);
+	ASSERT_EQ(0, wpf_stat(self->o.dev, WPFAULT_STAT_PINS_HELD));
+
+	/* A snapshot shares the poisoned block, never reads it. */
+	ASSERT_EQ(0, ioctl(self->o.fd, WPFAULT_IOC_SNAPSHOT, &snap));
+	ASSERT_EQ(0, snap.eager_copies);
+	s = wpf_map(snap.fd, NPAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, s);
+	ASSERT_EQ('j', PAGE(s, 0)[page_size - 1]);
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(s, 1)));
+	ASSERT_EQ(1, wpf_stat(snap.fd, WPFAULT_STAT_POISONED_FAULTS));
+	ASSERT_EQ(0, munmap(s, NPAGES * page_size));
+	ASSERT_EQ(0, close(snap.fd));
+}
+
+/* A pin taken before the error reads EIO for that page, data elsewhere. */
+TEST_F(mf_cow, pin_of_a_page_poisoned_later_reads_eio)
+{
+	struct wpfault_pin pin = {
+		.addr = (uintptr_t)self->a, .length = 2 * page_size,
+	};
+
+	memset(self->a, 'l', 2 * page_size);
+	ASSERT_EQ(0, ioctl(self->o.dev, WPFAULT_IOC_PIN, &pin));
+	poison_through_a(_metadata, &self->o, self->a);
+	ASSERT_EQ(sizeof(self->buf), pread(pin.fd, self->buf,
+					   sizeof(self->buf), 0));
+	ASSERT_EQ('j', self->buf[0]);
+	ASSERT_EQ(-1, pread(pin.fd, self->buf, sizeof(self->buf), page_size));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(0, close(pin.fd));
+}
+
+#define FAULT_POISONED "/sys/module/wpfault/parameters/fault_poisoned_blocks"
+
+/*
+ * The kernel's side of it (patches/debug-kernel/): with the module
+ * parameter fault_poisoned_blocks, the module hands the poisoned block to
+ * the core, which must refuse it with SIGBUS.  Without the fix the core
+ * follows the block's NULL ->mapping and Oopses, so this runs only on
+ * kernels with it (uname -r ends in -wpfault).
+ */
+TEST_F(mf_cow, kernel_refuses_a_poisoned_block_without_mapping)
+{
+	struct utsname u;
+	int fd;
+
+	ASSERT_EQ(0, uname(&u));
+	if (!strstr(u.release, "-wpfault"))
+		SKIP(return, "%s lacks the unmap_mapping_folio() fix of patches/debug-kernel/: the reproducer would crash it",
+		     u.release);
+	poison_through_a(_metadata, &self->o, self->a);
+	fd = open(FAULT_POISONED, O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "1", 1));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(self->b, 1)));
+	ASSERT_EQ(1, write(fd, "0", 1));
+	close(fd);
+	/* The core refused it: the module's counter did not move. */
+	ASSERT_EQ(0, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
+	ASSERT_EQ('j', PAGE(self->b, 0)[0]);
 }
 
 TEST_HARNESS_MAIN

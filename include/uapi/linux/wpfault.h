@@ -29,6 +29,8 @@
  *    EINVAL, EOVERFLOW, ENXIO  as for WPFAULT_IOC_CLEAN
  *    ERANGE  buf_size smaller than the range
  *    EFAULT  bad argument or buffer pointer
+ *    EIO     a block of the range is poisoned (a memory error hit it);
+ *            the blocks before it are copied
  *  WPFAULT_IOC_SET_METHOD, WPFAULT_IOC_GET_METHOD (on an object fd)
  *    EINVAL  (set) unknown method, non-zero reserved field
  *    EOPNOTSUPP  (set) a method other than mkwrite on a page-cache
@@ -50,9 +52,12 @@
  *            (unmapped, VM_PFNMAP, or a writable long-term pin of a
  *            shared mapping that needs dirty tracking, from 6.5 on)
  *    EINTR   a fatal signal arrived; nothing stays pinned
+ *    EHWPOISON  a page of the range is poisoned; nothing stays pinned
  *    EMFILE  no free file descriptor
  *  WPFAULT_IOC_UNPIN (on a pin fd)
  *    EINVAL  nothing pinned any more
+ *  pread(2) on a pin fd
+ *    EIO     the page at the offset was poisoned since it was pinned
  *  WPFAULT_IOC_STATS (on /dev/wpfault or an object fd)
  *    EINVAL  non-zero reserved field
  *    EFAULT  bad argument or values pointer
@@ -61,6 +66,16 @@
  *    EINVAL  the mapping extends past the page that holds end of file;
  *            (pfn and copy-on-write objects) a MAP_PRIVATE mapping
  *  read(2), write(2) and splice on a pfn or copy-on-write object: EINVAL
+ *
+ * Memory errors: a block of an object's memory (the disk, and the pages
+ * of pfn and copy-on-write objects) that a memory error poisoned is lost.
+ * A fault that would map it gets SIGBUS (BUS_MCEERR_AR, counted in
+ * poisoned_faults), and so does a fault on a page-cache page that would
+ * be read back from it; read(2) of such a page gets EIO.  Entries mapped
+ * before the error stay until a clean, fsync or truncation removes them:
+ * the kernel cannot unmap pages it does not manage.  Writeback of a page
+ * still cached replaces its poisoned block; truncation and hole punches
+ * free one.  A snapshot shares a poisoned block and never copies it.
  */
 #ifndef _UAPI_LINUX_WPFAULT_H
 #define _UAPI_LINUX_WPFAULT_H
@@ -184,6 +199,7 @@ enum wpfault_stat {
 	WPFAULT_STAT_COPY_COPIES,	/* (the copy policy never reuses) */
 	WPFAULT_STAT_PINS_HELD,		/* gauge, module-wide: pin fds */
 	WPFAULT_STAT_PAGES_PINNED,	/* gauge, module-wide: pages they pin */
+	WPFAULT_STAT_POISONED_FAULTS,	/* faults refused: poisoned block */
 	WPFAULT_STAT_NR
 };
 
@@ -243,6 +259,7 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_COPY_COPIES] = "copy_copies",			\
 	[WPFAULT_STAT_PINS_HELD] = "pins_held",				\
 	[WPFAULT_STAT_PAGES_PINNED] = "pages_pinned",			\
+	[WPFAULT_STAT_POISONED_FAULTS] = "poisoned_faults",		\
 }
 
 /*
