@@ -227,6 +227,37 @@ static void wpf_pagecache_truncate(struct wpf_object *obj, loff_t start,
 		  before - inode->i_mapping->nrpages);
 }
 
+/*
+ * A write(2), and splice or copy_file_range, which end in it.  Bytes that
+ * a mapping stored past end of file, in the page that holds it, are no
+ * file data: a write that extends the file zeroes them first, as
+ * filesystems do (xfstests generic/363 checks it), as truncation does in
+ * setattr.  The folio lock and the invalidate lock keep writeback and
+ * faults from copying them to or from the disk meanwhile.
+ */
+static ssize_t wpf_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+	struct wpf_object *obj = wpf_object_of(inode);
+	loff_t size;
+	ssize_t ret;
+
+	inode_lock(inode);
+	ret = generic_write_checks(iocb, from);
+	size = i_size_read(inode);
+	if (ret > 0 && iocb->ki_pos + ret > size && offset_in_page(size)) {
+		filemap_invalidate_lock(inode->i_mapping);
+		wpf_pagecache_zero_tail(obj, size);
+		filemap_invalidate_unlock(inode->i_mapping);
+	}
+	if (ret > 0)
+		ret = __generic_file_write_iter(iocb, from);
+	inode_unlock(inode);
+	if (ret > 0)
+		ret = generic_write_sync(iocb, ret);
+	return ret;
+}
+
 static void wpf_pagecache_init(struct wpf_object *obj)
 {
 	mutex_init(&obj->disk_lock);
@@ -253,7 +284,7 @@ static const struct file_operations wpf_pagecache_fops = {
 	.open = generic_file_open,
 	.llseek = generic_file_llseek,
 	.read_iter = generic_file_read_iter,
-	.write_iter = generic_file_write_iter,
+	.write_iter = wpf_write_iter,
 	.splice_read = wpf_splice_read,
 	.splice_write = iter_file_splice_write,
 	.fsync = wpf_fsync,
