@@ -311,8 +311,10 @@ static bool wpf_cow_clean_page(struct wpf_object *obj, pgoff_t index)
 		unlock_page(block);
 		put_page(block);
 	}
-	was_set = wpf_track_clear(obj, index);
 	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+	was_set = block ? wpf_track_clean_unless_pinned(obj, index,
+							page_folio(block)) :
+			  wpf_track_clear(obj, index);
 	mutex_unlock(&obj->disk_lock);
 	if (block) {
 		unlock_page(block);

@@ -14,6 +14,13 @@
  * change, and a clean write-protects a page under the same lock, so no
  * write slips between the two.  pfn objects order the same way with
  * their disk_lock (pfn.c).
+ *
+ * The kernel also writes through pages that GUP got earlier, without a
+ * fault.  A clean leaves a pinned page recorded
+ * (wpf_track_clean_unless_pinned()), and the kernel's own dirtying of a
+ * folio it got without a pin records the page again (->dirty_folio,
+ * wpf_track_dirtied()).  A cleaned page keeps its slot, as a
+ * reservation, so that the latter needs no allocation.
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -79,20 +86,66 @@ void wpf_track_add(struct wpf_object *obj, pgoff_t index)
 		wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
 }
 
-/* Clears page @index in the tracker; true if it was set. */
+/*
+ * Clears page @index in the tracker; true if it was set.  The entry's slot
+ * stays, as a reservation, so that wpf_track_dirtied() can set it again
+ * without allocating.  Truncation frees it.
+ */
 bool wpf_track_clear(struct wpf_object *obj, pgoff_t index)
 {
-	return xa_is_value(xa_erase(&obj->written, index));
+	/* Replacing an entry allocates nothing. */
+	return xa_is_value(xa_cmpxchg(&obj->written, index, WPF_WRITTEN,
+				      XA_ZERO_ENTRY, GFP_NOWAIT));
 }
 
-/* Truncation: pages from @first on no longer exist. */
+/*
+ * Records a write the kernel reports by dirtying the folio of page @index
+ * of a page-cache object (->dirty_folio): a write through a page that GUP
+ * got for writing (process_vm_writev(), /proc/pid/mem, a pin), which
+ * lands after the fault that recorded it, and perhaps after a clean.  It
+ * is recorded before the kernel's call that wrote returns, so a COLLECT
+ * that begins after that reports it.
+ *
+ * ->dirty_folio may run under a page table lock: this must not sleep or
+ * allocate.  It need not: such a write went through ->page_mkwrite or
+ * ->write_end, which made the entry, and a clean only turns it into a
+ * reservation.  A page without an entry had no write to report.
+ */
+void wpf_track_dirtied(struct wpf_object *obj, pgoff_t index)
+{
+	XA_STATE(xas, &obj->written, index);
+	bool recorded = false;
+
+	xas_lock(&xas);
+	if (xa_is_zero(xas_load(&xas))) {
+		xas_store(&xas, WPF_WRITTEN);
+		recorded = true;
+	}
+	xas_unlock(&xas);
+	if (recorded)
+		wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
+}
+
+/*
+ * Truncation: pages from @first on no longer exist.  Their entries go,
+ * reservations (slots of cleaned pages) too.
+ */
 void wpf_track_forget(struct wpf_object *obj, pgoff_t first)
 {
-	unsigned long index;
+	XA_STATE(xas, &obj->written, first);
 	void *entry;
 
-	xa_for_each_start(&obj->written, index, entry, first)
-		xa_erase(&obj->written, index);
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, ULONG_MAX) {
+		xas_store(&xas, NULL);
+		if (need_resched()) {
+			xas_pause(&xas);
+			xas_unlock(&xas);
+			cond_resched();
+			xas_lock(&xas);
+		}
+	}
+	xas_unlock(&xas);
 }
 
 /*
@@ -109,6 +162,24 @@ static bool wpf_folio_wrprotect(struct folio *folio)
 }
 
 /*
+ * Clears page @index in the tracker, unless @folio is pinned: then it is
+ * reported and stays recorded.  GUP took it writable before this clean
+ * (a later pin faults, as the clean write-protected it), and the kernel
+ * writes through a pinned page without a fault: process_vm_writev() pins
+ * the page, copies, and unpins, and dirties the folio at unpin only if
+ * the folio is clean.  So a pinned page is written for as long as it is
+ * pinned; the first clean after the unpin reports it once more.  Pins
+ * for reading count too: folio_maybe_dma_pinned() cannot tell them apart.
+ */
+bool wpf_track_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
+				   struct folio *folio)
+{
+	if (folio_maybe_dma_pinned(folio))
+		return xa_is_value(xa_load(&obj->written, index));
+	return wpf_track_clear(obj, index);
+}
+
+/*
  * Page-cache objects: the folio lock orders a clean with ->page_mkwrite,
  * which holds it until the pte is writable.
  */
@@ -122,7 +193,8 @@ bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
 	if (folio) {
 		/* ->page_mkwrite waits for the lock: none can be halfway. */
 		wpf_folio_wrprotect(folio);
-		was_set = wpf_track_clear(obj, index);
+		was_set = wpf_track_clean_unless_pinned(obj, index,
+						       folio);
 		folio_unlock(folio);
 		folio_put(folio);
 		return was_set;

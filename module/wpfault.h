@@ -172,6 +172,9 @@ void wpf_track_forget(struct wpf_object *obj, pgoff_t first);
 int wpf_track_set(struct wpf_object *obj, pgoff_t index);
 void wpf_track_add(struct wpf_object *obj, pgoff_t index);
 bool wpf_track_clear(struct wpf_object *obj, pgoff_t index);
+void wpf_track_dirtied(struct wpf_object *obj, pgoff_t index);
+bool wpf_track_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
+				   struct folio *folio);
 bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index);
 long wpf_ioctl_clean(struct wpf_object *obj,
 		     struct wpfault_clean __user *uarg);

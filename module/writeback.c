@@ -43,13 +43,22 @@ static int wpf_read_folio(struct file *file, struct folio *folio)
 	return err;
 }
 
-/* The kernel's dirty state: counted where it is accounted (nr_dirtied). */
+/*
+ * The kernel's dirty state: counted where it is accounted (nr_dirtied).
+ * Every dirtying is a write the tracker must have seen; the one the
+ * kernel makes through a page it got with GUP may not have been
+ * (wpf_track_dirtied()).
+ */
 static bool wpf_dirty_folio(struct address_space *mapping, struct folio *folio)
 {
+	struct wpf_object *obj = wpf_object_of(mapping->host);
+	long i, nr = folio_nr_pages(folio);
+
+	for (i = 0; i < nr; i++)
+		wpf_track_dirtied(obj, folio->index + i);
 	if (!filemap_dirty_folio(mapping, folio))
 		return false;
-	wpf_count(wpf_object_of(mapping->host), WPFAULT_STAT_PAGES_ACCOUNTED,
-		  folio_nr_pages(folio));
+	wpf_count(obj, WPFAULT_STAT_PAGES_ACCOUNTED, nr);
 	return true;
 }
 

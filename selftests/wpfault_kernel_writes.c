@@ -16,9 +16,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -243,6 +247,106 @@ TEST_F(kw, reads_never_dirty)
 	CHECK_STATS(self->o.fd, [R] = 2, [AL] = 2, [RS] = 2);
 	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, 4, self->bits));
 	munmap(p, 4 * page_size);
+}
+
+/*
+ * A kernel write that lands after a COLLECT: process_vm_writev() pins the
+ * target page (the fault records it), then copies from the source buffer.
+ * The source is a userfaultfd page that is missing, so the copy waits
+ * while the test COLLECTs, which reports the page and cleans it.  Then the
+ * test supplies the source page, the write lands in the pinned page and
+ * process_vm_writev() returns: a COLLECT that begins after that must
+ * report the page again: a clean leaves a pinned page recorded.  On
+ * page-cache and copy-on-write objects, the two that GUP can pin.
+ */
+struct late_writer {
+	pthread_t tid;
+	void *src, *dst;
+	ssize_t ret;
+};
+
+static void *late_write(void *arg)
+{
+	struct late_writer *w = arg;
+
+	w->ret = by_process_vm_writev(w->dst, w->src, LEN);
+	return NULL;
+}
+
+static void late_write_case(struct __test_metadata *_metadata,
+			    enum wpfault_type type)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = { 0 };
+	struct late_writer w = { 0 };
+	struct uffd_msg msg;
+	uint64_t bits[1];
+	struct wpf_obj o;
+	char *p, *src, *data;
+	int uffd, err;
+
+	err = wpf_create_type(&o, 4 * page_size, type);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	p = wpf_map(o.fd, 4, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	src = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	reg.range.start = (uintptr_t)src;
+	reg.range.len = page_size;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+	data = aligned_alloc(page_size, page_size);
+	ASSERT_NE(NULL, data);
+	memset(data, 'Q', page_size);
+
+	w.src = src;
+	w.dst = (void *)PAGE(p, 2);
+	ASSERT_EQ(0, pthread_create(&w.tid, NULL, late_write, &w));
+	/* The writer has pinned page 2 and waits for its source. */
+	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	ASSERT_EQ(1, wpf_collect(o.fd, 0, 4, bits));
+	ASSERT_STREQ("2", wpf_bits_str(bits, 4));
+	ASSERT_EQ(0, PAGE(p, 2)[0]);
+
+	copy.dst = (uintptr_t)src;
+	copy.src = (uintptr_t)data;
+	copy.len = page_size;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	ASSERT_EQ(0, pthread_join(w.tid, NULL));
+	ASSERT_EQ(LEN, w.ret);
+	ASSERT_EQ('Q', PAGE(p, 2)[LEN - 1]);
+
+	ASSERT_EQ(1, wpf_collect(o.fd, 0, 4, bits));
+	ASSERT_STREQ("2", wpf_bits_str(bits, 4));
+	/* The pinned page stayed recorded through the first COLLECT. */
+	ASSERT_EQ(1, wpf_stat(o.fd, WPFAULT_STAT_PAGES_DIRTIED));
+	/* Unpinned and collected: nothing is left to report. */
+	ASSERT_EQ(0, wpf_collect(o.fd, 0, 4, bits));
+
+	free(data);
+	munmap(src, page_size);
+	munmap(p, 4 * page_size);
+	close(uffd);
+	wpf_destroy(&o);
+}
+
+TEST(kernel_write_landing_after_a_collect_is_reported)
+{
+	late_write_case(_metadata, WPFAULT_TYPE_PAGECACHE);
+}
+
+TEST(kernel_write_landing_after_a_collect_is_reported_cow)
+{
+	late_write_case(_metadata, WPFAULT_TYPE_COW);
 }
 
 TEST_HARNESS_MAIN
