@@ -13,6 +13,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/pagemap.h>
 #include <linux/splice.h>
 #include <linux/writeback.h>
@@ -234,12 +235,31 @@ static inline void wpf_vm_flags_set(struct vm_area_struct *vma,
 
 /*
  * The kernel's pte walkers for dirty tracking exist only where something
- * selects CONFIG_MAPPING_DIRTY_HELPERS (Debian's kernels have them).
- * Without them pfn objects never leave WPFAULT_MODE_UNMAP (tracking.c),
- * so the stand-ins below must never run.
+ * selects CONFIG_MAPPING_DIRTY_HELPERS (Debian's kernels have them), and
+ * the notice of a zap before it happens only with CONFIG_MMU_NOTIFIER
+ * (selected by KVM, among others).  Without both, pfn objects never leave
+ * WPFAULT_MODE_UNMAP (tracking.c), so the stand-ins below must never run.
  */
-#ifdef CONFIG_MAPPING_DIRTY_HELPERS
+#if IS_ENABLED(CONFIG_MAPPING_DIRTY_HELPERS) && IS_ENABLED(CONFIG_MMU_NOTIFIER)
 #define wpf_have_dirty_helpers() true
+
+/*
+ * Calls @ops->invalidate before the kernel changes or removes a pte of
+ * [@start, @start + @length) in @mm, which is locked for writing.
+ */
+static inline int wpf_watch_range(struct mmu_interval_notifier *sub,
+				  struct mm_struct *mm, unsigned long start,
+				  unsigned long length,
+				  const struct mmu_interval_notifier_ops *ops)
+{
+	return mmu_interval_notifier_insert_locked(sub, mm, start, length,
+						   ops);
+}
+
+static inline void wpf_unwatch_range(struct mmu_interval_notifier *sub)
+{
+	mmu_interval_notifier_remove(sub);
+}
 
 /* Write-protects the writable ptes of the range; returns how many. */
 static inline unsigned long wpf_wrprotect_range(struct address_space *mapping,
@@ -263,6 +283,19 @@ static inline unsigned long wpf_clean_range(struct address_space *mapping,
 }
 #else
 #define wpf_have_dirty_helpers() false
+
+static inline int wpf_watch_range(struct mmu_interval_notifier *sub,
+				  struct mm_struct *mm, unsigned long start,
+				  unsigned long length,
+				  const struct mmu_interval_notifier_ops *ops)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void wpf_unwatch_range(struct mmu_interval_notifier *sub)
+{
+	WARN_ON_ONCE(1);
+}
 
 static inline unsigned long wpf_wrprotect_range(struct address_space *mapping,
 						pgoff_t first, pgoff_t nr)

@@ -213,7 +213,7 @@ out:
 static void wpf_pfn_vma_open(struct vm_area_struct *vma)
 {
 	wpf_tracking_vma_add(wpf_object_of(file_inode(vma->vm_file)), vma,
-			     GFP_KERNEL | __GFP_NOFAIL);
+			     false);
 }
 
 static void wpf_pfn_vma_close(struct vm_area_struct *vma)
@@ -323,7 +323,7 @@ static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 	wpf_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND);
 	vma->vm_ops = &wpf_pfn_vm_ops;
 	return wpf_tracking_vma_add(wpf_object_of(file_inode(file)), vma,
-				    GFP_KERNEL);
+				    true);
 }
 
 static void wpf_pfn_init(struct wpf_object *obj)

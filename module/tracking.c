@@ -21,13 +21,18 @@
  * cleaning unmaps instead (mode UNMAP), as it does on kernels without the
  * helpers: unmap_mapping_pages() visits every vma.
  *
+ * A pte the kernel removes takes its dirty bit with it, and ->close comes
+ * after; each vma's interval notifier marks what it may take first
+ * (wpf_vma_invalidate()), for the next harvest to record.
+ *
  * Everything here runs under disk_lock, which the fault paths hold while
- * they map a page.
+ * they map a page, but the notifier: it runs where the module removes
+ * ptes itself, under disk_lock, and takes nothing but the xarray's lock.
  */
 #include <linux/debugfs.h>
 #include <linux/list.h>
 #include <linux/mm.h>
-#include <linux/mmap_lock.h>
+#include <linux/mmu_notifier.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -54,13 +59,19 @@ MODULE_PARM_DESC(trust_mapping_walk,
 
 /*
  * A vma of the object, listed from ->mmap or ->open to ->close.  Its
- * pages as they were then: a pfn vma can shrink (split, partial munmap)
- * but never grow (VM_DONTEXPAND), and a moved one is a new vma.
+ * addresses and pages as they were then: a pfn vma can shrink (split,
+ * partial munmap) but never grow (VM_DONTEXPAND), and a moved one is a
+ * new vma.  @watch hears of every change to its ptes before it happens,
+ * unless @watched is false (the kernel lacks the notifiers, or had no
+ * memory for a forked vma's).
  */
 struct wpf_vma {
 	struct list_head node;
-	struct vm_area_struct *vma;
+	struct wpf_object *obj;
+	unsigned long start;
 	pgoff_t first, last;
+	bool watched;
+	struct mmu_interval_notifier watch;
 };
 
 static const char *const wpf_method_names[] = WPFAULT_METHOD_NAMES;
@@ -107,14 +118,63 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 }
 
 /*
- * Records as written every block of [@index, @last] that some pte may
- * map writable: what a vma whose ptes went may have taken with them.
+ * The kernel removes a vma's ptes, dirty bits and all, before ->close
+ * (munmap(), exit, mmap() over a mapping, mremap() moving one), and
+ * removes or changes ptes for other reasons too.  An interval notifier on
+ * each vma hears of it first, with the ptes still there: every block of
+ * the range that a pte may map writable is marked WPF_ZAPPED, to be
+ * recorded as written by the next reading of the tracker
+ * (wpf_fold_zapped()).  Marks need neither an allocation nor disk_lock,
+ * which the module holds while it removes ptes itself, so this may run
+ * anywhere, even where it may not block (the OOM reaper).  More pages
+ * than were written may be reported, never fewer: a write that finished
+ * before a COLLECT began is reported by it, whatever removed its pte.
  */
-static void wpf_record_writable(struct wpf_object *obj, unsigned long index,
-				pgoff_t last)
+static bool wpf_vma_invalidate(struct mmu_interval_notifier *watch,
+			       const struct mmu_notifier_range *range,
+			       unsigned long cur_seq)
 {
+	struct wpf_vma *v = container_of(watch, struct wpf_vma, watch);
+	unsigned long end = v->start + ((v->last - v->first + 1) << PAGE_SHIFT);
+	struct wpf_object *obj = v->obj;
+	unsigned long index;
+	pgoff_t last;
+
+	mmu_interval_set_seq(watch, cur_seq);
+	/* These keep the ptes and their dirty bits. */
+	if (range->event == MMU_NOTIFY_PROTECTION_VMA ||
+	    range->event == MMU_NOTIFY_PROTECTION_PAGE ||
+	    range->event == MMU_NOTIFY_SOFT_DIRTY)
+		return true;
+	if (range->start >= end || range->end <= v->start)
+		return true;
+	index = v->first + ((max(range->start, v->start) - v->start) >>
+			    PAGE_SHIFT);
+	last = v->first + ((min(range->end, end) - 1 - v->start) >>
+			   PAGE_SHIFT);
 	while (xa_find(&obj->disk, &index, last, WPF_WRITABLE)) {
-		wpf_tracking_record(obj, index);
+		xa_set_mark(&obj->disk, index, WPF_ZAPPED);
+		if (index++ == last)
+			break;
+	}
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops wpf_vma_watch_ops = {
+	.invalidate = wpf_vma_invalidate,
+};
+
+/*
+ * Clears the marks of the blocks of [@first, @last] whose ptes went and,
+ * with @record, records those blocks as written.
+ */
+static void wpf_fold_zapped(struct wpf_object *obj, unsigned long index,
+			    pgoff_t last, bool record)
+{
+	while (xa_find(&obj->disk, &index, last, WPF_ZAPPED)) {
+		xa_clear_mark(&obj->disk, index, WPF_ZAPPED);
+		if (record)
+			wpf_tracking_record(obj, index);
 		if (index++ == last)
 			break;
 		cond_resched();
@@ -122,58 +182,14 @@ static void wpf_record_writable(struct wpf_object *obj, unsigned long index,
 }
 
 /*
- * Whether the ptes of @vma may be gone, or going, before its ->close:
- * its mm is exiting, or munmap() has taken it out of its mm, as it does
- * before it downgrades its lock and zaps.  A vma whose mm lock is held
- * for writing counts as alive: waiting for the lock here could deadlock
- * (->mmap holds it and waits for disk_lock), and calling it dying would
- * report every page of every mapping that mprotect() or mmap() touches.
- * That leaves the zaps done under the write lock (mmap() over a mapping,
- * mremap() moving one) to ->close.
- */
-static bool wpf_vma_dying(struct vm_area_struct *vma)
-{
-	struct mm_struct *mm = vma->vm_mm;
-	bool dying;
-
-	if (!atomic_read(&mm->mm_users))
-		return true;
-	if (!mmap_read_trylock(mm))
-		return false;
-	dying = vma_lookup(mm, vma->vm_start) != vma;
-	mmap_read_unlock(mm);
-	return dying;
-}
-
-/*
- * A vma's ptes go, dirty bits and all, before its ->close: a harvest in
- * between finds nothing.  So after each harvest, every block of
- * [@first, @last] that a dying vma may map writable is recorded written,
- * as ->close does: more pages may be reported, never fewer.  After, not
- * before: a vma found alive here was alive, its ptes intact, during the
- * walk.
- */
-static void wpf_record_dying(struct wpf_object *obj, pgoff_t first,
-			     pgoff_t last)
-{
-	struct wpf_vma *v;
-
-	list_for_each_entry(v, &obj->tracking.vmas, node) {
-		pgoff_t start = max(first, v->first);
-		pgoff_t end = min(last, v->last);
-
-		if (start <= end && wpf_vma_dying(v->vma))
-			wpf_record_writable(obj, start, end);
-	}
-}
-
-/*
  * Moves the dirty bits of every pte mapping a page of [@first, @last]
- * into the tracker and the flush state, clearing them, and records the
- * writes that dying vmas took with their ptes.  A write after the
- * harvest of its pte leaves the bit set for the next one.  With
- * @killable, -EINTR on a fatal signal between two windows: what was
- * harvested stays recorded.
+ * into the tracker and the flush state, clearing them, then the writes
+ * whose ptes went (wpf_vma_invalidate()).  After, not before: a pte that
+ * goes after the walk took its bit leaves a mark for the next harvest,
+ * and one that goes after the marks are read lost no bit the walk did
+ * not take, or made since.  With @killable, -EINTR on a fatal signal
+ * between two windows: what was harvested stays recorded, and the marks
+ * stay for the next call.
  */
 static int wpf_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t last,
 		       bool killable)
@@ -193,11 +209,15 @@ static int wpf_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t last,
 		if (killable && fatal_signal_pending(current))
 			return -EINTR;
 	}
-	wpf_record_dying(obj, first, last);
+	wpf_fold_zapped(obj, first, last, true);
 	return 0;
 }
 
-/* The object type's harvest hook (see struct wpf_object_type). */
+/*
+ * The object type's harvest hook (see struct wpf_object_type).  In the
+ * other modes every write faults and is recorded at once, and leaving
+ * PAGETABLE harvested every mark made before: a mark tells nothing.
+ */
 int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 {
 	int err = 0;
@@ -205,6 +225,8 @@ int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 	mutex_lock(&obj->disk_lock);
 	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
 		err = wpf_harvest(obj, first, first + nr - 1, true);
+	else
+		wpf_fold_zapped(obj, first, first + nr - 1, false);
 	mutex_unlock(&obj->disk_lock);
 	return err;
 }
@@ -257,6 +279,10 @@ void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 	mutex_unlock(&obj->disk_lock);
 }
 
+/*
+ * After every pte was write-protected and harvested: none maps a block
+ * writable, and the zaps since lost no dirty bit.
+ */
 static void wpf_clear_writable(struct wpf_object *obj)
 {
 	XA_STATE(xas, &obj->disk, 0);
@@ -265,6 +291,7 @@ static void wpf_clear_writable(struct wpf_object *obj)
 	xas_lock(&xas);
 	xas_for_each_marked(&xas, block, ULONG_MAX, WPF_WRITABLE) {
 		xas_clear_mark(&xas, WPF_WRITABLE);
+		xas_clear_mark(&xas, WPF_ZAPPED);
 		if (need_resched()) {
 			xas_pause(&xas);
 			xas_unlock(&xas);
@@ -343,7 +370,9 @@ void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 		unmap_mapping_pages(mapping, index, 1, false);
 		break;
 	}
+	/* From here every write faults, and no zap loses one. */
 	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
+	xa_clear_mark(&obj->disk, index, WPF_ZAPPED);
 }
 
 /*
@@ -441,33 +470,54 @@ long wpf_ioctl_tracking(struct wpf_object *obj,
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
-/* A mapping the kernel's helpers reject: see the top of the file. */
-static bool wpf_vma_unwalkable(struct vm_area_struct *vma)
+/*
+ * A mapping the kernel's helpers reject (see the top of the file), or one
+ * whose zaps the module does not hear of: PAGETABLE would lose its writes.
+ */
+static bool wpf_vma_unwalkable(struct wpf_vma *v, struct vm_area_struct *vma)
 {
-	return (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) !=
-	       (VM_SHARED | VM_MAYWRITE);
+	return !v->watched || (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) !=
+			      (VM_SHARED | VM_MAYWRITE);
 }
 
 /*
- * A new vma, from ->mmap or ->open; -ENOMEM only with a @gfp that may
- * fail.  ->mmap runs before the vma is in the i_mmap tree, so when the
- * first unwalkable one comes, the helpers can still walk every mapping to
- * leave PAGETABLE.  ->open copies a vma (fork, split, mremap): a copy of
- * an unwalkable one finds the count above zero.
+ * A new vma, from ->mmap or ->open, whose mm is locked for writing;
+ * -ENOMEM only from ->mmap (@from_mmap), where the mapping then fails.
+ * ->open copies a vma (fork, split, mremap) and cannot fail: if the
+ * notifier of a forked vma's new mm cannot be had, the vma counts as
+ * unwalkable.  ->mmap runs before the vma is in the i_mmap tree, so when
+ * the first unwalkable one comes, the helpers can still walk every
+ * mapping to leave PAGETABLE.  A copy of an unwalkable one finds the
+ * count above zero.
  */
 int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
-			 gfp_t gfp)
+			 bool from_mmap)
 {
-	struct wpf_vma *v = kmalloc(sizeof(*v), gfp);
+	struct wpf_vma *v;
+	int err;
 
+	v = kmalloc(sizeof(*v), from_mmap ? GFP_KERNEL :
+			 GFP_KERNEL | __GFP_NOFAIL);
 	if (!v)
 		return -ENOMEM;
-	v->vma = vma;
+	v->obj = obj;
+	v->start = vma->vm_start;
 	v->first = vma->vm_pgoff;
 	v->last = vma->vm_pgoff + vma_pages(vma) - 1;
+	v->watched = false;
+	if (wpf_have_dirty_helpers()) {
+		err = wpf_watch_range(&v->watch, vma->vm_mm, vma->vm_start,
+				      vma->vm_end - vma->vm_start,
+				      &wpf_vma_watch_ops);
+		if (err && from_mmap) {
+			kfree(v);
+			return err;
+		}
+		v->watched = !err;
+	}
 	vma->vm_private_data = v;
 	mutex_lock(&obj->disk_lock);
-	if (wpf_vma_unwalkable(vma)) {
+	if (wpf_vma_unwalkable(v, vma)) {
 		obj->tracking.unwalkable++;
 		wpf_tracking_update(obj);
 	}
@@ -478,9 +528,8 @@ int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
 }
 
 /*
- * A vma goes, and its ptes went before ->close is called, dirty bits and
- * all: in PAGETABLE mode every page the vma may have had writable is
- * recorded written, so none is lost, and more may be reported.
+ * A vma goes.  Its ptes went before ->close is called, and its notifier
+ * marked what they may have taken with them.
  */
 void wpf_tracking_vma_close(struct wpf_object *obj,
 			    struct vm_area_struct *vma)
@@ -488,12 +537,11 @@ void wpf_tracking_vma_close(struct wpf_object *obj,
 	struct wpf_vma *v = vma->vm_private_data;
 	struct wpf_tracking *t = &obj->tracking;
 
+	if (v->watched)
+		wpf_unwatch_range(&v->watch);
 	mutex_lock(&obj->disk_lock);
 	list_del(&v->node);
-	if (t->mode == WPFAULT_MODE_PAGETABLE)
-		wpf_record_writable(obj, vma->vm_pgoff,
-				    vma->vm_pgoff + vma_pages(vma) - 1);
-	if (wpf_vma_unwalkable(vma)) {
+	if (wpf_vma_unwalkable(v, vma)) {
 		t->unwalkable--;
 		wpf_tracking_update(obj);
 	}

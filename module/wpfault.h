@@ -60,13 +60,18 @@ struct wpf_tracking {
 	enum wpfault_mode mode;
 	/* Adaptive: collections in a row that argued for the other mode. */
 	unsigned int streak;
-	/* Mappings the kernel's helpers cannot walk past. */
+	/*
+	 * Mappings the kernel's helpers cannot walk past, or whose zaps the
+	 * module cannot watch.
+	 */
 	unsigned long unwalkable;
 	/* Every vma, from ->mmap or ->open to ->close (struct wpf_vma). */
 	struct list_head vmas;
 };
 
 /* Marks on a pfn object's blocks (struct wpf_object.disk). */
+#define WPF_ZAPPED	XA_MARK_0	/* a pte that may have been writable,
+					 * dirty bit and all, went: written */
 #define WPF_FLUSH_DIRTY	XA_MARK_1	/* written since the last fsync */
 #define WPF_WRITABLE	XA_MARK_2	/* some pte may map it writable */
 /* Marks on a copy-on-write object's blocks (cow.c). */
@@ -192,7 +197,7 @@ void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty);
 long wpf_ioctl_tracking(struct wpf_object *obj,
 			struct wpfault_tracking __user *uarg, bool set);
 int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
-			 gfp_t gfp);
+			 bool from_mmap);
 void wpf_tracking_vma_close(struct wpf_object *obj,
 			    struct vm_area_struct *vma);
 void wpf_tracking_debugfs(struct wpf_object *obj);

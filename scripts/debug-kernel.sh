@@ -25,7 +25,7 @@ fragments=("$WPFAULT_ROOT/scripts/debug.config"
 [[ -f ${fragments[1]} ]] || die "no debug kernel config for arch '$arch'"
 patches=("$WPFAULT_ROOT"/patches/debug-kernel/*.patch)
 # Bump when the build steps below change what gets built.
-recipe=2
+recipe=3
 export CCACHE_DIR=$WPFAULT_CACHE/ccache
 
 sid_apt() {
@@ -85,11 +85,14 @@ for p in "${patches[@]}"; do
 	patch -s -p1 <"$p" || die "${p##*/} does not apply to $src_pkg $src_ver"
 done
 
-# MAPPING_DIRTY_HELPERS has no prompt (only drivers select it): give it one
-# in this test tree, rather than pull in a DRM driver to select it.
-sed -i '/^config MAPPING_DIRTY_HELPERS$/{n;s/^\([[:space:]]*\)bool$/\1bool "Mapping dirty helpers (wpfault test kernel)"/}' mm/Kconfig
-grep -A1 '^config MAPPING_DIRTY_HELPERS$' mm/Kconfig | grep -q 'bool "' ||
-	die "could not give MAPPING_DIRTY_HELPERS a prompt in mm/Kconfig"
+# MAPPING_DIRTY_HELPERS and MMU_NOTIFIER have no prompt (only drivers and
+# KVM select them): give them one in this test tree, rather than pull in a
+# DRM driver or KVM to select them.
+for opt in MAPPING_DIRTY_HELPERS MMU_NOTIFIER; do
+	sed -i "/^config $opt\$/{n;s/^\([[:space:]]*\)bool\$/\1bool \"$opt (wpfault test kernel)\"/}" mm/Kconfig
+	grep -A1 "^config $opt\$" mm/Kconfig | grep -q 'bool "' ||
+		die "could not give $opt a prompt in mm/Kconfig"
+done
 
 read -r -a cross <<<"$(cross_env "$arch")"
 case $arch in

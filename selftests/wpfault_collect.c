@@ -594,4 +594,175 @@ TEST_F(collect, huge_ranges_are_killable)
 		       WPFAULT_IOC_COLLECT);
 }
 
+/*
+ * A write whose pte goes before the next COLLECT: that COLLECT must
+ * report it, whatever removes the pte.  In pagetable mode the pte's dirty
+ * bit is the only record of the write, and the kernel removes ptes before
+ * it tells the vma (->close): munmap(), mmap(MAP_FIXED) over the mapping,
+ * mremap() onto it.  The zapper thread maps page ZAP_PAGE, reads it (a
+ * writable, clean pte in pagetable mode), writes a stamp through it, says
+ * so, and removes the mapping one of these ways, round after round, while
+ * this thread collects and keeps a mirror of the page: after a COLLECT
+ * that reports the page it reads the stamp.  A COLLECT that began after a
+ * write was done and does not report the page must find the mirror at
+ * that stamp already.  A third thread takes the mm's lock for writing
+ * over and over, so that munmap() finds writers queued; a growing-down
+ * vma just above the mapping keeps munmap() (6.1) from ever dropping to
+ * the read lock.
+ */
+#define ZAP_PAGE	5
+#define ZAP_ROUNDS	200
+
+enum zap_shape { ZAP_MUNMAP, ZAP_MUNMAP_GROWSDOWN, ZAP_MAP_FIXED,
+		 ZAP_MREMAP, ZAP_SHAPES };
+
+static const char *const zap_names[ZAP_SHAPES] = {
+	"munmap", "munmap below a growing-down vma", "mmap(MAP_FIXED) over",
+	"mremap onto",
+};
+
+struct zapper {
+	int fd;
+	enum zap_shape shape;
+	uint64_t done;		/* the stamp last written */
+	bool stop;
+	int error;
+};
+
+/* One round: map, read, write @stamp, say so, remove the mapping. */
+static int zap_round(struct zapper *z, char *area, uint64_t stamp)
+{
+	off_t off = ZAP_PAGE * page_size;
+	char *m, *other;
+
+	m = mmap(area, page_size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, z->fd, off);
+	if (m == MAP_FAILED)
+		return 1;
+	(void)*(volatile uint64_t *)m;
+	*(volatile uint64_t *)m = stamp;
+	__atomic_store_n(&z->done, stamp, __ATOMIC_RELEASE);
+	switch (z->shape) {
+	case ZAP_MUNMAP:
+	case ZAP_MUNMAP_GROWSDOWN:
+		return munmap(m, page_size) ? 2 : 0;
+	case ZAP_MAP_FIXED:
+		other = mmap(m, page_size, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		return other == m ? 0 : 3;
+	default:
+		other = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (other == MAP_FAILED)
+			return 4;
+		return mremap(other, page_size, page_size,
+			      MREMAP_MAYMOVE | MREMAP_FIXED, m) == m ? 0 : 5;
+	}
+}
+
+static void *zapper_run(void *arg)
+{
+	struct zapper *z = arg;
+	char *area;
+	uint64_t r;
+
+	/* The mapping's place, and a growing-down vma right above it. */
+	area = mmap(NULL, 2 * page_size, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED) {
+		z->error = 10;
+		return NULL;
+	}
+	if (z->shape == ZAP_MUNMAP_GROWSDOWN &&
+	    mmap(area + page_size, page_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN,
+		 -1, 0) == MAP_FAILED) {
+		z->error = 11;
+		return NULL;
+	}
+	for (r = 1; r <= ZAP_ROUNDS && !z->error; r++)
+		z->error = zap_round(z, area, r);
+	munmap(area, 2 * page_size);
+	__atomic_store_n(&z->stop, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Takes the mm's lock for writing, over and over. */
+static void *lock_queuer(void *arg)
+{
+	struct zapper *z = arg;
+	char *p = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	int prot = PROT_READ;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	while (!__atomic_load_n(&z->stop, __ATOMIC_ACQUIRE)) {
+		prot ^= PROT_WRITE;
+		mprotect(p, page_size, prot);
+	}
+	munmap(p, page_size);
+	return NULL;
+}
+
+/* Returns the COLLECTs that reported a page late; *@nr counts them all. */
+static long zap_collect(struct __test_metadata *_metadata, int fd,
+			enum zap_shape shape, long *nr)
+{
+	struct zapper z = { .fd = fd, .shape = shape };
+	pthread_t zt, qt;
+	uint64_t mirror = 0, bits[WORDS];
+	volatile uint64_t *r;
+	long late = 0;
+	bool last = false;
+
+	/* This thread's own view of the page, read only after collects. */
+	r = mmap(NULL, NPAGES * page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	if (r == MAP_FAILED)
+		return -1;
+	r = (volatile uint64_t *)PAGE(r, ZAP_PAGE);
+	*nr = 0;
+	if (wpf_collect(fd, 0, NPAGES, bits) < 0 ||
+	    pthread_create(&zt, NULL, zapper_run, &z) ||
+	    pthread_create(&qt, NULL, lock_queuer, &z))
+		return -1;
+	while (!last) {
+		uint64_t done;
+
+		last = __atomic_load_n(&z.stop, __ATOMIC_ACQUIRE);
+		done = __atomic_load_n(&z.done, __ATOMIC_ACQUIRE);
+		if (wpf_collect(fd, 0, NPAGES, bits) < 0)
+			return -1;
+		++*nr;
+		if (bits[ZAP_PAGE / 64] & (1ULL << (ZAP_PAGE % 64)))
+			mirror = *r;
+		else if (done > mirror)
+			late++;
+	}
+	pthread_join(zt, NULL);
+	pthread_join(qt, NULL);
+	munmap((void *)(r - ZAP_PAGE * page_size / sizeof(*r)),
+	       NPAGES * page_size);
+	ASSERT_EQ(0, z.error) TH_LOG("%s: step %d failed: %s",
+				     zap_names[shape], z.error,
+				     strerror(errno));
+	ASSERT_EQ(ZAP_ROUNDS, mirror);
+	return late;
+}
+
+TEST_F(collect, a_write_is_reported_when_its_pte_goes)
+{
+	enum zap_shape shape;
+	long late, nr;
+
+	for (shape = 0; shape < ZAP_SHAPES; shape++) {
+		late = zap_collect(_metadata, self->o.fd, shape, &nr);
+		ASSERT_LE(0, late);
+		TH_LOG("%s: %ld of %ld collects reported the page late",
+		       zap_names[shape], late, nr);
+		EXPECT_EQ(0, late);
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -272,10 +272,12 @@ struct wpfault_disk_read {
  *  PAGETABLE  ptes stay writable; collecting harvests and clears their
  *             dirty bits, so a write to a mapped block never enters the
  *             module (arm64 without hardware dirty bits takes a fault in
- *             the core to set the bit).  Unmapping a vma (munmap, exit,
- *             mremap's old range) takes its ptes, dirty bits and all,
- *             before the module hears of it: the pages it had writable are
- *             then reported written, more than were, never fewer.
+ *             the core to set the bit).  When the kernel removes ptes
+ *             (munmap, exit, mmap over a mapping, mremap), dirty bits and
+ *             all, the module hears of it first (an mmu interval notifier
+ *             on each mapping): the pages they may have had writable are
+ *             reported written by the next collection, more than were,
+ *             never fewer, never later.
  *  ADAPTIVE   starts as MKWRITE and moves to PAGETABLE after
  *             WPFAULT_ADAPTIVE_STREAK collections in a row each finding
  *             more than 1/WPFAULT_ADAPTIVE_DENSE of its range written, and
@@ -285,8 +287,10 @@ struct wpfault_disk_read {
  * The mode in effect (WPFAULT_MODE_*) is the method's, or its current
  * choice for ADAPTIVE, except that cleaning unmaps pages (UNMAP: every
  * write faults into ->fault or ->pfn_mkwrite) while the kernel lacks the
- * helpers (CONFIG_MAPPING_DIRTY_HELPERS) or while a mapping they skip
- * exists (a read-only file's MAP_SHARED mapping): see flags.
+ * helpers (CONFIG_MAPPING_DIRTY_HELPERS and CONFIG_MMU_NOTIFIER), or while
+ * a mapping exists that they skip (a read-only file's MAP_SHARED mapping)
+ * or whose zaps the module could not watch (a forked mapping whose new mm
+ * had no memory for a notifier): see flags.
  */
 enum wpfault_method {
 	WPFAULT_METHOD_MKWRITE,
