@@ -193,8 +193,7 @@ bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
 	if (folio) {
 		/* ->page_mkwrite waits for the lock: none can be halfway. */
 		wpf_folio_wrprotect(folio);
-		was_set = wpf_track_clean_unless_pinned(obj, index,
-						       folio);
+		was_set = wpf_track_clean_unless_pinned(obj, index, folio);
 		folio_unlock(folio);
 		folio_put(folio);
 		return was_set;

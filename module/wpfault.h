@@ -70,8 +70,8 @@ struct wpf_tracking {
 };
 
 /* Marks on a pfn object's blocks (struct wpf_object.disk). */
-#define WPF_ZAPPED	XA_MARK_0	/* a pte that may have been writable,
-					 * dirty bit and all, went: written */
+/* A pte that may have mapped it writable went, dirty bit and all. */
+#define WPF_ZAPPED	XA_MARK_0
 #define WPF_FLUSH_DIRTY	XA_MARK_1	/* written since the last fsync */
 #define WPF_WRITABLE	XA_MARK_2	/* some pte may map it writable */
 /* Marks on a copy-on-write object's blocks (cow.c). */

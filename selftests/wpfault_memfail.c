@@ -638,7 +638,8 @@ FIXTURE_SETUP(mf_cow)
 
 	self->o.fd = -1;
 	self->o.dev = -1;
-	self->a = self->b = MAP_FAILED;
+	self->a = MAP_FAILED;
+	self->b = MAP_FAILED;
 	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_COW, NPAGES,
 				     &self->a);
 	if (err == -ENOENT)
@@ -755,8 +756,8 @@ TEST_F(mf_cow, kernel_refuses_a_poisoned_block_without_mapping)
 
 	ASSERT_EQ(0, uname(&u));
 	if (!strstr(u.release, "-wpfault"))
-		SKIP(return, "%s lacks the unmap_mapping_folio() fix of patches/debug-kernel/: the reproducer would crash it",
-		     u.release);
+		SKIP(return, "%s lacks the unmap_mapping_folio() fix: %s",
+		     u.release, "the reproducer would crash it");
 	poison_through_a(_metadata, &self->o, self->a);
 	fd = open(FAULT_POISONED, O_WRONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
