@@ -624,6 +624,8 @@ static const char *const zap_names[ZAP_SHAPES] = {
 struct zapper {
 	int fd;
 	enum zap_shape shape;
+	/* The queuer's page, made first: it must not take the zapper's. */
+	char *queuer_page;
 	uint64_t done;		/* the stamp last written */
 	bool stop;
 	int error;
@@ -691,17 +693,12 @@ static void *zapper_run(void *arg)
 static void *lock_queuer(void *arg)
 {
 	struct zapper *z = arg;
-	char *p = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
 	int prot = PROT_READ;
 
-	if (p == MAP_FAILED)
-		return NULL;
 	while (!__atomic_load_n(&z->stop, __ATOMIC_ACQUIRE)) {
 		prot ^= PROT_WRITE;
-		mprotect(p, page_size, prot);
+		mprotect(z->queuer_page, page_size, prot);
 	}
-	munmap(p, page_size);
 	return NULL;
 }
 
@@ -723,7 +720,10 @@ static long zap_collect(struct __test_metadata *_metadata, int fd,
 		return -1;
 	r = (volatile uint64_t *)PAGE(r, ZAP_PAGE);
 	*nr = 0;
-	if (wpf_collect(fd, 0, NPAGES, bits) < 0 ||
+	z.queuer_page = mmap(NULL, page_size, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (z.queuer_page == MAP_FAILED ||
+	    wpf_collect(fd, 0, NPAGES, bits) < 0 ||
 	    pthread_create(&zt, NULL, zapper_run, &z) ||
 	    pthread_create(&qt, NULL, lock_queuer, &z))
 		return -1;
@@ -742,6 +742,7 @@ static long zap_collect(struct __test_metadata *_metadata, int fd,
 	}
 	pthread_join(zt, NULL);
 	pthread_join(qt, NULL);
+	munmap(z.queuer_page, page_size);
 	munmap((void *)(r - ZAP_PAGE * page_size / sizeof(*r)),
 	       NPAGES * page_size);
 	ASSERT_EQ(0, z.error) TH_LOG("%s: step %d failed: %s",
