@@ -517,7 +517,7 @@ void wpf_cow_debugfs(struct wpf_object *obj)
 /* The kernel's own COW (anonymous copies) would hide the module's. */
 static int wpf_cow_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	if (!wpf_mmap_in_object(file, vma) || is_cow_mapping(vma->vm_flags))
+	if (is_cow_mapping(vma->vm_flags))
 		return -EINVAL;
 	wpf_vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_ops = &wpf_cow_vm_ops;

@@ -295,14 +295,6 @@ pgoff_t wpf_object_pages(struct inode *inode)
 	return DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
 }
 
-/* A mapping must end by the page that holds end of file. */
-bool wpf_mmap_in_object(struct file *file, struct vm_area_struct *vma)
-{
-	pgoff_t size = wpf_object_pages(file_inode(file));
-
-	return vma->vm_pgoff < size && vma_pages(vma) <= size - vma->vm_pgoff;
-}
-
 /*
  * Size changes exclude faults that map pages: see the types' fault
  * handlers.  Bytes past the old end of file read as zeroes when the file

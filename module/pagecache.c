@@ -270,10 +270,12 @@ static void wpf_pagecache_destroy(struct wpf_object *obj)
 	wpf_disk_destroy(obj);
 }
 
+/*
+ * A mapping may reach past end of file, as on any file system: an access
+ * past the page that holds it gets SIGBUS (sigbus_faults).
+ */
 static int wpf_pagecache_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	if (!wpf_mmap_in_object(file, vma))
-		return -EINVAL;
 	vma->vm_ops = &wpf_pagecache_vm_ops;
 	return 0;
 }

@@ -313,10 +313,9 @@ static void wpf_pfn_truncate(struct wpf_object *obj, loff_t start,
 	trace_wpfault_truncate(obj->id, start, end, punch);
 }
 
+/* Past end of file too: an access there gets SIGBUS, as in pagecache.c. */
 static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	if (!wpf_mmap_in_object(file, vma))
-		return -EINVAL;
 	/* See the top of the file: no COW mappings of VM_PFNMAP. */
 	if (is_cow_mapping(vma->vm_flags))
 		return -EINVAL;

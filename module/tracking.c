@@ -529,7 +529,8 @@ int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
 
 /*
  * A vma goes.  Its ptes went before ->close is called, and its notifier
- * marked what they may have taken with them.
+ * marked what they may have taken with them: recorded now, so that the
+ * counters show it when munmap() returns, not at the next harvest.
  */
 void wpf_tracking_vma_close(struct wpf_object *obj,
 			    struct vm_area_struct *vma)
@@ -540,6 +541,8 @@ void wpf_tracking_vma_close(struct wpf_object *obj,
 	if (v->watched)
 		wpf_unwatch_range(&v->watch);
 	mutex_lock(&obj->disk_lock);
+	wpf_fold_zapped(obj, vma->vm_pgoff, vma->vm_pgoff + vma_pages(vma) - 1,
+			t->mode == WPFAULT_MODE_PAGETABLE);
 	list_del(&v->node);
 	if (wpf_vma_unwalkable(v, vma)) {
 		t->unwalkable--;

@@ -126,7 +126,6 @@ int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
 		     u64 reserved, pgoff_t *first, pgoff_t *nr_pages);
 long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 pgoff_t wpf_object_pages(struct inode *inode);
-bool wpf_mmap_in_object(struct file *file, struct vm_area_struct *vma);
 long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len);
 void wpf_write_fault_time(struct wpf_object *obj, struct file *file);

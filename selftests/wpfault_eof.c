@@ -11,11 +11,13 @@
  * mapping with STALE (past end of file), writes it back, then grows the
  * file to GROW_AT + 1 with one byte NEW at GROW_AT.  Every byte from
  * DATA_LEN to GROW_AT must then be zero through read(2), through a
- * mapping and on the disk after fsync.
+ * mapping and on the disk after fsync.  And a mapping past end of file
+ * follows the size.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -219,6 +221,69 @@ TEST_F(eof, page_on_disk_only)
 {
 	grow_case(_metadata, &self->o, self->buf, variant->grow, false,
 		  false);
+}
+
+/*
+ * A mapping may be longer than the file, as on any file system (xfstests
+ * generic/749): an access past the page that holds end of file gets
+ * SIGBUS, counted in sigbus_faults, until the file grows over it, and
+ * again once it shrinks back.  On every object type.
+ */
+static void mapping_follows_the_size(struct __test_metadata *_metadata,
+				     enum wpfault_type type)
+{
+	struct wpf_obj o;
+	char *p;
+
+	ASSERT_EQ(0, wpf_create_type(&o, page_size + 1, type));
+	p = mmap(NULL, 4 * page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 o.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[page_size] = 'a';
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte,
+					    p + 2 * page_size));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_write_byte,
+					    p + 3 * page_size));
+	ASSERT_EQ(2, wpf_stat(o.fd, WPFAULT_STAT_SIGBUS_FAULTS));
+
+	ASSERT_EQ(0, ftruncate(o.fd, 3 * page_size));
+	ASSERT_EQ(0, p[2 * page_size]);
+	p[2 * page_size + 1] = 'b';
+	ASSERT_EQ('a', p[page_size]);
+	ASSERT_EQ(0, p[page_size + 1]);
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte,
+					    p + 3 * page_size));
+	ASSERT_EQ(3, wpf_stat(o.fd, WPFAULT_STAT_SIGBUS_FAULTS));
+
+	ASSERT_EQ(0, ftruncate(o.fd, page_size));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, p + page_size));
+	ASSERT_EQ(4, wpf_stat(o.fd, WPFAULT_STAT_SIGBUS_FAULTS));
+	ASSERT_EQ(0, munmap(p, 4 * page_size));
+	wpf_destroy(&o);
+}
+
+TEST(pagecache_mapping_follows_the_size)
+{
+	if (access(WPFAULT_DEVICE, F_OK))
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	mapping_follows_the_size(_metadata, WPFAULT_TYPE_PAGECACHE);
+}
+
+TEST(pfn_mapping_follows_the_size)
+{
+	if (access(WPFAULT_DEVICE, F_OK))
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	mapping_follows_the_size(_metadata, WPFAULT_TYPE_PFN);
+}
+
+TEST(cow_mapping_follows_the_size)
+{
+	if (access(WPFAULT_DEVICE, F_OK))
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	mapping_follows_the_size(_metadata, WPFAULT_TYPE_COW);
 }
 
 TEST_HARNESS_MAIN

@@ -180,6 +180,11 @@ static __u64 page_mask(__u64 first, __u64 nr)
 	return ((1ULL << nr) - 1) << first;
 }
 
+static __u64 min_u64(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
 static const char *err_name(int err)
 {
 	static const char *const names[] = {
@@ -1044,8 +1049,8 @@ static int fuzz_mmap(struct fuzz *f)
 	field(f, "prot", prot);
 	describe_object(f);
 	pgoff = off / page_size;
-	if (!len || off % page_size || pgoff >= f->pages ||
-	    (len + page_size - 1) / page_size > f->pages - pgoff)
+	/* Past end of file too: only an access there is refused. */
+	if (!len || off % page_size)
 		exp = EINVAL;
 	else if (!shared && f->type != WPFAULT_TYPE_PAGECACHE)
 		exp = EINVAL;	/* pfn and cow objects: shared only */
@@ -1060,10 +1065,11 @@ static int fuzz_mmap(struct fuzz *f)
 	if (!got && munmap((void *)p, len))
 		mismatch(f, "munmap: %s", strerror(errno));
 	/* Its ptes went unseen: what it may have had writable counts. */
-	if (!got && f->mode == WPFAULT_MODE_PAGETABLE)
+	if (!got && f->mode == WPFAULT_MODE_PAGETABLE && pgoff < f->pages)
 		model_record(f, f->writable &
-			     page_mask(pgoff, (len + page_size - 1) /
-				       page_size));
+			     page_mask(pgoff, min_u64((len + page_size - 1) /
+						      page_size,
+						      f->pages - pgoff)));
 	return got;
 }
 

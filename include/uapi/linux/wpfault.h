@@ -63,8 +63,9 @@
  *    EFAULT  bad argument or values pointer
  *  any other ioctl number: ENOTTY
  *  mmap of an object
- *    EINVAL  the mapping extends past the page that holds end of file;
- *            (pfn and copy-on-write objects) a MAP_PRIVATE mapping
+ *    EINVAL  (pfn and copy-on-write objects) a MAP_PRIVATE mapping
+ *  A mapping may extend past end of file; an access past the page that
+ *  holds it gets SIGBUS (counted in sigbus_faults).
  *  read(2), write(2) and splice on a pfn or copy-on-write object: EINVAL
  *
  * Memory errors: a block of an object's memory (the disk, and the pages
