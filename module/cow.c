@@ -376,7 +376,7 @@ static int wpf_cow_give(struct wpf_object *dst, pgoff_t index,
 	} else {
 		wpf_block_share(block);
 	}
-	wpf_count(dst, WPFAULT_STAT_DISK_BLOCKS, 1);
+	wpf_disk_blocks_add(dst, 1);
 	return 0;
 }
 
@@ -558,4 +558,5 @@ const struct wpf_object_type wpf_cow_type = {
 	.clean_page = wpf_cow_clean_page,
 	.zero_tail = wpf_cow_zero_tail,
 	.truncate = wpf_cow_truncate,
+	.allocated = wpf_disk_mark_new,
 };

@@ -27,13 +27,29 @@
 #include <linux/gfp.h>
 #include <linux/highmem.h>
 #include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 
 #include "wpfault.h"
+
+/*
+ * The object's disk holds @n more blocks (or fewer): its counter, the
+ * inode's st_blocks and the file system's used blocks (statfs) follow.
+ */
+void wpf_disk_blocks_add(struct wpf_object *obj, long n)
+{
+	wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, n);
+	if (n > 0)
+		inode_add_bytes(obj->inode, (loff_t)n << PAGE_SHIFT);
+	else
+		inode_sub_bytes(obj->inode, (loff_t)-n << PAGE_SHIFT);
+	wpf_fs_blocks_add(obj->inode->i_sb, n);
+}
 
 /* Orders changes of the holder counts of shared blocks. */
 static DEFINE_SPINLOCK(wpf_share_lock);
@@ -156,7 +172,7 @@ static struct page *wpf_disk_new_block(struct wpf_object *obj, pgoff_t index,
 	if (bad)
 		wpf_block_release(bad);
 	else
-		wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, 1);
+		wpf_disk_blocks_add(obj, 1);
 	return block;
 }
 
@@ -262,7 +278,7 @@ long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 		if (from == 0 && to == PAGE_SIZE) {
 			xa_erase(&obj->disk, index);
 			wpf_block_release(block);
-			wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, -1);
+			wpf_disk_blocks_add(obj, -1);
 			freed++;
 		} else if (!PageHWPoison(block)) {
 			void *dst = kmap_local_page(wpf_disk_own(obj, index,
@@ -277,9 +293,10 @@ long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 }
 
 /*
- * The block at @index of a pfn or copy-on-write object, allocated zeroed
- * if missing, or ERR_PTR(-ENOMEM).  Userspace maps its memory, and may
- * pin it: never __GFP_MOVABLE.  The caller holds disk_lock.
+ * The block at @index, allocated zeroed if missing (faults of pfn and
+ * copy-on-write objects, fallocate), or ERR_PTR(-ENOMEM).  Userspace maps
+ * the memory of pfn and copy-on-write objects, and may pin it: never
+ * __GFP_MOVABLE.  The caller holds disk_lock.
  */
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
 {
@@ -297,9 +314,42 @@ struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
 		__free_page(block);
 		return ERR_PTR(err);
 	}
-	wpf_count(obj, WPFAULT_STAT_DISK_BLOCKS, 1);
+	wpf_disk_blocks_add(obj, 1);
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_ALLOCATED, 1);
 	return block;
+}
+
+/*
+ * Gives every page of [@first, @last] a block, zeroed where it had none,
+ * as fallocate() does.  The disk is memory: a range of more pages than
+ * half the memory available gets -ENOSPC before anything is allocated.
+ * -ENOMEM, or -EINTR on a fatal signal, part way.  The type's allocated
+ * hook sees each new block.  The caller holds the invalidate lock.
+ */
+int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last)
+{
+	pgoff_t index;
+
+	if (last - first >= si_mem_available() / 2)
+		return -ENOSPC;
+	for (index = first; index <= last; index++) {
+		struct page *block;
+
+		mutex_lock(&obj->disk_lock);
+		block = xa_load(&obj->disk, index);
+		if (!block) {
+			block = wpf_disk_block(obj, index);
+			if (!IS_ERR(block) && obj->type->allocated)
+				obj->type->allocated(obj, index);
+		}
+		mutex_unlock(&obj->disk_lock);
+		if (IS_ERR(block))
+			return PTR_ERR(block);
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return 0;
 }
 
 void wpf_disk_destroy(struct wpf_object *obj)

@@ -24,6 +24,7 @@
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/statfs.h>
 #include <linux/uaccess.h>
 
 #include "compat.h"
@@ -65,8 +66,38 @@ static void wpf_evict_inode(struct inode *inode)
 	kfree(obj);
 }
 
+/* A superblock's disk: the blocks its objects hold. */
+struct wpf_fs_info {
+	atomic_long_t blocks;
+};
+
+void wpf_fs_blocks_add(struct super_block *sb, long n)
+{
+	struct wpf_fs_info *info = sb->s_fs_info;
+
+	atomic_long_add(n, &info->blocks);
+}
+
+/*
+ * The disk is memory: its size is the RAM, and its used blocks are those
+ * its objects hold (page-cache pages not yet written back hold none).
+ */
+static int wpf_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	struct wpf_fs_info *info = dentry->d_sb->s_fs_info;
+	long used = atomic_long_read(&info->blocks);
+	int err = simple_statfs(dentry, buf);
+
+	if (err)
+		return err;
+	buf->f_blocks = totalram_pages();
+	buf->f_bfree = buf->f_blocks > used ? buf->f_blocks - used : 0;
+	buf->f_bavail = buf->f_bfree;
+	return 0;
+}
+
 static const struct super_operations wpf_super_ops = {
-	.statfs = simple_statfs,
+	.statfs = wpf_statfs,
 	/* An unused inode has nothing to keep: the disk goes with it. */
 	.drop_inode = wpf_drop_inode,
 	.evict_inode = wpf_evict_inode,
@@ -159,9 +190,15 @@ static const struct inode_operations wpf_dir_iops = {
 
 static int wpf_fill_super(struct super_block *sb, struct fs_context *fc)
 {
+	struct wpf_fs_info *info;
 	struct inode *root;
 	int err;
 
+	/* kill_sb frees it, whatever fails after. */
+	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	sb->s_fs_info = info;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
@@ -188,6 +225,15 @@ static int wpf_fill_super(struct super_block *sb, struct fs_context *fc)
 	return sb->s_root ? 0 : -ENOMEM;
 }
 
+/* The objects go first, and their blocks with them. */
+static void wpf_kill_super(struct super_block *sb)
+{
+	struct wpf_fs_info *info = sb->s_fs_info;
+
+	wpf_kill_sb(sb);
+	kfree(info);
+}
+
 static int wpf_get_tree(struct fs_context *fc)
 {
 	return get_tree_nodev(fc, wpf_fill_super);
@@ -208,7 +254,7 @@ static struct file_system_type wpf_fs_type = {
 	.owner = THIS_MODULE,
 	.name = "wpfault",
 	.init_fs_context = wpf_init_fs_context,
-	.kill_sb = wpf_kill_sb,
+	.kill_sb = wpf_kill_super,
 };
 
 /*
@@ -334,27 +380,53 @@ static const struct inode_operations wpf_object_iops = {
 	.setattr = wpf_object_setattr,
 };
 
+#define WPF_FALLOC_MODES \
+	(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)
+
 /*
- * Only hole punching: the disk has no notion of preallocation.  The
- * tracker keeps its records: a hole punch is no clean.
+ * Allocates blocks for [@start, @end) (mode 0, KEEP_SIZE), zeroes it and
+ * allocates (ZERO_RANGE) or frees it (PUNCH_HOLE), as a file system whose
+ * disk is memory.  Without KEEP_SIZE the file may grow, and the old
+ * end-of-file page's tail reads zeroes, as after any growth.  A hole
+ * punch or a zeroing is no clean: the tracker keeps its records.  The VFS
+ * has checked the range and the combination of flags.
  */
 long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len)
 {
 	struct inode *inode = file_inode(file);
 	struct wpf_object *obj = wpf_object_of(inode);
-	loff_t end;
+	loff_t end = offset + len, size, zero_end;
+	bool grow;
+	int err = 0;
 
-	if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+	if (mode & ~WPF_FALLOC_MODES)
 		return -EOPNOTSUPP;
 	inode_lock(inode);
 	filemap_invalidate_lock(inode->i_mapping);
-	end = min(offset + len, i_size_read(inode));
-	if (offset < end)
-		obj->type->truncate(obj, offset, end, true);
+	size = i_size_read(inode);
+	grow = !(mode & FALLOC_FL_KEEP_SIZE) && end > size;
+	if (grow)
+		err = inode_newsize_ok(inode, end);
+	if (err)
+		goto out;
+	zero_end = min(end, size);
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE) &&
+	    offset < zero_end)
+		obj->type->truncate(obj, offset, zero_end, true);
+	if (!(mode & FALLOC_FL_PUNCH_HOLE))
+		err = wpf_disk_allocate(obj, offset >> PAGE_SHIFT,
+					(end - 1) >> PAGE_SHIFT);
+	if (!err && grow) {
+		obj->type->zero_tail(obj, size);
+		i_size_write(inode, end);
+		wpf_inode_touch(inode, false);
+		mark_inode_dirty(inode);
+	}
+out:
 	filemap_invalidate_unlock(inode->i_mapping);
 	inode_unlock(inode);
-	return 0;
+	return err;
 }
 
 /* Returns a new object's file, or ERR_PTR. */

@@ -60,6 +60,12 @@ static struct page *wpf_pfn_fill(struct vm_fault *vmf, struct wpf_object *obj)
 	return block;
 }
 
+/* A hole filled by fallocate(): the zero page may map it anywhere. */
+static void wpf_pfn_allocated(struct wpf_object *obj, pgoff_t index)
+{
+	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+}
+
 /*
  * Maps @block writable (and clean) at the fault's address, marked as
  * possibly mapped writable for the harvests.  Called under disk_lock.
@@ -360,5 +366,6 @@ const struct wpf_object_type wpf_pfn_type = {
 	.zero_tail = wpf_pfn_zero_tail,
 	.truncate = wpf_pfn_truncate,
 	.harvest = wpf_tracking_harvest,
+	.allocated = wpf_pfn_allocated,
 	.collected = wpf_tracking_collected,
 };

@@ -47,6 +47,11 @@ struct wpf_object_type {
 	 * fatal signal.  NULL where every write enters the module.
 	 */
 	int (*harvest)(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
+	/*
+	 * fallocate() gave page @index a new, zeroed block; under disk_lock.
+	 * NULL where nothing maps a hole.
+	 */
+	void (*allocated)(struct wpf_object *obj, pgoff_t index);
 	/* After a clean or collect of @nr pages found @dirty written. */
 	void (*collected)(struct wpf_object *obj, pgoff_t nr, u64 dirty);
 };
@@ -129,6 +134,7 @@ pgoff_t wpf_object_pages(struct inode *inode);
 long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len);
 void wpf_write_fault_time(struct wpf_object *obj, struct file *file);
+void wpf_fs_blocks_add(struct super_block *sb, long n);
 
 /* pagecache.c */
 extern const struct wpf_object_type wpf_pagecache_type;
@@ -151,12 +157,14 @@ int wpf_fill_folio(struct wpf_object *obj, struct folio *folio);
 int wpf_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 
 /* disk.c */
+void wpf_disk_blocks_add(struct wpf_object *obj, long n);
 int wpf_disk_write(struct wpf_object *obj, struct folio *folio,
 		   loff_t i_size);
 int wpf_disk_read(struct wpf_object *obj, struct folio *folio);
 vm_fault_t wpf_poisoned_fault(struct wpf_object *obj);
 long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index);
+int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last);
 void wpf_disk_destroy(struct wpf_object *obj);
 unsigned long wpf_block_holders(struct page *block);
 void wpf_block_share(struct page *block);

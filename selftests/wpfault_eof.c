@@ -3,7 +3,8 @@
  * Bytes past end of file are no file data.  A shared mapping may store
  * them in the page that holds end of file; when the file grows, they must
  * read as zeroes, whatever grows it (xfstests generic/363 checks this):
- * write, pwrite, pwritev, splice, copy_file_range and truncation, each
+ * write, pwrite, pwritev, splice, copy_file_range, fallocate and
+ * truncation, each
  * with the end-of-file page cached or only on the disk, and mapped or
  * not while the file grows.
  *
@@ -94,6 +95,14 @@ static int by_copy_file_range(int fd)
 	return ret;
 }
 
+/* Allocation that grows the file, then the new byte. */
+static int by_fallocate(int fd)
+{
+	if (fallocate(fd, 0, 0, GROW_AT + 1))
+		return -1;
+	return by_pwrite(fd);
+}
+
 /* Truncation zeroes the tail itself; the new byte comes after. */
 static int by_truncate(int fd)
 {
@@ -116,6 +125,7 @@ FIXTURE_VARIANT_ADD(eof, pwrite) { .grow = by_pwrite };
 FIXTURE_VARIANT_ADD(eof, pwritev) { .grow = by_pwritev };
 FIXTURE_VARIANT_ADD(eof, splice) { .grow = by_splice };
 FIXTURE_VARIANT_ADD(eof, copy_file_range) { .grow = by_copy_file_range };
+FIXTURE_VARIANT_ADD(eof, fallocate) { .grow = by_fallocate };
 FIXTURE_VARIANT_ADD(eof, truncate) { .grow = by_truncate };
 
 FIXTURE_SETUP(eof)

@@ -110,7 +110,7 @@ static const unsigned int call_weights[NR_CALLS] = {
 /* Results counted per kind of call, to show what the seeds reached. */
 static const int counted[] = {
 	0, EFAULT, EINVAL, EFBIG, EOVERFLOW, ENXIO, ERANGE, ENOTTY,
-	EOPNOTSUPP, EBUSY, EROFS, EPERM, ENOENT, E2BIG,
+	EOPNOTSUPP, EBUSY, EROFS, EPERM, ENOENT, E2BIG, ENOSPC,
 };
 
 #define NR_RESULTS	(ARRAY_SIZE(counted) + 1)	/* and "other" */
@@ -194,6 +194,7 @@ static const char *err_name(int err)
 		[EMFILE] = "EMFILE", [ENOTTY] = "ENOTTY", [EFBIG] = "EFBIG",
 		[ERANGE] = "ERANGE", [EOVERFLOW] = "EOVERFLOW",
 		[EOPNOTSUPP] = "EOPNOTSUPP", [E2BIG] = "E2BIG",
+		[ENOSPC] = "ENOSPC",
 	};
 
 	if (err >= 0 && err < (int)ARRAY_SIZE(names) && names[err])
@@ -1145,8 +1146,9 @@ static void model_pwrite(struct fuzz *f, __u64 off, __u64 len)
  * File calls, inside the object or with a bad offset, length or buffer:
  * pwrite and pread (through the page cache; EINVAL on a pfn object),
  * fsync, fdatasync, and
- * fallocate, where only PUNCH_HOLE | KEEP_SIZE is supported (the VFS
- * checks offset and length first).  Writes set the tracker of the pages
+ * fallocate: allocation (which may grow the file: the size is restored),
+ * ZERO_RANGE and PUNCH_HOLE, but no COLLAPSE_RANGE (the VFS checks offset
+ * and length first).  Writes set the tracker of the pages
  * they touch, and nothing else here changes it.
  */
 /*
@@ -1182,8 +1184,12 @@ static int fuzz_file_io(struct fuzz *f)
 {
 	static const int modes[] = {
 		FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
-		FALLOC_FL_KEEP_SIZE,
+		FALLOC_FL_KEEP_SIZE, FALLOC_FL_ZERO_RANGE,
+		FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE,
+		FALLOC_FL_COLLAPSE_RANGE,
 	};
+	struct stat st;
+	__u64 pages;
 	__s64 off = rnd(f, 4) ? (__s64)rnd(f, f->size) : (__s64)pick_u64(f);
 	__u64 room, len;
 	void *buf = rnd(f, 5) ? data_buf : NULL;
@@ -1237,16 +1243,32 @@ static int fuzz_file_io(struct fuzz *f)
 		describe(f, "fallocate mode %#x, %lld at %lld", mode,
 			 (long long)len, (long long)off);
 		describe_object(f);
+		pages = off < 0 ? 0 : ((__u64)off + len - 1) / page_size -
+				      (__u64)off / page_size + 1;
 		if (off < 0 || (__s64)len <= 0)
 			exp = EINVAL;
 		else if ((__u64)off + len > MAX_LFS_FILESIZE)
 			exp = EFBIG;
-		else if (mode != (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE))
+		else if (mode == FALLOC_FL_COLLAPSE_RANGE)
 			exp = EOPNOTSUPP;
+		/* More than half the memory is ENOSPC; 2^30 pages surely. */
+		else if (!(mode & FALLOC_FL_PUNCH_HOLE) && pages >= 1ULL << 30)
+			exp = ENOSPC;
 		got = fallocate(f->obj.fd, mode, off, len) ? errno : 0;
-		if (!exp)
+		/* Between the two, the machine's memory decides. */
+		if (!exp && got == ENOSPC &&
+		    !(mode & FALLOC_FL_PUNCH_HOLE) && pages > 64)
+			exp = ENOSPC;
+		if (!exp &&
+		    mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
 			model_punch(f, off, len);
 		expect(f, exp, got);
+		/* fallocate() may have grown the file: back to the model's. */
+		if (!got && (fstat(f->obj.fd, &st) ||
+			     (__u64)st.st_size != f->size) &&
+		    ftruncate(f->obj.fd, f->size))
+			ksft_exit_fail_msg("restoring the size %llu: %s\n",
+					   f->size, strerror(errno));
 		return got;
 	}
 	expect(f, 0, got);

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fallocate() and block counts, as on a file system whose disk is memory,
+ * on every object type:
+ *  - mode 0 and KEEP_SIZE allocate zeroed blocks on the disk; mode 0 may
+ *    grow the file; the data already there stays;
+ *  - ZERO_RANGE zeroes the range, partial pages too, and leaves it
+ *    allocated; PUNCH_HOLE frees whole blocks;
+ *  - st_blocks counts the disk's blocks, and so does statfs, for all the
+ *    files of a mount;
+ *  - a range larger than half the memory available gets ENOSPC, modes
+ *    the disk cannot do get EOPNOTSUPP, and neither changes anything.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "wpfault_util.h"
+
+#define NPAGES		8
+/* st_blocks counts 512-byte units. */
+#define BLOCKS(pages)	((blkcnt_t)(pages) * (blkcnt_t)(page_size / 512))
+
+FIXTURE(falloc) {
+	struct wpf_obj o;
+	char *p;
+	char *buf;
+};
+
+FIXTURE_VARIANT(falloc) {
+	enum wpfault_type type;
+};
+
+FIXTURE_VARIANT_ADD(falloc, pagecache) { .type = WPFAULT_TYPE_PAGECACHE };
+FIXTURE_VARIANT_ADD(falloc, pfn) { .type = WPFAULT_TYPE_PFN };
+FIXTURE_VARIANT_ADD(falloc, cow) { .type = WPFAULT_TYPE_COW };
+
+FIXTURE_SETUP(falloc)
+{
+	int err;
+
+	self->o.fd = -1;
+	self->o.dev = -1;
+	self->p = MAP_FAILED;
+	self->buf = NULL;
+	err = wpf_create_type_mapped(&self->o, variant->type, NPAGES / 2,
+				     &self->p);
+	if (err == -ENOENT)
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_EQ(0, err);
+	self->buf = malloc(NPAGES * page_size);
+	ASSERT_NE(NULL, self->buf);
+}
+
+FIXTURE_TEARDOWN(falloc)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, NPAGES / 2 * page_size);
+	free(self->buf);
+	wpf_destroy(&self->o);
+}
+
+static blkcnt_t st_blocks(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? -1 : st.st_blocks;
+}
+
+static off_t st_size(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? -1 : st.st_size;
+}
+
+/* Bytes [@from, @to) of @p all hold @c. */
+static bool bytes_are(const char *p, size_t from, size_t to, char c)
+{
+	for (; from < to; from++)
+		if (p[from] != c)
+			return false;
+	return true;
+}
+
+TEST_F(falloc, keep_size_allocates_zeroed_blocks)
+{
+	memset(self->p, 'a', page_size);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(BLOCKS(1), st_blocks(self->o.fd));
+	/* Pages 0 to 2: page 0 keeps its data and its block. */
+	ASSERT_EQ(0, fallocate(self->o.fd, FALLOC_FL_KEEP_SIZE, 0,
+			       3 * page_size));
+	ASSERT_EQ(BLOCKS(3), st_blocks(self->o.fd));
+	ASSERT_EQ(3, wpf_read_disk(self->o.fd, 0, NPAGES / 2, self->buf));
+	ASSERT_TRUE(bytes_are(self->buf, 0, page_size, 'a'));
+	ASSERT_TRUE(bytes_are(self->buf, page_size, 3 * page_size, 0));
+	ASSERT_EQ(NPAGES / 2 * page_size, st_size(self->o.fd));
+	/* Past end of file too, and the size stays. */
+	ASSERT_EQ(0, fallocate(self->o.fd, FALLOC_FL_KEEP_SIZE,
+			       NPAGES / 2 * page_size, page_size));
+	ASSERT_EQ(BLOCKS(4), st_blocks(self->o.fd));
+	ASSERT_EQ(NPAGES / 2 * page_size, st_size(self->o.fd));
+	/* Allocation is no write. */
+	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, NPAGES / 2,
+				      (uint64_t *)self->buf));
+	ASSERT_EQ('a', self->p[page_size - 1]);
+	ASSERT_EQ(0, self->p[page_size]);
+}
+
+TEST_F(falloc, mode_0_grows_the_file)
+{
+	off_t end = (NPAGES - 1) * page_size + 10;
+
+	ASSERT_EQ(0, fallocate(self->o.fd, 0, 2 * page_size, end -
+			       2 * page_size));
+	ASSERT_EQ(end, st_size(self->o.fd));
+	ASSERT_EQ(BLOCKS(NPAGES - 2), st_blocks(self->o.fd));
+	ASSERT_EQ(NPAGES - 2, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
+	ASSERT_TRUE(bytes_are(self->buf, 0, NPAGES * page_size, 0));
+	/* Within the file: no change of size. */
+	ASSERT_EQ(0, fallocate(self->o.fd, 0, 0, page_size));
+	ASSERT_EQ(end, st_size(self->o.fd));
+	ASSERT_EQ(BLOCKS(NPAGES - 1), st_blocks(self->o.fd));
+}
+
+TEST_F(falloc, zero_range_zeroes_and_keeps_the_blocks)
+{
+	size_t from = page_size / 2, to = 2 * page_size + 100;
+
+	memset(self->p, 'z', 3 * page_size);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(0, fallocate(self->o.fd, FALLOC_FL_ZERO_RANGE, from,
+			       to - from));
+	ASSERT_TRUE(bytes_are(self->p, 0, from, 'z'));
+	ASSERT_TRUE(bytes_are(self->p, from, to, 0));
+	ASSERT_TRUE(bytes_are(self->p, to, 3 * page_size, 'z'));
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(3, wpf_read_disk(self->o.fd, 0, NPAGES / 2, self->buf));
+	ASSERT_TRUE(bytes_are(self->buf, 0, from, 'z'));
+	ASSERT_TRUE(bytes_are(self->buf, from, to, 0));
+	ASSERT_TRUE(bytes_are(self->buf, to, 3 * page_size, 'z'));
+	ASSERT_EQ(BLOCKS(3), st_blocks(self->o.fd));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_TRUNCATIONS));
+	/* Zeroing is no clean: the three pages written stay reported. */
+	ASSERT_EQ(3, wpf_dirty_bitmap(self->o.fd, 0, NPAGES / 2,
+				      (uint64_t *)self->buf));
+}
+
+TEST_F(falloc, punch_frees_blocks)
+{
+	memset(self->p, 'q', 3 * page_size);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(BLOCKS(3), st_blocks(self->o.fd));
+	ASSERT_EQ(0, fallocate(self->o.fd,
+			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       page_size, page_size));
+	ASSERT_EQ(BLOCKS(2), st_blocks(self->o.fd));
+	ASSERT_EQ(0, self->p[page_size]);
+	ASSERT_EQ('q', self->p[2 * page_size]);
+}
+
+TEST_F(falloc, refusals_change_nothing)
+{
+	memset(self->p, 'r', page_size);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	/* 2^40 pages: no memory holds that. */
+	ASSERT_EQ(-1, fallocate(self->o.fd, FALLOC_FL_KEEP_SIZE, 0,
+				(off_t)page_size << 40));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(-1, fallocate(self->o.fd, 0, 0, (off_t)page_size << 40));
+	ASSERT_EQ(ENOSPC, errno);
+	ASSERT_EQ(-1, fallocate(self->o.fd, FALLOC_FL_INSERT_RANGE, 0,
+				page_size));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(-1, fallocate(self->o.fd, FALLOC_FL_COLLAPSE_RANGE, 0,
+				page_size));
+	ASSERT_EQ(EOPNOTSUPP, errno);
+	ASSERT_EQ(BLOCKS(1), st_blocks(self->o.fd));
+	ASSERT_EQ(NPAGES / 2 * page_size, st_size(self->o.fd));
+	ASSERT_EQ('r', self->p[0]);
+}
+
+/* statfs of a mount counts the blocks of all its files. */
+TEST(statfs_counts_the_disk)
+{
+	char dir[] = "/tmp/wpfault-falloc-XXXXXX", path[64];
+	struct statfs before, after;
+	int fd[2], i;
+
+	if (access(WPFAULT_DEVICE, F_OK))
+		SKIP(return, "%s missing: wpfault.ko is not loaded",
+		     WPFAULT_DEVICE);
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("none", dir, "wpfault", 0, NULL));
+	ASSERT_EQ(0, statfs(dir, &before));
+	ASSERT_EQ(page_size, before.f_bsize);
+	ASSERT_EQ(before.f_blocks, before.f_bfree);
+	ASSERT_EQ(before.f_bfree, before.f_bavail);
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/f%d", dir, i);
+		fd[i] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		ASSERT_LE(0, fd[i]);
+		ASSERT_EQ(0, fallocate(fd[i], 0, 0, (i + 2) * page_size));
+	}
+	ASSERT_EQ(0, statfs(dir, &after));
+	ASSERT_EQ(before.f_blocks, after.f_blocks);
+	ASSERT_EQ(5, after.f_blocks - after.f_bfree);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(BLOCKS(i + 2), st_blocks(fd[i]));
+		close(fd[i]);
+		snprintf(path, sizeof(path), "%s/f%d", dir, i);
+		ASSERT_EQ(0, unlink(path));
+	}
+	ASSERT_EQ(0, statfs(dir, &after));
+	ASSERT_EQ(after.f_blocks, after.f_bfree);
+	ASSERT_EQ(0, umount(dir));
+	ASSERT_EQ(0, rmdir(dir));
+}
+
+TEST_HARNESS_MAIN
