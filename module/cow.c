@@ -543,7 +543,7 @@ static void wpf_cow_destroy(struct wpf_object *obj)
 static const struct file_operations wpf_cow_fops = {
 	.owner = THIS_MODULE,
 	.open = generic_file_open,
-	.llseek = generic_file_llseek,
+	.llseek = wpf_object_llseek,
 	.fsync = noop_fsync,
 	.fallocate = wpf_object_fallocate,
 	.mmap = wpf_cow_mmap,

@@ -380,6 +380,69 @@ static const struct inode_operations wpf_object_iops = {
 	.setattr = wpf_object_setattr,
 };
 
+/*
+ * Whether page @index holds data: a block on the disk, or a page cached
+ * dirty, not written back yet.  Anything else is a hole.
+ */
+static bool wpf_page_has_data(struct wpf_object *obj, pgoff_t index)
+{
+	return xa_load(&obj->disk, index) ||
+	       xa_get_mark(&obj->inode->i_mapping->i_pages, index,
+			   PAGECACHE_TAG_DIRTY);
+}
+
+/* The first page of [@index, @last] that holds data, or @last + 1. */
+static pgoff_t wpf_next_data(struct wpf_object *obj, pgoff_t index,
+			     pgoff_t last)
+{
+	unsigned long block = index, dirty = index;
+
+	if (!xa_find(&obj->disk, &block, last, XA_PRESENT))
+		block = last + 1;
+	if (!xa_find(&obj->inode->i_mapping->i_pages, &dirty, last,
+		     PAGECACHE_TAG_DIRTY))
+		dirty = last + 1;
+	return min(block, dirty);
+}
+
+/*
+ * lseek(2), with SEEK_DATA and SEEK_HOLE at page granularity: data is
+ * what wpf_page_has_data() says.  A hole takes a page's time to find per
+ * page of data before it: the disk keeps no extents.
+ */
+loff_t wpf_object_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct inode *inode = file_inode(file);
+	struct wpf_object *obj = wpf_object_of(inode);
+	pgoff_t index, last;
+	loff_t size, pos;
+
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return generic_file_llseek(file, offset, whence);
+	inode_lock_shared(inode);
+	size = i_size_read(inode);
+	if (offset < 0 || offset >= size) {
+		inode_unlock_shared(inode);
+		return -ENXIO;
+	}
+	index = offset >> PAGE_SHIFT;
+	last = (size - 1) >> PAGE_SHIFT;
+	if (whence == SEEK_DATA) {
+		index = wpf_next_data(obj, index, last);
+	} else {
+		while (index <= last && wpf_page_has_data(obj, index)) {
+			index++;
+			cond_resched();
+		}
+	}
+	inode_unlock_shared(inode);
+	if (index > last)
+		return whence == SEEK_DATA ? -ENXIO :
+		       vfs_setpos(file, size, inode->i_sb->s_maxbytes);
+	pos = max_t(loff_t, offset, (loff_t)index << PAGE_SHIFT);
+	return vfs_setpos(file, pos, inode->i_sb->s_maxbytes);
+}
+
 #define WPF_FALLOC_MODES \
 	(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)
 

@@ -284,7 +284,7 @@ static int wpf_pagecache_mmap(struct file *file, struct vm_area_struct *vma)
 static const struct file_operations wpf_pagecache_fops = {
 	.owner = THIS_MODULE,
 	.open = generic_file_open,
-	.llseek = generic_file_llseek,
+	.llseek = wpf_object_llseek,
 	.read_iter = generic_file_read_iter,
 	.write_iter = wpf_write_iter,
 	.splice_read = wpf_splice_read,

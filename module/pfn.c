@@ -350,7 +350,7 @@ static void wpf_pfn_destroy(struct wpf_object *obj)
 static const struct file_operations wpf_pfn_fops = {
 	.owner = THIS_MODULE,
 	.open = generic_file_open,
-	.llseek = generic_file_llseek,
+	.llseek = wpf_object_llseek,
 	.fsync = wpf_pfn_fsync,
 	.fallocate = wpf_object_fallocate,
 	.mmap = wpf_pfn_mmap,

@@ -133,6 +133,7 @@ long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 pgoff_t wpf_object_pages(struct inode *inode);
 long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len);
+loff_t wpf_object_llseek(struct file *file, loff_t offset, int whence);
 void wpf_write_fault_time(struct wpf_object *obj, struct file *file);
 void wpf_fs_blocks_add(struct super_block *sb, long n);
 

@@ -7,7 +7,8 @@
  *  - ZERO_RANGE zeroes the range, partial pages too, and leaves it
  *    allocated; PUNCH_HOLE frees whole blocks;
  *  - st_blocks counts the disk's blocks, and so does statfs, for all the
- *    files of a mount;
+ *    files of a mount; SEEK_DATA finds pages with a block or cached dirty,
+ *    SEEK_HOLE the others;
  *  - a range larger than half the memory available gets ENOSPC, modes
  *    the disk cannot do get EOPNOTSUPP, and neither changes anything.
  */
@@ -189,6 +190,53 @@ TEST_F(falloc, refusals_change_nothing)
 	ASSERT_EQ(BLOCKS(1), st_blocks(self->o.fd));
 	ASSERT_EQ(NPAGES / 2 * page_size, st_size(self->o.fd));
 	ASSERT_EQ('r', self->p[0]);
+}
+
+/*
+ * SEEK_DATA and SEEK_HOLE, at page granularity: a page with a block on
+ * the disk (written back, written through a pfn or copy-on-write mapping,
+ * or allocated) or cached dirty holds data; end of file is a hole.
+ */
+TEST_F(falloc, seek_data_and_hole)
+{
+	off_t size = NPAGES / 2 * page_size;
+
+	self->p[page_size] = 'd';
+	self->p[3 * page_size] = 'd';
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(page_size, lseek(self->o.fd, 0, SEEK_DATA));
+	ASSERT_EQ(2 * page_size, lseek(self->o.fd, page_size, SEEK_HOLE));
+	ASSERT_EQ(2 * page_size, lseek(self->o.fd, page_size + 7, SEEK_HOLE));
+	ASSERT_EQ(3 * page_size, lseek(self->o.fd, 2 * page_size, SEEK_DATA));
+	ASSERT_EQ(3 * page_size + 9,
+		  lseek(self->o.fd, 3 * page_size + 9, SEEK_DATA));
+	ASSERT_EQ(size, lseek(self->o.fd, 3 * page_size, SEEK_HOLE));
+	ASSERT_EQ(0, lseek(self->o.fd, 0, SEEK_HOLE));
+	ASSERT_EQ(-1, lseek(self->o.fd, size, SEEK_DATA));
+	ASSERT_EQ(ENXIO, errno);
+	ASSERT_EQ(-1, lseek(self->o.fd, size, SEEK_HOLE));
+	ASSERT_EQ(ENXIO, errno);
+	ASSERT_EQ(-1, lseek(self->o.fd, -1, SEEK_DATA));
+	ASSERT_EQ(ENXIO, errno);
+	/* Allocated blocks hold data (zeroes). */
+	ASSERT_EQ(0, fallocate(self->o.fd, FALLOC_FL_KEEP_SIZE, 0,
+			       page_size));
+	ASSERT_EQ(0, lseek(self->o.fd, 0, SEEK_DATA));
+	ASSERT_EQ(2 * page_size, lseek(self->o.fd, 0, SEEK_HOLE));
+}
+
+/* A page-cache page written but not yet written back holds data. */
+TEST_F(falloc, seek_data_finds_a_dirty_page)
+{
+	if (variant->type != WPFAULT_TYPE_PAGECACHE)
+		SKIP(return, "only page-cache objects cache dirty pages");
+	ASSERT_EQ(1, pwrite(self->o.fd, "x", 1, 2 * page_size + 5));
+	ASSERT_EQ(0, wpf_read_disk(self->o.fd, 0, NPAGES / 2, self->buf));
+	ASSERT_EQ(2 * page_size, lseek(self->o.fd, 0, SEEK_DATA));
+	ASSERT_EQ(3 * page_size, lseek(self->o.fd, 2 * page_size, SEEK_HOLE));
+	/* Written back: the disk block holds it now. */
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(2 * page_size, lseek(self->o.fd, 0, SEEK_DATA));
 }
 
 /* statfs of a mount counts the blocks of all its files. */
