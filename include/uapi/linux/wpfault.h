@@ -67,6 +67,10 @@
  *  A mapping may extend past end of file; an access past the page that
  *  holds it gets SIGBUS (counted in sigbus_faults).
  *  read(2), write(2) and splice on a pfn or copy-on-write object: EINVAL
+ *  fallocate(2) of an object
+ *    ENOSPC  an allocation of more pages than half the memory available
+ *    EOPNOTSUPP  COLLAPSE_RANGE, INSERT_RANGE and any other mode than
+ *            allocation (0, KEEP_SIZE), ZERO_RANGE and PUNCH_HOLE
  *
  * Memory errors: a block of an object's memory (the disk, and the pages
  * of pfn and copy-on-write objects) that a memory error poisoned is lost.
