@@ -34,6 +34,7 @@
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "wpfault.h"
 
@@ -152,14 +153,14 @@ u64 wpf_disk_shared_blocks(struct wpf_object *obj)
 }
 
 /*
- * A new block at @index for writeback, in place of @bad, a poisoned one,
- * or of none; ERR_PTR(-ENOMEM).  Writeback may run for reclaim: no fs
- * recursion.  Called under disk_lock.
+ * A new, zeroed block at @index for writeback or direct I/O, in place of
+ * @bad, a poisoned one, or of none; ERR_PTR(-ENOMEM).  Writeback may run
+ * for reclaim: no fs recursion.  Called under disk_lock.
  */
 static struct page *wpf_disk_new_block(struct wpf_object *obj, pgoff_t index,
 				       struct page *bad)
 {
-	struct page *block = alloc_page(GFP_NOFS);
+	struct page *block = alloc_page(GFP_NOFS | __GFP_ZERO);
 	int err;
 
 	if (!block)
@@ -350,6 +351,76 @@ int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last)
 		cond_resched();
 	}
 	return 0;
+}
+
+/*
+ * Direct I/O: copies between @iter and the disk at @pos, a block at a
+ * time through a bounce page, so that no user fault (which may be on a
+ * mapping of this very object) comes under disk_lock.  A write stores
+ * into the block, allocated if missing, and records its pages; a read of
+ * a missing block gives zeroes and stops at @i_size.  The page cache was
+ * written back and, for writes, invalidated around the call (the
+ * kernel's direct I/O protocol).  Returns the bytes copied, or an error
+ * if none were.
+ */
+ssize_t wpf_disk_direct_io(struct wpf_object *obj, loff_t pos,
+			   struct iov_iter *iter, bool write, loff_t i_size)
+{
+	ssize_t done = 0;
+	void *bounce;
+	int err = 0;
+
+	bounce = (void *)__get_free_page(GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	while (iov_iter_count(iter) && (write || pos < i_size)) {
+		pgoff_t index = pos >> PAGE_SHIFT;
+		size_t off = offset_in_page(pos);
+		size_t n = min_t(size_t, PAGE_SIZE - off, iov_iter_count(iter));
+		struct page *block;
+
+		if (!write)
+			n = min_t(loff_t, n, i_size - pos);
+		if (write && copy_from_iter(bounce, n, iter) != n) {
+			err = -EFAULT;
+			break;
+		}
+		mutex_lock(&obj->disk_lock);
+		block = xa_load(&obj->disk, index);
+		/* Only a whole new block may replace a poisoned one. */
+		if (block && PageHWPoison(block))
+			block = write && n == PAGE_SIZE ?
+				wpf_disk_new_block(obj, index, block) :
+				ERR_PTR(-EIO);
+		else if (!block && write)
+			block = wpf_disk_new_block(obj, index, NULL);
+		if (IS_ERR(block)) {
+			err = PTR_ERR(block);
+		} else if (write) {
+			memcpy_to_page(block, off, bounce, n);
+			err = wpf_track_set(obj, index);
+		} else if (block) {
+			memcpy_from_page(bounce, block, off, n);
+		} else {
+			memset(bounce, 0, n);
+		}
+		mutex_unlock(&obj->disk_lock);
+		if (err)
+			break;
+		if (!write && copy_to_iter(bounce, n, iter) != n) {
+			err = -EFAULT;
+			break;
+		}
+		pos += n;
+		done += n;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	free_page((unsigned long)bounce);
+	return done ?: err;
 }
 
 void wpf_disk_destroy(struct wpf_object *obj)

@@ -166,6 +166,8 @@ vm_fault_t wpf_poisoned_fault(struct wpf_object *obj);
 long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index);
 int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last);
+ssize_t wpf_disk_direct_io(struct wpf_object *obj, loff_t pos,
+			   struct iov_iter *iter, bool write, loff_t i_size);
 void wpf_disk_destroy(struct wpf_object *obj);
 unsigned long wpf_block_holders(struct page *block);
 void wpf_block_share(struct page *block);

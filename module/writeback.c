@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/uio.h>
 #include <linux/writeback.h>
 
 #include "compat.h"
@@ -149,6 +150,21 @@ static int wpf_write_end(WPF_WRITE_CTX ctx, struct address_space *mapping,
 	return copied;
 }
 
+/*
+ * O_DIRECT reads and writes go to the disk (wpf_disk_direct_io()); the
+ * kernel writes the page cache back before and, for writes, invalidates
+ * it around the call, unmapping what it drops, so that the cache and the
+ * mappings see the new data.
+ */
+static ssize_t wpf_direct_io(struct kiocb *iocb, struct iov_iter *iter)
+{
+	struct inode *inode = file_inode(iocb->ki_filp);
+
+	return wpf_disk_direct_io(wpf_object_of(inode), iocb->ki_pos, iter,
+				  iov_iter_rw(iter) == WRITE,
+				  i_size_read(inode));
+}
+
 static void wpf_free_folio(struct folio *folio)
 {
 	/* Only filled folios were counted. */
@@ -163,6 +179,7 @@ const struct address_space_operations wpf_pagecache_aops = {
 	.writepages = wpf_writepages,
 	.write_begin = wpf_write_begin,
 	.write_end = wpf_write_end,
+	.direct_IO = wpf_direct_io,
 	.migrate_folio = filemap_migrate_folio,
 	.free_folio = wpf_free_folio,
 	WPF_AOPS_ERROR_REMOVE,

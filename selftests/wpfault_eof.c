@@ -3,8 +3,8 @@
  * Bytes past end of file are no file data.  A shared mapping may store
  * them in the page that holds end of file; when the file grows, they must
  * read as zeroes, whatever grows it (xfstests generic/363 checks this):
- * write, pwrite, pwritev, splice, copy_file_range, fallocate and
- * truncation, each
+ * write, pwrite, pwritev, splice, copy_file_range, an O_DIRECT pwrite,
+ * fallocate and truncation, each
  * with the end-of-file page cached or only on the disk, and mapped or
  * not while the file grows.
  *
@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -95,6 +96,21 @@ static int by_copy_file_range(int fd)
 	return ret;
 }
 
+/* O_DIRECT, through the object opened again. */
+static int by_direct_pwrite(int fd)
+{
+	char path[32];
+	int dfd, ret;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (dfd < 0)
+		return -1;
+	ret = pwrite(dfd, &new_byte, 1, GROW_AT) == 1 ? 0 : -1;
+	close(dfd);
+	return ret;
+}
+
 /* Allocation that grows the file, then the new byte. */
 static int by_fallocate(int fd)
 {
@@ -125,6 +141,7 @@ FIXTURE_VARIANT_ADD(eof, pwrite) { .grow = by_pwrite };
 FIXTURE_VARIANT_ADD(eof, pwritev) { .grow = by_pwritev };
 FIXTURE_VARIANT_ADD(eof, splice) { .grow = by_splice };
 FIXTURE_VARIANT_ADD(eof, copy_file_range) { .grow = by_copy_file_range };
+FIXTURE_VARIANT_ADD(eof, direct_pwrite) { .grow = by_direct_pwrite };
 FIXTURE_VARIANT_ADD(eof, fallocate) { .grow = by_fallocate };
 FIXTURE_VARIANT_ADD(eof, truncate) { .grow = by_truncate };
 

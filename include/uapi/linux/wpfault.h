@@ -66,7 +66,8 @@
  *    EINVAL  (pfn and copy-on-write objects) a MAP_PRIVATE mapping
  *  A mapping may extend past end of file; an access past the page that
  *  holds it gets SIGBUS (counted in sigbus_faults).
- *  read(2), write(2) and splice on a pfn or copy-on-write object: EINVAL
+ *  read(2), write(2), splice and open(O_DIRECT) on a pfn or copy-on-write
+ *  object: EINVAL
  *  fallocate(2) of an object
  *    ENOSPC  an allocation of more pages than half the memory available
  *    EOPNOTSUPP  COLLAPSE_RANGE, INSERT_RANGE and any other mode than

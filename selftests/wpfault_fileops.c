@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fallocate() and block counts, as on a file system whose disk is memory,
- * on every object type:
+ * File calls that file systems allow, as on one whose disk is memory, on
+ * every object type:
  *  - mode 0 and KEEP_SIZE allocate zeroed blocks on the disk; mode 0 may
  *    grow the file; the data already there stays;
  *  - ZERO_RANGE zeroes the range, partial pages too, and leaves it
@@ -10,12 +10,16 @@
  *    files of a mount; SEEK_DATA finds pages with a block or cached dirty,
  *    SEEK_HOLE the others;
  *  - a range larger than half the memory available gets ENOSPC, modes
- *    the disk cannot do get EOPNOTSUPP, and neither changes anything.
+ *    the disk cannot do get EOPNOTSUPP, and neither changes anything;
+ *  - O_DIRECT reads and writes the disk, coherent with the page cache
+ *    and with mappings (page-cache objects; the others have no read or
+ *    write at all, and refuse it).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -237,6 +241,65 @@ TEST_F(falloc, seek_data_finds_a_dirty_page)
 	/* Written back: the disk block holds it now. */
 	ASSERT_EQ(0, fsync(self->o.fd));
 	ASSERT_EQ(2 * page_size, lseek(self->o.fd, 0, SEEK_DATA));
+}
+
+/* The object again, through /proc/self/fd, with O_DIRECT. */
+static int open_direct(int fd)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+}
+
+/*
+ * Direct I/O goes to the disk: the kernel writes dirty pages back before
+ * it, and drops (and unmaps) the pages a direct write covers, so that
+ * read(2) and mappings see what it wrote.  Any alignment works: the disk
+ * is memory.  Direct writes are writes for the tracker.
+ */
+TEST_F(falloc, o_direct_is_coherent)
+{
+	uint64_t bits[1];
+	int dfd;
+
+	dfd = open_direct(self->o.fd);
+	if (variant->type != WPFAULT_TYPE_PAGECACHE) {
+		ASSERT_EQ(-1, dfd);
+		ASSERT_EQ(EINVAL, errno);
+		return;
+	}
+	ASSERT_LE(0, dfd);
+	/* Dirty in the cache only: a direct read flushes it first. */
+	memset(self->p, 'a', page_size);
+	ASSERT_EQ(0, wpf_read_disk(self->o.fd, 0, 1, self->buf));
+	ASSERT_EQ(page_size, pread(dfd, self->buf, page_size, 0));
+	ASSERT_TRUE(bytes_are(self->buf, 0, page_size, 'a'));
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES / 2));
+
+	/* Over a mapped, cached page: the mapping sees the new bytes. */
+	memset(self->buf, 'b', page_size);
+	ASSERT_EQ(100, pwrite(dfd, self->buf, 100, 10));
+	ASSERT_TRUE(bytes_are(self->p, 0, 10, 'a'));
+	ASSERT_TRUE(bytes_are(self->p, 10, 110, 'b'));
+	ASSERT_TRUE(bytes_are(self->p, 110, page_size, 'a'));
+	/* Onto a hole: the block's other bytes are zeroes. */
+	ASSERT_EQ(3, pwrite(dfd, self->buf, 3, 2 * page_size + 1));
+	ASSERT_EQ(page_size, pread(self->o.fd, self->buf, page_size,
+				   2 * page_size));
+	ASSERT_EQ(0, self->buf[0]);
+	ASSERT_TRUE(bytes_are(self->buf, 1, 4, 'b'));
+	ASSERT_TRUE(bytes_are(self->buf, 4, page_size, 0));
+	ASSERT_EQ(2, wpf_collect(self->o.fd, 0, NPAGES / 2, bits));
+	ASSERT_EQ(0x5, bits[0]);
+	/* Past end of file: the file grows, the gap reads zeroes. */
+	ASSERT_EQ(1, pwrite(dfd, "e", 1, NPAGES * page_size));
+	ASSERT_EQ(NPAGES * page_size + 1, st_size(self->o.fd));
+	ASSERT_EQ(2, pread(dfd, self->buf, page_size,
+			   NPAGES * page_size - 1));
+	ASSERT_EQ(0, self->buf[0]);
+	ASSERT_EQ('e', self->buf[1]);
+	ASSERT_EQ(0, close(dfd));
 }
 
 /* statfs of a mount counts the blocks of all its files. */
