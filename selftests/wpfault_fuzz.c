@@ -2026,25 +2026,6 @@ static void set_up_arena(struct fuzz *f)
 		ksft_exit_fail_perror("disk buffer");
 }
 
-static __u64 parse_seed(const char *s)
-{
-	struct timespec ts;
-	char *end;
-	__u64 seed;
-
-	if (!strcmp(s, "random")) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		return (__u64)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec;
-	}
-	errno = 0;
-	seed = strtoull(s, &end, 0);
-	if (errno || !*s || *end) {
-		fprintf(stderr, "bad seed '%s'\n", s);
-		exit(2);
-	}
-	return seed;
-}
-
 /* What a leak would change: module-wide gauges, refcnt, lowest free fd. */
 struct footprint {
 	__u64 alive, resident;
@@ -2071,13 +2052,13 @@ int main(int argc, char **argv)
 
 	env = getenv("WPFAULT_FUZZ_SEED");
 	if (env && *env) {
-		seeds[0] = parse_seed(env);
+		seeds[0] = wpf_parse_seed(env);
 		nr_seeds = 1;
 	}
 	while ((opt = getopt(argc, argv, "s:n:")) != -1) {
 		switch (opt) {
 		case 's':
-			seeds[0] = parse_seed(optarg);
+			seeds[0] = wpf_parse_seed(optarg);
 			nr_seeds = 1;
 			break;
 		case 'n':

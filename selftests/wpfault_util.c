@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wpfault_util.h"
@@ -455,4 +456,23 @@ bool wpf_hw_dirty_bits(void)
 long wpf_writable_faults(void)
 {
 	return wpf_hw_dirty_bits() ? 1 : 2;
+}
+
+uint64_t wpf_parse_seed(const char *s)
+{
+	struct timespec ts;
+	uint64_t seed;
+	char *end;
+
+	if (!strcmp(s, "random")) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		return (uint64_t)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec;
+	}
+	errno = 0;
+	seed = strtoull(s, &end, 0);
+	if (errno || !*s || *end) {
+		fprintf(stderr, "bad seed '%s'\n", s);
+		exit(2);
+	}
+	return seed;
 }

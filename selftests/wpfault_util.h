@@ -120,6 +120,9 @@ bool wpf_hw_dirty_bits(void);
  */
 long wpf_writable_faults(void);
 
+/* A seed from its text: a number, or "random" (from the clock). */
+uint64_t wpf_parse_seed(const char *s);
+
 /* The next number of the reproducible sequence in @state (splitmix64). */
 uint64_t wpf_rand(uint64_t *state);
 
