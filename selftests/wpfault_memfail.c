@@ -740,6 +740,27 @@ TEST_F(mf_cow, pin_of_a_page_poisoned_later_reads_eio)
 	ASSERT_EQ(0, close(pin.fd));
 }
 
+/*
+ * MADV_SOFT_OFFLINE of a copy-on-write block: the kernel cannot migrate a
+ * page of the module's, refuses, and poisons nothing.
+ */
+TEST_F(mf_cow, soft_offline_through_a_mapping_is_refused)
+{
+	bool poisoned = true;
+	uint64_t pfn;
+
+	memset(self->a, 's', page_size);
+	pfn = block_pfn(self->o.id, 0, &poisoned);
+	ASSERT_NE(0, pfn);
+	ASSERT_EQ(-1, madvise(self->a, page_size, MADV_SOFT_OFFLINE));
+	ASSERT_TRUE(errno == EBUSY || errno == EIO)
+		TH_LOG("errno %d (%s)", errno, strerror(errno));
+	ASSERT_EQ(pfn, block_pfn(self->o.id, 0, &poisoned));
+	ASSERT_FALSE(poisoned);
+	ASSERT_EQ('s', PAGE(self->b, 0)[page_size - 1]);
+	ASSERT_EQ(0, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
+}
+
 #define FAULT_POISONED "/sys/module/wpfault/parameters/fault_poisoned_blocks"
 
 /*
