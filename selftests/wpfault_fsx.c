@@ -360,11 +360,60 @@ static void check_all(void)
 	compare("whole file, disk", buf, 0, size);
 }
 
+static void do_buffered_read(void)
+{
+	do_read(false);
+}
+
+static void do_direct_read(void)
+{
+	do_read(true);
+}
+
+/* pwrite, or lseek and write. */
+static void do_buffered_write(void)
+{
+	do_write(rnd(2));
+}
+
+static void do_direct_write(void)
+{
+	do_write(2);
+}
+
+static void do_sync_or_drop(void)
+{
+	if (rnd(2))
+		do_fsync();
+	else
+		do_drop_cache();
+}
+
+/* The operations, and how often each comes. */
+static const struct {
+	void (*run)(void);
+	unsigned int weight;
+} fsx_ops[] = {
+	{ do_buffered_read, 2 },
+	{ do_direct_read, 1 },
+	{ do_buffered_write, 2 },
+	{ do_direct_write, 1 },
+	{ do_mapread, 2 },
+	{ do_mapwrite, 2 },
+	{ do_mapwrite_past_eof, 1 },
+	{ do_truncate, 1 },
+	{ do_fallocate, 1 },
+	{ do_copy_range, 1 },
+	{ do_splice, 1 },
+	{ do_sync_or_drop, 1 },
+};
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("WPFAULT_FUZZ_SEED");
 	unsigned long ops = env && *env ? FUZZ_OPS : CHECK_OPS;
 	unsigned long long seed = env && *env ? wpf_parse_seed(env) : 1;
+	unsigned int total_weight = 0, i;
 	char path[32];
 	int opt, err;
 
@@ -399,25 +448,19 @@ int main(int argc, char **argv)
 	data = malloc(max_len);
 	if (!model || !buf || !data)
 		ksft_exit_fail_msg("out of memory\n");
-	rng = rng_seed_for_replay = seed;
+	rng = seed;
+	rng_seed_for_replay = seed;
+	for (i = 0; i < ARRAY_SIZE(fsx_ops); i++)
+		total_weight += fsx_ops[i].weight;
 	ksft_print_msg("seed %llu, %lu operations on %zu bytes at most\n",
 		       seed, ops, max_len);
 
 	for (op_nr = 0; op_nr < ops; op_nr++) {
-		switch (rnd(16)) {
-		case 0: case 1: do_read(false); break;
-		case 2: do_read(true); break;
-		case 3: case 4: do_write(rnd(2)); break;
-		case 5: do_write(2); break;
-		case 6: case 7: do_mapread(); break;
-		case 8: case 9: do_mapwrite(); break;
-		case 10: do_mapwrite_past_eof(); break;
-		case 11: do_truncate(); break;
-		case 12: do_fallocate(); break;
-		case 13: do_copy_range(); break;
-		case 14: do_splice(); break;
-		default: rnd(2) ? do_fsync() : do_drop_cache(); break;
-		}
+		unsigned int pick = rnd(total_weight);
+
+		for (i = 0; pick >= fsx_ops[i].weight; i++)
+			pick -= fsx_ops[i].weight;
+		fsx_ops[i].run();
 		if (op_nr % CHECK_EVERY == CHECK_EVERY - 1)
 			check_all();
 	}
