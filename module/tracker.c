@@ -138,12 +138,7 @@ void wpf_track_forget(struct wpf_object *obj, pgoff_t first)
 	xas_lock(&xas);
 	xas_for_each(&xas, entry, ULONG_MAX) {
 		xas_store(&xas, NULL);
-		if (need_resched()) {
-			xas_pause(&xas);
-			xas_unlock(&xas);
-			cond_resched();
-			xas_lock(&xas);
-		}
+		wpf_xas_resched(&xas);
 	}
 	xas_unlock(&xas);
 }

@@ -292,12 +292,7 @@ static void wpf_clear_writable(struct wpf_object *obj)
 	xas_for_each_marked(&xas, block, ULONG_MAX, WPF_WRITABLE) {
 		xas_clear_mark(&xas, WPF_WRITABLE);
 		xas_clear_mark(&xas, WPF_ZAPPED);
-		if (need_resched()) {
-			xas_pause(&xas);
-			xas_unlock(&xas);
-			cond_resched();
-			xas_lock(&xas);
-		}
+		wpf_xas_resched(&xas);
 	}
 	xas_unlock(&xas);
 }

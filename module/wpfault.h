@@ -7,6 +7,7 @@
 #include <linux/fs.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/wpfault.h>
 #include <linux/xarray.h>
 
@@ -114,6 +115,17 @@ struct wpf_object {
 	/* A copy-on-write object's enum wpfault_policy. */
 	u32 cow_policy;
 };
+
+/* In a walk under the xarray's lock: lets the CPU go now and then. */
+static inline void wpf_xas_resched(struct xa_state *xas)
+{
+	if (need_resched()) {
+		xas_pause(xas);
+		xas_unlock(xas);
+		cond_resched();
+		xas_lock(xas);
+	}
+}
 
 static inline struct wpf_object *wpf_object_of(struct inode *inode)
 {
