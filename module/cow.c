@@ -93,6 +93,7 @@ static void wpf_cow_unmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 	xa_for_each_range(&obj->disk, index, block, first, last) {
 		lock_page(block);
 		unlock_page(block);
+		xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 		cond_resched();
 	}
 	unmap_mapping_pages(obj->inode->i_mapping, first, nr, false);
@@ -209,6 +210,7 @@ static vm_fault_t wpf_cow_copy(struct wpf_object *obj, pgoff_t index,
 	if (!copy)
 		return VM_FAULT_OOM;
 	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 	copy_highpage(copy, block);
 	if (WARN_ON_ONCE(!wpf_disk_replace(obj, index, block, copy))) {
 		__free_page(copy);
@@ -220,7 +222,7 @@ static vm_fault_t wpf_cow_copy(struct wpf_object *obj, pgoff_t index,
 /*
  * A write to the object's current @block, locked, under disk_lock: record
  * it, then map the block writable (VM_FAULT_LOCKED, with the page still
- * locked) or copy it.
+ * locked, marked WPF_WRITABLE until its entries go) or copy it.
  */
 static vm_fault_t wpf_cow_write(struct wpf_object *obj, pgoff_t index,
 				struct page *block)
@@ -235,11 +237,13 @@ static vm_fault_t wpf_cow_write(struct wpf_object *obj, pgoff_t index,
 		return vmf_error(err);
 	if (xa_get_mark(&obj->disk, index, WPF_FRESH)) {
 		xa_clear_mark(&obj->disk, index, WPF_FRESH);
+		xa_set_mark(&obj->disk, index, WPF_WRITABLE);
 		return VM_FAULT_LOCKED;
 	}
 	reason = wpf_cow_decide(obj, index, block, policy);
 	if (reason <= WPF_COW_LAST_REUSE) {
 		ret = VM_FAULT_LOCKED;
+		xa_set_mark(&obj->disk, index, WPF_WRITABLE);
 		wpf_count(obj, wpf_reuse_stats[policy], 1);
 	} else {
 		ret = wpf_cow_copy(obj, index, block);
@@ -293,8 +297,8 @@ static const struct vm_operations_struct wpf_cow_vm_ops = {
  */
 static bool wpf_cow_clean_page(struct wpf_object *obj, pgoff_t index)
 {
+	bool was_set, writable;
 	struct page *block;
-	bool was_set;
 
 	for (;;) {
 		mutex_lock(&obj->disk_lock);
@@ -311,9 +315,12 @@ static bool wpf_cow_clean_page(struct wpf_object *obj, pgoff_t index)
 		unlock_page(block);
 		put_page(block);
 	}
+	writable = block && xa_get_mark(&obj->disk, index, WPF_WRITABLE);
 	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 	was_set = block ? wpf_track_clean_unless_pinned(obj, index,
-							page_folio(block)) :
+							page_folio(block),
+							writable) :
 			  wpf_track_clear(obj, index);
 	mutex_unlock(&obj->disk_lock);
 	if (block) {

@@ -145,8 +145,9 @@ void wpf_track_forget(struct wpf_object *obj, pgoff_t first)
 
 /*
  * Write-protects a locked folio.  A dirty pte means data the disk lacks:
- * it goes to the folio, the kernel's dirty state.  Returns whether there
- * was one.
+ * it goes to the folio, the kernel's dirty state.  Returns whether a pte
+ * was dirty or writable (shared mappings make a pte writable and dirty
+ * at once).
  */
 static bool wpf_folio_wrprotect(struct folio *folio)
 {
@@ -157,19 +158,21 @@ static bool wpf_folio_wrprotect(struct folio *folio)
 }
 
 /*
- * Clears page @index in the tracker, unless @folio is pinned: then it is
- * reported and stays recorded.  GUP took it writable before this clean
- * (a later pin faults, as the clean write-protected it), and the kernel
- * writes through a pinned page without a fault: process_vm_writev() pins
- * the page, copies, and unpins, and dirties the folio at unpin only if
- * the folio is clean.  So a pinned page is written for as long as it is
- * pinned; the first clean after the unpin reports it once more.  Pins
- * for reading count too: folio_maybe_dma_pinned() cannot tell them apart.
+ * Clears page @index in the tracker, unless @folio is pinned and @writable
+ * (a pte mapped it writable until this clean): then it is reported and
+ * stays recorded.  A pin for writing made the pte writable (GUP faults
+ * for it), before this clean; a later one faults again, as the clean took
+ * the pte away.  The kernel writes through a pinned page without a fault:
+ * process_vm_writev() pins the page, copies, and unpins, and dirties the
+ * folio at unpin only if the folio is clean.  So such a page is written
+ * for as long as it is pinned; the first clean after the unpin reports
+ * it once more.  A pin for reading of a page written since the last
+ * clean counts too: folio_maybe_dma_pinned() cannot tell them apart.
  */
 bool wpf_track_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
-				   struct folio *folio)
+				   struct folio *folio, bool writable)
 {
-	if (folio_maybe_dma_pinned(folio))
+	if (writable && folio_maybe_dma_pinned(folio))
 		return xa_is_value(xa_load(&obj->written, index));
 	return wpf_track_clear(obj, index);
 }
@@ -181,14 +184,15 @@ bool wpf_track_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
 bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
 {
 	struct address_space *mapping = obj->inode->i_mapping;
+	bool was_set, writable;
 	struct folio *folio;
-	bool was_set;
 
 	folio = wpf_lock_folio(mapping, index);
 	if (folio) {
 		/* ->page_mkwrite waits for the lock: none can be halfway. */
-		wpf_folio_wrprotect(folio);
-		was_set = wpf_track_clean_unless_pinned(obj, index, folio);
+		writable = wpf_folio_wrprotect(folio);
+		was_set = wpf_track_clean_unless_pinned(obj, index, folio,
+							writable);
 		folio_unlock(folio);
 		folio_put(folio);
 		return was_set;

@@ -79,7 +79,8 @@ struct wpf_tracking {
 /* A pte that may have mapped it writable went, dirty bit and all. */
 #define WPF_ZAPPED	XA_MARK_0
 #define WPF_FLUSH_DIRTY	XA_MARK_1	/* written since the last fsync */
-#define WPF_WRITABLE	XA_MARK_2	/* some pte may map it writable */
+#define WPF_WRITABLE	XA_MARK_2	/* some pte may map it writable
+					 * (copy-on-write objects too) */
 /* Marks on a copy-on-write object's blocks (cow.c). */
 #define WPF_EXCLUSIVE	XA_MARK_0	/* known to be this object's alone */
 #define WPF_FRESH	XA_MARK_1	/* new: never mapped yet */
@@ -201,7 +202,7 @@ void wpf_track_add(struct wpf_object *obj, pgoff_t index);
 bool wpf_track_clear(struct wpf_object *obj, pgoff_t index);
 void wpf_track_dirtied(struct wpf_object *obj, pgoff_t index);
 bool wpf_track_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
-				   struct folio *folio);
+				   struct folio *folio, bool writable);
 bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index);
 long wpf_ioctl_clean(struct wpf_object *obj,
 		     struct wpfault_clean __user *uarg);
