@@ -79,8 +79,8 @@ struct wpf_tracking {
 /* A pte that may have mapped it writable went, dirty bit and all. */
 #define WPF_ZAPPED	XA_MARK_0
 #define WPF_FLUSH_DIRTY	XA_MARK_1	/* written since the last fsync */
-#define WPF_WRITABLE	XA_MARK_2	/* some pte may map it writable
-					 * (copy-on-write objects too) */
+/* Some pte may map it writable (copy-on-write objects too). */
+#define WPF_WRITABLE	XA_MARK_2
 /* Marks on a copy-on-write object's blocks (cow.c). */
 #define WPF_EXCLUSIVE	XA_MARK_0	/* known to be this object's alone */
 #define WPF_FRESH	XA_MARK_1	/* new: never mapped yet */
