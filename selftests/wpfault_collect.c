@@ -708,7 +708,7 @@ static void *lock_queuer(void *arg)
 	return NULL;
 }
 
-/* Returns the COLLECTs that reported a page late; *@nr counts them all. */
+/* Returns the COLLECTs that reported the page late; *@nr counts them all. */
 static long zap_collect(struct __test_metadata *_metadata, int fd,
 			enum zap_shape shape, long *nr)
 {
@@ -722,24 +722,22 @@ static long zap_collect(struct __test_metadata *_metadata, int fd,
 	/* This thread's own view of the page, read only after collects. */
 	r = mmap(NULL, NPAGES * page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		 fd, 0);
-	if (r == MAP_FAILED)
-		return -1;
+	ASSERT_NE(MAP_FAILED, r) TH_LOG("mmap: %s", strerror(errno));
 	r = (volatile uint64_t *)PAGE(r, ZAP_PAGE);
 	*nr = 0;
 	z.queuer_page = mmap(NULL, page_size, PROT_READ,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (z.queuer_page == MAP_FAILED ||
-	    wpf_collect(fd, 0, NPAGES, bits) < 0 ||
-	    pthread_create(&zt, NULL, zapper_run, &z) ||
-	    pthread_create(&qt, NULL, lock_queuer, &z))
-		return -1;
+	ASSERT_NE(MAP_FAILED, z.queuer_page);
+	ASSERT_LE(0, wpf_collect(fd, 0, NPAGES, bits));
+	ASSERT_EQ(0, pthread_create(&zt, NULL, zapper_run, &z));
+	ASSERT_EQ(0, pthread_create(&qt, NULL, lock_queuer, &z));
 	while (!last) {
 		uint64_t done;
 
 		last = __atomic_load_n(&z.stop, __ATOMIC_ACQUIRE);
 		done = __atomic_load_n(&z.done, __ATOMIC_ACQUIRE);
-		if (wpf_collect(fd, 0, NPAGES, bits) < 0)
-			return -1;
+		ASSERT_LE(0, wpf_collect(fd, 0, NPAGES, bits))
+			TH_LOG("COLLECT: %s", strerror(errno));
 		++*nr;
 		if (bits[ZAP_PAGE / 64] & (1ULL << (ZAP_PAGE % 64)))
 			mirror = *r;
@@ -784,7 +782,6 @@ TEST(a_pagetable_write_is_reported_when_its_pte_goes)
 	munmap(map, NPAGES * page_size);
 	for (shape = 0; shape < ZAP_SHAPES; shape++) {
 		late = zap_collect(_metadata, o.fd, shape, &nr);
-		ASSERT_LE(0, late);
 		TH_LOG("%s: %ld of %ld collects reported the page late",
 		       zap_names[shape], late, nr);
 		EXPECT_EQ(0, late);
