@@ -631,7 +631,7 @@ struct zapper {
 	/* The queuer's page, made first: it must not take the zapper's. */
 	char *queuer_page;
 	uint64_t done;		/* the stamp last written */
-	bool stop;
+	bool go, stop;
 	int error;
 };
 
@@ -666,31 +666,40 @@ static int zap_round(struct zapper *z, char *area, uint64_t stamp)
 	}
 }
 
+/*
+ * The mapping's place: page 1 of a reservation of four, with a growing-down
+ * vma on page 2 for that shape.  Pages 0 and 3 stay reserved, so that the
+ * hole a round leaves is never part of a larger free range, where another
+ * mapping (a thread's stack) could be placed and then clobbered.
+ */
 static void *zapper_run(void *arg)
 {
-	double deadline = now() + ZAP_SECONDS;
 	struct zapper *z = arg;
+	double deadline;
 	char *area;
 	uint64_t r;
 
-	/* The mapping's place, and a growing-down vma right above it. */
-	area = mmap(NULL, 2 * page_size, PROT_NONE,
+	area = mmap(NULL, 4 * page_size, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED) {
 		z->error = 10;
 		return NULL;
 	}
 	if (z->shape == ZAP_MUNMAP_GROWSDOWN &&
-	    mmap(area + page_size, page_size, PROT_READ | PROT_WRITE,
+	    mmap(area + 2 * page_size, page_size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN,
 		 -1, 0) == MAP_FAILED) {
 		z->error = 11;
 		return NULL;
 	}
+	/* Every thread is running: no stack is being placed any more. */
+	while (!__atomic_load_n(&z->go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	deadline = now() + ZAP_SECONDS;
 	for (r = 1; r <= ZAP_ROUNDS && !z->error && now() < deadline; r++)
-		z->error = zap_round(z, area, r);
+		z->error = zap_round(z, area + page_size, r);
 	z->rounds = r - 1;
-	munmap(area, 2 * page_size);
+	munmap(area, 4 * page_size);
 	__atomic_store_n(&z->stop, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -731,6 +740,7 @@ static long zap_collect(struct __test_metadata *_metadata, int fd,
 	ASSERT_LE(0, wpf_collect(fd, 0, NPAGES, bits));
 	ASSERT_EQ(0, pthread_create(&zt, NULL, zapper_run, &z));
 	ASSERT_EQ(0, pthread_create(&qt, NULL, lock_queuer, &z));
+	__atomic_store_n(&z.go, true, __ATOMIC_RELEASE);
 	while (!last) {
 		uint64_t done;
 
