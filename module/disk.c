@@ -153,19 +153,18 @@ u64 wpf_disk_shared_blocks(struct wpf_object *obj)
 }
 
 /*
- * A new, zeroed block at @index for writeback or direct I/O, in place of
- * @bad, a poisoned one, or of none; ERR_PTR(-ENOMEM).  Writeback may run
- * for reclaim: no fs recursion.  Called under disk_lock.
+ * A new, zeroed block at @index, allocated with @gfp, in place of @bad, a
+ * poisoned one, or of none; ERR_PTR(-ENOMEM).  Called under disk_lock.
  */
 static struct page *wpf_disk_new_block(struct wpf_object *obj, pgoff_t index,
-				       struct page *bad)
+				       struct page *bad, gfp_t gfp)
 {
-	struct page *block = alloc_page(GFP_NOFS | __GFP_ZERO);
+	struct page *block = alloc_page(gfp | __GFP_ZERO);
 	int err;
 
 	if (!block)
 		return ERR_PTR(-ENOMEM);
-	err = xa_err(xa_store(&obj->disk, index, block, GFP_NOFS));
+	err = xa_err(xa_store(&obj->disk, index, block, gfp));
 	if (err) {
 		__free_page(block);
 		return ERR_PTR(err);
@@ -198,7 +197,8 @@ int wpf_disk_write(struct wpf_object *obj, struct folio *folio, loff_t i_size)
 		if (pos >= i_size)
 			break;
 		if (!block || PageHWPoison(block)) {
-			block = wpf_disk_new_block(obj, index, block);
+			/* Writeback may run for reclaim: no fs recursion. */
+			block = wpf_disk_new_block(obj, index, block, GFP_NOFS);
 			if (IS_ERR(block)) {
 				err = PTR_ERR(block);
 				break;
@@ -302,21 +302,13 @@ long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
 {
 	struct page *block = xa_load(&obj->disk, index);
-	int err;
 
 	lockdep_assert_held(&obj->disk_lock);
 	if (block)
 		return block;
-	block = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!block)
-		return ERR_PTR(-ENOMEM);
-	err = xa_err(xa_store(&obj->disk, index, block, GFP_KERNEL_ACCOUNT));
-	if (err) {
-		__free_page(block);
-		return ERR_PTR(err);
-	}
-	wpf_disk_blocks_add(obj, 1);
-	wpf_count(obj, WPFAULT_STAT_BLOCKS_ALLOCATED, 1);
+	block = wpf_disk_new_block(obj, index, NULL, GFP_KERNEL_ACCOUNT);
+	if (!IS_ERR(block))
+		wpf_count(obj, WPFAULT_STAT_BLOCKS_ALLOCATED, 1);
 	return block;
 }
 
@@ -390,10 +382,11 @@ ssize_t wpf_disk_direct_io(struct wpf_object *obj, loff_t pos,
 		/* Only a whole new block may replace a poisoned one. */
 		if (block && PageHWPoison(block))
 			block = write && n == PAGE_SIZE ?
-				wpf_disk_new_block(obj, index, block) :
+				wpf_disk_new_block(obj, index, block,
+						   GFP_NOFS) :
 				ERR_PTR(-EIO);
 		else if (!block && write)
-			block = wpf_disk_new_block(obj, index, NULL);
+			block = wpf_disk_new_block(obj, index, NULL, GFP_NOFS);
 		if (IS_ERR(block)) {
 			err = PTR_ERR(block);
 		} else if (write) {
