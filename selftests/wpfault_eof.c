@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -99,11 +98,8 @@ static int by_copy_file_range(int fd)
 /* O_DIRECT, through the object opened again. */
 static int by_direct_pwrite(int fd)
 {
-	char path[32];
-	int dfd, ret;
+	int dfd = wpf_open_direct(fd), ret;
 
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
 	if (dfd < 0)
 		return -1;
 	ret = pwrite(dfd, &new_byte, 1, GROW_AT) == 1 ? 0 : -1;

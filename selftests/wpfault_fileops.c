@@ -243,15 +243,6 @@ TEST_F(falloc, seek_data_finds_a_dirty_page)
 	ASSERT_EQ(2 * page_size, lseek(self->o.fd, 0, SEEK_DATA));
 }
 
-/* The object again, through /proc/self/fd, with O_DIRECT. */
-static int open_direct(int fd)
-{
-	char path[32];
-
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	return open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
-}
-
 /*
  * Direct I/O goes to the disk: the kernel writes dirty pages back before
  * it, and drops (and unmaps) the pages a direct write covers, so that
@@ -263,7 +254,7 @@ TEST_F(falloc, o_direct_is_coherent)
 	uint64_t bits[1];
 	int dfd;
 
-	dfd = open_direct(self->o.fd);
+	dfd = wpf_open_direct(self->o.fd);
 	if (variant->type != WPFAULT_TYPE_PAGECACHE) {
 		ASSERT_EQ(-1, dfd);
 		ASSERT_EQ(EINVAL, errno);

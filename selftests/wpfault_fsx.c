@@ -414,7 +414,6 @@ int main(int argc, char **argv)
 	unsigned long ops = env && *env ? FUZZ_OPS : CHECK_OPS;
 	unsigned long long seed = env && *env ? wpf_parse_seed(env) : 1;
 	unsigned int total_weight = 0, i;
-	char path[32];
 	int opt, err;
 
 	while ((opt = getopt(argc, argv, "s:n:")) != -1) {
@@ -438,8 +437,7 @@ int main(int argc, char **argv)
 	/* The model starts empty. */
 	if (ftruncate(fd, 0))
 		ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	dfd = wpf_open_direct(fd);
 	if (dfd < 0)
 		ksft_exit_fail_msg("O_DIRECT: %s\n", strerror(errno));
 	max_len = MAX_PAGES * page_size;

@@ -476,3 +476,11 @@ uint64_t wpf_parse_seed(const char *s)
 	}
 	return seed;
 }
+
+int wpf_open_direct(int fd)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
+}

@@ -91,6 +91,12 @@ const char *wpf_bits_str(const uint64_t *words, uint64_t nr);
  */
 void *wpf_map(int fd, size_t pages, int prot, int flags, off_t pgoff);
 
+/*
+ * The file of @fd opened again, through /proc/self/fd, with O_DIRECT; an
+ * fd, or -1 with errno set.
+ */
+int wpf_open_direct(int fd);
+
 /* The lowest free fd: a leaked descriptor would take this number. */
 int wpf_lowest_free_fd(void);
 /* /sys/module/wpfault/refcnt, or -1 where there is none. */
