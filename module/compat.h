@@ -238,7 +238,7 @@ static inline void wpf_vm_flags_set(struct vm_area_struct *vma,
  * selects CONFIG_MAPPING_DIRTY_HELPERS (Debian's kernels have them), and
  * the notice of a zap before it happens only with CONFIG_MMU_NOTIFIER
  * (selected by KVM, among others).  Without both, pfn objects never leave
- * WPFAULT_MODE_UNMAP (tracking.c), so the stand-ins below must never run.
+ * WPFAULT_MODE_UNMAP (pfn_tracking.c), so the stand-ins below must never run.
  */
 #if IS_ENABLED(CONFIG_MAPPING_DIRTY_HELPERS) && IS_ENABLED(CONFIG_MMU_NOTIFIER)
 #define wpf_have_dirty_helpers() true

@@ -2,8 +2,9 @@
 /*
  * Copy-on-write objects: module memory (the disk, disk.c) mapped as
  * normal pages, with snapshots that share blocks and a policy that decides
- * whether a write reuses a block in place or copies it (seed 002; the
- * policies are described in the uapi header).
+ * whether a write reuses a block in place or copies it, the decision of
+ * "mm/gup: Allow real explicit breaking of COW" (Linus Torvalds, August
+ * 2020); the policies are described in the uapi header.
  *
  * Why a type beside pfn objects, on the same store: the pfn type's entries
  * are special (vmf_insert_pfn(), like vmf_insert_mixed()), so GUP refuses
@@ -90,6 +91,7 @@ static void wpf_cow_unmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 	unsigned long index;
 	struct page *block;
 
+	lockdep_assert_held_write(&obj->inode->i_mapping->invalidate_lock);
 	xa_for_each_range(&obj->disk, index, block, first, last) {
 		lock_page(block);
 		unlock_page(block);
@@ -232,7 +234,8 @@ static vm_fault_t wpf_cow_write(struct wpf_object *obj, pgoff_t index,
 	vm_fault_t ret;
 	int err;
 
-	err = wpf_track_set(obj, index);
+	lockdep_assert_held(&obj->disk_lock);
+	err = wpf_written_set(obj, index);
 	if (err)
 		return vmf_error(err);
 	if (xa_get_mark(&obj->disk, index, WPF_FRESH)) {
@@ -318,10 +321,10 @@ static bool wpf_cow_clean_page(struct wpf_object *obj, pgoff_t index)
 	writable = block && xa_get_mark(&obj->disk, index, WPF_WRITABLE);
 	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
 	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
-	was_set = block ? wpf_track_clean_unless_pinned(obj, index,
+	was_set = block ? wpf_written_clean_unless_pinned(obj, index,
 							page_folio(block),
 							writable) :
-			  wpf_track_clear(obj, index);
+			  wpf_written_clear(obj, index);
 	mutex_unlock(&obj->disk_lock);
 	if (block) {
 		unlock_page(block);
@@ -491,11 +494,10 @@ static long wpf_cow_policy(struct wpf_object *obj,
 	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
 }
 
-long wpf_cow_ioctl(struct wpf_object *obj, unsigned int cmd,
-		   void __user *uarg)
+/* The type's ioctl hook: snapshots and policies. */
+static long wpf_cow_ioctl(struct wpf_object *obj, unsigned int cmd,
+			  void __user *uarg)
 {
-	if (obj->type != &wpf_cow_type)
-		return -EOPNOTSUPP;
 	switch (cmd) {
 	case WPFAULT_IOC_SNAPSHOT:
 		return wpf_cow_snapshot(obj, uarg);
@@ -515,7 +517,7 @@ static int wpf_policy_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(wpf_policy);
 
-void wpf_cow_debugfs(struct wpf_object *obj)
+static void wpf_cow_debugfs(struct wpf_object *obj)
 {
 	debugfs_create_file("policy", 0400, obj->debugfs_dir, obj,
 			    &wpf_policy_fops);
@@ -533,17 +535,7 @@ static int wpf_cow_mmap(struct file *file, struct vm_area_struct *vma)
 
 static void wpf_cow_init(struct wpf_object *obj)
 {
-	mutex_init(&obj->disk_lock);
-	xa_init(&obj->disk);
 	obj->cow_policy = WPF_COW_DEFAULT_POLICY;
-}
-
-/* No mapping is left; blocks another object shares stay with it. */
-static void wpf_cow_destroy(struct wpf_object *obj)
-{
-	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
-		  wpf_disk_zero(obj, 0, LLONG_MAX));
-	wpf_disk_destroy(obj);
 }
 
 /* No read(2) or write(2): the data is reached through mappings. */
@@ -559,11 +551,15 @@ static const struct file_operations wpf_cow_fops = {
 };
 
 const struct wpf_object_type wpf_cow_type = {
+	.flags = WPF_TYPE_SHARES_BLOCKS,
 	.init = wpf_cow_init,
-	.destroy = wpf_cow_destroy,
+	/* No mapping is left; blocks another object shares stay with it. */
+	.destroy = wpf_disk_free,
 	.fops = &wpf_cow_fops,
 	.clean_page = wpf_cow_clean_page,
 	.zero_tail = wpf_cow_zero_tail,
 	.truncate = wpf_cow_truncate,
 	.allocated = wpf_disk_mark_new,
+	.ioctl = wpf_cow_ioctl,
+	.debugfs = wpf_cow_debugfs,
 };

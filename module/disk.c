@@ -4,8 +4,9 @@
  * does not manage, so that reclaim may drop a clean page and read it back.
  * A block is one page, allocated when writeback first reaches it and freed
  * when truncation or a hole punch removes it; a missing block reads as
- * zeroes.  disk_lock orders writeback, read-back, truncation and
- * WPFAULT_IOC_READ_DISK, so none of them sees half a block.
+ * zeroes.  disk_lock orders writeback, read-back, truncation, direct I/O
+ * and WPFAULT_IOC_READ_DISK, so none of them sees half a block (the
+ * lock's other jobs are in wpfault.h).
  *
  * pfn and copy-on-write objects use the same store for their memory.  A
  * copy-on-write snapshot makes blocks shared: each object that holds a
@@ -37,6 +38,12 @@
 #include <linux/uio.h>
 
 #include "wpfault.h"
+
+void wpf_disk_init(struct wpf_object *obj)
+{
+	mutex_init(&obj->disk_lock);
+	xa_init(&obj->disk);
+}
 
 /*
  * The object's disk holds @n more blocks (or fewer): its counter, the
@@ -90,14 +97,15 @@ void wpf_block_release(struct page *block)
  * another object shares, or that a pin or a pipe references (through a
  * snapshot since closed, say), is replaced by a copy.  No pte of the
  * object may map it, so a block held by the object alone has one
- * reference.  Called under disk_lock, where a failure cannot be
- * returned: truncation.
+ * reference.  Under disk_lock, where a failure cannot be returned:
+ * truncation.
  */
 static struct page *wpf_disk_own(struct wpf_object *obj, pgoff_t index,
 				 struct page *block)
 {
 	struct page *copy;
 
+	lockdep_assert_held(&obj->disk_lock);
 	if (wpf_block_holders(block) == 1 && page_ref_count(block) == 1)
 		return block;
 	copy = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_NOFAIL);
@@ -119,11 +127,12 @@ void wpf_disk_mark_new(struct wpf_object *obj, pgoff_t index)
 /*
  * Puts @copy, made from @block for this object alone, in @block's place
  * at @index and lets go of @block; false, with nothing changed, if
- * @block is not there.  Called under disk_lock.
+ * @block is not there.
  */
 bool wpf_disk_replace(struct wpf_object *obj, pgoff_t index,
 		      struct page *block, struct page *copy)
 {
+	lockdep_assert_held(&obj->disk_lock);
 	/* Replacing an entry allocates nothing. */
 	if (xa_cmpxchg(&obj->disk, index, block, copy, GFP_NOWAIT) != block)
 		return false;
@@ -141,8 +150,6 @@ u64 wpf_disk_shared_blocks(struct wpf_object *obj)
 	struct page *block;
 	u64 shared = 0;
 
-	if (obj->type != &wpf_cow_type)
-		return 0;
 	mutex_lock(&obj->disk_lock);
 	xa_for_each(&obj->disk, index, block) {
 		shared += wpf_block_holders(block) > 1;
@@ -154,14 +161,16 @@ u64 wpf_disk_shared_blocks(struct wpf_object *obj)
 
 /*
  * A new, zeroed block at @index, allocated with @gfp, in place of @bad, a
- * poisoned one, or of none; ERR_PTR(-ENOMEM).  Called under disk_lock.
+ * poisoned one, or of none; ERR_PTR(-ENOMEM).
  */
 static struct page *wpf_disk_new_block(struct wpf_object *obj, pgoff_t index,
 				       struct page *bad, gfp_t gfp)
 {
-	struct page *block = alloc_page(gfp | __GFP_ZERO);
+	struct page *block;
 	int err;
 
+	lockdep_assert_held(&obj->disk_lock);
+	block = alloc_page(gfp | __GFP_ZERO);
 	if (!block)
 		return ERR_PTR(-ENOMEM);
 	err = xa_err(xa_store(&obj->disk, index, block, gfp));
@@ -297,7 +306,7 @@ long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end)
  * The block at @index, allocated zeroed if missing (faults of pfn and
  * copy-on-write objects, fallocate), or ERR_PTR(-ENOMEM).  Userspace maps
  * the memory of pfn and copy-on-write objects, and may pin it: never
- * __GFP_MOVABLE.  The caller holds disk_lock.
+ * __GFP_MOVABLE.
  */
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
 {
@@ -317,12 +326,13 @@ struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
  * as fallocate() does.  The disk is memory: a range of more pages than
  * half the memory available gets -ENOSPC before anything is allocated.
  * -ENOMEM, or -EINTR on a fatal signal, part way.  The type's allocated
- * hook sees each new block.  The caller holds the invalidate lock.
+ * hook sees each new block.
  */
 int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last)
 {
 	pgoff_t index;
 
+	lockdep_assert_held_write(&obj->inode->i_mapping->invalidate_lock);
 	if (last - first >= si_mem_available() / 2)
 		return -ENOSPC;
 	for (index = first; index <= last; index++) {
@@ -391,7 +401,7 @@ ssize_t wpf_disk_direct_io(struct wpf_object *obj, loff_t pos,
 			err = PTR_ERR(block);
 		} else if (write) {
 			memcpy_to_page(block, off, bounce, n);
-			err = wpf_track_set(obj, index);
+			err = wpf_written_set(obj, index);
 		} else if (block) {
 			memcpy_from_page(bounce, block, off, n);
 		} else {
@@ -416,6 +426,14 @@ ssize_t wpf_disk_direct_io(struct wpf_object *obj, loff_t pos,
 	return done ?: err;
 }
 
+/* Frees every block, counted as blocks_freed: the object's memory goes. */
+void wpf_disk_free(struct wpf_object *obj)
+{
+	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
+		  wpf_disk_zero(obj, 0, LLONG_MAX));
+}
+
+/* No mapping is left; blocks another object shares stay with it. */
 void wpf_disk_destroy(struct wpf_object *obj)
 {
 	wpf_disk_zero(obj, 0, LLONG_MAX);
@@ -423,29 +441,24 @@ void wpf_disk_destroy(struct wpf_object *obj)
 	mutex_destroy(&obj->disk_lock);
 }
 
-long wpf_ioctl_read_disk(struct wpf_object *obj,
-			 struct wpfault_disk_read __user *uarg)
+/*
+ * READ_DISK: copies the blocks of [@first, @first + @nr) to @buf, which has
+ * room for them, zeroes for a missing block; @blocks says how many
+ * existed.  -EIO at a poisoned block.
+ */
+int wpf_disk_read_user(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+		       char __user *buf, u64 *blocks)
 {
-	struct wpfault_disk_read arg;
-	pgoff_t first, nr, i;
-	char __user *buf;
 	void *bounce;
-	u64 blocks = 0;
-	int err;
+	pgoff_t i;
+	int err = 0;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
-	if (err)
-		return err;
-	if (arg.buf_size < arg.range.length)
-		return -ERANGE;
 	bounce = (void *)__get_free_page(GFP_KERNEL);
 	if (!bounce)
 		return -ENOMEM;
 
 	/* Copy out through a bounce page: no user fault under disk_lock. */
-	buf = u64_to_user_ptr(arg.buf);
+	*blocks = 0;
 	for (i = 0; i < nr; i++, buf += PAGE_SIZE) {
 		struct page *block;
 
@@ -463,7 +476,7 @@ long wpf_ioctl_read_disk(struct wpf_object *obj,
 			err = -EFAULT;
 			break;
 		}
-		blocks += !!block;
+		*blocks += !!block;
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
@@ -471,9 +484,7 @@ long wpf_ioctl_read_disk(struct wpf_object *obj,
 		cond_resched();
 	}
 	free_page((unsigned long)bounce);
-	if (err)
-		return err;
-	return put_user(blocks, &uarg->blocks);
+	return err;
 }
 
 /*

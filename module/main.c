@@ -4,14 +4,21 @@
  *
  * /dev/wpfault creates objects (WPFAULT_IOC_CREATE returns a new fd) and
  * pins (WPFAULT_IOC_PIN, pin.c), and reports the module-wide counters;
- * everything else is done on objects, which a wpfault mount also makes
- * (fs.c).
+ * everything else is done on objects (object.c), which a wpfault mount
+ * also makes (fs.c).  This file is the top of the module: it alone knows
+ * every object type.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 
 #include "wpfault.h"
+
+static const struct wpf_object_type *const wpf_types[WPFAULT_TYPE_NR] = {
+	[WPFAULT_TYPE_PAGECACHE] = &wpf_pagecache_type,
+	[WPFAULT_TYPE_PFN] = &wpf_pfn_type,
+	[WPFAULT_TYPE_COW] = &wpf_cow_type,
+};
 
 static long wpf_dev_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
@@ -22,7 +29,7 @@ static long wpf_dev_ioctl(struct file *file, unsigned int cmd,
 	case WPFAULT_IOC_CREATE:
 		return wpf_object_create(uarg);
 	case WPFAULT_IOC_STATS:
-		return wpf_stats_ioctl(NULL, uarg);
+		return wpf_stats_ioctl(uarg);
 	case WPFAULT_IOC_PIN:
 		return wpf_pin_create(uarg);
 	default:
@@ -49,16 +56,16 @@ static int __init wpf_init(void)
 	int err;
 
 	wpf_stats_init();
-	err = wpf_fs_register();
+	err = wpf_objects_init(wpf_types);
 	if (err)
 		goto stats;
 	err = misc_register(&wpf_misc);
 	if (err)
-		goto fs;
+		goto objects;
 	return 0;
 
-fs:
-	wpf_fs_unregister();
+objects:
+	wpf_objects_exit();
 stats:
 	wpf_stats_exit();
 	return err;
@@ -67,7 +74,7 @@ stats:
 static void __exit wpf_exit(void)
 {
 	misc_deregister(&wpf_misc);
-	wpf_fs_unregister();
+	wpf_objects_exit();
 	wpf_stats_exit();
 }
 

@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/rmap.h>
 #include <linux/uio.h>
 #include <linux/xarray.h>
 
@@ -136,7 +137,7 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 		ret = VM_FAULT_NOPAGE;
 		goto out;
 	}
-	if (wpf_track_reserve(obj, folio->index, GFP_KERNEL)) {
+	if (wpf_written_reserve(obj, folio->index, GFP_KERNEL)) {
 		folio_unlock(folio);
 		ret = VM_FAULT_OOM;
 		goto out;
@@ -147,7 +148,7 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 	 * writeback and clean take the same lock, so they see either a
 	 * read-only pte or all of it done.
 	 */
-	wpf_track_commit(obj, folio->index, true);
+	wpf_written_commit(obj, folio->index, true);
 	folio_mark_dirty(folio);
 out:
 	trace_wpfault_page_mkwrite(obj->id, vmf->pgoff, false,
@@ -163,6 +164,57 @@ static const struct vm_operations_struct wpf_pagecache_vm_ops = {
 };
 
 /*
+ * Write-protects a locked folio.  A dirty pte means data the disk lacks:
+ * it goes to the folio, the kernel's dirty state.  Returns whether a pte
+ * was dirty or writable (shared mappings make a pte writable and dirty
+ * at once).
+ */
+static bool wpf_folio_wrprotect(struct folio *folio)
+{
+	if (!folio_mkclean(folio))
+		return false;
+	folio_mark_dirty(folio);
+	return true;
+}
+
+/*
+ * The folio lock orders a clean with ->page_mkwrite, which holds it until
+ * the pte is writable.
+ */
+static bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	bool was_set, writable;
+	struct folio *folio;
+
+	folio = wpf_lock_folio(mapping, index);
+	if (folio) {
+		/* ->page_mkwrite waits for the lock: none can be halfway. */
+		writable = wpf_folio_wrprotect(folio);
+		was_set = wpf_written_clean_unless_pinned(obj, index, folio,
+							  writable);
+		folio_unlock(folio);
+		folio_put(folio);
+		return was_set;
+	}
+	/* Written back and reclaimed: no pte can map the page. */
+	was_set = wpf_written_clear(obj, index);
+	/*
+	 * Unless a fault brought it back since the lookup; then a write may
+	 * have set the entry and used the pte before it was cleared.  It
+	 * came after this clean began, so keep it.
+	 */
+	folio = wpf_lock_folio(mapping, index);
+	if (folio) {
+		if (wpf_folio_wrprotect(folio))
+			wpf_written_keep(obj, index);
+		folio_unlock(folio);
+		folio_put(folio);
+	}
+	return was_set;
+}
+
+/*
  * Zeroes [@from, @to), inside one page, in the cache and on the disk
  * together under the folio lock.  Writeback copies a folio under that
  * lock, so it cannot slip in between: had it stored a write that landed
@@ -174,6 +226,7 @@ static void wpf_zero_in_page(struct wpf_object *obj, loff_t from, loff_t to)
 {
 	struct folio *folio;
 
+	lockdep_assert_held_write(&obj->inode->i_mapping->invalidate_lock);
 	if (from >= to)
 		return;
 	folio = wpf_lock_folio(obj->inode->i_mapping, from >> PAGE_SHIFT);
@@ -207,6 +260,8 @@ static void wpf_pagecache_truncate(struct wpf_object *obj, loff_t start,
 	loff_t first = round_up(start, PAGE_SIZE);
 	loff_t last = punch ? round_down(end, PAGE_SIZE) : end;
 
+	lockdep_assert_held_write(&inode->i_rwsem);
+	lockdep_assert_held_write(&inode->i_mapping->invalidate_lock);
 	if (last < first) {
 		wpf_zero_in_page(obj, start, end);
 	} else {
@@ -260,14 +315,7 @@ static ssize_t wpf_write_iter(struct kiocb *iocb, struct iov_iter *from)
 
 static void wpf_pagecache_init(struct wpf_object *obj)
 {
-	mutex_init(&obj->disk_lock);
-	xa_init(&obj->disk);
 	obj->inode->i_mapping->a_ops = &wpf_pagecache_aops;
-}
-
-static void wpf_pagecache_destroy(struct wpf_object *obj)
-{
-	wpf_disk_destroy(obj);
 }
 
 /*
@@ -298,7 +346,6 @@ static const struct file_operations wpf_pagecache_fops = {
 
 const struct wpf_object_type wpf_pagecache_type = {
 	.init = wpf_pagecache_init,
-	.destroy = wpf_pagecache_destroy,
 	.fops = &wpf_pagecache_fops,
 	.clean_page = wpf_pagecache_clean_page,
 	.zero_tail = wpf_pagecache_zero_tail,

@@ -18,12 +18,13 @@
  * present entry alone; never by a "mkwrite" insert, which would update
  * it.  ->pfn_mkwrite and the cleaning calls first remove the page's
  * entries from every mapping (unmap_mapping_pages()).  So no insert can
- * find another pfn at its address and act on it, which is what seed 003's
- * WARN caught.  Truncation holds the invalidate lock exclusively and the
- * fault paths hold it shared, so no entry is made past end of file, or to
- * a block being freed.
+ * find another pfn at its address and act on it: the pfn mismatch that a
+ * WARN caught in "mm: add vm_insert_mixed_mkwrite()" (Ross Zwisler, Jan
+ * Kara, July 2017).  Truncation holds the invalidate lock exclusively and
+ * the fault paths hold it shared, so no entry is made past end of file, or
+ * to a block being freed.
  *
- * Two dirty states, as for page-cache objects: the tracker's (written
+ * Two dirty states, as for page-cache objects: the written set's (written
  * since the last WPFAULT_IOC_CLEAN) and the flush state, a mark on the
  * block that fsync clears, as dax_writeback_mapping_range() clears DAX's
  * dirty tag.  A write that enters the module sets both as it makes the
@@ -45,12 +46,13 @@
 /*
  * The block of the fault's page, allocated if it was a hole.  Then the
  * zero page may be mapped there in any mapping: it goes from all of them.
- * Called under disk_lock.
  */
 static struct page *wpf_pfn_fill(struct vm_fault *vmf, struct wpf_object *obj)
 {
-	struct page *block = xa_load(&obj->disk, vmf->pgoff);
+	struct page *block;
 
+	lockdep_assert_held(&obj->disk_lock);
+	block = xa_load(&obj->disk, vmf->pgoff);
 	if (block)
 		return block;
 	block = wpf_disk_block(obj, vmf->pgoff);
@@ -68,7 +70,7 @@ static void wpf_pfn_allocated(struct wpf_object *obj, pgoff_t index)
 
 /*
  * Maps @block writable (and clean) at the fault's address, marked as
- * possibly mapped writable for the harvests.  Called under disk_lock.
+ * possibly mapped writable for the harvests.
  */
 static vm_fault_t wpf_pfn_map_writable(struct vm_fault *vmf,
 				       struct wpf_object *obj,
@@ -76,6 +78,7 @@ static vm_fault_t wpf_pfn_map_writable(struct vm_fault *vmf,
 {
 	struct vm_area_struct *vma = vmf->vma;
 
+	lockdep_assert_held(&obj->disk_lock);
 	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
 	/* vm_page_prot is read-only: the vma is write-notify. */
 	return vmf_insert_pfn_prot(vma, vmf->address, page_to_pfn(block),
@@ -84,9 +87,9 @@ static vm_fault_t wpf_pfn_map_writable(struct vm_fault *vmf,
 
 /*
  * Records a write to the fault's page in both dirty states and maps
- * @block writable there.  Called under disk_lock.  If the pte is not
- * empty any more (another thread's fault filled it), nothing is mapped
- * and the retried write goes to ->pfn_mkwrite.
+ * @block writable there.  If the pte is not empty any more (another
+ * thread's fault filled it), nothing is mapped and the retried write goes
+ * to ->pfn_mkwrite.
  */
 static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
 				      struct wpf_object *obj,
@@ -94,7 +97,8 @@ static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
 {
 	int err;
 
-	err = wpf_track_set(obj, vmf->pgoff);
+	lockdep_assert_held(&obj->disk_lock);
+	err = wpf_written_set(obj, vmf->pgoff);
 	if (err)
 		return vmf_error(err);
 	xa_set_mark(&obj->disk, vmf->pgoff, WPF_FLUSH_DIRTY);
@@ -104,13 +108,14 @@ static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
 /*
  * A read of a block.  In PAGETABLE mode its entry is writable but clean,
  * so that a write sets the dirty bit without a fault; elsewhere read-only,
- * so that a write faults and is recorded.  Called under disk_lock.
+ * so that a write faults and is recorded.
  */
 static vm_fault_t wpf_pfn_map_read(struct vm_fault *vmf,
 				   struct wpf_object *obj, struct page *block)
 {
 	struct vm_area_struct *vma = vmf->vma;
 
+	lockdep_assert_held(&obj->disk_lock);
 	if (obj->tracking.mode != WPFAULT_MODE_PAGETABLE ||
 	    !(vma->vm_flags & VM_WRITE))
 		return vmf_insert_pfn(vma, vmf->address, page_to_pfn(block));
@@ -236,7 +241,7 @@ static const struct vm_operations_struct wpf_pfn_vm_ops = {
 
 /*
  * The page is write-protected (or its dirty bits harvested) before its
- * tracker entry goes, under disk_lock: a write that used the old entry is
+ * written-set entry goes, under disk_lock: a write that used the old entry is
  * reported now, a later one faults and waits, or sets a dirty bit, and is
  * reported by the next clean.
  */
@@ -246,7 +251,7 @@ static bool wpf_pfn_clean_page(struct wpf_object *obj, pgoff_t index)
 
 	mutex_lock(&obj->disk_lock);
 	wpf_tracking_clean_page(obj, index);
-	was_set = wpf_track_clear(obj, index);
+	was_set = wpf_written_clear(obj, index);
 	mutex_unlock(&obj->disk_lock);
 	return was_set;
 }
@@ -308,6 +313,7 @@ static void wpf_pfn_truncate(struct wpf_object *obj, loff_t start,
 	/* 0 pages: all from @first on. */
 	pgoff_t nr = punch ? (end >> PAGE_SHIFT) - first : 0;
 
+	lockdep_assert_held_write(&obj->inode->i_mapping->invalidate_lock);
 	/* A punch is no clean: the writes stay recorded. */
 	if (punch && first < end >> PAGE_SHIFT)
 		wpf_tracking_punch(obj, first, nr);
@@ -333,17 +339,7 @@ static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 
 static void wpf_pfn_init(struct wpf_object *obj)
 {
-	mutex_init(&obj->disk_lock);
-	xa_init(&obj->disk);
 	wpf_tracking_init(obj);
-}
-
-/* No vma maps the object any more: the blocks can go. */
-static void wpf_pfn_destroy(struct wpf_object *obj)
-{
-	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
-		  wpf_disk_zero(obj, 0, LLONG_MAX));
-	wpf_disk_destroy(obj);
 }
 
 /* No read(2) or write(2): the data is reached through mappings. */
@@ -360,7 +356,8 @@ static const struct file_operations wpf_pfn_fops = {
 
 const struct wpf_object_type wpf_pfn_type = {
 	.init = wpf_pfn_init,
-	.destroy = wpf_pfn_destroy,
+	/* No vma maps the object any more: the blocks can go. */
+	.destroy = wpf_disk_free,
 	.fops = &wpf_pfn_fops,
 	.clean_page = wpf_pfn_clean_page,
 	.zero_tail = wpf_pfn_zero_tail,
@@ -368,4 +365,6 @@ const struct wpf_object_type wpf_pfn_type = {
 	.harvest = wpf_tracking_harvest,
 	.allocated = wpf_pfn_allocated,
 	.collected = wpf_tracking_collected,
+	.method = wpf_tracking_method,
+	.debugfs = wpf_tracking_debugfs,
 };

@@ -5,7 +5,7 @@
  * and returns a file that holds the pin: pread(2) reads what the pinned
  * pages hold now, and WPFAULT_IOC_UNPIN or the file's release lets them
  * go.  The copy-on-write tests pin pages through wpfault mappings to see
- * which policy keeps a pin coherent with the object (seed 002).
+ * which policy keeps a pin coherent with the object.
  *
  * Pinned pages are charged to the pinning process's mm->locked_vm against
  * RLIMIT_MEMLOCK, as VFIO charges them (account_locked_vm(), which lets

@@ -1,20 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Counters: every event is counted twice, in its object and module-wide,
- * and shown in debugfs as plain "name value" lines:
- *   /sys/kernel/debug/wpfault/stats        module-wide
- *   /sys/kernel/debug/wpfault/<id>/stats   one live object
- *   /sys/kernel/debug/wpfault/<id>/bdi     the name of the object's BDI,
- *                                          whose own statistics are in
- *                                          /sys/kernel/debug/bdi/<name>/
- *   /sys/kernel/debug/wpfault/<id>/blocks  the frame of each block of
- *                                          the object's disk (disk.c)
- *   /sys/kernel/debug/wpfault/<id>/tracking  a pfn object's dirty
- *                                          tracking (tracking.c)
- *   /sys/kernel/debug/wpfault/<id>/policy  a copy-on-write object's
- *                                          policy (cow.c)
+ * Counters: every event is counted twice, in its object and module-wide.
+ * The STATS ioctl copies them out, and debugfs shows them as plain
+ * "name value" lines: wpfault/stats module-wide, wpfault/<id>/stats for
+ * one live object (object.c adds the gauges only an object knows).
  */
-#include <linux/backing-dev.h>
 #include <linux/debugfs.h>
 #include <linux/minmax.h>
 #include <linux/seq_file.h>
@@ -26,7 +16,7 @@ static const char *const wpf_stat_names[WPFAULT_STAT_NR] =
 	WPFAULT_STAT_NAMES;
 
 static struct wpf_counters wpf_global;
-static struct dentry *wpf_debugfs_root;
+static struct dentry *wpf_debugfs_dir;
 
 void wpf_count_global(enum wpfault_stat stat, s64 n)
 {
@@ -39,38 +29,31 @@ void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n)
 	wpf_count_global(stat, n);
 }
 
-/* @obj NULL reads the module-wide counters. */
-static void wpf_stats_read(struct wpf_object *obj, u64 *values)
+void wpf_stats_read(const struct wpf_counters *c, u64 *values)
 {
-	struct wpf_counters *c = obj ? &obj->stats : &wpf_global;
-	s64 gone;
 	int i;
 
 	for (i = 0; i < WPFAULT_STAT_NR; i++)
 		values[i] = atomic64_read(&c->v[i]);
-	if (obj) {
-		/* Pages leave the cache without telling the object. */
-		values[WPFAULT_STAT_PAGES_RESIDENT] =
-			obj->inode->i_mapping->nrpages;
-		values[WPFAULT_STAT_OBJECTS_ALIVE] = 1;
-		/* Sharing ends when another object lets go. */
-		values[WPFAULT_STAT_BLOCKS_SHARED] =
-			wpf_disk_shared_blocks(obj);
-	}
-	/*
-	 * Nor does reclaim say whose page it drops (->free_folio has no
-	 * mapping left): what left other than by truncation was reclaimed.
-	 * A page being added or truncated right now can skew it, below 0.
-	 */
-	gone = values[WPFAULT_STAT_PAGES_ALLOCATED] -
-	       values[WPFAULT_STAT_PAGES_RESIDENT] -
-	       values[WPFAULT_STAT_PAGES_TRUNCATED];
+}
+
+/*
+ * Reclaim does not say whose page it drops (->free_folio has no mapping
+ * left): what left other than by truncation was reclaimed.  A page being
+ * added or truncated right now can skew it, below 0.
+ */
+void wpf_stats_derive(u64 *values)
+{
+	s64 gone = values[WPFAULT_STAT_PAGES_ALLOCATED] -
+		   values[WPFAULT_STAT_PAGES_RESIDENT] -
+		   values[WPFAULT_STAT_PAGES_TRUNCATED];
+
 	values[WPFAULT_STAT_PAGES_RECLAIMED] = max(gone, 0LL);
 }
 
-long wpf_stats_ioctl(struct wpf_object *obj, struct wpfault_stats __user *uarg)
+/* The STATS ioctl's answer: as many of @values as the caller has room for. */
+long wpf_stats_copy_out(struct wpfault_stats __user *uarg, const u64 *values)
 {
-	u64 values[WPFAULT_STAT_NR];
 	struct wpfault_stats arg;
 	u32 n;
 
@@ -78,7 +61,6 @@ long wpf_stats_ioctl(struct wpf_object *obj, struct wpfault_stats __user *uarg)
 		return -EFAULT;
 	if (arg.reserved)
 		return -EINVAL;
-	wpf_stats_read(obj, values);
 	n = min_t(u32, arg.nr_stats, WPFAULT_STAT_NR);
 	if (copy_to_user(u64_to_user_ptr(arg.values), values,
 			 n * sizeof(values[0])))
@@ -88,60 +70,53 @@ long wpf_stats_ioctl(struct wpf_object *obj, struct wpfault_stats __user *uarg)
 	return 0;
 }
 
+static void wpf_stats_read_global(u64 *values)
+{
+	wpf_stats_read(&wpf_global, values);
+	wpf_stats_derive(values);
+}
+
+/* WPFAULT_IOC_STATS on /dev/wpfault: the module-wide counters. */
+long wpf_stats_ioctl(struct wpfault_stats __user *uarg)
+{
+	u64 values[WPFAULT_STAT_NR];
+
+	wpf_stats_read_global(values);
+	return wpf_stats_copy_out(uarg, values);
+}
+
+void wpf_stats_show_values(struct seq_file *m, const u64 *values)
+{
+	int i;
+
+	for (i = 0; i < WPFAULT_STAT_NR; i++)
+		seq_printf(m, "%s %llu\n", wpf_stat_names[i], values[i]);
+}
+
 static int wpf_stats_show(struct seq_file *m, void *unused)
 {
 	u64 values[WPFAULT_STAT_NR];
-	int i;
 
-	wpf_stats_read(m->private, values);
-	for (i = 0; i < WPFAULT_STAT_NR; i++)
-		seq_printf(m, "%s %llu\n", wpf_stat_names[i], values[i]);
+	wpf_stats_read_global(values);
+	wpf_stats_show_values(m, values);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(wpf_stats);
 
-static int wpf_bdi_show(struct seq_file *m, void *unused)
+/* The module's debugfs directory, which holds the objects' own. */
+struct dentry *wpf_debugfs_root(void)
 {
-	struct wpf_object *obj = m->private;
-
-	seq_printf(m, "%s\n", bdi_dev_name(obj->inode->i_sb->s_bdi));
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(wpf_bdi);
-
-void wpf_stats_object_add(struct wpf_object *obj)
-{
-	char name[24];
-
-	snprintf(name, sizeof(name), "%llu", obj->id);
-	obj->debugfs_dir = debugfs_create_dir(name, wpf_debugfs_root);
-	debugfs_create_file("stats", 0400, obj->debugfs_dir, obj,
-			    &wpf_stats_fops);
-	debugfs_create_file("bdi", 0400, obj->debugfs_dir, obj,
-			    &wpf_bdi_fops);
-	wpf_disk_debugfs(obj);
-	if (obj->type == &wpf_pfn_type)
-		wpf_tracking_debugfs(obj);
-	if (obj->type == &wpf_cow_type)
-		wpf_cow_debugfs(obj);
-	wpf_count_global(WPFAULT_STAT_OBJECTS_ALIVE, 1);
-}
-
-void wpf_stats_object_del(struct wpf_object *obj)
-{
-	/* Waits for readers of the object's files to finish. */
-	debugfs_remove(obj->debugfs_dir);
-	wpf_count_global(WPFAULT_STAT_OBJECTS_ALIVE, -1);
+	return wpf_debugfs_dir;
 }
 
 void wpf_stats_init(void)
 {
-	wpf_debugfs_root = debugfs_create_dir("wpfault", NULL);
-	debugfs_create_file("stats", 0400, wpf_debugfs_root, NULL,
+	wpf_debugfs_dir = debugfs_create_dir("wpfault", NULL);
+	debugfs_create_file("stats", 0400, wpf_debugfs_dir, NULL,
 			    &wpf_stats_fops);
 }
 
 void wpf_stats_exit(void)
 {
-	debugfs_remove(wpf_debugfs_root);
+	debugfs_remove(wpf_debugfs_dir);
 }

@@ -4,6 +4,7 @@
 #define _WPFAULT_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/fs.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
@@ -11,24 +12,40 @@
 #include <linux/wpfault.h>
 #include <linux/xarray.h>
 
+#include "compat.h"
+
 struct wpf_counters {
 	atomic64_t v[WPFAULT_STAT_NR];
 };
 
 struct wpf_object;
 
-/* What differs between kinds of backing store (enum wpfault_type). */
+/* Capabilities of a type, for the object core (struct wpf_object_type). */
+/* Its blocks may be shared with other objects: blocks_shared is a gauge. */
+#define WPF_TYPE_SHARES_BLOCKS	BIT(0)
+
+/*
+ * What differs between kinds of backing store (enum wpfault_type).  The
+ * object core (object.c) and the layers below it reach a type only
+ * through this table: adding a type is adding a file that fills one in,
+ * and an entry in main.c's list.
+ */
 struct wpf_object_type {
-	/* Sets up the new object's inode and mapping. */
+	/* WPF_TYPE_* */
+	unsigned int flags;
+	/* Sets up the new object's inode and mapping; its disk is ready. */
 	void (*init)(struct wpf_object *obj);
-	/* Frees what init and later use set up; the page cache is gone. */
+	/*
+	 * Frees what init and later use set up; the page cache is gone and
+	 * the object core frees the disk next.  May be NULL.
+	 */
 	void (*destroy)(struct wpf_object *obj);
 	/* The object's files, from the ioctl and from the filesystem. */
 	const struct file_operations *fops;
 	/*
-	 * Clears page @index in the tracker and write-protects it, so that
-	 * the next write records it again, atomically against writes; true
-	 * if it was set.
+	 * Clears page @index in the written set and write-protects it, so
+	 * that the next write records it again, atomically against writes;
+	 * true if it was set.
 	 */
 	bool (*clean_page)(struct wpf_object *obj, pgoff_t index);
 	/*
@@ -43,9 +60,9 @@ struct wpf_object_type {
 	void (*truncate)(struct wpf_object *obj, loff_t start, loff_t end,
 			 bool punch);
 	/*
-	 * Before a call reads the tracker for [@first, @first + @nr): moves
-	 * writes it has not seen (dirty bits of ptes) into it; -EINTR on a
-	 * fatal signal.  NULL where every write enters the module.
+	 * Before a call reads the written set for [@first, @first + @nr):
+	 * moves writes it has not seen (dirty bits of ptes) into it; -EINTR
+	 * on a fatal signal.  NULL where every write enters the module.
 	 */
 	int (*harvest)(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 	/*
@@ -55,9 +72,24 @@ struct wpf_object_type {
 	void (*allocated)(struct wpf_object *obj, pgoff_t index);
 	/* After a clean or collect of @nr pages found @dirty written. */
 	void (*collected)(struct wpf_object *obj, pgoff_t nr, u64 dirty);
+	/*
+	 * WPFAULT_IOC_SET_METHOD (@set) and GET_METHOD, on an argument the
+	 * object core checked: applies @arg->method if @set, then fills in
+	 * @arg.  NULL: the type has the mkwrite method only.
+	 */
+	int (*method)(struct wpf_object *obj, struct wpfault_tracking *arg,
+		      bool set);
+	/*
+	 * The commands that only some types implement (the uapi header says
+	 * which).  NULL: -EOPNOTSUPP for each.
+	 */
+	long (*ioctl)(struct wpf_object *obj, unsigned int cmd,
+		      void __user *uarg);
+	/* Adds the type's files to the object's debugfs directory. */
+	void (*debugfs)(struct wpf_object *obj);
 };
 
-/* A pfn object's dirty tracking (tracking.c), under disk_lock. */
+/* A pfn object's dirty tracking (pfn_tracking.c), under disk_lock. */
 struct wpf_tracking {
 	enum wpfault_method method;
 	/* The mode the method asks for now: MKWRITE or PAGETABLE. */
@@ -96,6 +128,43 @@ enum wpf_cow_reason {
 	WPF_COW_ALWAYS,		/* copy: the copy policy */
 };
 
+/*
+ * Locking.  Outermost first; a lock may be taken while holding those
+ * above it, never the other way round.
+ *
+ *  mmap_lock (or the vma lock)  the core's, around faults and ->mmap,
+ *                ->open, ->close.
+ *  sb_start_pagefault()  write faults, ->page_mkwrite, ->pfn_mkwrite.
+ *  inode lock    size changes (setattr), fallocate(), write(2), lseek's
+ *                SEEK_DATA/SEEK_HOLE (shared) and snapshots.
+ *  invalidate_lock  exclusive: whatever changes which pages exist or what
+ *                they hold under a mapping (size changes, punches,
+ *                zeroing a tail, snapshots); shared: the faults that map
+ *                a page.  So no entry is made past end of file or to a
+ *                block being freed.
+ *  folio lock (page cache), page lock (a copy-on-write block)
+ *                held by ->page_mkwrite until the core has made the pte
+ *                writable, and by cleaning, writeback and partial
+ *                zeroing, so that each sees a write either not begun or
+ *                recorded with its pte writable.
+ *  disk_lock     per object (struct wpf_object), a mutex.  Protects the
+ *                disk's blocks and their marks (WPF_*), a pfn object's
+ *                struct wpf_tracking and vma list, and the ptes the
+ *                module itself makes and removes for pfn objects; it
+ *                orders the copy-on-write decisions, writeback's copy,
+ *                read-back, READ_DISK and direct I/O against each other,
+ *                so that none sees half a block.  Held across
+ *                unmap_mapping_pages() and the dirty helpers, so the
+ *                rmap locks (i_mmap_rwsem, page table locks) nest inside.
+ *  xa_lock       of the written set and of the disk, the xarrays' own;
+ *                the pfn vmas' interval notifiers take only this one, so
+ *                that they can run where the module removes ptes itself.
+ *  wpf_share_lock  holder counts of shared blocks (disk.c); innermost.
+ *
+ * A pin's lock (pin.c) orders WPFAULT_IOC_UNPIN with reads of the pin;
+ * nothing above is taken under it but the folio locks of unpinning and
+ * the mmap_lock of a fault on the reader's buffer.
+ */
 struct wpf_object {
 	u64 id;
 	struct inode *inode;
@@ -104,16 +173,23 @@ struct wpf_object {
 	struct dentry *debugfs_dir;
 	/* Made by WPFAULT_IOC_CREATE: holds a pin on the internal mount. */
 	bool pins_mount;
-	/* The tracker: a value entry for each page written since a clean. */
-	struct xarray written;
 	/*
-	 * The disk: one page of memory for each block written back, or, for
-	 * a pfn object, each block written.
+	 * The written set (written.c): a value entry for each page written
+	 * since a clean, a reserved slot for one cleaned since.
 	 */
+	struct xarray written;
+	/* See "Locking" above. */
 	struct mutex disk_lock;
+	/*
+	 * The disk (disk.c): one page of memory for each block written
+	 * back, or, for pfn and copy-on-write objects, each block written.
+	 */
 	struct xarray disk;
 	struct wpf_tracking tracking;
-	/* A copy-on-write object's enum wpfault_policy. */
+	/*
+	 * A copy-on-write object's enum wpfault_policy: read once per
+	 * decision and set without a lock (READ_ONCE/WRITE_ONCE).
+	 */
 	u32 cow_policy;
 };
 
@@ -133,44 +209,67 @@ static inline struct wpf_object *wpf_object_of(struct inode *inode)
 	return inode->i_private;
 }
 
+/* Pages that hold the object's bytes, the last one maybe in part. */
+static inline pgoff_t wpf_object_pages(struct inode *inode)
+{
+	return DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
+}
+
+/*
+ * The files' calls into each other, bottom layer first: a file calls
+ * only files listed before it (scripts/callgraph.sh checks it).
+ */
+
+struct seq_file;
+
+/* stats.c */
+void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n);
+void wpf_count_global(enum wpfault_stat stat, s64 n);
+void wpf_stats_read(const struct wpf_counters *c, u64 *values);
+void wpf_stats_derive(u64 *values);
+long wpf_stats_copy_out(struct wpfault_stats __user *uarg, const u64 *values);
+void wpf_stats_show_values(struct seq_file *m, const u64 *values);
+long wpf_stats_ioctl(struct wpfault_stats __user *uarg);
+struct dentry *wpf_debugfs_root(void);
+void wpf_stats_init(void);
+void wpf_stats_exit(void);
+
 /* fs.c */
-long wpf_object_create(struct wpfault_create __user *uarg);
-struct file *wpf_object_file(enum wpfault_type type, loff_t size);
-int wpf_publish_fd(struct file *file, int fd, void __user *uarg,
-		   const void *arg, size_t size);
-int wpf_fs_register(void);
+/* What the files of a wpfault filesystem are: objects (object.c). */
+struct wpf_fs_ops {
+	/* A new regular file in @dir, by open(O_CREAT); or ERR_PTR. */
+	struct inode *(*create)(struct super_block *sb, struct wpf_idmap *idmap,
+				struct inode *dir, umode_t mode);
+	/* The last reference to a regular file's inode went. */
+	void (*evict)(struct inode *inode);
+};
+
+int wpf_fs_register(const struct wpf_fs_ops *ops);
 void wpf_fs_unregister(void);
-int wpf_object_range(struct wpf_object *obj, const struct wpfault_range *r,
-		     u64 reserved, pgoff_t *first, pgoff_t *nr_pages);
-long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
-pgoff_t wpf_object_pages(struct inode *inode);
-long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
-			  loff_t len);
-loff_t wpf_object_llseek(struct file *file, loff_t offset, int whence);
-void wpf_write_fault_time(struct wpf_object *obj, struct file *file);
+struct inode *wpf_fs_new_inode(struct super_block *sb, struct wpf_idmap *idmap,
+			       struct inode *dir, umode_t mode);
+struct vfsmount *wpf_fs_internal_get(void);
+void wpf_fs_internal_put(void);
 void wpf_fs_blocks_add(struct super_block *sb, long n);
 
-/* pagecache.c */
-extern const struct wpf_object_type wpf_pagecache_type;
-
-/* pfn.c */
-extern const struct wpf_object_type wpf_pfn_type;
-
-/* cow.c */
-extern const struct wpf_object_type wpf_cow_type;
-long wpf_cow_ioctl(struct wpf_object *obj, unsigned int cmd,
-		   void __user *uarg);
-void wpf_cow_debugfs(struct wpf_object *obj);
-
-/* pin.c */
-long wpf_pin_create(struct wpfault_pin __user *uarg);
-
-/* writeback.c */
-extern const struct address_space_operations wpf_pagecache_aops;
-int wpf_fill_folio(struct wpf_object *obj, struct folio *folio);
-int wpf_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+/* written.c */
+int wpf_written_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp);
+void wpf_written_commit(struct wpf_object *obj, pgoff_t index, bool written);
+void wpf_written_forget(struct wpf_object *obj, pgoff_t first);
+int wpf_written_set(struct wpf_object *obj, pgoff_t index);
+void wpf_written_add(struct wpf_object *obj, pgoff_t index);
+void wpf_written_keep(struct wpf_object *obj, pgoff_t index);
+bool wpf_written_clear(struct wpf_object *obj, pgoff_t index);
+void wpf_written_dirtied(struct wpf_object *obj, pgoff_t index);
+bool wpf_written_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
+				     struct folio *folio, bool writable);
+int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+		      u64 *cleaned);
+int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+		       u64 __user *bitmap, bool collect, u64 *dirty);
 
 /* disk.c */
+void wpf_disk_init(struct wpf_object *obj);
 void wpf_disk_blocks_add(struct wpf_object *obj, long n);
 int wpf_disk_write(struct wpf_object *obj, struct folio *folio,
 		   loff_t i_size);
@@ -181,6 +280,7 @@ struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index);
 int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last);
 ssize_t wpf_disk_direct_io(struct wpf_object *obj, loff_t pos,
 			   struct iov_iter *iter, bool write, loff_t i_size);
+void wpf_disk_free(struct wpf_object *obj);
 void wpf_disk_destroy(struct wpf_object *obj);
 unsigned long wpf_block_holders(struct page *block);
 void wpf_block_share(struct page *block);
@@ -189,49 +289,49 @@ u64 wpf_disk_shared_blocks(struct wpf_object *obj);
 void wpf_disk_mark_new(struct wpf_object *obj, pgoff_t index);
 bool wpf_disk_replace(struct wpf_object *obj, pgoff_t index,
 		      struct page *block, struct page *copy);
-long wpf_ioctl_read_disk(struct wpf_object *obj,
-			 struct wpfault_disk_read __user *uarg);
+int wpf_disk_read_user(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+		       char __user *buf, u64 *blocks);
 void wpf_disk_debugfs(struct wpf_object *obj);
 
-/* tracker.c */
-int wpf_track_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp);
-void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written);
-void wpf_track_forget(struct wpf_object *obj, pgoff_t first);
-int wpf_track_set(struct wpf_object *obj, pgoff_t index);
-void wpf_track_add(struct wpf_object *obj, pgoff_t index);
-bool wpf_track_clear(struct wpf_object *obj, pgoff_t index);
-void wpf_track_dirtied(struct wpf_object *obj, pgoff_t index);
-bool wpf_track_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
-				   struct folio *folio, bool writable);
-bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index);
-long wpf_ioctl_clean(struct wpf_object *obj,
-		     struct wpfault_clean __user *uarg);
-long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
-			    struct wpfault_dirty_bitmap __user *uarg,
-			    bool collect);
+/* object.c */
+int wpf_objects_init(const struct wpf_object_type *const *types);
+void wpf_objects_exit(void);
+long wpf_object_create(struct wpfault_create __user *uarg);
+struct file *wpf_object_file(enum wpfault_type type, loff_t size);
+int wpf_publish_fd(struct file *file, int fd, void __user *uarg,
+		   const void *arg, size_t size);
+long wpf_object_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
+			  loff_t len);
+loff_t wpf_object_llseek(struct file *file, loff_t offset, int whence);
+void wpf_write_fault_time(struct wpf_object *obj, struct file *file);
 
-/* tracking.c */
+/* pfn_tracking.c */
 void wpf_tracking_init(struct wpf_object *obj);
 int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 bool wpf_tracking_flush(struct wpf_object *obj, pgoff_t first, pgoff_t last);
 void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index);
 void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty);
-long wpf_ioctl_tracking(struct wpf_object *obj,
-			struct wpfault_tracking __user *uarg, bool set);
+int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
+			bool set);
 int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
 			 bool from_mmap);
 void wpf_tracking_vma_close(struct wpf_object *obj,
 			    struct vm_area_struct *vma);
 void wpf_tracking_debugfs(struct wpf_object *obj);
 
-/* stats.c */
-void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n);
-void wpf_count_global(enum wpfault_stat stat, s64 n);
-long wpf_stats_ioctl(struct wpf_object *obj, struct wpfault_stats __user *uarg);
-void wpf_stats_object_add(struct wpf_object *obj);
-void wpf_stats_object_del(struct wpf_object *obj);
-void wpf_stats_init(void);
-void wpf_stats_exit(void);
+/* writeback.c */
+extern const struct address_space_operations wpf_pagecache_aops;
+int wpf_fill_folio(struct wpf_object *obj, struct folio *folio);
+int wpf_fsync(struct file *file, loff_t start, loff_t end, int datasync);
+
+/* The types: pagecache.c, pfn.c, cow.c */
+extern const struct wpf_object_type wpf_pagecache_type;
+extern const struct wpf_object_type wpf_pfn_type;
+extern const struct wpf_object_type wpf_cow_type;
+
+/* pin.c */
+long wpf_pin_create(struct wpfault_pin __user *uarg);
 
 #endif /* _WPFAULT_INTERNAL_H */

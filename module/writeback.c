@@ -46,9 +46,9 @@ static int wpf_read_folio(struct file *file, struct folio *folio)
 
 /*
  * The kernel's dirty state: counted where it is accounted (nr_dirtied).
- * Every dirtying is a write the tracker must have seen; the one the
+ * Every dirtying is a write the written set must have seen; the one the
  * kernel makes through a page it got with GUP may not have been
- * (wpf_track_dirtied()).
+ * (wpf_written_dirtied()).
  */
 static bool wpf_dirty_folio(struct address_space *mapping, struct folio *folio)
 {
@@ -56,7 +56,7 @@ static bool wpf_dirty_folio(struct address_space *mapping, struct folio *folio)
 	long i, nr = folio_nr_pages(folio);
 
 	for (i = 0; i < nr; i++)
-		wpf_track_dirtied(obj, folio->index + i);
+		wpf_written_dirtied(obj, folio->index + i);
 	if (!filemap_dirty_folio(mapping, folio))
 		return false;
 	wpf_count(obj, WPFAULT_STAT_PAGES_ACCOUNTED, nr);
@@ -66,7 +66,7 @@ static bool wpf_dirty_folio(struct address_space *mapping, struct folio *folio)
 /*
  * One folio of ->writepages: locked, its dirty flag cleared and its ptes
  * write-protected by folio_clear_dirty_for_io(), so the next write through
- * a mapping faults into ->page_mkwrite again.  The tracker is left alone.
+ * a mapping faults into ->page_mkwrite again.  The written set is left alone.
  */
 static int wpf_writeback_folio(struct folio *folio,
 			       struct writeback_control *wbc, void *data)
@@ -122,7 +122,7 @@ static int wpf_write_begin(WPF_WRITE_CTX ctx, struct address_space *mapping,
 	if (!folio_test_uptodate(folio))
 		err = wpf_fill_folio(obj, folio);
 	if (!err)
-		err = wpf_track_reserve(obj, index, GFP_KERNEL);
+		err = wpf_written_reserve(obj, index, GFP_KERNEL);
 	if (err) {
 		folio_unlock(folio);
 		folio_put(folio);
@@ -139,7 +139,7 @@ static int wpf_write_end(WPF_WRITE_CTX ctx, struct address_space *mapping,
 	struct folio *folio = wpf_handle_folio(handle);
 	struct inode *inode = mapping->host;
 
-	wpf_track_commit(wpf_object_of(inode), folio->index, copied);
+	wpf_written_commit(wpf_object_of(inode), folio->index, copied);
 	if (copied) {
 		if (pos + copied > inode->i_size)
 			i_size_write(inode, pos + copied);

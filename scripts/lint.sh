@@ -48,5 +48,8 @@ for series in 6.1 6.12; do
 		status=1
 	fi
 done
+# The layering: no file of the module calls into a file that calls it.
+log "the module's call graph"
+scripts/callgraph.sh "$WPFAULT_ROOT/build/sparse-6.12" || status=1
 ((status == 0)) && log "lint clean"
 exit $status

@@ -156,7 +156,7 @@ struct wpfault_dirty_bitmap {
  * Counters, in this order; new ones are only ever appended.  "Gauges"
  * (resident pages, live objects, disk blocks) are current values, the rest
  * count events since the object (or, for the global set, the module) was
- * created.  pages_dirtied counts writes the tracker records (a clean page
+ * created.  pages_dirtied counts writes the written set records (a clean page
  * written), pages_accounted the kernel's own dirtying of a folio, which
  * only writeback undoes.  pages_reclaimed are pages that left the cache
  * by reclaim, drop_caches or a memory error: exact while no page is being
@@ -349,7 +349,8 @@ struct wpfault_tracking {
  *  REFCOUNT   reuse when this object alone holds the block and the page
  *             has no reference but the object's, its page table entries'
  *             and the fault's: no pin, no pipe buffer, no transient
- *             reference (seed 002's rule).
+ *             reference (the rule of "mm/gup: Allow real explicit
+ *             breaking of COW", Linus Torvalds, August 2020).
  *  MAPCOUNT   reuse when this object alone holds the block, whatever
  *             else references the page: the rule before 2020, unsafe
  *             with pins; kept to show what it breaks.

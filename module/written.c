@@ -1,30 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The tracker: which pages were written since the last clean, for
+ * The written set: which pages were written since the last clean, for
  * WPFAULT_IOC_DIRTY_BITMAP, CLEAN and COLLECT, on every object type.
  *
  * This is not the folio's dirty flag.  That one is the kernel's ("the disk
  * lacks this data"): writeback clears it, and reclaim may then drop the
- * page.  The tracker is what a user of the dirty bitmap asks for, so it
- * lives outside the page cache, in an xarray indexed by page, and only
+ * page.  The written set is what a user of the dirty bitmap asks for, so
+ * it lives outside the page cache, in an xarray indexed by page, and only
  * CLEAN and COLLECT clear it.  Every write sets it: on a page-cache
  * object, a write through a mapping passes through ->page_mkwrite (the
  * ptes of a page whose entry is clear are read-only), a write(2) through
  * ->write_end.  Both set it with the folio locked, before the data can
  * change, and a clean write-protects a page under the same lock, so no
- * write slips between the two.  pfn objects order the same way with
- * their disk_lock (pfn.c).
+ * write slips between the two.  pfn and copy-on-write objects order the
+ * same way with their disk_lock and block page locks (pfn.c, cow.c).
  *
  * The kernel also writes through pages that GUP got earlier, without a
  * fault.  A clean leaves a pinned page recorded
- * (wpf_track_clean_unless_pinned()), and the kernel's own dirtying of a
+ * (wpf_written_clean_unless_pinned()), and the kernel's own dirtying of a
  * folio it got without a pin records the page again (->dirty_folio,
- * wpf_track_dirtied()).  A cleaned page keeps its slot, as a
+ * wpf_written_dirtied()).  A cleaned page keeps its slot, as a
  * reservation, so that the latter needs no allocation.
+ *
+ * Which call records a write:
+ *   wpf_written_reserve() + _commit()  under a folio lock, where failing
+ *                          is not allowed: ->page_mkwrite, ->write_end
+ *   wpf_written_set()      under disk_lock, where failing is allowed:
+ *                          pfn and copy-on-write faults, direct I/O
+ *   wpf_written_add()      a write that must not be lost to a failed
+ *                          allocation: a harvested dirty bit
+ *   wpf_written_dirtied()  the kernel dirtied a folio it wrote through
+ *   wpf_written_keep()     a write already counted, given back
+ * All but the last count pages_dirtied when the page was not recorded.
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/rmap.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sizes.h>
@@ -37,16 +47,16 @@
 #define WPF_WRITTEN	xa_mk_value(1)
 
 /*
- * Makes room for the entry of page @index, so that wpf_track_commit()
+ * Makes room for the entry of page @index, so that wpf_written_commit()
  * cannot fail; -ENOMEM on failure.
  */
-int wpf_track_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp)
+int wpf_written_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp)
 {
 	return xa_reserve(&obj->written, index, gfp);
 }
 
 /* Records a write to page @index, or gives back an unused reservation. */
-void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written)
+void wpf_written_commit(struct wpf_object *obj, pgoff_t index, bool written)
 {
 	if (!written) {
 		xa_release(&obj->written, index);
@@ -67,7 +77,7 @@ void wpf_track_commit(struct wpf_object *obj, pgoff_t index, bool written)
  * Records a write to page @index, where no folio lock orders it (pfn
  * objects: their disk_lock does).  -ENOMEM if the entry cannot be stored.
  */
-int wpf_track_set(struct wpf_object *obj, pgoff_t index)
+int wpf_written_set(struct wpf_object *obj, pgoff_t index)
 {
 	void *old = xa_store(&obj->written, index, WPF_WRITTEN, GFP_KERNEL);
 
@@ -79,7 +89,7 @@ int wpf_track_set(struct wpf_object *obj, pgoff_t index)
 }
 
 /* Records a write that must not be lost to a failed allocation. */
-void wpf_track_add(struct wpf_object *obj, pgoff_t index)
+void wpf_written_add(struct wpf_object *obj, pgoff_t index)
 {
 	if (!xa_store(&obj->written, index, WPF_WRITTEN,
 		      GFP_KERNEL | __GFP_NOFAIL))
@@ -87,11 +97,21 @@ void wpf_track_add(struct wpf_object *obj, pgoff_t index)
 }
 
 /*
- * Clears page @index in the tracker; true if it was set.  The entry's slot
- * stays, as a reservation, so that wpf_track_dirtied() can set it again
+ * Records page @index again, as a write already counted: a clean that
+ * cleared it lost a race it must not win (pagecache.c), or the bitmap it
+ * was collected into could not be stored.  Never fails.
+ */
+void wpf_written_keep(struct wpf_object *obj, pgoff_t index)
+{
+	xa_store(&obj->written, index, WPF_WRITTEN, GFP_KERNEL | __GFP_NOFAIL);
+}
+
+/*
+ * Clears page @index in the written set; true if it was set.  The entry's slot
+ * stays, as a reservation, so that wpf_written_dirtied() can set it again
  * without allocating.  Truncation frees it.
  */
-bool wpf_track_clear(struct wpf_object *obj, pgoff_t index)
+bool wpf_written_clear(struct wpf_object *obj, pgoff_t index)
 {
 	/* Replacing an entry allocates nothing. */
 	return xa_is_value(xa_cmpxchg(&obj->written, index, WPF_WRITTEN,
@@ -111,7 +131,7 @@ bool wpf_track_clear(struct wpf_object *obj, pgoff_t index)
  * ->write_end, which made the entry, and a clean only turns it into a
  * reservation.  A page without an entry had no write to report.
  */
-void wpf_track_dirtied(struct wpf_object *obj, pgoff_t index)
+void wpf_written_dirtied(struct wpf_object *obj, pgoff_t index)
 {
 	XA_STATE(xas, &obj->written, index);
 	bool recorded = false;
@@ -130,7 +150,7 @@ void wpf_track_dirtied(struct wpf_object *obj, pgoff_t index)
  * Truncation: pages from @first on no longer exist.  Their entries go,
  * reservations (slots of cleaned pages) too.
  */
-void wpf_track_forget(struct wpf_object *obj, pgoff_t first)
+void wpf_written_forget(struct wpf_object *obj, pgoff_t first)
 {
 	XA_STATE(xas, &obj->written, first);
 	void *entry;
@@ -144,21 +164,7 @@ void wpf_track_forget(struct wpf_object *obj, pgoff_t first)
 }
 
 /*
- * Write-protects a locked folio.  A dirty pte means data the disk lacks:
- * it goes to the folio, the kernel's dirty state.  Returns whether a pte
- * was dirty or writable (shared mappings make a pte writable and dirty
- * at once).
- */
-static bool wpf_folio_wrprotect(struct folio *folio)
-{
-	if (!folio_mkclean(folio))
-		return false;
-	folio_mark_dirty(folio);
-	return true;
-}
-
-/*
- * Clears page @index in the tracker, unless @folio is pinned and @writable
+ * Clears page @index in the written set, unless @folio is pinned and @writable
  * (a pte mapped it writable until this clean): then it is reported and
  * stays recorded.  A pin for writing made the pte writable (GUP faults
  * for it), before this clean; a later one faults again, as the clean took
@@ -169,50 +175,12 @@ static bool wpf_folio_wrprotect(struct folio *folio)
  * it once more.  A pin for reading of a page written since the last
  * clean counts too: folio_maybe_dma_pinned() cannot tell them apart.
  */
-bool wpf_track_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
-				   struct folio *folio, bool writable)
+bool wpf_written_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
+				     struct folio *folio, bool writable)
 {
 	if (writable && folio_maybe_dma_pinned(folio))
 		return xa_is_value(xa_load(&obj->written, index));
-	return wpf_track_clear(obj, index);
-}
-
-/*
- * Page-cache objects: the folio lock orders a clean with ->page_mkwrite,
- * which holds it until the pte is writable.
- */
-bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
-{
-	struct address_space *mapping = obj->inode->i_mapping;
-	bool was_set, writable;
-	struct folio *folio;
-
-	folio = wpf_lock_folio(mapping, index);
-	if (folio) {
-		/* ->page_mkwrite waits for the lock: none can be halfway. */
-		writable = wpf_folio_wrprotect(folio);
-		was_set = wpf_track_clean_unless_pinned(obj, index, folio,
-							writable);
-		folio_unlock(folio);
-		folio_put(folio);
-		return was_set;
-	}
-	/* Written back and reclaimed: no pte can map the page. */
-	was_set = wpf_track_clear(obj, index);
-	/*
-	 * Unless a fault brought it back since the lookup; then a write may
-	 * have set the entry and used the pte before it was cleared.  It
-	 * came after this clean began, so keep it.
-	 */
-	folio = wpf_lock_folio(mapping, index);
-	if (folio) {
-		if (wpf_folio_wrprotect(folio))
-			xa_store(&obj->written, index, WPF_WRITTEN,
-				 GFP_KERNEL | __GFP_NOFAIL);
-		folio_unlock(folio);
-		folio_put(folio);
-	}
-	return was_set;
+	return wpf_written_clear(obj, index);
 }
 
 /* Between two pages of a range: a fatal signal ends the walk. */
@@ -222,43 +190,39 @@ static int wpf_walk_step(void)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
-static int wpf_track_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
+static int wpf_written_harvest(struct wpf_object *obj, pgoff_t first,
+			       pgoff_t nr)
 {
 	return obj->type->harvest ? obj->type->harvest(obj, first, nr) : 0;
 }
 
-long wpf_ioctl_clean(struct wpf_object *obj,
-		     struct wpfault_clean __user *uarg)
+/*
+ * CLEAN of [@first, @first + @nr): write-protects and clears every page
+ * written since the last clean; @cleaned says how many.  -EINTR on a
+ * fatal signal, with the pages cleaned so far counted.
+ */
+int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+		      u64 *cleaned)
 {
-	struct wpfault_clean arg;
 	unsigned long index;
-	pgoff_t first, nr;
-	u64 cleaned = 0;
 	void *entry;
 	int err;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
+	err = wpf_written_harvest(obj, first, nr);
 	if (err)
 		return err;
-	err = wpf_track_harvest(obj, first, nr);
-	if (err)
-		return err;
-
+	*cleaned = 0;
 	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
-		cleaned += obj->type->clean_page(obj, index);
+		*cleaned += obj->type->clean_page(obj, index);
 		err = wpf_walk_step();
 		if (err)
 			break;
 	}
-	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, cleaned);
-	trace_wpfault_clean(obj->id, first, nr, 0, cleaned, err);
-	if (err)
-		return err;
-	if (obj->type->collected)
-		obj->type->collected(obj, nr, cleaned);
-	return put_user(cleaned, &uarg->pages_cleaned);
+	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, *cleaned);
+	trace_wpfault_clean(obj->id, first, nr, 0, *cleaned, err);
+	if (!err && obj->type->collected)
+		obj->type->collected(obj, nr, *cleaned);
+	return err;
 }
 
 /* Zeroes a user buffer of any size, a slice at a time, killably. */
@@ -286,49 +250,34 @@ static int wpf_clear_user(u64 __user *buf, size_t bytes)
  * A word of the bitmap that could not be stored loses no write: its pages,
  * collected, are recorded again for the next call.
  */
-static void wpf_track_restore(struct wpf_object *obj, pgoff_t base, u64 word)
+static void wpf_written_restore(struct wpf_object *obj, pgoff_t base,
+				u64 word)
 {
 	while (word) {
-		pgoff_t bit = __ffs64(word);
-
-		xa_store(&obj->written, base + bit, WPF_WRITTEN,
-			 GFP_KERNEL | __GFP_NOFAIL);
+		wpf_written_keep(obj, base + __ffs64(word));
 		word &= word - 1;
 	}
 }
 
 /*
- * DIRTY_BITMAP, and with @collect, COLLECT: the same walk over the pages
- * written since the last clean, only those, cleaning each as it is
- * reported when collecting.
+ * DIRTY_BITMAP, and with @collect, COLLECT, of [@first, @first + @nr) into
+ * @bitmap, which has room for it: the same walk over the pages written
+ * since the last clean, only those, cleaning each as it is reported when
+ * collecting.  @dirty says how many pages the bitmap holds.
  */
-long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
-			    struct wpfault_dirty_bitmap __user *uarg,
-			    bool collect)
+int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+		       u64 __user *bitmap, bool collect, u64 *dirty_pages)
 {
 	u64 word = 0, word_index = 0, dirty = 0, visits = 0;
-	struct wpfault_dirty_bitmap arg;
 	unsigned long index;
-	pgoff_t first, nr;
-	u64 __user *bitmap;
-	size_t bytes;
 	void *entry;
 	int err;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	err = wpf_object_range(obj, &arg.range, arg.reserved, &first, &nr);
-	if (err)
-		return err;
-	bytes = DIV_ROUND_UP(nr, 64) * sizeof(u64);
-	if (arg.bitmap_size < bytes)
-		return -ERANGE;
-	bitmap = u64_to_user_ptr(arg.bitmap);
 	/* Writable, before anything is cleaned. */
-	err = wpf_clear_user(bitmap, bytes);
+	err = wpf_clear_user(bitmap, DIV_ROUND_UP(nr, 64) * sizeof(u64));
 	if (err)
 		return err;
-	err = wpf_track_harvest(obj, first, nr);
+	err = wpf_written_harvest(obj, first, nr);
 	if (err)
 		return err;
 	if (collect)
@@ -356,7 +305,8 @@ long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 	}
 	if (word && put_user(word, bitmap + word_index)) {
 		if (collect)
-			wpf_track_restore(obj, first + word_index * 64, word);
+			wpf_written_restore(obj, first + word_index * 64,
+					    word);
 		dirty -= hweight64(word);
 		err = -EFAULT;
 	}
@@ -367,5 +317,6 @@ long wpf_ioctl_dirty_bitmap(struct wpf_object *obj,
 		if (!err && obj->type->collected)
 			obj->type->collected(obj, nr, dirty);
 	}
-	return err ?: put_user(dirty, &uarg->dirty_pages);
+	*dirty_pages = dirty;
+	return err;
 }

@@ -4,13 +4,13 @@
  * enum wpfault_method (uapi header), switching between them, and cleaning
  * a page as the mode in effect needs.
  *
- * Every write that enters the module sets the tracker (pfn.c), and the
- * tracker is all the ioctls read.  In PAGETABLE mode most writes never
- * enter the module: they set a pte's dirty bit, and a harvest moves those
- * bits into the tracker before an ioctl reads it.  A block's WPF_WRITABLE
- * mark says some pte may map it writable: harvests visit only windows
- * holding such blocks, so they cost what is mapped writable, not the size
- * of the range.
+ * Every write that enters the module is recorded in the written set
+ * (pfn.c), and that set is all the ioctls read.  In PAGETABLE mode most
+ * writes never enter the module: they set a pte's dirty bit, and a
+ * harvest moves those bits into the written set before an ioctl reads
+ * it.  A block's WPF_WRITABLE mark says some pte may map it writable:
+ * harvests visit only windows holding such blocks, so they cost what is
+ * mapped writable, not the size of the range.
  *
  * The kernel's helpers walk the mappings with walk_page_mapping(), which
  * ends the whole walk at the first vma the helpers reject, instead of
@@ -25,9 +25,10 @@
  * after; each vma's interval notifier marks what it may take first
  * (wpf_vma_invalidate()), for the next harvest to record.
  *
- * Everything here runs under disk_lock, which the fault paths hold while
- * they map a page, but the notifier: it runs where the module removes
- * ptes itself, under disk_lock, and takes nothing but the xarray's lock.
+ * The state in struct wpf_tracking, and the vma list, are protected by
+ * disk_lock, which the fault paths hold while they map a page.  The
+ * notifier takes nothing but the xarray's lock: it runs where the module
+ * removes ptes itself, under disk_lock.
  */
 #include <linux/debugfs.h>
 #include <linux/list.h>
@@ -101,7 +102,7 @@ static void wpf_count_ptes(struct wpf_object *obj, enum wpfault_stat stat,
 /* A write seen by a harvest or assumed at a vma's close. */
 static void wpf_tracking_record(struct wpf_object *obj, pgoff_t index)
 {
-	wpf_track_add(obj, index);
+	wpf_written_add(obj, index);
 	xa_set_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
 }
 
@@ -123,7 +124,7 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
  * removes or changes ptes for other reasons too.  An interval notifier on
  * each vma hears of it first, with the ptes still there: every block of
  * the range that a pte may map writable is marked WPF_ZAPPED, to be
- * recorded as written by the next reading of the tracker
+ * recorded as written by the next reading of the written set
  * (wpf_fold_zapped()).  Marks need neither an allocation nor disk_lock,
  * which the module holds while it removes ptes itself, so this may run
  * anywhere, even where it may not block (the OOM reaper).  More pages
@@ -171,6 +172,7 @@ static const struct mmu_interval_notifier_ops wpf_vma_watch_ops = {
 static void wpf_fold_zapped(struct wpf_object *obj, unsigned long index,
 			    pgoff_t last, bool record)
 {
+	lockdep_assert_held(&obj->disk_lock);
 	while (xa_find(&obj->disk, &index, last, WPF_ZAPPED)) {
 		xa_clear_mark(&obj->disk, index, WPF_ZAPPED);
 		if (record)
@@ -183,7 +185,7 @@ static void wpf_fold_zapped(struct wpf_object *obj, unsigned long index,
 
 /*
  * Moves the dirty bits of every pte mapping a page of [@first, @last]
- * into the tracker and the flush state, clearing them, then the writes
+ * into the written set and the flush state, clearing them, then the writes
  * whose ptes went (wpf_vma_invalidate()).  After, not before: a pte that
  * goes after the walk took its bit leaves a mark for the next harvest,
  * and one that goes after the marks are read lost no bit the walk did
@@ -196,6 +198,7 @@ static int wpf_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t last,
 {
 	unsigned long index = first;
 
+	lockdep_assert_held(&obj->disk_lock);
 	while (xa_find(&obj->disk, &index, last, WPF_WRITABLE)) {
 		pgoff_t window = round_down(index, WPF_HARVEST_WINDOW);
 		pgoff_t start = max(first, window);
@@ -234,8 +237,8 @@ int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 /*
  * Write-protects [@first, @first + @nr), then harvests it: after the
  * write-protection no write can set a dirty bit without faulting (and
- * waiting for disk_lock), so the harvest finds every write so far.
- * Under disk_lock, in PAGETABLE mode.
+ * waiting for disk_lock), so the harvest finds every write so far.  In
+ * PAGETABLE mode.
  */
 static void wpf_wrprotect_and_harvest(struct wpf_object *obj, pgoff_t first,
 				      pgoff_t nr)
@@ -247,7 +250,7 @@ static void wpf_wrprotect_and_harvest(struct wpf_object *obj, pgoff_t first,
 
 /*
  * fsync of [@first, @last]: moves what the pte dirty bits know into the
- * tracker and the flush state.  Returns whether the flushed pages must
+ * written set and the flush state.  Returns whether the flushed pages must
  * be unmapped, so that their next write faults and marks them again.  In
  * PAGETABLE mode they need not (the next harvest marks them) and must
  * not: a write landing between the harvest and the unmap would take its
@@ -338,7 +341,7 @@ static void wpf_tracking_update(struct wpf_object *obj)
 
 /*
  * Write-protects page @index for a clean, in the mode in effect.  Under
- * disk_lock; the caller then clears the tracker's entry.
+ * disk_lock; the caller then clears the written-set entry.
  */
 void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 {
@@ -408,61 +411,40 @@ out:
 static void wpf_tracking_get(struct wpf_object *obj,
 			     struct wpfault_tracking *arg)
 {
-	arg->flags = 0;
-	if (obj->type != &wpf_pfn_type) {
-		arg->method = WPFAULT_METHOD_MKWRITE;
-		arg->mode = WPFAULT_MODE_MKWRITE;
-		return;
-	}
 	arg->method = obj->tracking.method;
 	arg->mode = obj->tracking.mode;
+	arg->flags = 0;
 	if (!wpf_have_dirty_helpers())
 		arg->flags |= WPFAULT_TRACKING_NO_HELPERS;
 	if (obj->tracking.unwalkable)
 		arg->flags |= WPFAULT_TRACKING_UNWALKABLE;
 }
 
-static int wpf_tracking_check(struct wpf_object *obj, u32 method)
-{
-	if (method >= WPFAULT_METHOD_NR)
-		return -EINVAL;
-	if (method == WPFAULT_METHOD_MKWRITE)
-		return 0;
-	if (obj->type != &wpf_pfn_type || !wpf_have_dirty_helpers())
-		return -EOPNOTSUPP;
-	return 0;
-}
-
-long wpf_ioctl_tracking(struct wpf_object *obj,
-			struct wpfault_tracking __user *uarg, bool set)
+/*
+ * The type's method hook (see struct wpf_object_type): the methods other
+ * than mkwrite need the kernel's helpers.
+ */
+int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
+			bool set)
 {
 	struct wpf_tracking *t = &obj->tracking;
-	struct wpfault_tracking arg;
-	int err;
 
-	if (copy_from_user(&arg, uarg, sizeof(arg)))
-		return -EFAULT;
-	if (arg.reserved)
-		return -EINVAL;
-	if (set) {
-		err = wpf_tracking_check(obj, arg.method);
-		if (err)
-			return err;
-	}
+	if (set && arg->method != WPFAULT_METHOD_MKWRITE &&
+	    !wpf_have_dirty_helpers())
+		return -EOPNOTSUPP;
 	mutex_lock(&obj->disk_lock);
-	/* A page-cache object takes only mkwrite, which it always has. */
-	if (set && obj->type == &wpf_pfn_type) {
-		t->method = arg.method;
+	if (set) {
+		t->method = arg->method;
 		t->streak = 0;
-		if (arg.method == WPFAULT_METHOD_PAGETABLE)
+		if (arg->method == WPFAULT_METHOD_PAGETABLE)
 			t->want = WPFAULT_MODE_PAGETABLE;
-		else if (arg.method == WPFAULT_METHOD_MKWRITE)
+		else if (arg->method == WPFAULT_METHOD_MKWRITE)
 			t->want = WPFAULT_MODE_MKWRITE;
 		wpf_tracking_update(obj);
 	}
-	wpf_tracking_get(obj, &arg);
+	wpf_tracking_get(obj, arg);
 	mutex_unlock(&obj->disk_lock);
-	return copy_to_user(uarg, &arg, sizeof(arg)) ? -EFAULT : 0;
+	return 0;
 }
 
 /*
