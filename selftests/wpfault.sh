@@ -7,9 +7,10 @@
 #   wpfault.sh [-m wpfault.ko] [-d dir-of-test-binaries] [-c cycles] [test...]
 #
 # Without tests named, it runs every wpfault_* program in the directory.
-# -c N then loads and unloads the module N more times, with objects
-# created, mapped, written and closed in each round (needs -m).  Where
-# kmemleak is enabled, a scan at the end must find nothing.
+# -c N then loads and unloads the module N more times (needs -m), each
+# round running wpfault_cycle: objects created, mapped, written, read
+# back, cleaned and closed.  Where kmemleak is enabled, a scan at the end
+# must find nothing.
 # Without -m it uses a loaded module, then ../wpfault.ko, then modprobe.
 # Prints kselftest TAP; exits 0 if all passed, 4 if it cannot run (skip).
 

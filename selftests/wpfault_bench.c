@@ -17,7 +17,8 @@
  *   wpfault_bench [-g] [-n pages,...] [-d per-mille,...] [-r reps]
  *                 [-t threads,...] [-m method,...]
  * Without -g, a smoke run for the selftests: 1,024 pages, 1 % and 100 %
- * written, once, with one kselftest result per method.  With -g, the grid
+ * written, once, with one kselftest result per method; every method must
+ * collect each written page of both cycles.  With -g, the grid
  * (by default 1,000, 10,000 and 100,000 pages; 0.1, 1, 10, 50 and 100 %;
  * five repetitions; one writer, and at the middle size also two and one
  * per CPU, where per-VMA locks and the pte lock matter), for
@@ -83,7 +84,6 @@ struct pm_scan_arg {
 #define MAX_THREADS	16
 /* pagemap entries read at once */
 #define PAGEMAP_BATCH	4096
-#define PM_SOFT_DIRTY	0x0080000000000000ULL
 
 enum method_id {
 	M_UNTRACKED, M_PAGECACHE, M_PFN_MKWRITE, M_PFN_PAGETABLE,
@@ -141,19 +141,6 @@ static void segv_handler(int sig, siginfo_t *si, void *uc)
 	__atomic_or_fetch(&r->bits[page / 64], 1ULL << (page % 64),
 			  __ATOMIC_RELAXED);
 	mprotect(r->map + page * page_size, page_size, PROT_READ | PROT_WRITE);
-}
-
-static int clear_soft_dirty(void)
-{
-	int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, "4", 1) != 1)
-		ret = -errno;
-	close(fd);
-	return ret;
 }
 
 static int uffd_wp_register(struct region *r)
@@ -233,13 +220,13 @@ static int64_t soft_dirty_scan(struct region *r)
 		    (ssize_t)(nr * 8))
 			return -EIO;
 		for (i = 0; i < nr; i++) {
-			if (entries[i] & PM_SOFT_DIRTY) {
+			if (entries[i] & WPF_PM_SOFT_DIRTY) {
 				r->bits[(p + i) / 64] |= 1ULL << ((p + i) % 64);
 				n++;
 			}
 		}
 	}
-	return clear_soft_dirty() ?: (int64_t)n;
+	return wpf_clear_soft_dirty() ?: (int64_t)n;
 }
 
 /* The collect of each method: the written set into r->bits, restarted. */
@@ -361,7 +348,7 @@ static int set_up(struct region *r, size_t pages)
 			return -1;
 		break;
 	case M_SOFT_DIRTY:
-		if (r->pagemap_fd < 0 || clear_soft_dirty()) {
+		if (r->pagemap_fd < 0 || wpf_clear_soft_dirty()) {
 			snprintf(r->na, sizeof(r->na),
 				 "no clear_refs or pagemap");
 			return -1;

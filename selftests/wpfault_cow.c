@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Copy-on-write objects (seed 002): snapshots share blocks, and the
- * object's policy decides whether a write to a block mapped before reuses
- * it or copies it.  Each test runs under every policy (the variants) and
- * asserts that policy's exact counts and what every mapping, pin and pipe
- * reads afterwards:
+ * Copy-on-write objects: snapshots share blocks, and the object's policy
+ * decides whether a write to a block mapped before reuses it or copies
+ * it, the decision discussed in "mm/gup: Allow real explicit breaking of
+ * COW" and "Trial do_wp_page() simplification" (Linus Torvalds, August
+ * 2020).  Each test runs under every policy (the variants) and asserts
+ * that policy's exact counts and what every mapping, pin and pipe reads
+ * afterwards:
  *  - refcount, exclusive, copy: a snapshot never sees a later write to
  *    its source, nor the source one to the snapshot, with pins, pipes and
  *    fork in play;
@@ -43,7 +45,6 @@
 #include "wpfault_stats.h"
 
 #define NPAGES	4
-#define PAGE(p, i)	((p) + (i) * page_size)
 
 /* A snapshot: its fd (or -1) and a mapping of all of it (or MAP_FAILED). */
 struct snap {
@@ -132,40 +133,9 @@ enum {
 	EC = WPFAULT_STAT_EAGER_COPIES,
 };
 
-static int set_policy(int fd, enum wpfault_policy policy)
-{
-	struct wpfault_policy_arg arg = { .policy = policy };
-
-	return ioctl(fd, WPFAULT_IOC_SET_POLICY, &arg) ? -errno : 0;
-}
-
-/* A snapshot of @fd: its fd, or -errno. */
-static int snapshot(int fd, uint64_t *eager_copies)
-{
-	struct wpfault_snapshot arg = { 0 };
-
-	if (ioctl(fd, WPFAULT_IOC_SNAPSHOT, &arg))
-		return -errno;
-	if (eager_copies)
-		*eager_copies = arg.eager_copies;
-	return arg.fd;
-}
-
-/* Pins @pages pages at @addr; the pin's fd, or -errno. */
-static int pin(int dev, void *addr, size_t pages, uint32_t flags)
-{
-	struct wpfault_pin arg = {
-		.addr = (uintptr_t)addr,
-		.length = pages * page_size,
-		.flags = flags,
-	};
-
-	return ioctl(dev, WPFAULT_IOC_PIN, &arg) ? -errno : arg.fd;
-}
-
 static void fill(char *map, long i, char c)
 {
-	memset(PAGE(map, i), c, page_size);
+	memset(map + i * page_size, c, page_size);
 }
 
 /* Page @i of @map holds @c in every byte. */
@@ -190,7 +160,7 @@ static bool pinned_is(int pin_fd, char *buf, long i, char c)
 /* Snapshots @src into @t and maps all of it. */
 static int take_snapshot(int src, struct snap *t, uint64_t *eager_copies)
 {
-	t->fd = snapshot(src, eager_copies);
+	t->fd = wpf_snapshot(src, eager_copies);
 	if (t->fd < 0)
 		return t->fd;
 	t->map = wpf_map(t->fd, NPAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
@@ -212,8 +182,7 @@ FIXTURE_SETUP(cow)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->p = MAP_FAILED;
 	self->t.map = MAP_FAILED;
 	self->t.fd = -1;
@@ -224,10 +193,9 @@ FIXTURE_SETUP(cow)
 	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_COW, NPAGES,
 				     &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
-	ASSERT_EQ(0, set_policy(self->o.fd, variant->policy));
+	ASSERT_EQ(0, wpf_set_policy(self->o.fd, variant->policy));
 	ASSERT_EQ(0, pipe(self->pipe));
 }
 
@@ -247,7 +215,7 @@ FIXTURE_TEARDOWN(cow)
 /* Puts a reference to page @i of @map in the pipe (vmsplice). */
 static int splice_page(int pipe_wr, char *map, long i)
 {
-	struct iovec iov = { PAGE(map, i), page_size };
+	struct iovec iov = { map + i * page_size, page_size };
 
 	return vmsplice(pipe_wr, &iov, 1, 0) == (ssize_t)page_size ? 0 : -errno;
 }
@@ -341,8 +309,9 @@ TEST_F(cow, a_snapshot_and_its_source_never_see_each_others_writes)
 }
 
 /*
- * Seed 002's scenario: a read-only pin taken through the snapshot, which
- * is then unmapped and closed; the source writes.  The pin must keep
+ * The pin-after-close case of "mm/gup: Allow real explicit breaking of
+ * COW": a read-only pin taken through the snapshot, which is then
+ * unmapped and closed; the source writes.  The pin must keep
  * the data of the snapshot; mapcount sees one holder and reuses.
  */
 TEST_F(cow, a_pin_through_a_closed_snapshot_keeps_its_data)
@@ -352,7 +321,7 @@ TEST_F(cow, a_pin_through_a_closed_snapshot_keeps_its_data)
 
 	fill(self->p, 0, 'a');
 	ASSERT_EQ(0, take_snapshot(self->o.fd, &self->t, NULL));
-	pin_fd = pin(self->o.dev, self->t.map, 1, 0);
+	pin_fd = wpf_pin(self->o.dev, self->t.map, 1, 0);
 	ASSERT_LE(0, pin_fd);
 	ASSERT_EQ(before + 1, wpf_stat(self->o.dev, WPFAULT_STAT_PINS_HELD));
 	drop_snapshot(&self->t);
@@ -471,8 +440,8 @@ TEST_F(cow, a_snapshot_copies_pinned_blocks_only_under_exclusive)
 
 	for (i = 0; i < n; i++)
 		fill(self->p, i, 'a');
-	pins[0] = pin(self->o.dev, PAGE(self->p, 0), 1, 0);
-	pins[1] = pin(self->o.dev, PAGE(self->p, 2), 1, 0);
+	pins[0] = wpf_pin(self->o.dev, PAGE(self->p, 0), 1, 0);
+	pins[1] = wpf_pin(self->o.dev, PAGE(self->p, 2), 1, 0);
 	ASSERT_LE(0, pins[0]);
 	ASSERT_LE(0, pins[1]);
 	ASSERT_EQ(0, take_snapshot(self->o.fd, &self->t, &eager));
@@ -539,7 +508,7 @@ TEST_F(cow, a_pin_of_the_owners_block_follows_it_unless_copied)
 	int pin_fd;
 
 	fill(self->p, 0, 'a');
-	pin_fd = pin(self->o.dev, self->p, 1, 0);
+	pin_fd = wpf_pin(self->o.dev, self->p, 1, 0);
 	ASSERT_LE(0, pin_fd);
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, 1));
 	fill(self->p, 0, 'b');
@@ -586,7 +555,7 @@ TEST_F(cow, a_punch_leaves_a_pinned_block_alone)
 
 	fill(self->p, 0, 'a');
 	ASSERT_EQ(0, take_snapshot(self->o.fd, &self->t, NULL));
-	pin_fd = pin(self->o.dev, self->t.map, 1, 0);
+	pin_fd = wpf_pin(self->o.dev, self->t.map, 1, 0);
 	ASSERT_LE(0, pin_fd);
 	drop_snapshot(&self->t);
 	ASSERT_EQ(0, fallocate(self->o.fd, FALLOC_FL_PUNCH_HOLE |
@@ -636,15 +605,13 @@ FIXTURE_SETUP(pin)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->buf = malloc(page_size);
 	ASSERT_NE(NULL, self->buf);
 	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_COW, NPAGES,
 				     &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 }
 
@@ -663,7 +630,7 @@ TEST_F(pin, reads_what_the_pages_hold_now_until_unpinned)
 	int fd;
 
 	fill(self->p, 1, 'a');
-	fd = pin(self->o.dev, self->p, NPAGES, 0);
+	fd = wpf_pin(self->o.dev, self->p, NPAGES, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(held + 1, wpf_stat(self->o.dev, WPFAULT_STAT_PINS_HELD));
 	ASSERT_EQ(pages + NPAGES,
@@ -674,12 +641,11 @@ TEST_F(pin, reads_what_the_pages_hold_now_until_unpinned)
 	ASSERT_TRUE(pinned_is(fd, self->buf, 1, 'b'));
 	ASSERT_EQ(0, pread(fd, self->buf, page_size, NPAGES * page_size));
 
-	ASSERT_EQ(0, ioctl(fd, WPFAULT_IOC_UNPIN));
+	ASSERT_EQ(0, wpf_unpin(fd));
 	ASSERT_EQ(held, wpf_stat(self->o.dev, WPFAULT_STAT_PINS_HELD));
 	ASSERT_EQ(pages, wpf_stat(self->o.dev, WPFAULT_STAT_PAGES_PINNED));
 	ASSERT_EQ(0, pread(fd, self->buf, page_size, 0));
-	ASSERT_EQ(-1, ioctl(fd, WPFAULT_IOC_UNPIN));
-	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-EINVAL, wpf_unpin(fd));
 	ASSERT_EQ(0, close(fd));
 }
 
@@ -693,8 +659,8 @@ TEST_F(pin, pins_go_with_their_process)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(pin(self->o.dev, self->p, NPAGES, 0) < 0 ||
-		      pin(self->o.dev, self->p, 1, 0) < 0);
+		_exit(wpf_pin(self->o.dev, self->p, NPAGES, 0) < 0 ||
+		      wpf_pin(self->o.dev, self->p, 1, 0) < 0);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_EQ(0, status);
 	ASSERT_EQ(held, wpf_stat(self->o.dev, WPFAULT_STAT_PINS_HELD));
@@ -707,13 +673,13 @@ TEST_F(pin, pinned_pages_count_against_rlimit_memlock)
 
 	ASSERT_EQ(0, drop_cap_ipc_lock());
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
-	ASSERT_EQ(-ENOMEM, pin(self->o.dev, self->p, 3, 0));
-	fd = pin(self->o.dev, self->p, 2, 0);
+	ASSERT_EQ(-ENOMEM, wpf_pin(self->o.dev, self->p, 3, 0));
+	fd = wpf_pin(self->o.dev, self->p, 2, 0);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(-ENOMEM, pin(self->o.dev, self->p, 1, 0));
-	ASSERT_EQ(0, ioctl(fd, WPFAULT_IOC_UNPIN));
+	ASSERT_EQ(-ENOMEM, wpf_pin(self->o.dev, self->p, 1, 0));
+	ASSERT_EQ(0, wpf_unpin(fd));
 	ASSERT_EQ(0, close(fd));
-	fd = pin(self->o.dev, self->p, 2, 0);
+	fd = wpf_pin(self->o.dev, self->p, 2, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, close(fd));
 }
@@ -737,7 +703,7 @@ static int kernel_version(void)
  */
 TEST_F(pin, writable_pins_of_tracked_mappings_are_refused_since_6_5)
 {
-	int fd = pin(self->o.dev, self->p, 1, WPFAULT_PIN_WRITE);
+	int fd = wpf_pin(self->o.dev, self->p, 1, WPFAULT_PIN_WRITE);
 
 	if (kernel_version() >= 605) {
 		ASSERT_EQ(-EFAULT, fd);
@@ -780,11 +746,11 @@ TEST_F(pin, bad_input_pins_nothing)
 	ASSERT_NE(MAP_FAILED, q);
 	ASSERT_EQ(q, mmap(q, NPAGES * page_size, PROT_READ, MAP_SHARED |
 			  MAP_FIXED, self->o.fd, 0));
-	ASSERT_EQ(-EFAULT, pin(self->o.dev, q, NPAGES + 1, 0));
+	ASSERT_EQ(-EFAULT, wpf_pin(self->o.dev, q, NPAGES + 1, 0));
 	munmap(q, 2 * NPAGES * page_size);
 	/* pfn objects map no pages that could be pinned. */
 	ASSERT_EQ(0, wpf_create_type_mapped(&pfn, WPFAULT_TYPE_PFN, 1, &q));
-	ASSERT_EQ(-EFAULT, pin(self->o.dev, q, 1, 0));
+	ASSERT_EQ(-EFAULT, wpf_pin(self->o.dev, q, 1, 0));
 	munmap(q, page_size);
 	wpf_destroy(&pfn);
 	ASSERT_EQ(-1, ioctl(self->o.dev, WPFAULT_IOC_PIN, NULL));
@@ -812,15 +778,13 @@ FIXTURE_SETUP(kernel_cow)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->priv = MAP_FAILED;
 	self->buf = malloc(page_size);
 	ASSERT_NE(NULL, self->buf);
 	err = wpf_create_mapped(&self->o, NPAGES, &self->shared);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	self->priv = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE, 0);
@@ -892,7 +856,7 @@ TEST_F(kernel_cow, a_childs_pin_does_not_see_the_parents_later_write)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		int fd = pin(self->o.dev, self->priv, 1, 0);
+		int fd = wpf_pin(self->o.dev, self->priv, 1, 0);
 
 		if (fd < 0 || write(self->pipe[1], "p", 1) != 1 ||
 		    read(done[0], &go, 1) != 1)
@@ -949,7 +913,7 @@ TEST_F(kernel_cow, a_read_only_pin_of_a_private_file_page_depends_on_6_2)
 
 	fill(self->shared, 0, 'a');
 	ASSERT_TRUE(page_is(self->priv, 0, 'a'));
-	fd = pin(self->o.dev, self->priv, 1, 0);
+	fd = wpf_pin(self->o.dev, self->priv, 1, 0);
 	ASSERT_LE(0, fd);
 	fill(self->shared, 0, 'b');
 	TH_LOG("%s: the pin holds %s", unshares ? "6.2 and later" : "6.1",
@@ -965,13 +929,12 @@ TEST(cow_bad_input)
 {
 	struct wpfault_policy_arg policy = { .policy = WPFAULT_POLICY_NR };
 	struct wpfault_snapshot snap = { .flags = 1U << 31 };
-	struct wpf_obj o = { .dev = -1, .fd = -1 }, pc = o;
+	struct wpf_obj o = WPF_OBJ_INIT, pc = o;
 	int lowest;
 	char *p;
 
 	if (wpf_create_type(&o, page_size, WPFAULT_TYPE_COW) == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_LE(0, o.fd);
 	lowest = wpf_lowest_free_fd();
 	ASSERT_EQ(-1, ioctl(o.fd, WPFAULT_IOC_SET_POLICY, &policy));

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One round of a module's life, for load/unload cycles (wpfault.sh -c):
- * create objects, map them, write, check through a second mapping and the
- * dirty bitmap, clean, close.  Also a quick check on its own.
+ * One round of a module's life, for load/unload cycles: wpfault.sh -c N
+ * runs N rounds of insmod, this program and rmmod, and where kmemleak is
+ * enabled a scan at the end must report nothing.  A round creates
+ * objects, maps them, writes, reads back through a second mapping, checks
+ * the dirty bitmap, cleans and closes.  Also a quick check on its own.
  */
 #include <errno.h>
 #include <string.h>

@@ -4,16 +4,19 @@
  * them in the page that holds end of file; when the file grows, they must
  * read as zeroes, whatever grows it (xfstests generic/363 checks this):
  * write, pwrite, pwritev, splice, copy_file_range, an O_DIRECT pwrite,
- * fallocate and truncation, each
- * with the end-of-file page cached or only on the disk, and mapped or
- * not while the file grows.
+ * fallocate and truncation, each with the end-of-file page cached and
+ * mapped, cached only, or only on the disk while the file grows.
  *
  * Each case writes DATA_LEN bytes, fills the rest of their page through a
  * mapping with STALE (past end of file), writes it back, then grows the
  * file to GROW_AT + 1 with one byte NEW at GROW_AT.  Every byte from
- * DATA_LEN to GROW_AT must then be zero through read(2), through a
- * mapping and on the disk after fsync.  And a mapping past end of file
- * follows the size.
+ * DATA_LEN to GROW_AT must then be zero through read(2), through the old
+ * mapping and a new one, and on the disk after fsync.
+ *
+ * And a mapping past end of file follows the size, on every object type
+ * (xfstests generic/749): a mapping longer than the file gets SIGBUS past
+ * the end-of-file page until the file grows over it, and again after it
+ * shrinks back.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -143,11 +146,9 @@ FIXTURE_VARIANT_ADD(eof, truncate) { .grow = by_truncate };
 
 FIXTURE_SETUP(eof)
 {
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	if (access(WPFAULT_DEVICE, F_OK))
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	self->buf = malloc(MAP_PAGES * page_size);
 	ASSERT_NE(NULL, self->buf);
 }
@@ -288,24 +289,21 @@ static void mapping_follows_the_size(struct __test_metadata *_metadata,
 TEST(pagecache_mapping_follows_the_size)
 {
 	if (access(WPFAULT_DEVICE, F_OK))
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	mapping_follows_the_size(_metadata, WPFAULT_TYPE_PAGECACHE);
 }
 
 TEST(pfn_mapping_follows_the_size)
 {
 	if (access(WPFAULT_DEVICE, F_OK))
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	mapping_follows_the_size(_metadata, WPFAULT_TYPE_PFN);
 }
 
 TEST(cow_mapping_follows_the_size)
 {
 	if (access(WPFAULT_DEVICE, F_OK))
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	mapping_follows_the_size(_metadata, WPFAULT_TYPE_COW);
 }
 

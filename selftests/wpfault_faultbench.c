@@ -273,7 +273,7 @@ static void tear_down(struct run *r)
 static int64_t measure(enum method m, size_t pages, char *na, size_t na_len)
 {
 	struct run r = {
-		.m = m, .pages = pages, .o = { .dev = -1, .fd = -1 },
+		.m = m, .pages = pages, .o = WPF_OBJ_INIT,
 		.fd = -1, .p = MAP_FAILED,
 	};
 	bool read = m == F_READ || m == F_READ_AROUND, ok;

@@ -3,16 +3,29 @@
  * Systematic allocation failures: each operation on an object is run with
  * the 1st, 2nd, 3rd... slab or page allocation of the calling task failing
  * (/proc/thread-self/fail-nth, with failslab and fail_page_alloc set to
- * fail sleeping allocations too), until it runs with no failure left to
- * inject.  Every failure must surface as the documented error (ENOMEM from
- * a syscall; a fault is retried by the core after VM_FAULT_OOM, so the
- * access succeeds) and leave consistent counters, correct data and no
- * leaked object, page, descriptor or module reference.
+ * fail sleeping and single-page allocations too), until it runs with no
+ * failure left to inject.  The operations: create, read fault, write
+ * fault, page_mkwrite, fault-around, clean, dirty bitmap, ftruncate,
+ * mmap/munmap, fsync, read back, pwrite, punch hole and create in a
+ * mount; for pfn objects create, a write fault that allocates a block, a
+ * ->pfn_mkwrite that replaces the zero page, a collect that harvests pte
+ * dirty bits and a switch from pagetable to mkwrite; for copy-on-write
+ * objects a write that copies a shared block, a snapshot and a pin.
+ *
+ * Every failure must surface as the documented error (ENOMEM from a
+ * syscall; a fault is retried by the core after VM_FAULT_OOM, so the
+ * access succeeds) and leave the data, the counters, objects_alive,
+ * pages_resident, the module refcount and the fd table as they should
+ * be: no leaked object, page, descriptor or module reference.
  *
  * Writeback is the exception the kernel makes: an integrity sync that
  * fails for memory is retried (do_writepages()), so fsync() succeeds and
  * the disk must hold the data; the failed attempt must have left the page
  * dirty for the retry to write it.
+ *
+ * debugfs is best effort, as kernel convention has it: an object whose
+ * debugfs directory could not be made still works, so the counters are
+ * read through WPFAULT_IOC_STATS.
  *
  * Needs a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB,
  * CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS (the debug
@@ -189,11 +202,10 @@ static void target_open(struct target *t, enum prep how,
 		return;
 	}
 	if (how == PREP_SNAPSHOT) {
-		struct wpfault_snapshot arg = { 0 };
-
-		if (ioctl(t->o.fd, WPFAULT_IOC_SNAPSHOT, &arg))
-			ksft_exit_fail_msg("snapshot: %s\n", strerror(errno));
-		t->snap = arg.fd;
+		t->snap = wpf_snapshot(t->o.fd, NULL);
+		if (t->snap < 0)
+			ksft_exit_fail_msg("snapshot: %s\n",
+					   strerror(-t->snap));
 		t->snap_map = wpf_map(t->snap, OBJ_PAGES, PROT_READ,
 				      MAP_SHARED, 0);
 		if (t->snap_map == MAP_FAILED)
@@ -593,40 +605,35 @@ static int check_cow_copy(struct target *t)
 /* A snapshot holds the source's data; a failed one leaves nothing. */
 static int run_snapshot(struct target *t)
 {
-	struct wpfault_snapshot arg = { 0 };
+	int snap = wpf_snapshot(t->o.fd, NULL), ret = 0;
 	volatile char *map;
-	int ret = 0;
 
-	if (ioctl(t->o.fd, WPFAULT_IOC_SNAPSHOT, &arg))
-		return -errno;
-	map = wpf_map(arg.fd, OBJ_PAGES, PROT_READ, MAP_SHARED, 0);
+	if (snap < 0)
+		return snap;
+	map = wpf_map(snap, OBJ_PAGES, PROT_READ, MAP_SHARED, 0);
 	if (map == MAP_FAILED)
 		ret = -errno;
 	else if (!patterns_intact(map, false))
 		ret = -EBADE;
 	if (map != MAP_FAILED)
 		munmap((void *)map, OBJ_PAGES * page_size);
-	close(arg.fd);
+	close(snap);
 	return ret;
 }
 
 /* A pin of every page reads their data; a failed one pins nothing. */
 static int run_pin(struct target *t)
 {
-	struct wpfault_pin arg = {
-		.addr = (uintptr_t)t->map,
-		.length = OBJ_PAGES * page_size,
-	};
+	int pin = wpf_pin(dev, t->map, OBJ_PAGES, 0), i, ret = 0;
 	char byte;
-	int i, ret = 0;
 
-	if (ioctl(dev, WPFAULT_IOC_PIN, &arg))
-		return -errno;
+	if (pin < 0)
+		return pin;
 	for (i = 0; i < OBJ_PAGES; i++)
-		if (pread(arg.fd, &byte, 1, i * page_size) != 1 ||
+		if (pread(pin, &byte, 1, i * page_size) != 1 ||
 		    byte != wpf_pattern(i, 0))
 			ret = -EBADE;
-	close(arg.fd);
+	close(pin);
 	if (wpf_stat(dev, WPFAULT_STAT_PINS_HELD) != 0)
 		ret = -EBADE;
 	return ret;

@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * File calls that file systems allow, as on one whose disk is memory, on
- * every object type:
- *  - mode 0 and KEEP_SIZE allocate zeroed blocks on the disk; mode 0 may
- *    grow the file; the data already there stays;
+ * every object type, checking the data, the disk and st_blocks:
+ *  - mode 0 and KEEP_SIZE, within and past end of file, allocate zeroed
+ *    blocks on the disk; mode 0 may grow the file; the data already there
+ *    stays;
  *  - ZERO_RANGE zeroes the range, partial pages too, and leaves it
- *    allocated; PUNCH_HOLE frees whole blocks;
+ *    allocated; PUNCH_HOLE frees whole blocks; none of these is a write,
+ *    so the written set does not change;
  *  - st_blocks counts the disk's blocks, and so does statfs, for all the
- *    files of a mount; SEEK_DATA finds pages with a block or cached dirty,
- *    SEEK_HOLE the others;
+ *    files of a mount (two here); SEEK_DATA finds pages with a block or
+ *    cached dirty, SEEK_HOLE the others;
  *  - a range larger than half the memory available gets ENOSPC, modes
  *    the disk cannot do get EOPNOTSUPP, and neither changes anything;
  *  - O_DIRECT reads and writes the disk, coherent with the page cache
- *    and with mappings (page-cache objects; the others have no read or
- *    write at all, and refuse it).
+ *    and with mappings: a direct read sees a page dirty in the cache, a
+ *    direct write over a mapped page shows in the mapping, writes onto a
+ *    hole and past end of file read back with zeroes around them, and the
+ *    written set holds exactly the pages written.  That is for page-cache
+ *    objects; pfn and copy-on-write objects have no read or write at all,
+ *    and refuse O_DIRECT (EINVAL).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,15 +59,13 @@ FIXTURE_SETUP(falloc)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->p = MAP_FAILED;
 	self->buf = NULL;
 	err = wpf_create_type_mapped(&self->o, variant->type, NPAGES / 2,
 				     &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	self->buf = malloc(NPAGES * page_size);
 	ASSERT_NE(NULL, self->buf);
@@ -301,8 +305,7 @@ TEST(statfs_counts_the_disk)
 	int fd[2], i;
 
 	if (access(WPFAULT_DEVICE, F_OK))
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_NE(NULL, mkdtemp(dir));
 	ASSERT_EQ(0, mount("none", dir, "wpfault", 0, NULL));
 	ASSERT_EQ(0, statfs(dir, &before));

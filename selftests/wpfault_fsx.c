@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One file's bytes under every file operation, against a model: what
- * xfstests' fsx checks, written for wpfault.  A page-cache object gets a
- * random sequence of reads and writes (read/write, pread/pwrite,
- * O_DIRECT), mapped reads and writes, stores through a mapping past end
- * of file (no file data: they must read as zeroes once the file grows
- * over them), truncation up and down, fallocate in every supported mode,
- * copy_file_range and splice, fsync, and dropping its clean pages from
- * the cache.  After each operation the bytes it touched are checked, and
- * every CHECK_EVERY operations the whole file: through read(2), through
- * a mapping, and on the disk after an fsync.
+ * xfstests' fsx checks, written for wpfault (not a copy of fsx).  A
+ * page-cache object gets a random sequence of reads and writes
+ * (read/write, pread/pwrite, O_DIRECT), mapped reads and writes (with and
+ * without msync), stores through a mapping past end of file (no file
+ * data: they must read as zeroes once the file grows over them),
+ * truncation up and down, fallocate in every supported mode,
+ * copy_file_range within the file, splice from a pipe, fsync, and
+ * dropping its clean pages from the cache.  After each operation the
+ * bytes it touched are checked, and every CHECK_EVERY (100) operations
+ * the whole file: through read(2), through a mapping, and on the disk
+ * after an fsync.
  *
- * A failure prints the last operations and the seed that replays them:
+ * A failure prints the last LOG_OPS (48) operations and the command that
+ * replays them:
  *   wpfault_fsx [-s seed] [-n operations]
- * The default is CHECK_OPS operations from seed 1; with WPFAULT_FUZZ_SEED
- * set (a number, or "random": make fuzz), FUZZ_OPS operations from it.
+ * The default is CHECK_OPS (3,000) operations from seed 1, which make
+ * check runs in every configuration; with WPFAULT_FUZZ_SEED set (a
+ * number, or "random": make fuzz), FUZZ_OPS (30,000) operations from it.
  */
 #define _GNU_SOURCE
 #include <errno.h>

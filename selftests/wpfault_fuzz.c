@@ -1,27 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Edge and random values for every field and pointer of every ioctl, and
+ * Edge and random values for every field and pointer of every ioctl
+ * (CREATE, CLEAN, DIRTY_BITMAP, STATS, READ_DISK, SET_METHOD, GET_METHOD,
+ * SNAPSHOT, SET_POLICY, GET_POLICY, PIN, UNPIN and unknown commands), and
  * for mmap, ftruncate, pwrite, pread, fsync and fallocate, on
  * /dev/wpfault, on an object (each seed runs once with a page-cache
  * object, once with a pfn object and once with a copy-on-write object)
  * and on fds that are neither; pins; and mount, umount and the directory
- * calls on a wpfault mount.  A model of the
- * validation order of module/fs.c, pagecache.c, stats.c and the VFS
+ * calls on a wpfault mount.  Pointers are valid, NULL, unmapped,
+ * read-only, misaligned, straddle a page or point into the kernel; sizes
+ * include 2 GiB, 4 GiB and the largest 64-bit values.
+ *
+ * A model of the validation order of the module and of the VFS
  * (documented in <linux/wpfault.h> and README.md) predicts each result,
  * including which error wins when several apply.  Calls that succeed
  * are checked further against a model of the object's dirty pages:
  * returned fields, bitmap words and counters.  On a pfn object the model
- * follows the tracking method too (module/tracking.c): which ptes are
+ * follows the tracking method too (module/pfn_tracking.c): which ptes are
  * writable and which hold dirty bits no harvest has seen, so that it
  * knows when a write enters the module, when a harvest or a closing vma
- * records it, and when the adaptive method switches.  Guard bytes around the
- * buffers catch stores past what a call returns, and stores by calls that
- * fail before their write-back.  At the end no object, page, fd or module
- * reference may remain.
+ * records it, and when the adaptive method switches.  A snapshot must
+ * return the next fd, an id above the last, no eager copies (nothing of
+ * the object is pinned then) and a disk equal to the object's; a policy
+ * reads back as last set, even when the write-back of a SET failed; a pin
+ * of the object's mapping (refused on a pfn object), of anonymous memory
+ * or of nothing mapped must read what its pages hold, unpin once, and
+ * leave nothing pinned when it fails.
+ *
+ * On the mount side: up to three wpfault mounts stacked on one directory,
+ * with options the VFS takes or refuses; files created, renamed, unlinked
+ * and closed; directories; refused links; and umount, EBUSY with a file
+ * open unless lazy.  objects_alive is checked against a model after each
+ * call.
+ *
+ * Guard bytes around the buffers catch stores past what a call returns,
+ * and stores by calls that fail before their write-back.  At the end no
+ * object, page, fd or module reference may remain.
  *
  *   wpfault_fuzz [-s seed] [-n iterations per seed]
- * Without -s it runs seeds 1, 2 and 3, or only WPFAULT_FUZZ_SEED if set
- * (a number, or "random" for one from the clock).
+ * Without -s it runs seeds 1, 2 and 3, as make check does, or only
+ * WPFAULT_FUZZ_SEED if set (a number, or "random" for one from the
+ * clock).  Each seed prints a command line that reruns it.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -129,8 +129,10 @@ read pages 2+2, verified" \
 	-c 'collect 0 8' -c fork -c 'mwrite -p 1 2 2' -c wait \
 	-c 'collect 0 8' -c 'mread -v 1 2 2'
 
-# Seed 002: a page pinned through a snapshot that is then closed must
-# keep the snapshot's data when the source writes; mapcount leaks it.
+# The pin-after-close case of "mm/gup: Allow real explicit breaking of COW"
+# (Linus Torvalds, August 2020): a page pinned through a snapshot that is
+# then closed must keep the snapshot's data when the source writes;
+# mapcount leaks it.
 cow_pin() {
 	expect "cow, $1: $2" \
 "object ID: cow, 2 pages of $ps bytes

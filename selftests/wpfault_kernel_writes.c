@@ -3,15 +3,25 @@
  * Writes the kernel makes into a mapping on a task's behalf go through the
  * same fault paths as the task's own, so they are counted and tracked the
  * same way:
- *  - process_vm_writev() and /proc/self/mem get the pages with
- *    get_user_pages(FOLL_WRITE), which faults a missing or read-only pte
- *    like a write would (->fault and ->page_mkwrite, or only the latter);
+ *  - process_vm_writev() and /proc/self/mem (ptrace's FOLL_FORCE) get the
+ *    pages with get_user_pages(FOLL_WRITE), which faults a missing or
+ *    read-only pte like a write would;
  *  - read(2) from a pipe copies to user memory, and the CPU faults.
- * Each write also reaches the disk on the next fsync.
- * A read-only shared mapping refuses all three, FOLL_FORCE included: the
- * kernel never breaks write protection of a shared mapping, only copies
- * pages of private ones (is_cow_mapping()).  The kernel's reads fault
- * like reads and never dirty.
+ * With each of the three, a write to a page with no pte calls ->fault and
+ * ->page_mkwrite, one after a clean only ->page_mkwrite, and the page
+ * shows in the bitmap, as for a CPU write; each write also reaches the
+ * disk on the next fsync.  A read-only shared mapping refuses all three
+ * before any fault (EFAULT; EIO from /proc/self/mem), FOLL_FORCE
+ * included: the kernel never breaks write protection of a shared mapping,
+ * only copies pages of private ones (is_cow_mapping()).  A private
+ * mapping gets a copy, and the object stays clean and unchanged.  The
+ * matching reads (process_vm_readv(), /proc/self/mem, write(2) to a pipe)
+ * fault pages in read-only and never dirty.
+ *
+ * kernel_write_landing_after_a_collect_is_reported holds a
+ * process_vm_writev() between its pin and its copy (the source is a
+ * missing userfaultfd page), collects, then lets the copy land: the next
+ * collect must report the page, on page-cache and copy-on-write objects.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +38,6 @@
 
 #include "wpfault_stats.h"
 
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define LEN		16	/* bytes each write copies */
 
 /*
@@ -135,14 +144,12 @@ FIXTURE_SETUP(kw)
 {
 	int err, i;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	for (i = 0; i < LEN; i++)
 		self->buf[i] = wpf_pattern(i, 1);
 	err = wpf_create(&self->o, 4 * page_size);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 }
 
@@ -288,8 +295,7 @@ static void late_write_case(struct __test_metadata *_metadata,
 
 	err = wpf_create_type(&o, 4 * page_size, type);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	if (uffd < 0)

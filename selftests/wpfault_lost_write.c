@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * No lost write: the scenarios of seed 001, where a dirty bit could be
- * dropped between a pte and its page.  Each writes through a shared
- * mapping, does something to the mapping or the page, then syncs, and the
- * disk must hold every byte written; the page cache and the dirty bitmap
- * must agree.  The kernel moves a pte's dirty bit to the folio whenever it
- * takes the pte away (zap, unmap, write-protection, migration), and
- * writeback must see it there.
+ * No lost write: a dirty bit must never be dropped between a pte and its
+ * page, as "Optimize page_remove_rmap for anon pages" (Nick Piggin,
+ * Martin Schwidefsky, June 2008) discusses, with the ways one could be
+ * lost (fork, mlock, reclaim, exit, mprotect to read-only).  Each
+ * scenario writes through a shared mapping, then has a child write and
+ * exit, or calls mprotect(PROT_READ), munmap, MADV_DONTNEED, MADV_PAGEOUT
+ * or MADV_COLD, or cleans between writes through two mappings; then it
+ * syncs.  The disk and the page cache must hold every byte written, and
+ * the dirty bitmap every page written.  The kernel moves a pte's dirty bit
+ * to the folio whenever it takes the pte away (zap, unmap,
+ * write-protection, migration), and writeback must see it there.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,7 +22,6 @@
 
 #include "wpfault_stats.h"
 
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		4
 
 #ifndef MADV_COLD
@@ -110,14 +113,12 @@ FIXTURE_SETUP(lw)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->p = MAP_FAILED;
 	self->model = NULL;
 	err = wpf_create_mapped(&self->o, NPAGES, &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	self->model = calloc(NPAGES, page_size);
 	ASSERT_NE(NULL, self->model);

@@ -2,18 +2,50 @@
 /*
  * Migration and memory errors, handled as for any file system's pages
  * (mm/memory-failure.c):
- *  - soft offline migrates a page in use (->migrate_folio), data, dirty
- *    state and tracker intact; a clean page no one maps it just drops,
- *    and the next read brings it back from the disk;
- *  - a poisoned clean page is dropped without harm, and read back from
- *    the disk;
+ *  - compaction over mapped pages, in each pairing of the two dirty
+ *    states (the kernel's and the written set's) and on a page no one
+ *    maps, keeps the data, both states and the counters (how many pages
+ *    it moved is up to it, and logged);
+ *  - soft offline migrates a page in use (->migrate_folio), dirty or
+ *    clean, with its data, dirty state and written set intact; a clean
+ *    page no one maps it just drops, and the next read brings it back
+ *    from the disk;
+ *  - a poisoned clean page is dropped without harm, and faults back
+ *    intact from the disk;
  *  - a poisoned dirty page is lost: its mapping gets SIGBUS, the next
- *    fsync() reports EIO once, and reads get what the disk last held.
- *    A page the tracker cleaned is still dirty for the kernel.
- * Mapped pages are poisoned with madvise(), pages no one maps through
- * hwpoison-inject (vm-run.sh loads it) by frame number.  Never silent
- * zeroes, never a kernel report.  Needs root and CONFIG_MEMORY_FAILURE;
- * poisoned pages stay out of use until reboot.
+ *    fsync() reports EIO once, and reads get what the disk last held,
+ *    also after a clean, which clears only the written set: the page is
+ *    still dirty for the kernel.
+ * Mapped pages are poisoned with madvise(), pages no one maps by frame
+ * number through hwpoison-inject (vm-run.sh loads it; scripts/deps.sh
+ * takes the module from each Debian kernel image, the debug kernels have
+ * it built in): written back, they come back from the disk; dirty, the
+ * next fsync reports EIO once.  6.12 signals the injecting task at once,
+ * 6.1 on its next access.
+ *
+ * Memory errors in wpfault's own memory (the blocks of pfn and
+ * copy-on-write objects, the disk behind page-cache objects) are aimed by
+ * frame number from debugfs <id>/blocks.  memory_failure() cannot isolate
+ * such a page: it marks it poisoned and leaves it mapped.  On every type,
+ * a fault that would map a poisoned block gets SIGBUS (poisoned_faults
+ * counts them), READ_DISK and read(2) get EIO, and a hole punch frees the
+ * block so the page works again; after a clean, the next write to a
+ * still-mapped poisoned block is refused; soft offline refuses to move a
+ * block, which stays intact; MADV_HWPOISON and MADV_SOFT_OFFLINE on a pfn
+ * mapping get EFAULT (VM_PFNMAP).  On a page-cache object, writeback of a
+ * cached page replaces its poisoned block.  On a copy-on-write object, a
+ * page written through one mapping, poisoned there with MADV_HWPOISON and
+ * read through another gets SIGBUS: the module refuses the block before
+ * the core sees it, since that shape Oopses Debian's 6.12 core.  A pin of
+ * the page gets EHWPOISON, a pin taken before the error reads EIO for it,
+ * and a snapshot shares the poisoned block and never copies it.  On the
+ * debug kernels, which carry the unmap_mapping_folio() fix, the module
+ * parameter fault_poisoned_blocks hands the poisoned block to the core,
+ * which must refuse it with SIGBUS; other kernels skip that test, since
+ * it crashes them.
+ *
+ * Never silent zeroes, never a kernel report.  Needs root and
+ * CONFIG_MEMORY_FAILURE; poisoned pages stay out of use until reboot.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +61,6 @@
 
 #include "wpfault_stats.h"
 
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		4
 #define SOFT_OFFLINE_FILE "/sys/devices/system/memory/soft_offline_page"
 #define CORRUPT_PFN_FILE "/sys/kernel/debug/hwpoison/corrupt-pfn"
@@ -51,14 +82,12 @@ FIXTURE_SETUP(mf)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->p = MAP_FAILED;
 	self->buf = NULL;
 	err = wpf_create_mapped(&self->o, NPAGES, &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	self->buf = malloc(page_size);
 	ASSERT_NE(NULL, self->buf);
@@ -73,22 +102,6 @@ FIXTURE_TEARDOWN(mf)
 		munmap(self->p, NPAGES * page_size);
 	free(self->buf);
 	wpf_destroy(&self->o);
-}
-
-/* The page frame mapped at @addr (root sees them), or 0. */
-static uint64_t pfn_of(volatile char *addr)
-{
-	uint64_t entry = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &entry, sizeof(entry),
-		  (uintptr_t)addr / page_size * sizeof(entry)) != sizeof(entry))
-		entry = 0;
-	close(fd);
-	/* Bit 63: present; bits 0-54: the frame. */
-	return entry >> 63 ? entry & ((1ULL << 55) - 1) : 0;
 }
 
 /* Writes @value in hex to @path; true if all of it was taken. */
@@ -142,11 +155,11 @@ TEST_F(mf, soft_offline_migrates_mapped_pages)
 	PAGE(self->p, 1)[0] = 'b';
 	drain_lru_caches();
 	for (i = 0; i < 2; i++) {
-		before[i] = pfn_of(PAGE(self->p, i));
+		before[i] = wpf_pfn_of(PAGE(self->p, i));
 		ASSERT_NE(0, before[i]);
 		ASSERT_EQ(0, madvise((char *)PAGE(self->p, i), page_size,
 				     MADV_SOFT_OFFLINE));
-		ASSERT_NE(before[i], pfn_of(PAGE(self->p, i)));
+		ASSERT_NE(before[i], wpf_pfn_of(PAGE(self->p, i)));
 	}
 	for (i = 0; i < 2; i++) {
 		ASSERT_EQ('a' + i, PAGE(self->p, i)[page_size - 1]);
@@ -184,13 +197,13 @@ TEST_F(mf, compaction_keeps_data_and_both_states)
 	memset((char *)PAGE(self->p, 2), 's', page_size);
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 2, 1));
 	for (i = 0; i < 3; i++) {
-		before[i] = pfn_of(PAGE(self->p, i));
+		before[i] = wpf_pfn_of(PAGE(self->p, i));
 		ASSERT_NE(0, before[i]);
 	}
 	/* It drains the per-CPU LRU caches first: the pages can move. */
 	wpf_sysctl("vm/compact_memory", 1);
 	for (i = 0; i < 3; i++)
-		moved += pfn_of(PAGE(self->p, i)) != before[i];
+		moved += wpf_pfn_of(PAGE(self->p, i)) != before[i];
 	TH_LOG("compaction moved %ld of 3 mapped pages", moved);
 
 	for (i = 0; i < NPAGES; i++)
@@ -226,7 +239,7 @@ TEST_F(mf, soft_offline_of_unmapped_pages)
 	ASSERT_EQ(2, wpf_clean(self->o.fd, 0, NPAGES));
 	drain_lru_caches();
 	for (i = 0; i < 2; i++) {
-		pfn[i] = pfn_of(PAGE(self->p, i));
+		pfn[i] = wpf_pfn_of(PAGE(self->p, i));
 		ASSERT_NE(0, pfn[i]);
 	}
 	ASSERT_EQ(0, munmap(self->p, NPAGES * page_size));
@@ -251,12 +264,12 @@ TEST_F(mf, poisoned_clean_page_comes_back)
 	memset((char *)PAGE(self->p, 0), 'e', page_size);
 	ASSERT_EQ(0, fsync(self->o.fd));
 	drain_lru_caches();
-	pfn = pfn_of(PAGE(self->p, 0));
+	pfn = wpf_pfn_of(PAGE(self->p, 0));
 	ASSERT_NE(0, pfn);
 	ASSERT_EQ(0, madvise(self->p, page_size, MADV_HWPOISON));
 	ASSERT_EQ(0, wpf_access_signal(wpf_read_byte, PAGE(self->p, 0)));
 	ASSERT_EQ('e', PAGE(self->p, 0)[page_size - 1]);
-	ASSERT_NE(pfn, pfn_of(PAGE(self->p, 0)));
+	ASSERT_NE(pfn, wpf_pfn_of(PAGE(self->p, 0)));
 	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ));
 	ASSERT_TRUE(page_holds(self->o.fd, self->buf, 0, 'e'));
 	/* Nothing was lost: nothing to report. */
@@ -326,7 +339,7 @@ static void poison_unmapped_page(struct __test_metadata *_metadata, int fd,
 		memset((char *)PAGE(*map, 0), 'i', page_size);
 	ASSERT_EQ(1, wpf_clean(fd, 0, NPAGES));
 	drain_lru_caches();
-	pfn = pfn_of(PAGE(*map, 0));
+	pfn = wpf_pfn_of(PAGE(*map, 0));
 	ASSERT_NE(0, pfn);
 	ASSERT_EQ(0, munmap(*map, NPAGES * page_size));
 	*map = MAP_FAILED;
@@ -394,15 +407,13 @@ FIXTURE_SETUP(mf_block)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->p = MAP_FAILED;
 	self->buf = NULL;
 	err = wpf_create_type_mapped(&self->o, variant->type, NPAGES,
 				     &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	self->buf = malloc(NPAGES * page_size);
 	ASSERT_NE(NULL, self->buf);
@@ -636,15 +647,13 @@ FIXTURE_SETUP(mf_cow)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->a = MAP_FAILED;
 	self->b = MAP_FAILED;
 	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_COW, NPAGES,
 				     &self->a);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	if (access("/proc/sys/vm/memory_failure_early_kill", F_OK))
 		SKIP(return, "no CONFIG_MEMORY_FAILURE");
@@ -692,10 +701,8 @@ static void poison_through_a(struct __test_metadata *_metadata,
 
 TEST_F(mf_cow, poisoned_block_through_another_mapping)
 {
-	struct wpfault_pin pin = {
-		.addr = (uintptr_t)self->a, .length = 2 * page_size,
-	};
-	struct wpfault_snapshot snap = { 0 };
+	uint64_t eager_copies = 1;
+	int snap;
 	char *s;
 
 	poison_through_a(_metadata, &self->o, self->a);
@@ -706,38 +713,37 @@ TEST_F(mf_cow, poisoned_block_through_another_mapping)
 	ASSERT_EQ('j', PAGE(self->b, 0)[0]);
 
 	/* GUP pins the entry mapped before the error: the module refuses. */
-	ASSERT_EQ(-1, ioctl(self->o.dev, WPFAULT_IOC_PIN, &pin));
-	ASSERT_EQ(EHWPOISON, errno);
+	ASSERT_EQ(-EHWPOISON, wpf_pin(self->o.dev, self->a, 2, 0));
 	ASSERT_EQ(0, wpf_stat(self->o.dev, WPFAULT_STAT_PINS_HELD));
 
 	/* A snapshot shares the poisoned block, never reads it. */
-	ASSERT_EQ(0, ioctl(self->o.fd, WPFAULT_IOC_SNAPSHOT, &snap));
-	ASSERT_EQ(0, snap.eager_copies);
-	s = wpf_map(snap.fd, NPAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	snap = wpf_snapshot(self->o.fd, &eager_copies);
+	ASSERT_LE(0, snap);
+	ASSERT_EQ(0, eager_copies);
+	s = wpf_map(snap, NPAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, s);
 	ASSERT_EQ('j', PAGE(s, 0)[page_size - 1]);
 	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(s, 1)));
-	ASSERT_EQ(1, wpf_stat(snap.fd, WPFAULT_STAT_POISONED_FAULTS));
+	ASSERT_EQ(1, wpf_stat(snap, WPFAULT_STAT_POISONED_FAULTS));
 	ASSERT_EQ(0, munmap(s, NPAGES * page_size));
-	ASSERT_EQ(0, close(snap.fd));
+	ASSERT_EQ(0, close(snap));
 }
 
 /* A pin taken before the error reads EIO for that page, data elsewhere. */
 TEST_F(mf_cow, pin_of_a_page_poisoned_later_reads_eio)
 {
-	struct wpfault_pin pin = {
-		.addr = (uintptr_t)self->a, .length = 2 * page_size,
-	};
+	int pin;
 
 	memset(self->a, 'l', 2 * page_size);
-	ASSERT_EQ(0, ioctl(self->o.dev, WPFAULT_IOC_PIN, &pin));
+	pin = wpf_pin(self->o.dev, self->a, 2, 0);
+	ASSERT_LE(0, pin);
 	poison_through_a(_metadata, &self->o, self->a);
-	ASSERT_EQ(sizeof(self->buf), pread(pin.fd, self->buf,
+	ASSERT_EQ(sizeof(self->buf), pread(pin, self->buf,
 					   sizeof(self->buf), 0));
 	ASSERT_EQ('j', self->buf[0]);
-	ASSERT_EQ(-1, pread(pin.fd, self->buf, sizeof(self->buf), page_size));
+	ASSERT_EQ(-1, pread(pin, self->buf, sizeof(self->buf), page_size));
 	ASSERT_EQ(EIO, errno);
-	ASSERT_EQ(0, close(pin.fd));
+	ASSERT_EQ(0, close(pin));
 }
 
 /*

@@ -2,9 +2,14 @@
 /*
  * The wpfault file system, mounted: "mount -t wpfault none DIR" gives a
  * directory tree in which open(O_CREAT) makes page-cache objects, the same
- * objects /dev/wpfault makes (counters, debugfs, ioctls, writeback), with
- * the inode number as the object's id.  A mount holds the module, a busy
- * one cannot be unmounted, and the usual permission checks apply.
+ * objects /dev/wpfault makes (counters, ioctls, writeback, debugfs by
+ * inode number), with the inode number as the object's id.  Rename and
+ * unlink work, and the last close of an unlinked file frees its object;
+ * readdir lists the files; directories work and hold no object, links and
+ * special files are refused.  A mount holds the module: rmmod is refused
+ * while it is mounted, and it is busy while a file is open or mapped.
+ * The usual permission checks apply (to user nobody), a user namespace
+ * cannot mount it, and mount options are refused.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -23,7 +28,6 @@
 
 #include "wpfault_stats.h"
 
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define WPFAULT_FS_MAGIC	0x77706674
 #define NOBODY		65534
 
@@ -39,8 +43,7 @@ FIXTURE_SETUP(mnt)
 	self->dir[0] = 0;
 	self->dev = wpf_open_dev();
 	if (self->dev == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_LE(0, self->dev);
 	snprintf(self->dir, sizeof(self->dir), "/tmp/wpfault-mnt-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));

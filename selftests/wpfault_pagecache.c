@@ -2,10 +2,33 @@
 /*
  * Page-cache objects: write faults in shared mappings go through
  * ->page_mkwrite exactly once per page and mapping after each clean, reads
- * never dirty, private writes never reach the object.
+ * never dirty, private writes never reach the object.  Each test asserts
+ * every counter of its object exactly, and checks the data:
+ *  - K writes to N pages give K ->fault and ->page_mkwrite calls and a
+ *    bitmap of exactly those pages; rewrites give nothing; after a clean,
+ *    the next writes call only ->page_mkwrite;
+ *  - clean and bitmap ranges are exact across folio batches (more than 31
+ *    pages);
+ *  - fault-around fills a second mapping of cached pages one window at a
+ *    time, with no ->fault at all;
+ *  - a mapping at a page offset dirties the object's pages at that offset;
+ *  - two mappings in one process each notify once, but the page is
+ *    dirtied only once, and a clean write-protects both;
+ *  - a forked child's writes to a shared mapping fault afresh (->fault and
+ *    ->page_mkwrite) and do not dirty the page twice;
+ *  - after mprotect() read-only and back, dirty ptes are writable without
+ *    a fault, and clean ones fault;
+ *  - private mappings never dirty or change the object;
+ *  - ftruncate(): SIGBUS past end of file; after the object grows again,
+ *    the truncated data is gone;
+ *  - debugfs agrees with the stats ioctl, and an object lives exactly as
+ *    long as its fds and mappings.
  *
  * Facts of the core fault code these numbers rest on (6.1 to 7.x, x86-64
- * and arm64 alike):
+ * and arm64 alike, PREEMPT_RT too; "mm: memory: merge shared-writable
+ * dirtying branches in do_wp_page()", Johannes Weiner and Jan Kara,
+ * December 2014, discusses how a shared-writable write fault dirties a
+ * page with and without ->page_mkwrite):
  *  - a write to a page with no pte in a shared mapping calls ->fault and
  *    then ->page_mkwrite (do_shared_fault()); a write to a read-only pte
  *    calls only ->page_mkwrite (wp_page_shared());
@@ -22,7 +45,8 @@
  *
  * Counts follow from the page size: sizes are in pages, and what
  * fault-around maps follows from its window, read from debugfs
- * (fault_around_bytes): 16 pages with 4 KiB pages, 4 with 16 KiB.
+ * (fault_around_bytes, 64 KiB by default): 16 pages with 4 KiB pages, 4
+ * with 16 KiB.
  */
 #include <errno.h>
 #include <signal.h>
@@ -44,11 +68,9 @@ FIXTURE_SETUP(obj)
 {
 	int dev = wpf_open_dev();
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	if (dev == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_LE(0, dev);
 	close(dev);
 	self->win = wpf_faultaround_pages();
@@ -75,7 +97,6 @@ static char *map(struct __test_metadata *_metadata, struct wpf_obj *o,
 }
 
 /* Volatile: the order of reads and writes is what the counters see. */
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 
 /* Tests whose counts depend on fault-around need its window. */
 static bool have_window(struct __test_metadata *_metadata, long win)
@@ -544,8 +565,7 @@ TEST(object_lifetime)
 
 	dev = wpf_open_dev();
 	if (dev == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_LE(0, dev);
 	ASSERT_EQ(0, wpf_stats(dev, before));
 	ASSERT_EQ(0, wpf_create(&o, 3 * page_size));

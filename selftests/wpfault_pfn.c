@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pfn objects (seed 003): memory mapped by pfn, as DAX maps it.  A hole
- * reads through the shared zero page; the first write to it gets a block,
- * which replaces the zero page in every mapping; a write to a read-only
- * block goes to ->pfn_mkwrite.  CLEAN write-protects the pages it clears
- * (the default method, mkwrite; wpfault_tracking.c tests the others) and
- * fsync unmaps them, so the next write faults again.  Counts are exact:
- * the module's counters, and the faults the core took (getrusage).
+ * pfn objects: memory mapped by pfn, as DAX maps it ("mm: add
+ * vm_insert_mixed_mkwrite()", Ross Zwisler and Jan Kara, July 2017: the
+ * zero page upgraded to writable storage, ->pfn_mkwrite, the WARN on a
+ * pfn mismatch).  A hole reads through the shared zero page and allocates
+ * nothing; the first write to it gets a block in one ->pfn_mkwrite, and
+ * that block replaces the zero page in every mapping; a write to a
+ * read-only block goes to ->pfn_mkwrite.  CLEAN write-protects the pages
+ * it clears (the default method, mkwrite; wpfault_tracking.c tests the
+ * others) and fsync unmaps them, so the next write faults again; each
+ * keeps the other's state.  Truncation frees blocks, gives SIGBUS past
+ * end of file, and a regrown page is a hole; a punched page is a hole
+ * again, and partial pages are zeroed in place.  A forked child's writes,
+ * through copied writable entries, the zero page or nothing, are all
+ * collected; mprotect() read-only and back, and a moved mapping, track
+ * exactly; growing a mapping, MADV_DONTNEED, MAP_PRIVATE, read(2) and GUP
+ * are refused.  Counts are exact: the module's counters, and the faults
+ * the core took (getrusage).
  *
  * Where the CPU does not set pte dirty bits itself (arm64 without
  * FEAT_HAFDBS), a write through a writable clean pte takes one more fault,
@@ -27,7 +37,6 @@
 
 #include "wpfault_stats.h"
 
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		8
 
 FIXTURE(pfn) {
@@ -42,16 +51,14 @@ FIXTURE_SETUP(pfn)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->p = MAP_FAILED;
 	self->buf = malloc(NPAGES * page_size);
 	ASSERT_NE(NULL, self->buf);
 	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_PFN, NPAGES,
 				     &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	self->write_faults = wpf_writable_faults();
 }

@@ -1,47 +1,71 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Random operations from several processes and threads on shared objects,
- * checked against a model of what every byte must hold and of which pages
- * must be dirty (invariants 2 and 7 of the design, and 1 for the bitmap).
- * Two objects are page-cache objects, the third a pfn object and the
- * fourth a copy-on-write object, which have no private mappings and no
- * pwrite() or pread(): those operations use their shared mappings
- * instead, or do nothing.
+ * checked against a model of what every byte must hold (no write is ever
+ * lost) and of which pages must be dirty (a page written since its last
+ * clean is in the bitmap, one cleaned since its last write is not).  By
+ * default 2 processes of 2 threads share four objects: two page-cache
+ * objects, a pfn object and a copy-on-write object; the workers also make
+ * short-lived objects of their own, of any type.  The pfn and
+ * copy-on-write objects have no private mappings and no pwrite() or
+ * pread(): those operations use their shared mappings instead, or do
+ * nothing.
+ *
+ * The operations: writes and reads through shared and through private
+ * mappings; clean and dirty-bitmap calls; fork() (the child carries on for
+ * a while); mprotect() read-only and back; munmap() and mmap() at random
+ * page offsets; MADV_DONTNEED; object create and close; pwrite(), pread()
+ * and fsync(); ftruncate() down to a random half-page size and back up,
+ * and hole punches of random half pages; the pfn object's tracking
+ * method; snapshots of the copy-on-write object, their use and pins; and
+ * the copy-on-write policy.
  *
  * Each worker owns a lane of bytes in every page (LANE bytes at
  * worker * LANE), so the model of each byte has one writer and stays exact
- * under any interleaving; bytes outside all lanes must stay zero.  Dirty
- * tracking is checked two ways.  During the run, a write with no clean of
- * its object running or started until the bitmap is read must show in the
- * bitmap.  At the end, with tickets from one global counter: a page whose
- * last write started after every clean of it had ended must be dirty, and
- * a page whose last write ended before a clean of it started must be
- * clean.
+ * under any interleaving; bytes outside all lanes must stay zero.  Every
+ * read is checked as it happens, and every byte of every object at the
+ * end.  Dirty tracking is checked two ways.  During the run, a write with
+ * no clean of its object running or started until the bitmap is read must
+ * show in the bitmap.  At the end, with tickets from one global counter: a
+ * page whose last write started after every clean of it had ended must be
+ * dirty, and a page whose last write ended before a clean of it started
+ * must be clean.
  *
  * ftruncate() and hole punches change every lane of a page at once: they
  * hold their object's lock exclusive, every other operation on an object
- * holds it shared, so the model stays exact.  (Faults racing truncation
- * are wpfault_truncate's job.)
+ * holds it shared, so the model stays exact.  Truncation drops the private
+ * copies of the pages past the size (truncate_pagecache() unmaps even
+ * COWed pages) and the written set's records of them; a hole punch keeps
+ * both.  (Faults racing truncation are wpfault_truncate's job.)
  *
- * The pfn object's tracking method changes now and then (exclusive too).
- * In pagetable mode a vma that goes (munmap, a forked child's exit) has
- * its pages reported written, more than were: a page cleaned before such
- * an unmap ended is not checked for being clean.  Workers set mkwrite
- * before their own final unmaps, so the end state is checked in full.
+ * The pfn object's tracking method is set now and then to a random one
+ * (exclusive too).  In pagetable mode a vma that goes (munmap, a forked
+ * child's exit) has its pages reported written, more than were: a page
+ * cleaned before such an unmap ended is not checked for being clean, and
+ * the test prints how many were let off.  Workers set mkwrite before
+ * their own final unmaps, so the end state is checked in full.
  *
  * Workers snapshot the copy-on-write object (exclusively: the snapshot's
  * model is a copy of the object's at that instant), read and write their
- * snapshot, pin part of it and close it (seed 002), and later check that
- * the pin still holds the snapshot's data however the object was written
- * since, under policies switched at random.  mapcount is left out: it
- * leaks exactly there, which wpfault_cow shows.
+ * snapshot, take a read-only pin of part of it and close it, and later
+ * check that the pin still holds the snapshot's data however the object
+ * was written since, then unpin: the COW reuse decision of "mm/gup: Allow
+ * real explicit breaking of COW" and "Trial do_wp_page() simplification"
+ * (Linus Torvalds, August 2020).  The policy is switched at random between
+ * refcount, exclusive and copy.  mapcount is left out: it leaks exactly
+ * into those pins, which wpfault_cow shows.
  *
  * Adding an operation: add an enum op entry, its name, its weight, and a
  * case in do_op().
  *
  *   wpfault_stress [-s seed] [-t seconds] [-p processes] [-w threads]
- * The seed is printed; the same seed gives every worker the same sequence
- * of operations (the interleaving is up to the scheduler).
+ * The run is bounded in time: -t, or WPFAULT_STRESS_SECONDS (10 s by
+ * default), which make check and the VM scripts pass into the VMs: for a
+ * long run, WPFAULT_STRESS_SECONDS=600 make check, with WPFAULT_VM_TIMEOUT
+ * raised to match.  The test prints its seed, a command line that reruns
+ * it, the count of each operation and the mismatches.  The same seed gives
+ * every worker the same sequence of operations (the interleaving is up to
+ * the scheduler).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -461,21 +485,22 @@ static void drop_snapshot(struct worker *w)
 /* Under the object's lock, exclusive: no write is halfway. */
 static void do_snapshot(struct worker *w)
 {
-	struct wpfault_snapshot arg = { 0 };
+	int fd;
 
 	drop_snapshot(w);
-	if (ioctl(obj_fd[COW_OBJECT], WPFAULT_IOC_SNAPSHOT, &arg)) {
-		mismatch(w, "snapshot: %s", strerror(errno));
+	fd = wpf_snapshot(obj_fd[COW_OBJECT], NULL);
+	if (fd < 0) {
+		mismatch(w, "snapshot: %s", strerror(-fd));
 		return;
 	}
-	w->snap = wpf_map(arg.fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
+	w->snap = wpf_map(fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
 			  MAP_SHARED, 0);
 	if (w->snap == MAP_FAILED) {
 		mismatch(w, "mmap snapshot: %s", strerror(errno));
-		close(arg.fd);
+		close(fd);
 		return;
 	}
-	w->snap_fd = arg.fd;
+	w->snap_fd = fd;
 	memcpy(w->snap_model, model_page(COW_OBJECT, 0),
 	       OBJ_PAGES * page_size);
 }
@@ -497,22 +522,21 @@ static void do_snapshot_use(struct worker *w)
 	}
 }
 
-/* Pins part of the snapshot, then closes the snapshot (seed 002). */
+/* Pins part of the snapshot, then closes the snapshot. */
 static void do_pin(struct worker *w)
 {
-	struct wpfault_pin arg = { 0 };
 	size_t first = rnd(w, OBJ_PAGES);
 	size_t pages = 1 + rnd(w, OBJ_PAGES - first);
+	int fd;
 
 	if (w->snap_fd < 0 || w->pin_fd >= 0)
 		return;
-	arg.addr = (uintptr_t)(w->snap + first * page_size);
-	arg.length = pages * page_size;
-	if (ioctl(dev_fd, WPFAULT_IOC_PIN, &arg)) {
-		mismatch(w, "pin: %s", strerror(errno));
+	fd = wpf_pin(dev_fd, PAGE(w->snap, first), pages, 0);
+	if (fd < 0) {
+		mismatch(w, "pin: %s", strerror(-fd));
 		return;
 	}
-	w->pin_fd = arg.fd;
+	w->pin_fd = fd;
 	w->pin_first = first;
 	w->pin_pages = pages;
 	memcpy(w->pin_model, w->snap_model + first * page_size,
@@ -525,6 +549,7 @@ static void do_unpin(struct worker *w)
 {
 	size_t len = w->pin_pages * page_size, i;
 	unsigned char *now;
+	int err;
 
 	if (w->pin_fd < 0)
 		return;
@@ -539,23 +564,24 @@ static void do_unpin(struct worker *w)
 			 w->pin_model[i]);
 	}
 	free(now);
-	if (ioctl(w->pin_fd, WPFAULT_IOC_UNPIN))
-		mismatch(w, "unpin: %s", strerror(errno));
+	err = wpf_unpin(w->pin_fd);
+	if (err)
+		mismatch(w, "unpin: %s", strerror(-err));
 	close(w->pin_fd);
 	w->pin_fd = -1;
 }
 
-/* Any policy but mapcount, which leaks into the pins (seed 002). */
+/* Any policy but mapcount, which leaks into the pins. */
 static void do_policy(struct worker *w)
 {
 	static const enum wpfault_policy safe[] = {
 		WPFAULT_POLICY_REFCOUNT, WPFAULT_POLICY_EXCLUSIVE,
 		WPFAULT_POLICY_COPY,
 	};
-	struct wpfault_policy_arg arg = { .policy = safe[rnd(w, 3)] };
+	int err = wpf_set_policy(obj_fd[COW_OBJECT], safe[rnd(w, 3)]);
 
-	if (ioctl(obj_fd[COW_OBJECT], WPFAULT_IOC_SET_POLICY, &arg))
-		mismatch(w, "set policy: %s", strerror(errno));
+	if (err)
+		mismatch(w, "set policy: %s", strerror(-err));
 }
 
 static void do_op(struct worker *w, enum op op);

@@ -21,7 +21,6 @@
 
 #include "wpfault_stats.h"
 
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		8
 /* Room for the first line of each event kind. */
 #define SAMPLE_BYTES	4096
@@ -216,25 +215,22 @@ static void workload(struct __test_metadata *_metadata, struct wpf_obj *o,
 static void workload_cow(struct __test_metadata *_metadata,
 			 struct wpf_obj *o, char *p)
 {
-	struct wpfault_snapshot snap = { 0 };
-	struct wpfault_policy_arg policy = { 0 };
-	int i;
+	int i, snap;
 
 	for (i = 0; i < 4; i++)
 		PAGE(p, i)[0] = 1;
-	ASSERT_EQ(0, ioctl(o->fd, WPFAULT_IOC_SNAPSHOT, &snap));
+	snap = wpf_snapshot(o->fd, NULL);
+	ASSERT_LE(0, snap);
 	PAGE(p, 0)[0] = 2;
 	PAGE(p, 1)[0] = 2;
-	ASSERT_EQ(0, close(snap.fd));
+	ASSERT_EQ(0, close(snap));
 	ASSERT_LE(0, wpf_clean(o->fd, 0, NPAGES));
 	PAGE(p, 0)[0] = 3;
 	PAGE(p, 2)[0] = 3;
-	policy.policy = WPFAULT_POLICY_REFCOUNT;
-	ASSERT_EQ(0, ioctl(o->fd, WPFAULT_IOC_SET_POLICY, &policy));
+	ASSERT_EQ(0, wpf_set_policy(o->fd, WPFAULT_POLICY_REFCOUNT));
 	PAGE(p, 3)[0] = 3;
 	ASSERT_LE(0, wpf_clean(o->fd, 0, NPAGES));
-	policy.policy = WPFAULT_POLICY_COPY;
-	ASSERT_EQ(0, ioctl(o->fd, WPFAULT_IOC_SET_POLICY, &policy));
+	ASSERT_EQ(0, wpf_set_policy(o->fd, WPFAULT_POLICY_COPY));
 	PAGE(p, 0)[0] = 4;
 	ASSERT_EQ(0, ftruncate(o->fd, 6 * page_size));
 }
@@ -274,8 +270,8 @@ TEST(events_add_up_to_the_counters)
 {
 	static const char *const what[] = { "page cache", "pfn", "cow" };
 	struct wpf_obj o[3] = {
-		{ .fd = -1, .dev = -1 }, { .fd = -1, .dev = -1 },
-		{ .fd = -1, .dev = -1 },
+		WPF_OBJ_INIT, WPF_OBJ_INIT,
+		WPF_OBJ_INIT,
 	};
 	uint64_t before[3][WPFAULT_STAT_NR], ids[3];
 	struct sums sums[3] = { 0 };
@@ -290,8 +286,7 @@ TEST(events_add_up_to_the_counters)
 	err = wpf_create_type_mapped(&o[0], WPFAULT_TYPE_PAGECACHE, NPAGES,
 				     &map[0]);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	ASSERT_EQ(0, wpf_create_type_mapped(&o[1], WPFAULT_TYPE_PFN, NPAGES,
 					    &map[1]));

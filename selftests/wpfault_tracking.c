@@ -6,6 +6,22 @@
  * kernel's helpers cannot walk past, and agreement with the kernel's own
  * soft-dirty tracking.  Counts are exact: the module's counters and the
  * faults the core took (getrusage).
+ *  - In pagetable mode only first writes enter the module and collects
+ *    are exact; an munmap reports what the vma may have had writable, and
+ *    the test asserts exactly that set; an fsync racing writes drops no
+ *    dirty bit.
+ *  - Writes before, between and after switches land in exactly one
+ *    collection.
+ *  - adaptive switches exactly at its thresholds, both ways, and not
+ *    short of them.
+ *  - A read-only mapping forces mode unmap and loses nothing.  With the
+ *    module parameter trust_mapping_walk=1, a stock kernel loses the write
+ *    behind a read-only mapping and a debug kernel records it.
+ *  - On x86-64, after clear_refs 4, MADV_DONTNEED, and mprotect() read-only
+ *    and back, the kernel's soft-dirty bits and a collect name the same
+ *    written pages on page-cache objects.  pagemap and clear_refs skip
+ *    VM_PFNMAP mappings, so on pfn objects soft-dirty sees none of them,
+ *    and the collect is checked alone.
  *
  * In pagetable mode a write through a writable clean entry sets the dirty
  * bit without entering the module: no fault at all where the CPU manages
@@ -25,7 +41,6 @@
 
 #include "wpfault_stats.h"
 
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		8
 
 static const char *const method_names[] = WPFAULT_METHOD_NAMES;
@@ -43,14 +58,12 @@ FIXTURE_SETUP(tracking)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->p = MAP_FAILED;
 	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_PFN, NPAGES,
 				     &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	err = wpf_set_method(self->o.fd, WPFAULT_METHOD_PAGETABLE);
 	if (err == -EOPNOTSUPP)
@@ -201,7 +214,7 @@ TEST(adaptive_switches_both_ways)
 	const long dense = pages / WPFAULT_ADAPTIVE_DENSE + 1;
 	const long sparse = (pages - 1) / WPFAULT_ADAPTIVE_SPARSE;
 	long write_faults = wpf_writable_faults();
-	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	struct wpf_obj o = WPF_OBJ_INIT;
 	char model[256] = { 0 };
 	uint64_t bits[4], want;
 	char *map;
@@ -209,8 +222,7 @@ TEST(adaptive_switches_both_ways)
 
 	err = wpf_create_type_mapped(&o, WPFAULT_TYPE_PFN, pages, &map);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	err = wpf_set_method(o.fd, WPFAULT_METHOD_ADAPTIVE);
 	if (err == -EOPNOTSUPP)
@@ -345,7 +357,7 @@ TEST_F(tracking, fsync_loses_no_pagetable_write)
 {
 	struct fsync_race race = { 0 };
 	uint64_t bits = 0, all = ~0ULL;
-	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	struct wpf_obj o = WPF_OBJ_INIT;
 	pthread_t tid;
 	void *ret;
 	char *p;
@@ -379,18 +391,6 @@ TEST_F(tracking, fsync_loses_no_pagetable_write)
 
 #define TRUST_WALK	"/sys/module/wpfault/parameters/trust_mapping_walk"
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 /*
  * A read-only mapping, then a writable one, of one pfn object, in this
  * order in the i_mmap tree; a write, a collect, the same write again:
@@ -399,7 +399,7 @@ static int write_file(const char *path, const char *s)
 static int64_t second_write_found(struct __test_metadata *_metadata,
 				  long *faults)
 {
-	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	struct wpf_obj o = WPF_OBJ_INIT;
 	uint64_t bits = 0;
 	char path[64];
 	char *ro, *rw;
@@ -439,13 +439,12 @@ TEST(readonly_mapping_hides_writes_from_the_helpers)
 {
 	long write_faults = wpf_writable_faults(), faults = -1;
 	struct wpfault_tracking t;
-	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	struct wpf_obj o = WPF_OBJ_INIT;
 	struct utsname u;
 	bool fixed;
 
 	if (wpf_create_type(&o, page_size, WPFAULT_TYPE_PFN) == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, wpf_tracking(o.fd, &t));
 	wpf_destroy(&o);
 	if (t.flags & WPFAULT_TRACKING_NO_HELPERS)
@@ -456,7 +455,7 @@ TEST(readonly_mapping_hides_writes_from_the_helpers)
 	ASSERT_EQ(1, second_write_found(_metadata, &faults));
 	ASSERT_EQ(write_faults, faults);
 
-	ASSERT_EQ(0, write_file(TRUST_WALK, "1"));
+	ASSERT_EQ(0, wpf_write_file(TRUST_WALK, "1"));
 	faults = -1;
 	if (fixed) {
 		ASSERT_EQ(1, second_write_found(_metadata, &faults));
@@ -467,51 +466,28 @@ TEST(readonly_mapping_hides_writes_from_the_helpers)
 		ASSERT_EQ(0, second_write_found(_metadata, &faults));
 		ASSERT_EQ(0, faults);
 	}
-	ASSERT_EQ(0, write_file(TRUST_WALK, "0"));
+	ASSERT_EQ(0, wpf_write_file(TRUST_WALK, "0"));
 }
 
-/* Bits 55 and 63 of a pagemap entry. */
-#define PM_SOFT_DIRTY	0x0080000000000000ULL
-#define PM_PRESENT	0x8000000000000000ULL
 #define SD_PAGES	64
-
-static int clear_soft_dirty(void)
-{
-	return write_file("/proc/self/clear_refs", "4");
-}
-
-/* The pagemap entries of @pages pages at @addr; -errno on failure. */
-static int read_pagemap(volatile void *addr, size_t pages,
-			uint64_t *entries)
-{
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	off_t off = (uintptr_t)addr / page_size * sizeof(uint64_t);
-	ssize_t want = pages * sizeof(uint64_t), n;
-
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, entries, want, off);
-	close(fd);
-	return n == want ? 0 : -EIO;
-}
 
 /* Whether the kernel tracks soft-dirty: an anonymous page shows it. */
 static bool have_soft_dirty(void)
 {
 	volatile char *p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t before = PM_SOFT_DIRTY, after = 0;
+	uint64_t before = WPF_PM_SOFT_DIRTY, after = 0;
 
 	if (p == MAP_FAILED)
 		return false;
 	p[0] = 1;
-	if (!clear_soft_dirty() && !read_pagemap(p, 1, &before)) {
+	if (!wpf_clear_soft_dirty() && !wpf_pagemap(p, 1, &before)) {
 		p[0] = 2;
-		if (read_pagemap(p, 1, &after))
+		if (wpf_pagemap(p, 1, &after))
 			after = 0;
 	}
 	munmap((void *)p, page_size);
-	return !(before & PM_SOFT_DIRTY) && (after & PM_SOFT_DIRTY);
+	return !(before & WPF_PM_SOFT_DIRTY) && (after & WPF_PM_SOFT_DIRTY);
 }
 
 /*
@@ -529,7 +505,7 @@ static void check_soft_dirty(struct __test_metadata *_metadata,
 			     enum wpfault_method method)
 {
 	uint64_t written = 0, bits = 0, soft = 0, present = 0, rng = 7;
-	struct wpf_obj o = { .fd = -1, .dev = -1 };
+	struct wpf_obj o = WPF_OBJ_INIT;
 	size_t len = SD_PAGES * page_size;
 	bool pfn = type == WPFAULT_TYPE_PFN;
 	uint64_t entries[SD_PAGES];
@@ -541,7 +517,7 @@ static void check_soft_dirty(struct __test_metadata *_metadata,
 	for (i = 0; i < SD_PAGES; i++)
 		p[i * page_size] = 1;
 	ASSERT_EQ(SD_PAGES, wpf_collect(o.fd, 0, SD_PAGES, &bits));
-	ASSERT_EQ(0, clear_soft_dirty());
+	ASSERT_EQ(0, wpf_clear_soft_dirty());
 	ASSERT_EQ(pfn ? -1 : 0, madvise(p, len / 2, MADV_DONTNEED));
 	ASSERT_EQ(0, mprotect(p, len, PROT_READ));
 	ASSERT_EQ(0, mprotect(p, len, PROT_READ | PROT_WRITE));
@@ -553,11 +529,11 @@ static void check_soft_dirty(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(__builtin_popcountll(written),
 		  wpf_collect(o.fd, 0, SD_PAGES, &bits));
-	ASSERT_EQ(0, read_pagemap(p, SD_PAGES, entries));
+	ASSERT_EQ(0, wpf_pagemap(p, SD_PAGES, entries));
 	for (i = 0; i < SD_PAGES; i++) {
-		if (entries[i] & PM_SOFT_DIRTY)
+		if (entries[i] & WPF_PM_SOFT_DIRTY)
 			soft |= 1ULL << i;
-		if (entries[i] & PM_PRESENT)
+		if (entries[i] & WPF_PM_PRESENT)
 			present |= 1ULL << i;
 	}
 	TH_LOG("%s, %s: soft-dirty %#llx, collected %#llx",
@@ -587,8 +563,7 @@ TEST(soft_dirty_agrees_with_collect)
 		     "(x86-64 with CONFIG_MEM_SOFT_DIRTY only)");
 	err = wpf_create_type(&o, page_size, WPFAULT_TYPE_PFN);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	err = wpf_set_method(o.fd, WPFAULT_METHOD_PAGETABLE);
 	wpf_destroy(&o);

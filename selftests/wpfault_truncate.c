@@ -1,27 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Truncation against racing faults (invariant 3, seed 004): threads read
- * and write across the tail of an object through their own shared
- * mappings, and now and then fdatasync() it, while the main thread shrinks
- * it to a random size and grows it back, or punches a hole in it, round
- * after round.
+ * Truncation against racing faults: once a truncation returns, no page
+ * cache page and no pte may be left past end of file, whatever faults
+ * race it ("Some more lock_page work..", Linus Torvalds and Kirill
+ * Shutemov, October 2020: fault-around maps pages without the page lock
+ * and must stay safe against truncation).  Threads (three by default)
+ * read, write and drop ptes (MADV_DONTNEED) across the tail of a 16-page
+ * object, each through its own shared mapping, and now and then
+ * fdatasync() it, while the main thread shrinks it to a random size and
+ * grows it back, or punches a hole of random half pages in it, round
+ * after round (400 by default).
  *
  * Right after each shrink returns, nothing may be left past the page that
  * holds the new end of file: no pte in any mapping (/proc/self/pagemap)
  * and no page in the object's page cache (mincore()).  A fault that
  * checked the size before the shrink and created its page after it would
- * leave one cached.  Then, with the threads paused (no fault in flight),
- * the object's resident-page counter must equal the cached pages, and
- * after the object grows back every byte must be what the threads wrote,
- * zero past the shrink point, in the page cache and, after an fsync, on
- * the disk.
+ * leave one cached; the fault path checks the size and creates the folio
+ * under the mapping's invalidate_lock (shared), which setattr holds
+ * exclusively around the size change and the page-cache truncation, as
+ * file systems do.  Then, with the threads paused (no fault in flight),
+ * the object's pages_resident must equal its cached pages, all within end
+ * of file, and after the object grows back every byte must be what the
+ * threads wrote, zero past the shrink point, in the page cache and, after
+ * an fsync, on the disk.
  *
  * A hole punch races the threads: a byte in the hole must read zero if
  * its last write ended before the punch started, the written value if
  * that write started after the punch returned, and one of the two if they
  * overlapped (tickets from one counter order them).  The disk must agree
- * after an fsync; a writeback that ran between the zeroing of the cache and
- * of the disk would lose a write from the disk.
+ * after an fsync.  A writeback that ran between the zeroing of the cache
+ * and of the disk would lose a write from the disk, so partial pages are
+ * zeroed in both under the folio lock, which writeback takes too.
  *
  * The threads write their own lane of bytes in the first half of each
  * page and nothing else; shrinks and holes end on a page boundary or in
@@ -29,6 +38,7 @@
  * what it holds) or zero, whatever the interleaving.
  *
  *   wpfault_truncate [-s seed] [-r rounds] [-w threads]
+ * It prints its seed and a command line that reruns it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -151,17 +161,17 @@ static void resume_all(void)
 }
 
 /* Pages of @map present in the page table, from page @first on. */
-static int ptes_from(int pagemap, volatile char *map, size_t first)
+static int ptes_from(volatile char *map, size_t first)
 {
 	uint64_t entries[OBJ_PAGES];
-	off_t off = (uintptr_t)map / page_size * sizeof(uint64_t);
-	int n = 0;
+	int n = 0, err;
 	size_t i;
 
-	if (pread(pagemap, entries, sizeof(entries), off) != sizeof(entries))
-		ksft_exit_fail_msg("pagemap: %s\n", strerror(errno));
+	err = wpf_pagemap(map, OBJ_PAGES, entries);
+	if (err)
+		ksft_exit_fail_msg("pagemap: %s\n", strerror(-err));
 	for (i = first; i < OBJ_PAGES; i++)
-		n += entries[i] >> 63;	/* bit 63: present */
+		n += !!(entries[i] & WPF_PM_PRESENT);
 	return n;
 }
 
@@ -332,7 +342,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = sigbus_handler };
 	volatile char *check;
 	struct wpf_obj obj;
-	int opt, t, err, pagemap;
+	int opt, t, err;
 	char *disk;
 
 	while ((opt = getopt(argc, argv, "s:r:w:")) != -1) {
@@ -373,9 +383,6 @@ int main(int argc, char **argv)
 	ksft_print_msg("rerun: %s -s %llu -r %lu -w %d\n", argv[0],
 		       (unsigned long long)seed, rounds, nr_threads);
 
-	pagemap = open("/proc/self/pagemap", O_RDONLY);
-	if (pagemap < 0)
-		ksft_exit_fail_msg("/proc/self/pagemap: %s\n", strerror(errno));
 	check = wpf_map(obj_fd, OBJ_PAGES, PROT_READ, MAP_SHARED, 0);
 	if (check == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
@@ -428,7 +435,7 @@ int main(int argc, char **argv)
 		if (ftruncate(obj_fd, size))
 			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
 		for (t = 0; t < nr_threads; t++)
-			late_ptes += ptes_from(pagemap, faulters[t].map,
+			late_ptes += ptes_from(faulters[t].map,
 					       eof_pages);
 		late_cached += cached_from(check, eof_pages);
 
@@ -472,7 +479,6 @@ int main(int argc, char **argv)
 	for (t = 0; t < nr_threads; t++)
 		munmap((void *)faulters[t].map, full);
 	munmap((void *)check, full);
-	close(pagemap);
 	free(disk);
 	wpf_destroy(&obj);
 	ksft_finished();

@@ -283,6 +283,93 @@ long wpf_sysctl(const char *name, long value)
 	return old;
 }
 
+int wpf_set_policy(int fd, enum wpfault_policy policy)
+{
+	struct wpfault_policy_arg arg = { .policy = policy };
+
+	return ioctl(fd, WPFAULT_IOC_SET_POLICY, &arg) ? -errno : 0;
+}
+
+int wpf_policy(int fd)
+{
+	struct wpfault_policy_arg arg = { 0 };
+
+	return ioctl(fd, WPFAULT_IOC_GET_POLICY, &arg) ? -errno :
+	       (int)arg.policy;
+}
+
+int wpf_snapshot(int fd, uint64_t *eager_copies)
+{
+	struct wpfault_snapshot arg = { 0 };
+
+	if (ioctl(fd, WPFAULT_IOC_SNAPSHOT, &arg))
+		return -errno;
+	if (eager_copies)
+		*eager_copies = arg.eager_copies;
+	return arg.fd;
+}
+
+int wpf_pin(int dev, volatile void *addr, size_t pages, uint32_t flags)
+{
+	struct wpfault_pin arg = {
+		.addr = (uintptr_t)addr,
+		.length = pages * page_size,
+		.flags = flags,
+	};
+
+	return ioctl(dev, WPFAULT_IOC_PIN, &arg) ? -errno : arg.fd;
+}
+
+int wpf_unpin(int pin_fd)
+{
+	return ioctl(pin_fd, WPFAULT_IOC_UNPIN) ? -errno : 0;
+}
+
+int wpf_pagemap(volatile void *addr, size_t pages, uint64_t *entries)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	off_t off = (uintptr_t)addr / page_size * sizeof(uint64_t);
+	ssize_t want = pages * sizeof(uint64_t), n;
+
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, entries, want, off);
+	n = n < 0 ? -errno : n;
+	close(fd);
+	if (n < 0)
+		return n;
+	return n == want ? 0 : -EIO;
+}
+
+uint64_t wpf_pfn_of(volatile void *addr)
+{
+	uint64_t entry;
+
+	if (wpf_pagemap(addr, 1, &entry))
+		return 0;
+	return entry & WPF_PM_PRESENT ? entry & WPF_PM_PFN_MASK : 0;
+}
+
+int wpf_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	n = n < 0 ? -errno : n;
+	close(fd);
+	if (n < 0)
+		return n;
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+int wpf_clear_soft_dirty(void)
+{
+	return wpf_write_file("/proc/self/clear_refs", "4");
+}
+
 uint64_t wpf_rand(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);

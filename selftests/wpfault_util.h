@@ -2,6 +2,7 @@
 #ifndef WPFAULT_UTIL_H
 #define WPFAULT_UTIL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,12 +12,24 @@
 
 extern size_t page_size;
 
+/* Page @i of a mapping at @p, as memory whose accesses the test counts. */
+#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
+
 /* An object and the /dev/wpfault fd it was made with. */
 struct wpf_obj {
 	int dev;
 	int fd;
 	uint64_t id;
 };
+
+/* An object that holds nothing yet: wpf_destroy() may be called on it. */
+#define WPF_OBJ_INIT	{ .dev = -1, .fd = -1 }
+
+/*
+ * The reason to skip when a helper fails with -ENOENT, /dev/wpfault
+ * missing: SKIP(return, WPF_UNLOADED).
+ */
+#define WPF_UNLOADED	"%s missing: wpfault.ko is not loaded", WPFAULT_DEVICE
 
 /* Opens /dev/wpfault; -errno on failure (the module is not loaded...). */
 int wpf_open_dev(void);
@@ -71,6 +84,33 @@ int64_t wpf_collect(int fd, uint64_t first, uint64_t nr, uint64_t *words);
  * cache, into @buf; returns the number of blocks present or -errno.
  */
 int64_t wpf_read_disk(int fd, uint64_t first, uint64_t nr, void *buf);
+/* Sets a copy-on-write object's policy; -errno on failure. */
+int wpf_set_policy(int fd, enum wpfault_policy policy);
+/* A copy-on-write object's policy (enum wpfault_policy), or -errno. */
+int wpf_policy(int fd);
+/*
+ * A snapshot of copy-on-write object @fd: its fd, or -errno; the blocks
+ * copied at once (pinned ones) in *@eager_copies unless it is NULL.
+ */
+int wpf_snapshot(int fd, uint64_t *eager_copies);
+/* Pins @pages pages at @addr (WPFAULT_PIN_*); the pin's fd, or -errno. */
+int wpf_pin(int dev, volatile void *addr, size_t pages, uint32_t flags);
+/* Unpins a pin, which stays open; -errno on failure. */
+int wpf_unpin(int pin_fd);
+
+/* Bits of a /proc/pid/pagemap entry. */
+#define WPF_PM_PFN_MASK		0x007fffffffffffffULL
+#define WPF_PM_SOFT_DIRTY	0x0080000000000000ULL
+#define WPF_PM_PRESENT		0x8000000000000000ULL
+/* The pagemap entries of @pages pages at @addr; -errno on failure. */
+int wpf_pagemap(volatile void *addr, size_t pages, uint64_t *entries);
+/* The page frame mapped at @addr (root sees them), or 0. */
+uint64_t wpf_pfn_of(volatile void *addr);
+/* Clears the soft-dirty bits of this process's ptes; -errno on failure. */
+int wpf_clear_soft_dirty(void);
+/* Writes @s to the file at @path; -errno, or -EIO for a short write. */
+int wpf_write_file(const char *path, const char *s);
+
 /* A field of /proc/vmstat, or -1. */
 int64_t wpf_vmstat(const char *name);
 /* A field ("BdiDirtied"...) of the object's BDI statistics in kB, or -1. */

@@ -2,16 +2,38 @@
 /*
  * Writeback of page-cache objects: the kernel accounts, writes back and
  * reclaims their pages as for any file system, and every byte written
- * reaches the disk (WPFAULT_IOC_READ_DISK), which the tests compare with
- * what they wrote.
+ * reaches the disk (WPFAULT_IOC_READ_DISK), which the tests compare byte
+ * for byte with what they wrote.
  *
  * Two dirty states are kept apart.  The kernel's (the folio's flag, "the
  * disk lacks this data") is what writeback clears; it write-protects the
  * ptes, so the next write faults into ->page_mkwrite again
  * (pages_accounted counts the kernel's clean -> dirty, like nr_dirtied).
- * The tracker's (the dirty bitmap, pages_dirtied) only WPFAULT_IOC_CLEAN
+ * The written set (the dirty bitmap, pages_dirtied) only WPFAULT_IOC_CLEAN
  * clears.  So writeback never hides a write from the bitmap, and a clean
- * never makes the kernel forget data the disk lacks.
+ * never makes the kernel forget data the disk lacks.  The tests pin down:
+ *  - fsync writes back what is dirty, once (a second fsync calls nothing),
+ *    write-protects, and leaves the written set alone; the next write
+ *    calls ->page_mkwrite and the kernel dirties the page again;
+ *  - a clean leaves the kernel's dirty state: the next sync writes the
+ *    data;
+ *  - the flusher writes back on its own once pages expire (the sysctls
+ *    are set low for the test and restored);
+ *  - drop_caches leaves dirty pages; after fsync it drops them, and they
+ *    come back from the disk (pages_read), with holes as zeroes;
+ *  - write(2), writev, pwrite, splice and sendfile go through the same
+ *    page cache and written set as the mappings, in either order;
+ *  - mtime moves on the first write after a clean or a writeback, and
+ *    only then;
+ *  - hole punches (whole and partial pages) and truncation free blocks
+ *    and zero the rest, on the disk and in the cache; a regrown file
+ *    reads zeroes;
+ *  - /proc/vmstat nr_dirtied and nr_written move exactly with
+ *    pages_accounted and pages_written_back; the BDI's BdiDirtied and
+ *    BdiWritten move with them within the error the kernel allows its
+ *    per-CPU counters (nr_cpus x 8 x (1 + log2 nr_cpus) pages);
+ *  - writing 8 MiB through a mapping with a 1 MiB dirty limit completes,
+ *    and the throttle wrote most of it back before any sync.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,7 +50,6 @@
 
 #include "wpfault_stats.h"
 
-#define PAGE(p, i)	((volatile char *)(p) + (i) * page_size)
 #define NPAGES		8
 
 FIXTURE(wb) {
@@ -44,15 +65,13 @@ FIXTURE_SETUP(wb)
 {
 	int err;
 
-	self->o.fd = -1;
-	self->o.dev = -1;
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
 	self->expire = -1;
 	self->interval = -1;
 	self->p = MAP_FAILED;
 	err = wpf_create_mapped(&self->o, NPAGES, &self->p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	self->model = calloc(NPAGES, page_size);
 	self->disk = calloc(NPAGES, page_size);
@@ -494,8 +513,7 @@ TEST(dirty_limit_throttles_writers)
 
 	err = wpf_create_mapped(&o, pages, &p);
 	if (err == -ENOENT)
-		SKIP(return, "%s missing: wpfault.ko is not loaded",
-		     WPFAULT_DEVICE);
+		SKIP(return, WPF_UNLOADED);
 	ASSERT_EQ(0, err);
 	/* Writing the ratios back later clears the byte limits. */
 	ratio = wpf_sysctl("vm/dirty_ratio", 20);
