@@ -322,19 +322,25 @@ struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
 }
 
 /*
+ * Whether the disk, which is memory, may give blocks to [@first, @last]:
+ * not to more pages than half the memory available.
+ */
+bool wpf_disk_has_room(pgoff_t first, pgoff_t last)
+{
+	return last - first < si_mem_available() / 2;
+}
+
+/*
  * Gives every page of [@first, @last] a block, zeroed where it had none,
- * as fallocate() does.  The disk is memory: a range of more pages than
- * half the memory available gets -ENOSPC before anything is allocated.
- * -ENOMEM, or -EINTR on a fatal signal, part way.  The type's allocated
- * hook sees each new block.
+ * as fallocate() does, after wpf_disk_has_room() said yes.  -ENOMEM, or
+ * -EINTR on a fatal signal, part way.  The type's allocated hook sees
+ * each new block.
  */
 int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last)
 {
 	pgoff_t index;
 
 	lockdep_assert_held_write(&obj->inode->i_mapping->invalidate_lock);
-	if (last - first >= si_mem_available() / 2)
-		return -ENOSPC;
 	for (index = first; index <= last; index++) {
 		struct page *block;
 

@@ -229,7 +229,8 @@ loff_t wpf_object_llseek(struct file *file, loff_t offset, int whence)
  * disk is memory.  Without KEEP_SIZE the file may grow, and the old
  * end-of-file page's tail reads zeroes, as after any growth.  A hole
  * punch or a zeroing is no clean: the written set keeps its records.
- * The VFS has checked the range and the combination of flags.
+ * The VFS has checked the range and the combination of flags; a range the
+ * disk has no room for is refused before anything changes.
  */
 long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len)
@@ -237,11 +238,14 @@ long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 	struct inode *inode = file_inode(file);
 	struct wpf_object *obj = wpf_object_of(inode);
 	loff_t end = offset + len, size, zero_end;
-	bool grow;
+	pgoff_t first = offset >> PAGE_SHIFT, last = (end - 1) >> PAGE_SHIFT;
+	bool allocate = !(mode & FALLOC_FL_PUNCH_HOLE), grow;
 	int err = 0;
 
 	if (mode & ~WPF_FALLOC_MODES)
 		return -EOPNOTSUPP;
+	if (allocate && !wpf_disk_has_room(first, last))
+		return -ENOSPC;
 	inode_lock(inode);
 	filemap_invalidate_lock(inode->i_mapping);
 	size = i_size_read(inode);
@@ -254,9 +258,8 @@ long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE) &&
 	    offset < zero_end)
 		obj->type->truncate(obj, offset, zero_end, true);
-	if (!(mode & FALLOC_FL_PUNCH_HOLE))
-		err = wpf_disk_allocate(obj, offset >> PAGE_SHIFT,
-					(end - 1) >> PAGE_SHIFT);
+	if (allocate)
+		err = wpf_disk_allocate(obj, first, last);
 	if (!err && grow) {
 		obj->type->zero_tail(obj, size);
 		i_size_write(inode, end);

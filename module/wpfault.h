@@ -266,7 +266,7 @@ bool wpf_written_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
 int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		      u64 *cleaned);
 int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
-		       u64 __user *bitmap, bool collect, u64 *dirty);
+		       u64 __user *bitmap, bool collect, u64 *dirty_pages);
 
 /* disk.c */
 void wpf_disk_init(struct wpf_object *obj);
@@ -277,6 +277,7 @@ int wpf_disk_read(struct wpf_object *obj, struct folio *folio);
 vm_fault_t wpf_poisoned_fault(struct wpf_object *obj);
 long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index);
+bool wpf_disk_has_room(pgoff_t first, pgoff_t last);
 int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last);
 ssize_t wpf_disk_direct_io(struct wpf_object *obj, loff_t pos,
 			   struct iov_iter *iter, bool write, loff_t i_size);

@@ -196,10 +196,25 @@ static int wpf_written_harvest(struct wpf_object *obj, pgoff_t first,
 	return obj->type->harvest ? obj->type->harvest(obj, first, nr) : 0;
 }
 
-/*
- * CLEAN of [@first, @first + @nr): write-protects and clears every page
- * written since the last clean; @cleaned says how many.  -EINTR on a
- * fatal signal, with the pages cleaned so far counted.
+/**
+ * wpf_written_clean - WPFAULT_IOC_CLEAN of a range
+ * @obj: the object
+ * @first: the first page of the range
+ * @nr: its pages, within the object
+ * @cleaned: out: how many pages were written since the last clean
+ *
+ * Clears each page of the range in the written set and write-protects it
+ * in every mapping, atomically against writes to it (the type's
+ * clean_page hook).  The caller gets:
+ *  a) a write that ended before the call began is counted in @cleaned;
+ *  b) a write that begins after the call has cleaned its page faults and
+ *     is recorded for the next call;
+ *  c) a write that overlaps the clean of its page is counted here or
+ *     recorded for the next call, or both, never neither.
+ * Takes no lock of the caller's; sleeps.
+ *
+ * Return: 0, or -EINTR on a fatal signal between two pages: those before
+ * it are cleaned (and counted in pages_cleaned).
  */
 int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		      u64 *cleaned)
@@ -259,11 +274,25 @@ static void wpf_written_restore(struct wpf_object *obj, pgoff_t base,
 	}
 }
 
-/*
- * DIRTY_BITMAP, and with @collect, COLLECT, of [@first, @first + @nr) into
- * @bitmap, which has room for it: the same walk over the pages written
- * since the last clean, only those, cleaning each as it is reported when
- * collecting.  @dirty says how many pages the bitmap holds.
+/**
+ * wpf_written_bitmap - WPFAULT_IOC_DIRTY_BITMAP and WPFAULT_IOC_COLLECT
+ * @obj: the object
+ * @first: the first page of the range
+ * @nr: its pages, within the object
+ * @bitmap: user memory with room for a bit per page, in 64-bit words
+ * @collect: clean each page as it is reported (COLLECT)
+ * @dirty_pages: out: the bits set
+ *
+ * Walks only the pages written since the last clean, not the whole range.
+ * Without @collect it changes nothing.  With @collect the caller gets, for
+ * each page, what CLEAN gives (see wpf_written_clean()), and a write is
+ * either in this bitmap or recorded for the next call: none is lost
+ * between the report and the clean, as it can be between DIRTY_BITMAP and
+ * a later CLEAN.  The whole bitmap is checked writable before anything is
+ * cleaned; a word that still cannot be stored is recorded again.
+ *
+ * Return: 0; -EFAULT for a bitmap that cannot be written; -EINTR on a
+ * fatal signal between two pages.
  */
 int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		       u64 __user *bitmap, bool collect, u64 *dirty_pages)

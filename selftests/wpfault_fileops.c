@@ -189,6 +189,10 @@ TEST_F(falloc, refusals_change_nothing)
 	ASSERT_EQ(ENOSPC, errno);
 	ASSERT_EQ(-1, fallocate(self->o.fd, 0, 0, (off_t)page_size << 40));
 	ASSERT_EQ(ENOSPC, errno);
+	/* Refused before it zeroes anything. */
+	ASSERT_EQ(-1, fallocate(self->o.fd, FALLOC_FL_ZERO_RANGE, 0,
+				(off_t)page_size << 40));
+	ASSERT_EQ(ENOSPC, errno);
 	ASSERT_EQ(-1, fallocate(self->o.fd, FALLOC_FL_INSERT_RANGE, 0,
 				page_size));
 	ASSERT_EQ(EOPNOTSUPP, errno);
