@@ -2,7 +2,8 @@
 #
 #   make                  wpfault.ko and the selftests for KDIR
 #   make KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-   cross-build
-#   make lint             checkpatch --strict and sparse
+#   make lint             checkpatch --strict, sparse, the module's call
+#                         graph and the references (scripts/lint.sh)
 #   make install          modules_install into KDIR's kernel, and depmod
 #                         (INSTALL_MOD_PATH=dir for a staging root)
 #   make run              build, boot the default test VM, run the selftests
@@ -13,7 +14,8 @@
 #                         "custom"); check runs lint, dkms and that VM only
 #   make check-newest     the suite on a debug kernel built from the newest
 #                         linux-source of Debian unstable
-#   make fuzz             the suite on the debug kernel, fuzzer on a random seed
+#   make fuzz             the suite on the debug kernel, the fuzzers on a
+#                         random seed
 #   make bench [CONFIG=c] the dirty-tracking benchmark in one VM, results in
 #                         bench/results/CONFIG/ (not part of make check)
 

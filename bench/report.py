@@ -10,7 +10,7 @@ at one region size, write ratio and writer count: the median over the
 repetitions, the spread (lowest to highest), and the ratio to the row's
 best tracking method.  Under TCG a ratio under 2 is called a tie: the
 emulator distorts exception-heavy paths and varies between boots.  Each
-row is read against the goals of issue 10, printed beside it.
+row is read against the goals in docs/benchmarks.md, printed beside it.
 
 The fault paths (faults.csv) are nanoseconds per fault-taking access:
 the median over the repetitions, the spread, and the ratio to the
@@ -161,7 +161,7 @@ def table(rows, faults, machine):
                 f"{g if i == 0 else ''} |")
     lines += [
         '',
-        'Goals (issue 10): the mkwrite methods at or below uffd-wp with '
+        'Goals: the mkwrite methods at or below uffd-wp with '
         'PAGEMAP_SCAN per dirtied page; pagetable below all of them from '
         '50 % written; adaptive within 10 % of the better of its two.',
     ]

@@ -64,7 +64,11 @@ for cfg in "${configs[@]}"; do
 done
 
 echo
-echo "wpfault check, $(((SECONDS - start) / 60))m$(((SECONDS - start) % 60))s:"
-printf '  %s\n' "${summary[@]}"
-echo "$passed passed, $failed failed, $skipped skipped"
+# The figures of this run go to a generated file, never into prose.
+mkdir -p "$WPFAULT_ROOT/build"
+{
+	echo "wpfault check of $(git -C "$WPFAULT_ROOT" describe --always --dirty 2>/dev/null || echo unknown), $(date -u '+%Y-%m-%d %H:%M UTC'), $(((SECONDS - start) / 60))m$(((SECONDS - start) % 60))s:"
+	printf '  %s\n' "${summary[@]}"
+	echo "$passed passed, $failed failed, $skipped skipped"
+} | tee "$WPFAULT_ROOT/build/check-summary.txt"
 ((failed == 0))

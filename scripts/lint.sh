@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # checkpatch --strict (from Debian's linux-source) on every C file and
-# header, and sparse (C=2) on the module for every kernel of the matrix.
-# Fails on any finding.
+# header, sparse (C=2) on the module for every kernel of the matrix, the
+# references (reference-check.sh) and the module's call graph
+# (callgraph.sh).  Fails on any finding.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -48,6 +49,7 @@ for series in 6.1 6.12; do
 		status=1
 	fi
 done
+scripts/reference-check.sh || status=1
 # The layering: no file of the module calls into a file that calls it.
 log "the module's call graph"
 scripts/callgraph.sh "$WPFAULT_ROOT/build/sparse-6.12" || status=1

@@ -255,7 +255,7 @@ TEST_F(falloc, seek_data_finds_a_dirty_page)
  * Direct I/O goes to the disk: the kernel writes dirty pages back before
  * it, and drops (and unmaps) the pages a direct write covers, so that
  * read(2) and mappings see what it wrote.  Any alignment works: the disk
- * is memory.  Direct writes are writes for the tracker.
+ * is memory.  Direct writes are writes for the written set.
  */
 TEST_F(falloc, o_direct_is_coherent)
 {

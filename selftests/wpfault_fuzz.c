@@ -12,7 +12,7 @@
  * include 2 GiB, 4 GiB and the largest 64-bit values.
  *
  * A model of the validation order of the module and of the VFS
- * (documented in <linux/wpfault.h> and README.md) predicts each result,
+ * (documented in <linux/wpfault.h>) predicts each result,
  * including which error wins when several apply.  Calls that succeed
  * are checked further against a model of the object's dirty pages:
  * returned fields, bitmap words and counters.  On a pfn object the model
@@ -571,7 +571,7 @@ static void model_record(struct fuzz *f, __u64 mask)
 	f->flush |= mask;
 }
 
-/* In pagetable mode, calls that read the tracker harvest first. */
+/* In pagetable mode, calls that read the written set harvest first. */
 static void model_harvest(struct fuzz *f, __u64 mask)
 {
 	if (f->mode != WPFAULT_MODE_PAGETABLE)
@@ -1148,7 +1148,7 @@ static int fuzz_write(struct fuzz *f)
 	return 0;
 }
 
-/* pwrite() of [@off, @off + @len) sets the tracker of its pages. */
+/* pwrite() of [@off, @off + @len) records its pages in the written set. */
 static void model_pwrite(struct fuzz *f, __u64 off, __u64 len)
 {
 	__u64 page;
@@ -1167,8 +1167,8 @@ static void model_pwrite(struct fuzz *f, __u64 off, __u64 len)
  * fsync, fdatasync, and
  * fallocate: allocation (which may grow the file: the size is restored),
  * ZERO_RANGE and PUNCH_HOLE, but no COLLAPSE_RANGE (the VFS checks offset
- * and length first).  Writes set the tracker of the pages
- * they touch, and nothing else here changes it.
+ * and length first).  Writes record the pages they touch in the written
+ * set, and nothing else here changes it.
  */
 /*
  * A pfn object's fsync unmaps the blocks it flushes, except in pagetable
@@ -1185,7 +1185,7 @@ static void model_fsync(struct fuzz *f)
 	f->flush = 0;
 }
 
-/* A hole punch unmaps and frees whole pages; the tracker keeps them. */
+/* A hole punch unmaps and frees whole pages; the written set keeps them. */
 static void model_punch(struct fuzz *f, __u64 off, __u64 len)
 {
 	__u64 end = off + len < f->size ? off + len : f->size;

@@ -188,7 +188,7 @@ TEST_F(mf, compaction_keeps_data_and_both_states)
 	memset(self->buf, 't', page_size);
 	ASSERT_EQ((ssize_t)page_size,
 		  pwrite(self->o.fd, self->buf, page_size, 3 * page_size));
-	/* 0: written back, dirty for the tracker. */
+	/* 0: written back, dirty for the written set. */
 	memset((char *)PAGE(self->p, 0), 'q', page_size);
 	ASSERT_EQ(0, fsync(self->o.fd));
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 3, 1));
@@ -235,7 +235,7 @@ TEST_F(mf, soft_offline_of_unmapped_pages)
 	memset((char *)PAGE(self->p, 0), 'c', page_size);
 	ASSERT_EQ(0, fsync(self->o.fd));
 	memset((char *)PAGE(self->p, 1), 'd', page_size);
-	/* Cleaned for the tracker too: only the disk has page 0 now. */
+	/* Cleaned for the written set too: only the disk has page 0 now. */
 	ASSERT_EQ(2, wpf_clean(self->o.fd, 0, NPAGES));
 	drain_lru_caches();
 	for (i = 0; i < 2; i++) {
@@ -286,7 +286,7 @@ static void poison(volatile char *p)
  * A poisoned dirty page is lost: SIGBUS through its mapping, EIO from the
  * next fsync() only, and the data the disk last held.  6.12 signals the
  * injecting task at once, as for an error it consumed (madvise() passes
- * MF_ACTION_REQUIRED); 6.1 on its next access.  @clean: the tracker
+ * MF_ACTION_REQUIRED); 6.1 on its next access.  @clean: the written set
  * cleaned the page first, which must not make it clean for the kernel.
  */
 static void poison_dirty_page(struct __test_metadata *_metadata, int fd,
@@ -321,9 +321,10 @@ TEST_F(mf, poisoned_page_after_clean_is_reported)
 }
 
 /*
- * Page 0 holds 'h' on the disk and, if @dirty, 'i' in the cache only; the
- * tracker has cleaned it either way.  Unmapped (*@map is unmapped and set
- * to MAP_FAILED), it is poisoned through hwpoison-inject by frame number.
+ * Page 0 holds 'h' on the disk and, if @dirty, 'i' in the cache only; it
+ * is clean in the written set either way.  Unmapped (*@map is unmapped
+ * and set to MAP_FAILED), it is poisoned through hwpoison-inject by frame
+ * number.
  */
 static void poison_unmapped_page(struct __test_metadata *_metadata, int fd,
 				 char **map, char *buf, bool dirty)
@@ -364,7 +365,7 @@ TEST_F(mf, poisoned_unmapped_clean_page_comes_back)
 			     false);
 }
 
-/* Cleaned by the tracker but dirty: lost, and reported once. */
+/* Clean in the written set but dirty: lost, and reported once. */
 TEST_F(mf, poisoned_unmapped_dirty_page_is_reported)
 {
 	poison_unmapped_page(_metadata, self->o.fd, &self->p, self->buf,

@@ -158,8 +158,8 @@ TEST_F(pfn, clean_makes_the_next_write_fault)
 	}
 }
 
-/* fsync, fdatasync and msync flush; the tracker keeps its records. */
-TEST_F(pfn, fsync_flushes_and_keeps_the_tracker)
+/* fsync, fdatasync and msync flush; the written set keeps its records. */
+TEST_F(pfn, fsync_flushes_and_keeps_the_written_set)
 {
 	uint64_t bits = 0;
 
@@ -223,7 +223,7 @@ TEST_F(pfn, punch_returns_blocks_to_holes)
 	ASSERT_TRUE(bytes_are(self->p, 2, 0, page_size / 2, 0));
 	ASSERT_TRUE(bytes_are(self->p, 2, page_size / 2, page_size, 'p'));
 	ASSERT_TRUE(bytes_are(self->p, 3, 0, page_size, 'p'));
-	/* A hole punch is no clean: the tracker keeps its records. */
+	/* A hole punch is no clean: the written set keeps its records. */
 	ASSERT_EQ(4, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(3, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
 	ASSERT_EQ(self->write_faults,

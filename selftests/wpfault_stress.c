@@ -384,7 +384,7 @@ static void do_clean(struct worker *w, int obj)
 
 /*
  * Shrinks the object to a random size and grows it back: every byte past
- * that size reads zero, the tracker forgets the pages wholly past it (a
+ * that size reads zero, the written set forgets the pages wholly past it (a
  * clean, to the model), and so do private mappings, which lose their
  * copies of those pages (truncate_pagecache() unmaps even COWed pages).
  */
@@ -407,7 +407,7 @@ static void do_truncate(struct worker *w, int obj)
 
 /*
  * A hole of half pages: its bytes read zero; private copies stay
- * (truncate_pagecache_range() leaves COWed pages) and so do the tracker's
+ * (truncate_pagecache_range() leaves COWed pages) and so do the written set's
  * records, as a hole punch is not a clean.
  */
 static void do_punch(struct worker *w, int obj)

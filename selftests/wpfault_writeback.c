@@ -127,7 +127,7 @@ static void check_disk(struct __test_metadata *_metadata, int fd,
 
 /*
  * fsync writes back what is dirty, once, and leaves the ptes read-only;
- * the tracker keeps every page written.
+ * the written set keeps every page written.
  */
 TEST_F(wb, fsync_writes_back_and_write_protects)
 {
@@ -150,7 +150,7 @@ TEST_F(wb, fsync_writes_back_and_write_protects)
 	CHECK_STATS(self->o.fd, [W] = 3, [MK] = 3, [DI] = 3, [AC] = 3,
 		    [AL] = 3, [RS] = 3, [WB] = 1, [WR] = 3, [BL] = 3);
 
-	/* The kernel dirties the page again; the tracker had it already. */
+	/* The kernel dirties the page again; the written set had it already. */
 	PAGE(self->p, 2)[7] = 'x';
 	self->model[2 * page_size + 7] = 'x';
 	CHECK_STATS(self->o.fd, [W] = 3, [MK] = 4, [DI] = 3, [AC] = 4,
@@ -161,7 +161,7 @@ TEST_F(wb, fsync_writes_back_and_write_protects)
 	check_disk(_metadata, self->o.fd, self->model, 3);
 }
 
-/* A clean clears the tracker only: the next sync still writes the data. */
+/* A clean clears the written set only: the next sync still writes the data. */
 TEST_F(wb, clean_keeps_the_kernel_dirty)
 {
 	write_page(self->p, self->model, 4, 0);
@@ -182,7 +182,7 @@ TEST_F(wb, clean_keeps_the_kernel_dirty)
 }
 
 /*
- * The flusher writes back on its own once pages expire; the tracker still
+ * The flusher writes back on its own once pages expire; the written set still
  * reports them.  Expiry and the flusher's interval are set low for this.
  */
 TEST_F(wb, background_writeback)
@@ -262,7 +262,7 @@ TEST_F(wb, dropped_pages_come_back_from_the_disk)
 	ASSERT_EQ(4, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, self->bits));
 }
 
-/* write(2) and its kin go through the page cache and the tracker too. */
+/* write(2) and its kin go through the page cache and the written set too. */
 TEST_F(wb, file_io_and_mappings_agree)
 {
 	char *buf = malloc(2 * page_size);

@@ -1,77 +1,140 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * wpfault: objects whose mappings route every write fault through
- * ->page_mkwrite, with exact counters.
+ * wpfault: objects that exercise the kernel's write-fault paths, with exact
+ * counters.  Each type of object learns of writes through its mappings in
+ * its own way: a page-cache object (WPFAULT_TYPE_PAGECACHE) through
+ * ->page_mkwrite; a pfn object (WPFAULT_TYPE_PFN) through ->pfn_mkwrite or
+ * the dirty bits of its ptes, as its tracking method says; a copy-on-write
+ * object (WPFAULT_TYPE_COW) through ->page_mkwrite, where its policy
+ * decides whether a block is reused in place or copied.
  *
- * The module and the selftests share this header.  Sizes and offsets are
- * in bytes; ranges must be page aligned.  Errors (see also README.md):
+ * This header is the whole ABI: the module and the selftests share it.
+ * Sizes and offsets are in bytes; ranges must be page aligned.
+ *
+ * Errors.  Under each call the errnos are listed in the order the module
+ * checks them: the first check that fails gives the errno.  Errors the VFS
+ * returns before a call reaches the module (EBADF, EACCES, ...) are not
+ * listed.
  *
  *  WPFAULT_IOC_CREATE (on /dev/wpfault)
+ *    EFAULT  bad argument pointer
  *    EINVAL  size is 0, unknown flags or type, non-zero reserved field
  *    EFBIG   size larger than the largest file size (MAX_LFS_FILESIZE)
- *    EFAULT  bad argument pointer
  *    EMFILE  no free file descriptor
  *    ENOMEM  out of memory
+ *    EFAULT  the result cannot be written back; then no object and no fd
+ *            are left
  *  WPFAULT_IOC_CLEAN, WPFAULT_IOC_DIRTY_BITMAP, WPFAULT_IOC_COLLECT (on an
  *  object fd)
- *    EINVAL  offset or length not page aligned, length 0, non-zero
- *            reserved field
+ *    EFAULT  bad argument pointer
+ *    EINVAL  non-zero reserved field, offset or length not page aligned,
+ *            length 0
  *    EOVERFLOW  offset + length wraps around
  *    ENXIO   the range extends past the page that holds end of file
  *    ERANGE  (bitmap, collect) bitmap_size too small for the range
- *    EFAULT  bad argument or bitmap pointer; collect checks the whole
- *            bitmap is writable before it cleans anything
+ *    EFAULT  (bitmap, collect) bad bitmap pointer: both zero the bitmap's
+ *            words for the range before they look at a page, so collect
+ *            then cleans nothing
  *    EINTR   a fatal signal arrived: the call stopped between two pages.
- *            The pages before that point are cleaned (and, for collect,
- *            set in the bitmap), the rest untouched; the counts are not
- *            written.  These calls reschedule as they go.
+ *            The pages before that point are done (cleaned by clean, set
+ *            in the bitmap by bitmap, both by collect), the rest
+ *            untouched; the count is not written.  These calls reschedule
+ *            as they go.
+ *    EFAULT  the count cannot be written back; the pages are done all the
+ *            same
  *  WPFAULT_IOC_READ_DISK (on an object fd)
+ *    EFAULT  bad argument pointer
  *    EINVAL, EOVERFLOW, ENXIO  as for WPFAULT_IOC_CLEAN
  *    ERANGE  buf_size smaller than the range
- *    EFAULT  bad argument or buffer pointer
- *    EIO     a block of the range is poisoned (a memory error hit it);
- *            the blocks before it are copied
+ *    ENOMEM  out of memory
+ *   then, a block at a time, the first of these to happen; the blocks
+ *   before it are copied:
+ *    EIO     the block is poisoned (a memory error hit it)
+ *    EFAULT  bad buffer pointer
+ *    EINTR   a fatal signal arrived
+ *   and last:
+ *    EFAULT  the count cannot be written back
  *  WPFAULT_IOC_SET_METHOD, WPFAULT_IOC_GET_METHOD (on an object fd)
- *    EINVAL  (set) unknown method, non-zero reserved field
- *    EOPNOTSUPP  (set) a method other than mkwrite on a page-cache
- *            object, or pagetable and adaptive where the kernel lacks the
- *            helpers (flags say so)
  *    EFAULT  bad argument pointer
+ *    EINVAL  non-zero reserved field, or (set) unknown method
+ *    EOPNOTSUPP  (set) a method other than mkwrite on a page-cache or
+ *            copy-on-write object, or pagetable and adaptive on a pfn
+ *            object where the kernel lacks the helpers (flags say so)
+ *    EFAULT  the result cannot be written back; a method set stays set
  *  WPFAULT_IOC_SNAPSHOT, WPFAULT_IOC_SET_POLICY, WPFAULT_IOC_GET_POLICY
  *  (on an object fd)
- *    EOPNOTSUPP  the object is not a copy-on-write object
- *    EINVAL  unknown flags or policy, non-zero reserved field
+ *    EOPNOTSUPP  the object is not a copy-on-write object (before the
+ *            argument is read)
  *    EFAULT  bad argument pointer
+ *    EINVAL  non-zero reserved field, (snapshot) unknown flags, (set)
+ *            unknown policy
  *    EMFILE, ENOMEM  (snapshot) as for WPFAULT_IOC_CREATE
+ *    EFAULT  the result cannot be written back; then no snapshot and no fd
+ *            are left, and a policy set stays set
  *  WPFAULT_IOC_PIN (on /dev/wpfault)
+ *    EFAULT  bad argument pointer
  *    EINVAL  addr or length not page aligned, length 0, unknown flags,
  *            non-zero reserved field
  *    E2BIG   more than WPFAULT_PIN_MAX_PAGES pages
- *    ENOMEM  past RLIMIT_MEMLOCK, or out of memory
- *    EFAULT  bad argument pointer, or the kernel refuses to pin the range
- *            (unmapped, VM_PFNMAP, or a writable long-term pin of a
- *            shared mapping that needs dirty tracking, from 6.5 on)
- *    EINTR   a fatal signal arrived; nothing stays pinned
- *    EHWPOISON  a page of the range is poisoned; nothing stays pinned
  *    EMFILE  no free file descriptor
+ *    ENOMEM  out of memory, or past RLIMIT_MEMLOCK
+ *   then, a batch of pages at a time, the first of these to happen
+ *   (nothing stays pinned after it):
+ *    EINTR   a fatal signal arrived
+ *    EFAULT  the kernel refuses to pin the range (unmapped, VM_PFNMAP, or
+ *            a writable long-term pin of a shared mapping that needs dirty
+ *            tracking, from 6.5 on)
+ *   and once every page is pinned:
+ *    EHWPOISON  a page of the range is poisoned; nothing stays pinned
+ *    EFAULT  the result cannot be written back; then nothing stays pinned
+ *            and no fd is left
  *  WPFAULT_IOC_UNPIN (on a pin fd)
  *    EINVAL  nothing pinned any more
  *  pread(2) on a pin fd
- *    EIO     the page at the offset was poisoned since it was pinned
+ *    EIO     the page at the offset was poisoned since it was pinned (a
+ *            read that copied bytes before that page returns those)
  *  WPFAULT_IOC_STATS (on /dev/wpfault or an object fd)
+ *    EFAULT  bad argument pointer
  *    EINVAL  non-zero reserved field
- *    EFAULT  bad argument or values pointer
- *  any other ioctl number: ENOTTY
+ *    EFAULT  bad values pointer, or nr_stats cannot be written back
+ *  An ioctl a file does not take: ENOTTY (an object's on /dev/wpfault,
+ *  WPFAULT_IOC_CREATE or WPFAULT_IOC_PIN on an object, anything but
+ *  WPFAULT_IOC_UNPIN on a pin fd, any other number).
  *  mmap of an object
  *    EINVAL  (pfn and copy-on-write objects) a MAP_PRIVATE mapping
+ *    ENOMEM  (pfn objects) no memory to watch the mapping
  *  A mapping may extend past end of file; an access past the page that
  *  holds it gets SIGBUS (counted in sigbus_faults).
+ *  read(2), write(2) of a page-cache object
+ *    EIO     the page must be read back from a poisoned block; with
+ *            O_DIRECT, a read of a poisoned block or a write of part of
+ *            one (a call that moved bytes before it returns those)
  *  read(2), write(2), splice and open(O_DIRECT) on a pfn or copy-on-write
  *  object: EINVAL
+ *  lseek(2) SEEK_DATA, SEEK_HOLE
+ *    ENXIO   offset negative or at or past end of file; (SEEK_DATA) no
+ *            data after it
+ *  fsync(2) and friends (fdatasync(2), msync(2) MS_SYNC) of a page-cache
+ *  object
+ *    EIO     once (on each open file), after a dirty page was lost to a
+ *            memory error
  *  fallocate(2) of an object
- *    ENOSPC  an allocation of more pages than half the memory available
  *    EOPNOTSUPP  COLLAPSE_RANGE, INSERT_RANGE and any other mode than
  *            allocation (0, KEEP_SIZE), ZERO_RANGE and PUNCH_HOLE
+ *    ENOSPC  an allocation (or ZERO_RANGE) of more pages than half the
+ *            memory available, before anything changes
+ *    ENOMEM, EINTR  out of memory, or a fatal signal, part way: the
+ *            blocks allocated so far stay
+ *  In a wpfault mount (mount -t wpfault none DIR)
+ *    EPERM   link, symlink, mknod: regular files and directories only
+ *    EINVAL  mount: any mount option
+ *    EPERM   mount: from a user namespace
+ *    EBUSY   umount: a file is open or mapped
+ *  delete_module(2) (rmmod)
+ *    EWOULDBLOCK  an object (fd or mapping), a mount, a pin fd, or
+ *            /dev/wpfault is open
+ *
+ * A failed call leaves no trace: no object, fd, page or module reference.
  *
  * Memory errors: a block of an object's memory (the disk, and the pages
  * of pfn and copy-on-write objects) that a memory error poisoned is lost.
@@ -110,57 +173,166 @@ enum wpfault_type {
 	[WPFAULT_TYPE_COW] = "cow",					\
 }
 
+/**
+ * struct wpfault_create - the argument of WPFAULT_IOC_CREATE
+ * @size: in: the object's size in bytes, > 0 and at most MAX_LFS_FILESIZE.
+ * @flags: in: WPFAULT_CREATE_* flags.
+ * @type: in: what backs the object's pages, an &enum wpfault_type.
+ * @id: out: the object's id, which names its debugfs directory
+ *	/sys/kernel/debug/wpfault/<id>/.
+ * @fd: out: the object's file descriptor.
+ * @reserved: in: must be 0.
+ *
+ * The object lives as long as a file descriptor or a mapping holds it.
+ */
 struct wpfault_create {
-	__u64 size;		/* in: object size in bytes, > 0 */
-	__u32 flags;		/* in: WPFAULT_CREATE_* */
-	__u32 type;		/* in: enum wpfault_type */
-	__u64 id;		/* out: names /sys/kernel/debug/wpfault/<id>/ */
-	__s32 fd;		/* out: the object's file descriptor */
-	__u32 reserved;		/* in: must be 0 */
+	__u64 size;
+	__u32 flags;
+	__u32 type;
+	__u64 id;
+	__s32 fd;
+	__u32 reserved;
 };
 
-/* A page-aligned byte range of an object. */
+/**
+ * struct wpfault_range - a page-aligned byte range of an object
+ * @offset: the first byte, page aligned.
+ * @length: the number of bytes, page aligned and > 0.
+ *
+ * The range may not wrap around (EOVERFLOW) nor extend past the page that
+ * holds end of file (ENXIO).
+ */
 struct wpfault_range {
 	__u64 offset;
 	__u64 length;
 };
 
+/**
+ * struct wpfault_clean - the argument of WPFAULT_IOC_CLEAN
+ * @range: in: the pages to clean.
+ * @pages_cleaned: out: how many pages of @range were written since the last
+ *	clean of each: those this clean reported and cleaned.
+ * @reserved: in: must be 0.
+ *
+ * Clears the written state of every page of @range and write-protects it
+ * in every mapping, so that the next write to it is seen: copy-on-write
+ * objects, and pfn objects in WPFAULT_MODE_UNMAP, remove its entries
+ * instead, and pfn objects in WPFAULT_MODE_PAGETABLE harvest the dirty
+ * bits first and leave the entries writable.  The kernel's dirty state is
+ * left alone: data the disk lacks still reaches it.  See struct
+ * wpfault_dirty_bitmap for what a clean guarantees.
+ */
 struct wpfault_clean {
-	struct wpfault_range range;	/* in */
-	__u64 pages_cleaned;		/* out: dirty pages made clean */
-	__u64 reserved;			/* in: must be 0 */
+	struct wpfault_range range;
+	__u64 pages_cleaned;
+	__u64 reserved;
 };
 
-/*
- * Bit i of the bitmap, in 64-bit words (bit i % 64 of word i / 64), is set
- * when page (range.offset / page size + i) was dirtied since the last clean.
+/**
+ * struct wpfault_dirty_bitmap - the argument of WPFAULT_IOC_DIRTY_BITMAP
+ *	and WPFAULT_IOC_COLLECT
+ * @range: in: the pages to report.
+ * @bitmap: in: user pointer to an array of __u64 words.  Bit i (bit i % 64
+ *	of word i / 64) is set when page (range.offset / page size + i) was
+ *	written since the last clean of it.  The words that cover @range are
+ *	written whole (bits past the range are 0); later words are untouched.
+ * @bitmap_size: in: the size of that buffer in bytes: at least 8 bytes for
+ *	each 64 pages of @range, rounded up (ERANGE).
+ * @dirty_pages: out: the number of bits set.
+ * @reserved: in: must be 0.
+ *
+ * WPFAULT_IOC_DIRTY_BITMAP reports which pages of @range were written since
+ * the last clean (WPFAULT_IOC_CLEAN or WPFAULT_IOC_COLLECT) of each,
+ * through a shared mapping of any object type, write(2), direct I/O, or a
+ * kernel write through a page that GUP got (a write through a private
+ * mapping goes to a copy, not to the object).  The caller is guaranteed
+ * that:
+ *
+ *  - a page written after the last clean of it ended is always reported;
+ *  - a page not written since the last clean of it began never is, except
+ *    that a pfn object in pagetable mode may report a page whose ptes the
+ *    kernel removed (see &enum wpfault_method), and a page that a clean
+ *    finds pinned, and mapped writable until then, is reported by every
+ *    clean while it stays pinned and by the first one after (the kernel
+ *    writes through a pin without a fault);
+ *  - a write that overlaps a clean may land on either side of it;
+ *  - writeback, reclaim and migration do not change it;
+ *  - truncation drops the bits of the pages it removes; a hole punch and
+ *    fallocate's ZERO_RANGE keep them.
+ *
+ * WPFAULT_IOC_COLLECT takes the same argument: it reports the pages of
+ * @range written since the last clean of each, and cleans them, atomically
+ * per page.  A write that races with it is either in this bitmap or left
+ * for the next call, never lost, as it can be between
+ * WPFAULT_IOC_DIRTY_BITMAP and a later WPFAULT_IOC_CLEAN.  A bitmap word
+ * that cannot be stored loses nothing either: its pages stay written for
+ * the next call.  Its work follows the pages written since the last clean
+ * (collect_visits), not the size of @range.
+ *
+ * WPFAULT_IOC_CLEAN, WPFAULT_IOC_DIRTY_BITMAP and WPFAULT_IOC_COLLECT
+ * reschedule as they go and stop on a fatal signal between two pages
+ * (EINTR): a huge range cannot hold a CPU or a dying task.
  */
 struct wpfault_dirty_bitmap {
-	struct wpfault_range range;	/* in */
-	__u64 bitmap;			/* in: user pointer to __u64 words */
-	__u64 bitmap_size;		/* in: size of that buffer in bytes */
-	__u64 dirty_pages;		/* out: bits set */
-	__u64 reserved;			/* in: must be 0 */
+	struct wpfault_range range;
+	__u64 bitmap;
+	__u64 bitmap_size;
+	__u64 dirty_pages;
+	__u64 reserved;
 };
 
 /*
- * WPFAULT_IOC_COLLECT takes a struct wpfault_dirty_bitmap: it reports the
- * pages of the range written since the last clean or collect, and cleans
- * them, atomically per page.  A write that races with it is either in this
- * bitmap or left for the next call: none is lost, as can happen between
- * WPFAULT_IOC_DIRTY_BITMAP and a later WPFAULT_IOC_CLEAN.  Its work follows
- * the pages it reports, not the size of the range.
- */
-
-/*
- * Counters, in this order; new ones are only ever appended.  "Gauges"
- * (resident pages, live objects, disk blocks) are current values, the rest
- * count events since the object (or, for the global set, the module) was
- * created.  pages_dirtied counts writes the written set records (a clean page
- * written), pages_accounted the kernel's own dirtying of a folio, which
- * only writeback undoes.  pages_reclaimed are pages that left the cache
- * by reclaim, drop_caches or a memory error: exact while no page is being
- * added or truncated.  mtime_updates depend on the clock's granularity.
+ * Counters, in this order; new ones are only ever appended, so a program
+ * that knows fewer gets those it knows.  WPFAULT_IOC_STATS copies them out,
+ * on /dev/wpfault the module-wide set, on an object its own; debugfs shows
+ * them as "name value" lines (WPFAULT_STAT_NAMES), module-wide in
+ * /sys/kernel/debug/wpfault/stats and per object in wpfault/<id>/stats.
+ *
+ * Gauges (pages_resident, objects_alive, disk_blocks, blocks_shared,
+ * pins_held, pages_pinned) are current values.  The rest count events
+ * since the object was created or, module-wide, since the module was
+ * loaded; every event counts in its object and module-wide.  In an
+ * object's set objects_alive is 1, and pins_held and pages_pinned, which
+ * are module-wide only (a pin belongs to no object), are 0.  blocks_shared
+ * is, per object, its blocks that another object also holds and,
+ * module-wide, the blocks that more than one object holds.
+ *
+ * Two dirty states are kept apart.  pages_dirtied counts the pages the
+ * written set records: a page written since the last clean of it, by any
+ * fault path of any type, write(2), direct I/O, or a kernel write through
+ * a page that GUP got; pages_cleaned the pages that CLEAN and COLLECT
+ * found so and cleaned.  pages_accounted counts the kernel's own
+ * clean-to-dirty transitions of a folio (/proc/vmstat nr_dirtied), which
+ * only writeback undoes.  For a pfn object writeback_calls counts fsync
+ * calls and pages_written_back the blocks written since the last fsync
+ * that it flushed; a copy-on-write object counts neither.
+ *
+ * pages_reclaimed is derived: pages_allocated - pages_resident -
+ * pages_truncated, the pages that left the page cache other than by
+ * truncation (reclaim, drop_caches, a memory error).  It is exact while no
+ * page is being added or truncated, and never below 0.  truncations
+ * counts shrinking ftruncates and the hole punches and ZERO_RANGEs of
+ * fallocate(2) that reach into the file; pages_truncated the page-cache
+ * pages they drop, and those freed with their object.  mtime_updates
+ * counts the write faults that moved the file's times; how many depends on
+ * the clock's granularity, as two writes within one tick move them once.
+ *
+ * blocks_allocated counts the blocks allocated by faults of pfn and
+ * copy-on-write objects, by copies (a copy-on-write decision, a snapshot's
+ * eager copy, the zeroing of part of a shared block) and by fallocate(2)
+ * of any object.  blocks_freed counts the blocks a pfn or copy-on-write
+ * object lets go of (truncation, hole punches, a copy that replaces one,
+ * the object's end).  The blocks that writeback and direct I/O give a
+ * page-cache object, and those its truncations free, show in disk_blocks
+ * only.
+ * Another object (or a pin, or a pipe) may keep a shared block, and the
+ * objects a snapshot made let go of blocks they never allocated, so
+ * module-wide blocks_freed can exceed blocks_allocated.  disk_blocks counts
+ * the blocks each object holds, a shared block once in each holder.
+ *
+ * The copy-on-write decisions (<policy>_copies, <policy>_reuses) are
+ * counted under the policy in effect, in the object written to; a copy
+ * counts once it is made.  snapshots and eager_copies count in the source.
  */
 enum wpfault_stat {
 	WPFAULT_STAT_READ_FAULTS,	/* ->fault for a read */
@@ -169,56 +341,64 @@ enum wpfault_stat {
 	WPFAULT_STAT_SIGBUS_FAULTS,	/* faults refused past end of file */
 	WPFAULT_STAT_FAULTAROUND_PAGES,	/* pages mapped by ->map_pages */
 	WPFAULT_STAT_MKWRITE_CALLS,	/* ->page_mkwrite calls */
-	WPFAULT_STAT_PAGES_DIRTIED,	/* clean -> dirty in ->page_mkwrite */
-	WPFAULT_STAT_PAGES_CLEANED,	/* dirty -> clean, WPFAULT_IOC_CLEAN */
+	WPFAULT_STAT_PAGES_DIRTIED,	/* first write to a page since clean */
+	WPFAULT_STAT_PAGES_CLEANED,	/* pages CLEAN and COLLECT cleaned */
 	WPFAULT_STAT_PAGES_ALLOCATED,	/* pages added to the page cache */
 	WPFAULT_STAT_PAGES_RESIDENT,	/* gauge: pages in the page cache */
 	WPFAULT_STAT_OBJECTS_ALIVE,	/* gauge: live objects (1 per object) */
 	WPFAULT_STAT_PAGES_ACCOUNTED,	/* kernel clean -> dirty (nr_dirtied) */
-	WPFAULT_STAT_WRITEBACK_CALLS,	/* ->writepages calls */
-	WPFAULT_STAT_PAGES_WRITTEN_BACK, /* copied to the disk (nr_written) */
-	WPFAULT_STAT_PAGES_READ,	/* pages filled from the disk */
+	WPFAULT_STAT_WRITEBACK_CALLS,	/* ->writepages calls, pfn fsyncs */
+	WPFAULT_STAT_PAGES_WRITTEN_BACK, /* pages written back or flushed */
+	WPFAULT_STAT_PAGES_READ,	/* pages filled from disk blocks */
 	WPFAULT_STAT_PAGES_RECLAIMED,	/* gone other than by truncation */
 	WPFAULT_STAT_TRUNCATIONS,	/* shrinking ftruncates, hole punches */
 	WPFAULT_STAT_PAGES_TRUNCATED,	/* dropped by those, or with object */
-	WPFAULT_STAT_DISK_BLOCKS,	/* gauge: blocks on the disk */
-	WPFAULT_STAT_MTIME_UPDATES,	/* ->page_mkwrite moved the times */
+	WPFAULT_STAT_DISK_BLOCKS,	/* gauge: blocks the disk holds */
+	WPFAULT_STAT_MTIME_UPDATES,	/* write faults that moved the times */
 	WPFAULT_STAT_PFN_MKWRITE_CALLS,	/* ->pfn_mkwrite calls */
 	WPFAULT_STAT_ZERO_PAGE_MAPS,	/* holes mapped to the zero page */
 	WPFAULT_STAT_HOLE_UPGRADES,	/* zero page replaced by a new block */
-	WPFAULT_STAT_BLOCKS_ALLOCATED,	/* pfn object blocks allocated */
-	WPFAULT_STAT_BLOCKS_FREED,	/* and freed */
+	WPFAULT_STAT_BLOCKS_ALLOCATED,	/* pfn/cow/fallocate blocks allocated */
+	WPFAULT_STAT_BLOCKS_FREED,	/* pfn and cow blocks let go of */
 	WPFAULT_STAT_COLLECTIONS,	/* WPFAULT_IOC_COLLECT calls */
 	WPFAULT_STAT_COLLECT_VISITS,	/* pages those calls looked at */
-	WPFAULT_STAT_PTES_DIRTY,	/* dirty ptes cleaned by harvests */
+	WPFAULT_STAT_PTES_DIRTY,	/* dirty ptes cleaned by the helpers */
 	WPFAULT_STAT_PTES_WRPROTECTED,	/* writable ptes write-protected */
 	WPFAULT_STAT_METHOD_SWITCHES,	/* changes of the mode in effect */
 	WPFAULT_STAT_SNAPSHOTS,		/* snapshots taken of the object */
 	WPFAULT_STAT_BLOCKS_SHARED,	/* gauge: blocks another object holds */
 	WPFAULT_STAT_EAGER_COPIES,	/* pinned blocks copied by a snapshot */
-	WPFAULT_STAT_REFCOUNT_COPIES,	/* COW decisions, per policy: */
-	WPFAULT_STAT_REFCOUNT_REUSES,
-	WPFAULT_STAT_MAPCOUNT_COPIES,
-	WPFAULT_STAT_MAPCOUNT_REUSES,
-	WPFAULT_STAT_EXCLUSIVE_COPIES,
-	WPFAULT_STAT_EXCLUSIVE_REUSES,
-	WPFAULT_STAT_COPY_COPIES,	/* (the copy policy never reuses) */
-	WPFAULT_STAT_PINS_HELD,		/* gauge, module-wide: pin fds */
+	WPFAULT_STAT_REFCOUNT_COPIES,	/* refcount policy chose to copy */
+	WPFAULT_STAT_REFCOUNT_REUSES,	/* refcount policy chose to reuse */
+	WPFAULT_STAT_MAPCOUNT_COPIES,	/* mapcount policy chose to copy */
+	WPFAULT_STAT_MAPCOUNT_REUSES,	/* mapcount policy chose to reuse */
+	WPFAULT_STAT_EXCLUSIVE_COPIES,	/* exclusive policy chose to copy */
+	WPFAULT_STAT_EXCLUSIVE_REUSES,	/* exclusive policy chose to reuse */
+	WPFAULT_STAT_COPY_COPIES,	/* copy policy copied (never reuses) */
+	WPFAULT_STAT_PINS_HELD,		/* gauge, module-wide: pins held */
 	WPFAULT_STAT_PAGES_PINNED,	/* gauge, module-wide: pages they pin */
 	WPFAULT_STAT_POISONED_FAULTS,	/* faults refused: poisoned block */
-	WPFAULT_STAT_NR
+	WPFAULT_STAT_NR			/* the number of counters */
 };
 
-/*
+/**
+ * struct wpfault_disk_read - the argument of WPFAULT_IOC_READ_DISK
+ * @range: in: the pages to copy.
+ * @buf: in: user pointer to the buffer.
+ * @buf_size: in: the size of that buffer in bytes, at least range.length.
+ * @blocks: out: how many blocks of @range the disk holds.
+ * @reserved: in: must be 0.
+ *
  * Copies the object's backing store ("the disk"), not its page cache, for
- * range into buf: blocks never written back read as zeroes.
+ * @range into @buf: blocks never written back (holes of pfn and
+ * copy-on-write objects) read as zeroes.
  */
 struct wpfault_disk_read {
-	struct wpfault_range range;	/* in */
-	__u64 buf;			/* in: user pointer */
-	__u64 buf_size;			/* in: at least range.length */
-	__u64 blocks;			/* out: blocks present in the range */
-	__u64 reserved;			/* in: must be 0 */
+	struct wpfault_range range;
+	__u64 buf;
+	__u64 buf_size;
+	__u64 blocks;
+	__u64 reserved;
 };
 
 /* The counters' names, in debugfs and in the selftests' messages. */
@@ -270,8 +450,9 @@ struct wpfault_disk_read {
 
 /*
  * How a pfn object learns which pages were written (WPFAULT_IOC_SET_METHOD,
- * WPFAULT_IOC_GET_METHOD).  Page-cache objects always use ->page_mkwrite
- * and report WPFAULT_METHOD_MKWRITE.
+ * WPFAULT_IOC_GET_METHOD).  Page-cache and copy-on-write objects always
+ * use ->page_mkwrite: they report WPFAULT_METHOD_MKWRITE in
+ * WPFAULT_MODE_MKWRITE with no flags, and refuse any other method.
  *
  *  MKWRITE    cleaning write-protects the page in every mapping; the next
  *             write faults into ->pfn_mkwrite, which records it.
@@ -288,7 +469,13 @@ struct wpfault_disk_read {
  *             WPFAULT_ADAPTIVE_STREAK collections in a row each finding
  *             more than 1/WPFAULT_ADAPTIVE_DENSE of its range written, and
  *             back after as many each finding less than
- *             1/WPFAULT_ADAPTIVE_SPARSE.  README.md says why.
+ *             1/WPFAULT_ADAPTIVE_SPARSE.  A ->pfn_mkwrite fault costs as
+ *             much as harvesting many ptes, so PAGETABLE pays from a few
+ *             percent written; a harvest walks every writable pte to find
+ *             a handful, so it comes down before nothing at all is
+ *             written.  The gap between the two thresholds and the streak
+ *             keep a workload near one threshold from paying a switch (a
+ *             walk of every mapping) at every collection.
  *
  * The mode in effect (WPFAULT_MODE_*) is the method's, or its current
  * choice for ADAPTIVE, except that cleaning unmaps pages (UNMAP: every
@@ -296,7 +483,7 @@ struct wpfault_disk_read {
  * helpers (CONFIG_MAPPING_DIRTY_HELPERS and CONFIG_MMU_NOTIFIER), or while
  * a mapping exists that they skip (a read-only file's MAP_SHARED mapping)
  * or whose zaps the module could not watch (a forked mapping whose new mm
- * had no memory for a notifier): see flags.
+ * had no memory for a notifier): see the flags of struct wpfault_tracking.
  */
 enum wpfault_method {
 	WPFAULT_METHOD_MKWRITE,
@@ -331,11 +518,21 @@ enum wpfault_mode {
 #define WPFAULT_TRACKING_NO_HELPERS	(1U << 0)
 #define WPFAULT_TRACKING_UNWALKABLE	(1U << 1)
 
+/**
+ * struct wpfault_tracking - the argument of WPFAULT_IOC_SET_METHOD and
+ *	WPFAULT_IOC_GET_METHOD
+ * @method: set: in, the &enum wpfault_method to use; get: out, the one in
+ *	use.  Written back by both.
+ * @mode: out: the &enum wpfault_mode in effect.
+ * @flags: out: WPFAULT_TRACKING_* flags, why the mode in effect is
+ *	WPFAULT_MODE_UNMAP.
+ * @reserved: in: must be 0.
+ */
 struct wpfault_tracking {
-	__u32 method;		/* set: in; get: out (enum wpfault_method) */
-	__u32 mode;		/* out: enum wpfault_mode in effect */
-	__u32 flags;		/* out: WPFAULT_TRACKING_* */
-	__u32 reserved;		/* in: must be 0 */
+	__u32 method;
+	__u32 mode;
+	__u32 flags;
+	__u32 reserved;
 };
 
 /*
@@ -375,20 +572,42 @@ enum wpfault_policy {
 	[WPFAULT_POLICY_COPY] = "copy",					\
 }
 
+/**
+ * struct wpfault_policy_arg - the argument of WPFAULT_IOC_SET_POLICY and
+ *	WPFAULT_IOC_GET_POLICY
+ * @policy: set: in, the &enum wpfault_policy to use; get: out, the one in
+ *	use.  Written back by both.
+ * @reserved: in: must be 0.
+ *
+ * A new object's policy is WPFAULT_POLICY_EXCLUSIVE; a snapshot starts with
+ * its source's.
+ */
 struct wpfault_policy_arg {
-	__u32 policy;		/* set: in; get: out (enum wpfault_policy) */
-	__u32 reserved;		/* in: must be 0 */
+	__u32 policy;
+	__u32 reserved;
 };
 
 /* Close the snapshot's fd on exec. */
 #define WPFAULT_SNAPSHOT_CLOEXEC	(1U << 0)
 
+/**
+ * struct wpfault_snapshot - the argument of WPFAULT_IOC_SNAPSHOT
+ * @flags: in: WPFAULT_SNAPSHOT_* flags.
+ * @fd: out: the snapshot's file descriptor.
+ * @id: out: its id, the name of its debugfs directory.
+ * @eager_copies: out: pinned blocks copied for the snapshot rather than
+ *	shared (under WPFAULT_POLICY_EXCLUSIVE).
+ * @reserved: in: must be 0.
+ *
+ * The snapshot is a new copy-on-write object of the source's size and
+ * policy that shares every block with the source.
+ */
 struct wpfault_snapshot {
-	__u32 flags;		/* in: WPFAULT_SNAPSHOT_* */
-	__s32 fd;		/* out: the snapshot's file descriptor */
-	__u64 id;		/* out: its debugfs name */
-	__u64 eager_copies;	/* out: pinned blocks copied, not shared */
-	__u64 reserved;		/* in: must be 0 */
+	__u32 flags;
+	__s32 fd;
+	__u64 id;
+	__u64 eager_copies;
+	__u64 reserved;
 };
 
 /*
@@ -406,18 +625,35 @@ struct wpfault_snapshot {
 /* The most pages one pin may hold. */
 #define WPFAULT_PIN_MAX_PAGES	(1U << 16)
 
+/**
+ * struct wpfault_pin - the argument of WPFAULT_IOC_PIN
+ * @addr: in: the first address of the range, page aligned.
+ * @length: in: its length in bytes, page aligned, > 0, at most
+ *	WPFAULT_PIN_MAX_PAGES pages.
+ * @flags: in: WPFAULT_PIN_* flags.
+ * @fd: out: the pin's file descriptor.
+ * @reserved: in: must be 0.
+ */
 struct wpfault_pin {
-	__u64 addr;		/* in: page aligned */
-	__u64 length;		/* in: page aligned, > 0 */
-	__u32 flags;		/* in: WPFAULT_PIN_* */
-	__s32 fd;		/* out: the pin's file descriptor */
-	__u64 reserved;		/* in: must be 0 */
+	__u64 addr;
+	__u64 length;
+	__u32 flags;
+	__s32 fd;
+	__u64 reserved;
 };
 
+/**
+ * struct wpfault_stats - the argument of WPFAULT_IOC_STATS
+ * @nr_stats: in: room in @values, in counters; out: the number of counters
+ *	copied, the lesser of that and WPFAULT_STAT_NR.
+ * @reserved: in: must be 0.
+ * @values: in: user pointer to __u64[@nr_stats], filled in
+ *	&enum wpfault_stat order.
+ */
 struct wpfault_stats {
-	__u32 nr_stats;		/* in: room in values; out: counters copied */
-	__u32 reserved;		/* in: must be 0 */
-	__u64 values;		/* in: user pointer to __u64[nr_stats] */
+	__u32 nr_stats;
+	__u32 reserved;
+	__u64 values;
 };
 
 /* On /dev/wpfault */
