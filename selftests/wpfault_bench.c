@@ -665,81 +665,87 @@ static void report_smoke(const struct child *ch, const bool *use)
 	ksft_finished();
 }
 
-int main(int argc, char **argv)
-{
-	long sizes[8] = { 1024 }, ratios[8] = { 10, 1000 }, threads[4] = { 1 };
-	int nsizes = 1, nratios = 2, nthreads = 1, reps = 1, opt, m, failed = 0;
-	const char *line = "# ";
-	long mid = 0;		/* -g: the size that varies the writers */
+/* The measurements to take: the command line's grid. */
+struct grid {
+	long sizes[8], ratios[8], threads[4];
+	int nsizes, nratios, nthreads, reps;
+	/* "# " for the smoke run's KTAP comments, "" for -g's CSV */
+	const char *line;
+	long mid;		/* -g: the size that varies the writers */
 	bool use[NR_METHODS];
-	struct child ch[NR_METHODS] = { 0 };
-	int si, ri, ti, rep;
+};
 
-	for (m = 0; m < NR_METHODS; m++)
-		use[m] = true;
+/* -g: the full grid of the benchmark. */
+static void full_grid(struct grid *g)
+{
+	static const long sizes[] = { 1000, 10000, 100000 };
+	static const long ratios[] = { 1, 10, 100, 500, 1000 };
+
+	memcpy(g->sizes, sizes, sizeof(sizes));
+	g->nsizes = 3;
+	memcpy(g->ratios, ratios, sizeof(ratios));
+	g->nratios = 5;
+	g->reps = 5;
+	g->line = "";
+	g->threads[1] = 2;
+	g->threads[2] = sysconf(_SC_NPROCESSORS_ONLN);
+	g->nthreads = g->threads[2] > 2 ? 3 : 2;
+	if (g->threads[2] > MAX_THREADS)
+		g->threads[2] = MAX_THREADS;
+	g->mid = sizes[1];
+}
+
+static void parse_args(int argc, char **argv, struct grid *g)
+{
+	int opt, m, ti;
+
 	while ((opt = getopt(argc, argv, "gn:d:r:t:m:")) != -1) {
 		switch (opt) {
 		case 'g':
-			sizes[0] = 1000;
-			sizes[1] = 10000;
-			sizes[2] = 100000;
-			nsizes = 3;
-			ratios[0] = 1;
-			ratios[1] = 10;
-			ratios[2] = 100;
-			ratios[3] = 500;
-			ratios[4] = 1000;
-			nratios = 5;
-			reps = 5;
-			line = "";
-			threads[1] = 2;
-			threads[2] = sysconf(_SC_NPROCESSORS_ONLN);
-			nthreads = threads[2] > 2 ? 3 : 2;
-			if (threads[2] > MAX_THREADS)
-				threads[2] = MAX_THREADS;
-			mid = sizes[1];
+			full_grid(g);
 			break;
 		case 'n':
-			nsizes = parse_list(optarg, sizes, 8);
+			g->nsizes = parse_list(optarg, g->sizes, 8);
 			break;
 		case 'd':
-			nratios = parse_list(optarg, ratios, 8);
+			g->nratios = parse_list(optarg, g->ratios, 8);
 			break;
 		case 'r':
-			reps = atoi(optarg);
+			g->reps = atoi(optarg);
 			break;
 		case 't':
-			nthreads = parse_list(optarg, threads, 4);
-			mid = 0;
+			g->nthreads = parse_list(optarg, g->threads, 4);
+			g->mid = 0;
 			break;
 		case 'm':
 			for (m = 0; m < NR_METHODS; m++)
-				use[m] = strstr(optarg, method_names[m]);
+				g->use[m] = strstr(optarg, method_names[m]);
 			break;
 		default:
 			fprintf(stderr, usage, argv[0]);
-			return 2;
+			exit(2);
 		}
 	}
-	for (ti = 0; ti < nthreads; ti++) {
-		if (threads[ti] < 1 || threads[ti] > MAX_THREADS) {
+	for (ti = 0; ti < g->nthreads; ti++) {
+		if (g->threads[ti] < 1 || g->threads[ti] > MAX_THREADS) {
 			fprintf(stderr, "1 to %d threads\n", MAX_THREADS);
-			return 2;
+			exit(2);
 		}
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (*line)
-		ksft_print_header();
-	printf("# page size %zu, %ld CPUs\n", page_size,
-	       sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+/* One process per method in use, each talking through two pipes. */
+static void start_methods(const struct grid *g, struct child *ch)
+{
+	int m;
 
 	for (m = 0; m < NR_METHODS; m++) {
 		int to[2], from[2];
 
-		if (!use[m])
+		if (!g->use[m])
 			continue;
 		if (pipe(to) || pipe(from))
-			return 1;
+			exit(1);
 		ch[m].pid = fork();
 		if (!ch[m].pid) {
 			close(to[1]);
@@ -751,27 +757,40 @@ int main(int argc, char **argv)
 		ch[m].to = to[1];
 		ch[m].from = from[0];
 	}
+}
 
-	for (si = 0; si < nsizes; si++) {
-		for (ti = 0; ti < nthreads; ti++) {
-			if (mid && threads[ti] > 1 && sizes[si] != mid)
+/* Every point of the grid; a repetition goes round every ratio first. */
+static int run_grid(struct grid *g, struct child *ch)
+{
+	int si, ri, ti, rep, failed = 0;
+
+	for (si = 0; si < g->nsizes; si++) {
+		for (ti = 0; ti < g->nthreads; ti++) {
+			if (g->mid && g->threads[ti] > 1 &&
+			    g->sizes[si] != g->mid)
 				continue;
-			for (rep = 0; rep < reps; rep++) {
-				for (ri = 0; ri < nratios; ri++) {
+			for (rep = 0; rep < g->reps; rep++) {
+				for (ri = 0; ri < g->nratios; ri++) {
 					struct request q = {
-						.pages = sizes[si],
-						.threads = threads[ti],
+						.pages = g->sizes[si],
+						.threads = g->threads[ti],
 						.seed = (si * 1000ULL + rep) *
 							1000 + ri,
 					};
 
-					failed |= measure_all(ch, use, &q,
-							      ratios[ri], rep,
-							      line);
+					failed |= measure_all(ch, g->use, &q,
+							      g->ratios[ri],
+							      rep, g->line);
 				}
 			}
 		}
 	}
+	return failed;
+}
+
+static int stop_methods(struct child *ch)
+{
+	int m, failed = 0;
 
 	for (m = 0; m < NR_METHODS; m++) {
 		struct request quit = { 0 };
@@ -782,7 +801,31 @@ int main(int argc, char **argv)
 			failed = 1;
 		waitpid(ch[m].pid, NULL, 0);
 	}
-	if (*line)
-		report_smoke(ch, use);
+	return failed;
+}
+
+int main(int argc, char **argv)
+{
+	struct grid g = {
+		.sizes = { 1024 }, .ratios = { 10, 1000 }, .threads = { 1 },
+		.nsizes = 1, .nratios = 2, .nthreads = 1, .reps = 1,
+		.line = "# ",
+	};
+	struct child ch[NR_METHODS] = { 0 };
+	int m, failed;
+
+	for (m = 0; m < NR_METHODS; m++)
+		g.use[m] = true;
+	parse_args(argc, argv, &g);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (*g.line)
+		ksft_print_header();
+	printf("# page size %zu, %ld CPUs\n", page_size,
+	       sysconf(_SC_NPROCESSORS_ONLN));
+	start_methods(&g, ch);
+	failed = run_grid(&g, ch);
+	failed |= stop_methods(ch);
+	if (*g.line)
+		report_smoke(ch, g.use);
 	return failed;
 }

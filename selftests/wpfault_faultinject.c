@@ -27,9 +27,12 @@
  * debugfs directory could not be made still works, so the counters are
  * read through WPFAULT_IOC_STATS.
  *
- * Needs a kernel with CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB,
- * CONFIG_FAIL_PAGE_ALLOC and CONFIG_FAULT_INJECTION_DEBUG_FS (the debug
- * test kernel); skips elsewhere.
+ * Each operation is a variant of one test.  Clean, dirty bitmap,
+ * ftruncate and hole punches allocate nothing: for them the test checks
+ * the operation alone.  Needs a kernel with CONFIG_FAULT_INJECTION,
+ * CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and
+ * CONFIG_FAULT_INJECTION_DEBUG_FS (the debug test kernel); skips
+ * elsewhere.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,13 +46,13 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "kselftest.h"
+#include "kselftest_harness.h"
 #include "wpfault_util.h"
 
 #define MAX_SITES	1000
 #define OBJ_PAGES	4
 
-static int fail_nth_fd, dev;
+static int fail_nth_fd, dev = -1;
 /* A wpfault mount, for creating files by name (mkdtemp() fills it). */
 static char mount_dir[sizeof("/tmp/wpfault-fi-XXXXXX")];
 
@@ -63,7 +66,11 @@ static void knob(const char *path, const char *value)
 	close(fd);
 }
 
-static void setup_injection(void)
+/*
+ * Sets the failure injection up for this task; NULL, or why the kernel
+ * cannot.
+ */
+static const char *setup_injection(void)
 {
 	static const char *const attrs[] = { "failslab", "fail_page_alloc" };
 	char path[128];
@@ -71,11 +78,12 @@ static void setup_injection(void)
 
 	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	if (fail_nth_fd < 0)
-		ksft_exit_skip("no fail-nth: no CONFIG_FAULT_INJECTION\n");
+		return "no fail-nth: no CONFIG_FAULT_INJECTION";
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), DEBUGFS_DIR "/%s", attrs[i]);
 		if (access(path, F_OK))
-			ksft_exit_skip("no %s: kernel without it\n", path);
+			return i ? "no fail_page_alloc in debugfs" :
+				   "no failslab in debugfs";
 		/* GFP_KERNEL and highmem allocations are ignored by default. */
 		snprintf(path, sizeof(path), DEBUGFS_DIR "/%s/ignore-gfp-wait",
 			 attrs[i]);
@@ -88,6 +96,7 @@ static void setup_injection(void)
 	knob(DEBUGFS_DIR "/fail_page_alloc/ignore-gfp-highmem", "N");
 	/* Blocks are single pages, which it ignores by default. */
 	knob(DEBUGFS_DIR "/fail_page_alloc/min-order", "0");
+	return NULL;
 }
 
 static void arm_fail_nth(int n)
@@ -639,36 +648,6 @@ static int run_pin(struct target *t)
 	return ret;
 }
 
-static const struct op ops[] = {
-	{ "create", PREP_NONE, run_create, NULL },
-	{ "read fault", PREP_NONE, run_read_fault, check_read_fault },
-	{ "write fault", PREP_NONE, run_write_fault, check_write_fault },
-	{ "page_mkwrite", PREP_CLEANED, run_write_fault, check_mkwrite },
-	{ "fault-around", PREP_CACHED, run_faultaround, check_cached },
-	{ "clean", PREP_CACHED, run_clean, check_clean },
-	{ "dirty bitmap", PREP_CACHED, run_bitmap, check_cached },
-	{ "ftruncate", PREP_CACHED, run_truncate, check_truncate },
-	{ "mmap/munmap", PREP_CACHED, run_mmap_munmap, check_cached },
-	{ "fsync", PREP_CACHED, run_fsync, check_fsync },
-	{ "read back", PREP_ON_DISK, run_read_back, check_read_back },
-	{ "pwrite", PREP_NONE, run_pwrite, check_write_fault },
-	{ "punch hole", PREP_CACHED, run_punch, check_punch },
-	{ "create in a mount", PREP_NONE, run_mount_create, NULL },
-	{ "pfn create", PREP_NONE, run_create_pfn, NULL },
-	{ "pfn write fault", PREP_NONE, run_write_fault, check_pfn_page1,
-	  WPFAULT_TYPE_PFN },
-	{ "pfn_mkwrite upgrade", PREP_READ, run_write_fault,
-	  check_pfn_upgrade, WPFAULT_TYPE_PFN },
-	{ "pfn pagetable collect", PREP_PAGETABLE, run_collect,
-	  check_collected, WPFAULT_TYPE_PFN },
-	{ "pfn method switch", PREP_PAGETABLE, run_set_mkwrite,
-	  check_switched, WPFAULT_TYPE_PFN },
-	{ "cow copy", PREP_SNAPSHOT, run_write_fault, check_cow_copy,
-	  WPFAULT_TYPE_COW },
-	{ "cow snapshot", PREP_CACHED, run_snapshot, NULL, WPFAULT_TYPE_COW },
-	{ "pin", PREP_CACHED, run_pin, NULL, WPFAULT_TYPE_COW },
-};
-
 /* Fails each allocation of @op in turn; returns the number failed. */
 static int inject_all(const struct op *op, bool *ok)
 {
@@ -710,34 +689,142 @@ static int inject_all(const struct op *op, bool *ok)
 	return n;
 }
 
-int main(void)
-{
-	size_t i;
-	int total = 0;
+FIXTURE(fault_injection) {
+};
 
-	ksft_print_header();
+/* One operation, and the object state it starts from. */
+FIXTURE_VARIANT(fault_injection) {
+	struct op op;
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, create) {
+	.op = { "create", PREP_NONE, run_create, NULL },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, read_fault) {
+	.op = { "read fault", PREP_NONE, run_read_fault, check_read_fault },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, write_fault) {
+	.op = { "write fault", PREP_NONE, run_write_fault, check_write_fault },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, page_mkwrite) {
+	.op = { "page_mkwrite", PREP_CLEANED, run_write_fault, check_mkwrite },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, fault_around) {
+	.op = { "fault-around", PREP_CACHED, run_faultaround, check_cached },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, clean) {
+	.op = { "clean", PREP_CACHED, run_clean, check_clean },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, dirty_bitmap) {
+	.op = { "dirty bitmap", PREP_CACHED, run_bitmap, check_cached },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, ftruncate) {
+	.op = { "ftruncate", PREP_CACHED, run_truncate, check_truncate },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, mmap_munmap) {
+	.op = { "mmap/munmap", PREP_CACHED, run_mmap_munmap, check_cached },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, fsync) {
+	.op = { "fsync", PREP_CACHED, run_fsync, check_fsync },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, read_back) {
+	.op = { "read back", PREP_ON_DISK, run_read_back, check_read_back },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, pwrite) {
+	.op = { "pwrite", PREP_NONE, run_pwrite, check_write_fault },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, punch_hole) {
+	.op = { "punch hole", PREP_CACHED, run_punch, check_punch },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, create_in_a_mount) {
+	.op = { "create in a mount", PREP_NONE, run_mount_create, NULL },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, pfn_create) {
+	.op = { "pfn create", PREP_NONE, run_create_pfn, NULL },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, pfn_write_fault) {
+	.op = { "pfn write fault", PREP_NONE, run_write_fault,
+		 check_pfn_page1, WPFAULT_TYPE_PFN },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, pfn_mkwrite_upgrade) {
+	.op = { "pfn_mkwrite upgrade", PREP_READ, run_write_fault,
+		 check_pfn_upgrade, WPFAULT_TYPE_PFN },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, pfn_pagetable_collect) {
+	.op = { "pfn pagetable collect", PREP_PAGETABLE, run_collect,
+		 check_collected, WPFAULT_TYPE_PFN },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, pfn_method_switch) {
+	.op = { "pfn method switch", PREP_PAGETABLE, run_set_mkwrite,
+		 check_switched, WPFAULT_TYPE_PFN },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, cow_copy) {
+	.op = { "cow copy", PREP_SNAPSHOT, run_write_fault, check_cow_copy,
+		 WPFAULT_TYPE_COW },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, cow_snapshot) {
+	.op = { "cow snapshot", PREP_CACHED, run_snapshot, NULL,
+		 WPFAULT_TYPE_COW },
+};
+
+FIXTURE_VARIANT_ADD(fault_injection, pin) {
+	.op = { "pin", PREP_CACHED, run_pin, NULL, WPFAULT_TYPE_COW },
+};
+
+FIXTURE_SETUP(fault_injection)
+{
+	const char *why;
+
 	dev = wpf_open_dev();
 	if (dev == -ENOENT)
-		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
-			       WPFAULT_DEVICE);
-	if (dev < 0)
-		ksft_exit_fail_msg("open: %s\n", strerror(-dev));
-	setup_injection();
+		SKIP(return, WPF_UNLOADED);
+	ASSERT_LE(0, dev);
+	why = setup_injection();
+	if (why)
+		SKIP(return, "%s", why);
 	snprintf(mount_dir, sizeof(mount_dir), "/tmp/wpfault-fi-XXXXXX");
-	if (!mkdtemp(mount_dir) || mount("none", mount_dir, "wpfault", 0, NULL))
-		ksft_exit_fail_msg("mount: %s\n", strerror(errno));
-	ksft_set_plan(ARRAY_SIZE(ops));
-	for (i = 0; i < ARRAY_SIZE(ops); i++) {
-		bool ok;
-		int n = inject_all(&ops[i], &ok);
-
-		total += n;
-		ksft_test_result(ok, "%s: %d allocations failed in turn\n",
-				 ops[i].name, n);
-	}
-	ksft_print_msg("injected failures: %d\n", total);
-	if (umount(mount_dir) || rmdir(mount_dir))
-		ksft_exit_fail_msg("umount: %s\n", strerror(errno));
-	close(dev);
-	ksft_finished();
+	ASSERT_NE(NULL, mkdtemp(mount_dir));
+	ASSERT_EQ(0, mount("none", mount_dir, "wpfault", 0, NULL));
 }
+
+FIXTURE_TEARDOWN(fault_injection)
+{
+	if (*mount_dir) {
+		EXPECT_EQ(0, umount(mount_dir));
+		EXPECT_EQ(0, rmdir(mount_dir));
+	}
+	if (dev >= 0)
+		close(dev);
+}
+
+/* Under TCG a debug kernel takes minutes for the operations that fail most. */
+TEST_F_TIMEOUT(fault_injection, every_allocation_fails_in_turn, 300)
+{
+	bool ok;
+	int n = inject_all(&variant->op, &ok);
+
+	TH_LOG("%s: %d allocations failed in turn", variant->op.name, n);
+	ASSERT_TRUE(ok);
+}
+
+TEST_HARNESS_MAIN

@@ -55,8 +55,8 @@
  * refcount, exclusive and copy.  mapcount is left out: it leaks exactly
  * into those pins, which wpfault_cow shows.
  *
- * Adding an operation: add an enum op entry, its name, its weight, and a
- * case in do_op().
+ * Adding an operation: add an enum op entry, its line in ops[] (name,
+ * weight, how it locks) and a case in do_op().
  *
  *   wpfault_stress [-s seed] [-t seconds] [-p processes] [-w threads]
  * The run is bounded in time: -t, or WPFAULT_STRESS_SECONDS (10 s by
@@ -103,17 +103,52 @@ enum op {
 	NR_OPS
 };
 
-static const char *const op_names[NR_OPS] = {
-	"write", "read", "read_private", "write_private", "clean", "bitmap",
-	"fork", "mprotect", "munmap_mmap", "madv_dontneed", "object_create",
-	"pwrite", "pread", "fsync", "truncate", "punch_hole",
-	"tracking_method", "snapshot", "snapshot_use", "pin_snapshot",
-	"unpin", "cow_policy",
+/* How an operation picks and locks its object. */
+#define OPF_PFN		0x1	/* on the pfn object */
+#define OPF_COW		0x2	/* on the copy-on-write object */
+/* Changes every lane of a page: holds the object's lock exclusively. */
+#define OPF_EXCL	0x4
+/*
+ * Takes no object lock: a forking worker waits for its child, which takes
+ * locks; short-lived objects, the worker's snapshot and its pin are the
+ * worker's own.
+ */
+#define OPF_UNLOCKED	0x8
+
+/* Each operation: its name, its relative frequency, how it locks. */
+static const struct {
+	const char *name;
+	int weight;
+	unsigned int flags;
+} ops[NR_OPS] = {
+	[OP_WRITE] = { "write", 30, 0 },
+	[OP_READ] = { "read", 20, 0 },
+	[OP_READ_PRIVATE] = { "read_private", 8, 0 },
+	[OP_WRITE_PRIVATE] = { "write_private", 8, 0 },
+	[OP_CLEAN] = { "clean", 6, 0 },
+	[OP_BITMAP] = { "bitmap", 6, 0 },
+	[OP_FORK] = { "fork", 1, OPF_UNLOCKED },
+	[OP_MPROTECT] = { "mprotect", 3, 0 },
+	[OP_REMAP] = { "munmap_mmap", 3, 0 },
+	[OP_DONTNEED] = { "madv_dontneed", 3, 0 },
+	[OP_TEMP_OBJECT] = { "object_create", 2, OPF_UNLOCKED },
+	[OP_PWRITE] = { "pwrite", 8, 0 },
+	[OP_PREAD] = { "pread", 6, 0 },
+	[OP_FSYNC] = { "fsync", 2, 0 },
+	[OP_TRUNCATE] = { "truncate", 1, OPF_EXCL },
+	[OP_PUNCH] = { "punch_hole", 2, OPF_EXCL },
+	[OP_METHOD] = { "tracking_method", 2, OPF_PFN | OPF_EXCL },
+	[OP_SNAPSHOT] = { "snapshot", 2, OPF_COW | OPF_EXCL },
+	[OP_SNAPSHOT_USE] = { "snapshot_use", 6, OPF_COW | OPF_UNLOCKED },
+	[OP_PIN] = { "pin_snapshot", 1, OPF_COW | OPF_UNLOCKED },
+	[OP_UNPIN] = { "unpin", 1, OPF_COW | OPF_UNLOCKED },
+	[OP_POLICY] = { "cow_policy", 1, OPF_COW | OPF_UNLOCKED },
 };
 
-/* Relative frequencies. */
-static const int op_weights[NR_OPS] = {
-	30, 20, 8, 8, 6, 6, 1, 3, 3, 3, 2, 8, 6, 2, 1, 2, 2, 2, 6, 1, 1, 1,
+/* What a forked child does, a few times, before it exits. */
+static const enum op child_ops[] = {
+	OP_WRITE, OP_READ, OP_READ_PRIVATE, OP_WRITE_PRIVATE, OP_CLEAN,
+	OP_BITMAP,
 };
 
 /*
@@ -638,7 +673,7 @@ static void do_fork(struct worker *w)
 	if (pid == 0) {
 		/* A copy of this worker: same lane, same model, own mm. */
 		for (i = 0; i < FORK_OPS; i++)
-			do_op(w, rnd(w, OP_FORK));
+			do_op(w, child_ops[rnd(w, ARRAY_SIZE(child_ops))]);
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
@@ -654,16 +689,11 @@ static void do_fork(struct worker *w)
 
 static void do_op(struct worker *w, enum op op)
 {
-	int obj = op == OP_METHOD ? PFN_OBJECT :
-		  op >= OP_SNAPSHOT ? COW_OBJECT : rnd(w, NR_OBJECTS);
-	bool exclusive = op == OP_TRUNCATE || op == OP_PUNCH ||
-			 op == OP_METHOD || op == OP_SNAPSHOT;
-	/*
-	 * A forking worker waits for its child, which takes locks; the
-	 * worker's snapshot and pin are its own.
-	 */
-	bool locked = op != OP_FORK && op != OP_TEMP_OBJECT &&
-		      (op < OP_SNAPSHOT_USE || op > OP_POLICY);
+	unsigned int flags = ops[op].flags;
+	int obj = flags & OPF_PFN ? PFN_OBJECT :
+		  flags & OPF_COW ? COW_OBJECT : rnd(w, NR_OBJECTS);
+	bool exclusive = flags & OPF_EXCL;
+	bool locked = !(flags & OPF_UNLOCKED);
 	struct mapping *m;
 
 	count(op);
@@ -776,8 +806,8 @@ static enum op pick_op(struct worker *w)
 {
 	int i, r = rnd(w, op_total);
 
-	for (i = 0; r >= op_weights[i]; i++)
-		r -= op_weights[i];
+	for (i = 0; r >= ops[i].weight; i++)
+		r -= ops[i].weight;
 	return i;
 }
 
@@ -915,49 +945,56 @@ static bool check_dirty_state(void)
 	return ok;
 }
 
-int main(int argc, char **argv)
-{
-	int seconds = 10, procs = 2, threads = 2, opt, p, t, obj, i, err;
-	uint64_t seed = 0;
-	struct wpf_obj objs[NR_OBJECTS];
-	pthread_rwlockattr_t lock_attr;
-	/* Else a truncation may wait for ever behind the readers. */
-	int writer_first = PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP;
-	bool contents_ok, dirty_ok;
-	const char *env;
+/* How long, how many processes and threads, from which seed. */
+struct run {
+	int seconds, procs, threads;
+	uint64_t seed;
+};
 
-	env = getenv("WPFAULT_STRESS_SECONDS");
+static void parse_args(int argc, char **argv, struct run *run)
+{
+	const char *env = getenv("WPFAULT_STRESS_SECONDS");
+	int opt;
+
 	if (env && *env)
-		seconds = atoi(env);
+		run->seconds = atoi(env);
 	while ((opt = getopt(argc, argv, "s:t:p:w:")) != -1) {
 		switch (opt) {
 		case 's':
-			seed = strtoull(optarg, NULL, 0);
+			run->seed = strtoull(optarg, NULL, 0);
 			break;
 		case 't':
-			seconds = atoi(optarg);
+			run->seconds = atoi(optarg);
 			break;
 		case 'p':
-			procs = atoi(optarg);
+			run->procs = atoi(optarg);
 			break;
 		case 'w':
-			threads = atoi(optarg);
+			run->threads = atoi(optarg);
 			break;
 		default:
 			fprintf(stderr, usage, argv[0]);
-			return 2;
+			exit(2);
 		}
 	}
-	if (!seed) {
+	if (!run->seed) {
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		seed = (uint64_t)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec;
+		run->seed = (uint64_t)ts.tv_sec * 1000000007ULL ^ ts.tv_nsec;
 	}
-	ksft_print_header();
-	if (procs < 1 || threads < 1 || procs * threads > MAX_WORKERS)
-		ksft_exit_fail_msg("1 to %d workers, not %d\n", MAX_WORKERS,
-				   procs * threads);
+}
+
+/*
+ * The shared state (locks, counts, the model) in memory every process
+ * sees, and the shared objects, of each type; SKIPs without the module.
+ */
+static void set_up(struct wpf_obj objs[NR_OBJECTS])
+{
+	/* Else a truncation may wait for ever behind the readers. */
+	int writer_first = PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP;
+	pthread_rwlockattr_t lock_attr;
+	int obj, err;
 
 	sh = mmap(NULL, sizeof(*sh) + NR_OBJECTS * OBJ_PAGES * page_size,
 		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -988,34 +1025,30 @@ int main(int argc, char **argv)
 	sh->no_helpers = err == -EOPNOTSUPP;
 	if (wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_MKWRITE) < 0)
 		ksft_exit_fail_msg("set method: %s\n", strerror(errno));
-	ksft_set_plan(3);
-	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
-		       (unsigned long long)seed, seconds, procs, threads);
-	ksft_print_msg("page size %zu bytes\n", page_size);
-	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
-		       (unsigned long long)seed, seconds, procs, threads);
-	for (i = 0; i < NR_OPS; i++)
-		op_total += op_weights[i];
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += seconds;
+}
 
-	for (p = 0; p < procs; p++) {
+/* run->procs processes of run->threads workers, until the deadline. */
+static void run_workers(const struct run *run)
+{
+	int p, t;
+
+	for (p = 0; p < run->procs; p++) {
 		if (fork() == 0) {
 			pthread_t tids[MAX_WORKERS];
-			struct worker *ws = calloc(threads, sizeof(*ws));
+			struct worker *ws = calloc(run->threads, sizeof(*ws));
 
-			for (t = 0; t < threads; t++) {
-				ws[t].id = p * threads + t;
-				ws[t].rng = seed + ws[t].id;
+			for (t = 0; t < run->threads; t++) {
+				ws[t].id = p * run->threads + t;
+				ws[t].rng = run->seed + ws[t].id;
 				pthread_create(&tids[t], NULL, worker_main,
 					       &ws[t]);
 			}
-			for (t = 0; t < threads; t++)
+			for (t = 0; t < run->threads; t++)
 				pthread_join(tids[t], NULL);
 			_exit(0);
 		}
 	}
-	for (p = 0; p < procs; p++) {
+	for (p = 0; p < run->procs; p++) {
 		int status;
 
 		if (wait(&status) < 0 || !WIFEXITED(status) ||
@@ -1023,9 +1056,38 @@ int main(int argc, char **argv)
 			ksft_exit_fail_msg("a worker died (status %#x)\n",
 					   status);
 	}
+}
+
+int main(int argc, char **argv)
+{
+	struct run run = { .seconds = 10, .procs = 2, .threads = 2 };
+	struct wpf_obj objs[NR_OBJECTS];
+	bool contents_ok, dirty_ok;
+	int obj, i;
+
+	parse_args(argc, argv, &run);
+	ksft_print_header();
+	if (run.procs < 1 || run.threads < 1 ||
+	    run.procs * run.threads > MAX_WORKERS)
+		ksft_exit_fail_msg("1 to %d workers, not %d\n", MAX_WORKERS,
+				   run.procs * run.threads);
+	set_up(objs);
+	ksft_set_plan(3);
+	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
+		       (unsigned long long)run.seed, run.seconds, run.procs,
+		       run.threads);
+	ksft_print_msg("page size %zu bytes\n", page_size);
+	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
+		       (unsigned long long)run.seed, run.seconds, run.procs,
+		       run.threads);
+	for (i = 0; i < NR_OPS; i++)
+		op_total += ops[i].weight;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += run.seconds;
+	run_workers(&run);
 
 	for (i = 0; i < NR_OPS; i++)
-		ksft_print_msg("%-14s %llu\n", op_names[i],
+		ksft_print_msg("%-14s %llu\n", ops[i].name,
 			       (unsigned long long)sh->ops[i]);
 	ksft_print_msg("bitmap checks skipped for a concurrent clean: %llu\n",
 		       (unsigned long long)sh->skipped_checks);

@@ -331,38 +331,158 @@ static int model_punch(volatile char *map, off_t start, off_t end,
 	return wrong;
 }
 
-int main(int argc, char **argv)
+/* What the rounds found; every "wrong" count must end at 0. */
+struct tally {
+	unsigned long punches, sigbus, accesses;
+	unsigned long late_ptes, late_cached, resident_wrong;
+	unsigned long data_wrong, disk_wrong, punch_wrong;
+};
+
+static void parse_args(int argc, char **argv, uint64_t *seed,
+		       unsigned long *rounds)
 {
-	unsigned long rounds = 400, round, sigbus = 0, accesses = 0;
-	unsigned long late_ptes = 0, late_cached = 0, resident_wrong = 0;
-	unsigned long data_wrong = 0, disk_wrong = 0, punch_wrong = 0;
-	unsigned long punches = 0;
-	uint64_t seed = 0, rng;
-	const off_t full = OBJ_PAGES * page_size;
-	struct sigaction sa = { .sa_handler = sigbus_handler };
-	volatile char *check;
-	struct wpf_obj obj;
-	int opt, t, err;
-	char *disk;
+	int opt;
 
 	while ((opt = getopt(argc, argv, "s:r:w:")) != -1) {
 		switch (opt) {
 		case 's':
-			seed = strtoull(optarg, NULL, 0);
+			*seed = strtoull(optarg, NULL, 0);
 			break;
 		case 'r':
-			rounds = strtoul(optarg, NULL, 0);
+			*rounds = strtoul(optarg, NULL, 0);
 			break;
 		case 'w':
 			nr_threads = atoi(optarg);
 			break;
 		default:
 			fprintf(stderr, usage, argv[0]);
-			return 2;
+			exit(2);
 		}
 	}
-	if (!seed)
-		seed = time(NULL);
+	if (!*seed)
+		*seed = time(NULL);
+}
+
+/* Each faulter thread gets its own shared mapping and random sequence. */
+static void start_faulters(uint64_t seed)
+{
+	struct sigaction sa = { .sa_handler = sigbus_handler };
+	int t;
+
+	if (sigaction(SIGBUS, &sa, NULL))
+		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
+	for (t = 0; t < nr_threads; t++) {
+		struct faulter *f = &faulters[t];
+
+		f->id = t;
+		f->rng = seed + t;
+		f->map = wpf_map(obj_fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, 0);
+		if (f->map == MAP_FAILED)
+			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+		if (pthread_create(&f->tid, NULL, faulter_main, f))
+			ksft_exit_fail_msg("pthread_create failed\n");
+	}
+}
+
+static void stop_faulters(struct tally *n)
+{
+	int t;
+
+	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+	for (t = 0; t < nr_threads; t++) {
+		pthread_join(faulters[t].tid, NULL);
+		n->accesses += faulters[t].accesses;
+		n->sigbus += faulters[t].sigbus;
+		munmap((void *)faulters[t].map, OBJ_PAGES * page_size);
+	}
+}
+
+/* A hole of 1 to 2 * OBJ_PAGES half pages at @start, checked paused. */
+static void punch_round(struct tally *n, volatile char *check, char *disk,
+			unsigned long round, off_t start, uint64_t r)
+{
+	off_t len = (1 + (r >> 8) % (2 * OBJ_PAGES)) * (page_size / 2);
+	uint64_t punch_start = take_ticket(), punch_end;
+
+	if (fallocate(obj_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      start, len))
+		ksft_exit_fail_msg("punch: %s\n", strerror(errno));
+	punch_end = take_ticket();
+	n->punches++;
+	pause_all();
+	n->resident_wrong += !resident_ok(check, OBJ_PAGES, round);
+	n->punch_wrong += model_punch(check, start, start + len, punch_start,
+				      punch_end);
+	n->data_wrong += data_mismatches(check);
+	n->disk_wrong += disk_mismatches(disk);
+	resume_all();
+}
+
+/*
+ * A shrink to @size, checked at once for what lies past the new end of
+ * file, then with the faulters paused; then the object grows back.
+ */
+static void shrink_round(struct tally *n, volatile char *check, char *disk,
+			 unsigned long round, off_t size)
+{
+	size_t eof_pages = (size + page_size - 1) / page_size;
+	int t;
+
+	if (ftruncate(obj_fd, size))
+		ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+	for (t = 0; t < nr_threads; t++)
+		n->late_ptes += ptes_from(faulters[t].map, eof_pages);
+	n->late_cached += cached_from(check, eof_pages);
+
+	pause_all();
+	n->resident_wrong += !resident_ok(check, eof_pages, round);
+	model_truncate(size);
+	if (ftruncate(obj_fd, OBJ_PAGES * page_size))
+		ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
+	n->data_wrong += data_mismatches(check);
+	n->disk_wrong += disk_mismatches(disk);
+	resume_all();
+}
+
+static void report(const struct tally *n, unsigned long rounds)
+{
+	ksft_print_msg("%lu accesses, %lu of them past end of file (SIGBUS)\n",
+		       n->accesses, n->sigbus);
+	ksft_print_msg("%lu shrinks, %lu hole punches\n",
+		       rounds - n->punches, n->punches);
+	ksft_test_result(n->late_ptes == 0,
+			 "no pte past EOF right after a shrink (%lu found)\n",
+			 n->late_ptes);
+	ksft_test_result(n->late_cached == 0,
+			 "no cached page past EOF right after a shrink (%lu found)\n",
+			 n->late_cached);
+	ksft_test_result(n->punch_wrong == 0,
+			 "a racing hole punch leaves each byte zero or its later write (%lu wrong)\n",
+			 n->punch_wrong);
+	ksft_test_result(n->resident_wrong == 0,
+			 "resident pages are the cached ones, within EOF (%lu rounds wrong)\n",
+			 n->resident_wrong);
+	ksft_test_result(n->data_wrong == 0,
+			 "every byte equals the model after regrowing (%lu wrong)\n",
+			 n->data_wrong);
+	ksft_test_result(n->disk_wrong == 0,
+			 "the disk equals the model after each fsync (%lu wrong)\n",
+			 n->disk_wrong);
+}
+
+int main(int argc, char **argv)
+{
+	const off_t full = OBJ_PAGES * page_size;
+	unsigned long rounds = 400, round;
+	struct wpf_obj obj = WPF_OBJ_INIT;
+	struct tally n = { 0 };
+	uint64_t seed = 0, rng;
+	volatile char *check;
+	char *disk;
+	int err;
+
+	parse_args(argc, argv, &seed, &rounds);
 	ksft_print_header();
 	if (nr_threads < 1 || nr_threads > MAX_THREADS)
 		ksft_exit_fail_msg("1 to %d threads, not %d\n", MAX_THREADS,
@@ -382,102 +502,26 @@ int main(int argc, char **argv)
 		       (unsigned long long)seed, rounds, nr_threads, page_size);
 	ksft_print_msg("rerun: %s -s %llu -r %lu -w %d\n", argv[0],
 		       (unsigned long long)seed, rounds, nr_threads);
-
 	check = wpf_map(obj_fd, OBJ_PAGES, PROT_READ, MAP_SHARED, 0);
 	if (check == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	if (sigaction(SIGBUS, &sa, NULL))
-		ksft_exit_fail_msg("sigaction: %s\n", strerror(errno));
-	for (t = 0; t < nr_threads; t++) {
-		struct faulter *f = &faulters[t];
-
-		f->id = t;
-		f->rng = seed + t;
-		f->map = wpf_map(obj_fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, 0);
-		if (f->map == MAP_FAILED)
-			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-		if (pthread_create(&f->tid, NULL, faulter_main, f))
-			ksft_exit_fail_msg("pthread_create failed\n");
-	}
+	start_faulters(seed);
 
 	rng = seed;
 	for (round = 0; round < rounds; round++) {
 		uint64_t r = wpf_rand(&rng);
 		/* A page boundary or the middle of a page, below full. */
 		off_t size = (r % (2 * OBJ_PAGES - 1)) * (page_size / 2);
-		size_t eof_pages = (size + page_size - 1) / page_size;
 
 		/* Let the threads fault for a moment. */
 		usleep(r >> 32 & 255);
-		if (!(r >> 48 & 3)) {
-			/* A hole of 1 to 2 * OBJ_PAGES half pages. */
-			off_t len = (1 + (r >> 8) % (2 * OBJ_PAGES)) *
-				    (page_size / 2);
-			uint64_t punch_start = take_ticket(), punch_end;
-
-			if (fallocate(obj_fd, FALLOC_FL_PUNCH_HOLE |
-				      FALLOC_FL_KEEP_SIZE, size, len))
-				ksft_exit_fail_msg("punch: %s\n",
-						   strerror(errno));
-			punch_end = take_ticket();
-			punches++;
-			pause_all();
-			resident_wrong += !resident_ok(check, OBJ_PAGES,
-						       round);
-			punch_wrong += model_punch(check, size, size + len,
-						   punch_start, punch_end);
-			data_wrong += data_mismatches(check);
-			disk_wrong += disk_mismatches(disk);
-			resume_all();
-			continue;
-		}
-		if (ftruncate(obj_fd, size))
-			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
-		for (t = 0; t < nr_threads; t++)
-			late_ptes += ptes_from(faulters[t].map,
-					       eof_pages);
-		late_cached += cached_from(check, eof_pages);
-
-		pause_all();
-		resident_wrong += !resident_ok(check, eof_pages, round);
-		model_truncate(size);
-		if (ftruncate(obj_fd, full))
-			ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
-		data_wrong += data_mismatches(check);
-		disk_wrong += disk_mismatches(disk);
-		resume_all();
+		if (!(r >> 48 & 3))
+			punch_round(&n, check, disk, round, size, r);
+		else
+			shrink_round(&n, check, disk, round, size);
 	}
-	__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
-	for (t = 0; t < nr_threads; t++) {
-		pthread_join(faulters[t].tid, NULL);
-		accesses += faulters[t].accesses;
-		sigbus += faulters[t].sigbus;
-	}
-	ksft_print_msg("%lu accesses, %lu of them past end of file (SIGBUS)\n",
-		       accesses, sigbus);
-	ksft_print_msg("%lu shrinks, %lu hole punches\n", rounds - punches,
-		       punches);
-	ksft_test_result(late_ptes == 0,
-			 "no pte past EOF right after a shrink (%lu found)\n",
-			 late_ptes);
-	ksft_test_result(late_cached == 0,
-			 "no cached page past EOF right after a shrink (%lu found)\n",
-			 late_cached);
-	ksft_test_result(punch_wrong == 0,
-			 "a racing hole punch leaves each byte zero or its later write (%lu wrong)\n",
-			 punch_wrong);
-	ksft_test_result(resident_wrong == 0,
-			 "resident pages are the cached ones, within EOF (%lu rounds wrong)\n",
-			 resident_wrong);
-	ksft_test_result(data_wrong == 0,
-			 "every byte equals the model after regrowing (%lu wrong)\n",
-			 data_wrong);
-	ksft_test_result(disk_wrong == 0,
-			 "the disk equals the model after each fsync (%lu wrong)\n",
-			 disk_wrong);
-	for (t = 0; t < nr_threads; t++)
-		munmap((void *)faulters[t].map, full);
+	stop_faulters(&n);
+	report(&n, rounds);
 	munmap((void *)check, full);
 	free(disk);
 	wpf_destroy(&obj);
