@@ -48,7 +48,8 @@
 /*
  * For testing kernels that fix walk_page_mapping(): use the helpers even
  * while unwalkable mappings exist.  Wrong on every other kernel, which
- * wpfault_tracking shows.
+ * wpfault_tracking shows.  Writable at run time, and read whenever the
+ * mode is decided again: at the next mapping, unmapping or method change.
  */
 static bool trust_mapping_walk;
 module_param(trust_mapping_walk, bool, 0644);
