@@ -37,7 +37,7 @@ step() {
 if [[ ${configs[*]} == custom ]]; then
 	summary+=("lint, dkms: not run for your kernel alone")
 else
-	step lint "checkpatch and sparse clean" lint.sh
+	step lint "checkpatch, sparse, references and call graph clean" lint.sh
 	step dkms "builds against Debian 6.1 and 6.12" dkms-check.sh
 fi
 # Needs the x86-64 debug kernel's source tree.
