@@ -76,15 +76,9 @@ static int64_t now_ns(void)
 static int set_fault_around(long bytes)
 {
 	char s[32];
-	int fd = open(DEBUGFS_DIR "/fault_around_bytes", O_WRONLY);
-	int len = snprintf(s, sizeof(s), "%ld", bytes), ret = 0;
 
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, len) != len)
-		ret = -errno;
-	close(fd);
-	return ret;
+	snprintf(s, sizeof(s), "%ld", bytes);
+	return wpf_write_file(DEBUGFS_DIR "/fault_around_bytes", s);
 }
 
 static void map_all(struct run *r, int prot)

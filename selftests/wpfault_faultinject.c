@@ -59,11 +59,10 @@ static char mount_dir[sizeof("/tmp/wpfault-fi-XXXXXX")];
 /* Writes @value to a debugfs fault-injection knob. */
 static void knob(const char *path, const char *value)
 {
-	int fd = open(path, O_WRONLY);
+	int err = wpf_write_file(path, value);
 
-	if (fd < 0 || write(fd, value, strlen(value)) < 0)
-		ksft_exit_fail_msg("%s: %s\n", path, strerror(errno));
-	close(fd);
+	if (err)
+		ksft_exit_fail_msg("%s: %s\n", path, strerror(-err));
 }
 
 /*

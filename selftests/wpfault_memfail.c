@@ -108,16 +108,10 @@ FIXTURE_TEARDOWN(mf)
 /* Writes @value in hex to @path; true if all of it was taken. */
 static bool write_hex(const char *path, uint64_t value)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	char text[32];
-	ssize_t n;
 
-	if (fd < 0)
-		return false;
 	snprintf(text, sizeof(text), "0x%llx", (unsigned long long)value);
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text);
+	return !wpf_write_file(path, text);
 }
 
 /* Page @i of @fd as read(2) sees it is all @c; @buf holds a page. */
@@ -815,19 +809,15 @@ TEST_F(mf_cow, soft_offline_through_a_mapping_is_refused)
 TEST_F(mf_cow, kernel_refuses_a_poisoned_block_without_mapping)
 {
 	struct utsname u;
-	int fd;
 
 	ASSERT_EQ(0, uname(&u));
 	if (!strstr(u.release, "-wpfault"))
 		SKIP(return, "%s lacks the unmap_mapping_folio() fix: %s",
 		     u.release, "the reproducer would crash it");
 	poison_through_a(_metadata, &self->o, self->a);
-	fd = open(FAULT_POISONED, O_WRONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(1, write(fd, "1", 1));
+	ASSERT_EQ(0, wpf_write_file(FAULT_POISONED, "1"));
 	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(self->b, 1)));
-	ASSERT_EQ(1, write(fd, "0", 1));
-	close(fd);
+	ASSERT_EQ(0, wpf_write_file(FAULT_POISONED, "0"));
 	/* The core refused it: the module's counter did not move. */
 	ASSERT_EQ(0, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
 	ASSERT_EQ('j', PAGE(self->b, 0)[0]);

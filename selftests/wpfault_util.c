@@ -270,17 +270,9 @@ long wpf_sysctl(const char *name, long value)
 		buf[n > 0 ? n : 0] = 0;
 		old = strtol(buf, NULL, 10);
 	}
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = snprintf(buf, sizeof(buf), "%ld\n", value);
-	if (write(fd, buf, n) != n) {
-		n = -errno;
-		close(fd);
-		return n;
-	}
-	close(fd);
-	return old;
+	snprintf(buf, sizeof(buf), "%ld\n", value);
+	n = wpf_write_file(path, buf);
+	return n ? n : old;
 }
 
 int wpf_set_policy(int fd, enum wpfault_policy policy)
