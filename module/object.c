@@ -46,11 +46,11 @@ static struct inode *wpf_object_new(struct super_block *sb,
 	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
+	if (wpf_counters_init(&obj->stats))
+		goto free_obj;
 	inode = wpf_fs_new_inode(sb, idmap, dir, mode);
-	if (!inode) {
-		kfree(obj);
-		return ERR_PTR(-ENOMEM);
-	}
+	if (!inode)
+		goto free_counters;
 	obj->id = inode->i_ino;
 	obj->inode = inode;
 	obj->type = type;
@@ -66,6 +66,12 @@ static struct inode *wpf_object_new(struct super_block *sb,
 	wpf_object_debugfs(obj);
 	wpf_count_global(WPFAULT_STAT_OBJECTS_ALIVE, 1);
 	return inode;
+
+free_counters:
+	wpf_counters_free(&obj->stats);
+free_obj:
+	kfree(obj);
+	return ERR_PTR(-ENOMEM);
 }
 
 /* open(O_CREAT) in a wpfault mount: a page-cache object. */
@@ -95,6 +101,7 @@ static void wpf_object_evict(struct inode *inode)
 	/* Not the mount's last reference: the dying file holds one. */
 	if (obj->pins_mount)
 		wpf_fs_internal_put();
+	wpf_counters_free(&obj->stats);
 	kfree(obj);
 }
 

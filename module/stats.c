@@ -7,6 +7,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/minmax.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
@@ -15,26 +16,48 @@
 static const char *const wpf_stat_names[WPFAULT_STAT_NR] =
 	WPFAULT_STAT_NAMES;
 
-static struct wpf_counters wpf_global;
+static DEFINE_PER_CPU(struct wpf_counter_set, wpf_global_set);
+static struct wpf_counters wpf_global = { .cpu = &wpf_global_set };
 static struct dentry *wpf_debugfs_dir;
+
+/* An object's counters, all 0; -ENOMEM. */
+int wpf_counters_init(struct wpf_counters *c)
+{
+	c->cpu = alloc_percpu(struct wpf_counter_set);
+	return c->cpu ? 0 : -ENOMEM;
+}
+
+void wpf_counters_free(struct wpf_counters *c)
+{
+	free_percpu(c->cpu);
+}
 
 void wpf_count_global(enum wpfault_stat stat, s64 n)
 {
-	atomic64_add(n, &wpf_global.v[stat]);
+	if (n)
+		this_cpu_add(wpf_global.cpu->v[stat], n);
 }
 
 void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n)
 {
-	atomic64_add(n, &obj->stats.v[stat]);
-	wpf_count_global(stat, n);
+	if (!n)
+		return;
+	this_cpu_add(obj->stats.cpu->v[stat], n);
+	this_cpu_add(wpf_global.cpu->v[stat], n);
 }
 
+/* Gauges go down as well as up: a CPU's share may wrap, the sum does not. */
 void wpf_stats_read(const struct wpf_counters *c, u64 *values)
 {
-	int i;
+	int cpu, i;
 
-	for (i = 0; i < WPFAULT_STAT_NR; i++)
-		values[i] = atomic64_read(&c->v[i]);
+	memset(values, 0, WPFAULT_STAT_NR * sizeof(*values));
+	for_each_possible_cpu(cpu) {
+		const struct wpf_counter_set *set = per_cpu_ptr(c->cpu, cpu);
+
+		for (i = 0; i < WPFAULT_STAT_NR; i++)
+			values[i] += READ_ONCE(set->v[i]);
+	}
 }
 
 /*

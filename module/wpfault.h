@@ -14,8 +14,17 @@
 
 #include "compat.h"
 
+/*
+ * Counters, one set per CPU, summed when read: the fault paths add to
+ * their own CPU's without an atomic or a shared cache line.  A read is
+ * exact while nothing counts, which is when the tests read them.
+ */
+struct wpf_counter_set {
+	u64 v[WPFAULT_STAT_NR];
+};
+
 struct wpf_counters {
-	atomic64_t v[WPFAULT_STAT_NR];
+	struct wpf_counter_set __percpu *cpu;
 };
 
 struct wpf_object;
@@ -230,6 +239,8 @@ void wpf_stats_derive(u64 *values);
 long wpf_stats_copy_out(struct wpfault_stats __user *uarg, const u64 *values);
 void wpf_stats_show_values(struct seq_file *m, const u64 *values);
 long wpf_stats_ioctl(struct wpfault_stats __user *uarg);
+int wpf_counters_init(struct wpf_counters *c);
+void wpf_counters_free(struct wpf_counters *c);
 struct dentry *wpf_debugfs_root(void);
 void wpf_stats_init(void);
 void wpf_stats_exit(void);
