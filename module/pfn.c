@@ -16,13 +16,16 @@
  *
  * Entries are made only by plain inserts, under disk_lock, which leave a
  * present entry alone; never by a "mkwrite" insert, which would update
- * it.  ->pfn_mkwrite and the cleaning calls first remove the page's
- * entries from every mapping (unmap_mapping_pages()).  So no insert can
- * find another pfn at its address and act on it: the pfn mismatch that a
- * WARN caught in "mm: add vm_insert_mixed_mkwrite()" (Ross Zwisler, Jan
- * Kara, July 2017).  Truncation holds the invalidate lock exclusively and
- * the fault paths hold it shared, so no entry is made past end of file, or
- * to a block being freed.
+ * it.  Only the hole's upgrade changes a pfn: the zero page goes from
+ * every mapping (unmap_mapping_pages()) before the block is mapped.  So
+ * no insert can find another pfn at its address and act on it: the pfn
+ * mismatch that a WARN caught in "mm: add vm_insert_mixed_mkwrite()"
+ * (Ross Zwisler, Jan Kara, July 2017).  A write to a read-only block is
+ * recorded by ->pfn_mkwrite and made writable in place by the core
+ * (finish_mkwrite_fault()), as vmwgfx's are.  Truncation holds the
+ * invalidate lock exclusively and the fault paths hold it shared, so no
+ * entry is made past end of file, or to a block being freed; the core's
+ * upgrade makes none, and fails on an entry truncation removed.
  *
  * Two dirty states, as for page-cache objects: the written set's (written
  * since the last WPFAULT_IOC_CLEAN) and the flush state, a mark on the
@@ -33,10 +36,13 @@
  * next write faults and marks the block again, except in pagetable mode,
  * where the next harvest marks it.
  */
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/pgtable.h>
+#include <linux/seq_file.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 #include "compat.h"
@@ -171,18 +177,64 @@ out:
 }
 
 /*
+ * A test's hold on the window that wpf_pfn_mkwrite_block() opens: armed
+ * through debugfs (<id>/stall_pfn_mkwrite), the next ->pfn_mkwrite that
+ * returns 0 waits here, before the core's upgrade, until released.  So a
+ * test can clean the page in the window and see the upgrade fail.  The
+ * wait is bounded and killable: a test that dies releases nothing.
+ */
+#define WPF_STALL_MAX	(10 * HZ)
+
+static void wpf_pfn_stall(struct wpf_object *obj)
+{
+	struct wpf_tracking *t = &obj->tracking;
+
+	if (likely(atomic_read(&t->stall) != WPF_STALL_ARMED) ||
+	    atomic_cmpxchg(&t->stall, WPF_STALL_ARMED, WPF_STALL_HELD) !=
+	    WPF_STALL_ARMED)
+		return;
+	wait_event_killable_timeout(t->stall_wait,
+				    atomic_read(&t->stall) != WPF_STALL_HELD,
+				    WPF_STALL_MAX);
+	atomic_cmpxchg(&t->stall, WPF_STALL_HELD, WPF_STALL_IDLE);
+}
+
+/*
+ * A read-only block: the write is recorded, and the core makes the entry
+ * writable when this returns 0 (finish_mkwrite_fault()), with no lock of
+ * ours held.  A clean that runs in between must not miss the write the
+ * upgrade then lets through: the page is marked, and the clean removes
+ * the entries of a marked page instead of write-protecting them
+ * (wpf_tracking_clean_page()), so the upgrade fails its pte_same() check
+ * and the fault is retried.
+ */
+static vm_fault_t wpf_pfn_mkwrite_block(struct vm_fault *vmf,
+					struct wpf_object *obj)
+{
+	int err;
+
+	lockdep_assert_held(&obj->disk_lock);
+	err = wpf_written_set(obj, vmf->pgoff);
+	if (err)
+		return vmf_error(err);
+	wpf_written_mark_upgrade(obj, vmf->pgoff);
+	xa_set_mark(&obj->disk, vmf->pgoff, WPF_FLUSH_DIRTY);
+	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
+	wpf_count(obj, WPFAULT_STAT_CORE_UPGRADES, 1);
+	return 0;
+}
+
+/*
  * A write to a read-only entry: the zero page of a hole, which a new block
- * replaces in every mapping, or a block.  The page's entries are removed
- * and this one mapped again writable, rather than made writable by the
- * core after this returns: the cleaning calls take disk_lock, so none can
- * slip in between recording the write and the entry becoming writable.
- * Whatever the entry held when the fault read it (another thread may have
- * changed it since), the page ends up mapped to its block.
+ * replaces in every mapping, or a block.  Another thread may have changed
+ * the entry since the fault read it: a hole's block is then mapped if the
+ * entry is empty, and the core's upgrade of a block fails if it is not
+ * the entry it read.
  */
 static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
 {
 	struct inode *inode = file_inode(vmf->vma->vm_file);
-	bool upgrade = is_zero_pfn(pte_pfn(vmf->orig_pte));
+	bool hole = is_zero_pfn(pte_pfn(vmf->orig_pte));
 	struct wpf_object *obj = wpf_object_of(inode);
 	bool upgraded = false;
 	struct page *block;
@@ -207,9 +259,12 @@ static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
 		ret = wpf_poisoned_fault(obj);
 		goto out;
 	}
-	unmap_mapping_pages(inode->i_mapping, vmf->pgoff, 1, false);
+	if (!hole) {
+		ret = wpf_pfn_mkwrite_block(vmf, obj);
+		goto out;
+	}
 	ret = wpf_pfn_map_written(vmf, obj, block);
-	upgraded = upgrade && !(ret & VM_FAULT_ERROR);
+	upgraded = !(ret & VM_FAULT_ERROR);
 	wpf_count(obj, WPFAULT_STAT_HOLE_UPGRADES, upgraded);
 out:
 	trace_wpfault_pfn_mkwrite(obj->id, vmf->pgoff, upgraded,
@@ -217,7 +272,69 @@ out:
 	mutex_unlock(&obj->disk_lock);
 	filemap_invalidate_unlock_shared(inode->i_mapping);
 	sb_end_pagefault(inode->i_sb);
+	if (!ret)
+		wpf_pfn_stall(obj);
 	return ret;
+}
+
+static const char *const wpf_stall_names[] = {
+	[WPF_STALL_IDLE] = "idle",
+	[WPF_STALL_ARMED] = "armed",
+	[WPF_STALL_HELD] = "held",
+};
+
+static int wpf_stall_show(struct seq_file *m, void *unused)
+{
+	struct wpf_object *obj = m->private;
+
+	seq_printf(m, "%s\n",
+		   wpf_stall_names[atomic_read(&obj->tracking.stall)]);
+	return 0;
+}
+
+static int wpf_stall_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, wpf_stall_show, inode->i_private);
+}
+
+/* "1" arms (-EBUSY unless idle), "0" disarms or releases. */
+static ssize_t wpf_stall_write(struct file *file, const char __user *buf,
+			       size_t count, loff_t *ppos)
+{
+	struct seq_file *m = file->private_data;
+	struct wpf_object *obj = m->private;
+	struct wpf_tracking *t = &obj->tracking;
+	bool arm;
+	int err;
+
+	err = kstrtobool_from_user(buf, count, &arm);
+	if (err)
+		return err;
+	if (arm) {
+		if (atomic_cmpxchg(&t->stall, WPF_STALL_IDLE,
+				   WPF_STALL_ARMED) != WPF_STALL_IDLE)
+			return -EBUSY;
+	} else {
+		atomic_set(&t->stall, WPF_STALL_IDLE);
+		wake_up_all(&t->stall_wait);
+	}
+	return count;
+}
+
+static const struct file_operations wpf_stall_fops = {
+	.owner = THIS_MODULE,
+	.open = wpf_stall_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = wpf_stall_write,
+	.release = single_release,
+};
+
+static void wpf_pfn_debugfs(struct wpf_object *obj)
+{
+	wpf_tracking_debugfs(obj);
+	debugfs_create_file("stall_pfn_mkwrite", 0600, obj->debugfs_dir, obj,
+			    &wpf_stall_fops);
 }
 
 /* fork, split and mremap copy a vma: the tracking lists each. */
@@ -340,6 +457,8 @@ static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 static void wpf_pfn_init(struct wpf_object *obj)
 {
 	wpf_tracking_init(obj);
+	atomic_set(&obj->tracking.stall, WPF_STALL_IDLE);
+	init_waitqueue_head(&obj->tracking.stall_wait);
 }
 
 /* No read(2) or write(2): the data is reached through mappings. */
@@ -366,5 +485,5 @@ const struct wpf_object_type wpf_pfn_type = {
 	.allocated = wpf_pfn_allocated,
 	.collected = wpf_tracking_collected,
 	.method = wpf_tracking_method,
-	.debugfs = wpf_tracking_debugfs,
+	.debugfs = wpf_pfn_debugfs,
 };

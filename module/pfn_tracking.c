@@ -314,9 +314,12 @@ static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)
 /*
  * Puts the mode that the method and the mappings ask for in effect.
  * Leaving PAGETABLE, every writable pte is write-protected and then
- * harvested, as vmwgfx does.  Only then may UNMAP drop the ptes.
- * Entering PAGETABLE needs nothing: a write to a read-only pte makes it
- * writable through ->pfn_mkwrite.
+ * harvested, as vmwgfx does, and only then removed: a PAGETABLE clean
+ * clears a page's upgrade mark and leaves its ptes (see
+ * wpf_tracking_clean_page()), so an upgrade that ->pfn_mkwrite left to
+ * the core may still be on its way, and it must fail.  Entering PAGETABLE
+ * needs nothing: a write to a read-only pte makes it writable through
+ * ->pfn_mkwrite.
  */
 static void wpf_tracking_update(struct wpf_object *obj)
 {
@@ -330,8 +333,7 @@ static void wpf_tracking_update(struct wpf_object *obj)
 		return;
 	if (t->mode == WPFAULT_MODE_PAGETABLE && pages) {
 		wpf_wrprotect_and_harvest(obj, 0, pages);
-		if (mode == WPFAULT_MODE_UNMAP)
-			unmap_mapping_pages(mapping, 0, 0, false);
+		unmap_mapping_pages(mapping, 0, 0, false);
 		wpf_clear_writable(obj);
 	}
 	trace_wpfault_method_switch(obj->id, t->mode, mode);
@@ -347,27 +349,46 @@ static void wpf_tracking_update(struct wpf_object *obj)
 void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 {
 	struct address_space *mapping = obj->inode->i_mapping;
+	bool upgrading = wpf_written_clear_upgrade(obj, index);
 	unsigned long bitmap = 0;
 
 	lockdep_assert_held(&obj->disk_lock);
 	switch (obj->tracking.mode) {
 	case WPFAULT_MODE_MKWRITE:
-		wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, index, 1,
-			       wpf_wrprotect_range(mapping, index, 1));
+		if (!upgrading) {
+			wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED,
+				       index, 1,
+				       wpf_wrprotect_range(mapping, index, 1));
+			/*
+			 * The dirty bit goes too, already recorded:
+			 * mprotect() makes a dirty read-only pte of a shared
+			 * mapping writable without a fault
+			 * (can_change_pte_writable()).
+			 */
+			wpf_count_ptes(obj, WPFAULT_STAT_PTES_DIRTY, index, 1,
+				       wpf_clean_range(mapping, index, 1,
+						       &bitmap));
+			break;
+		}
 		/*
-		 * The dirty bit goes too, already recorded: mprotect() makes
-		 * a dirty read-only pte of a shared mapping writable without
-		 * a fault (can_change_pte_writable()).
+		 * The core may be about to make a read-only pte writable,
+		 * which write-protection would not stop: with the pte gone,
+		 * its pte_same() check fails.
 		 */
-		wpf_count_ptes(obj, WPFAULT_STAT_PTES_DIRTY, index, 1,
-			       wpf_clean_range(mapping, index, 1, &bitmap));
-		break;
-	case WPFAULT_MODE_PAGETABLE:
-		/* Harvested before the walk; the ptes stay writable. */
-		return;
+		fallthrough;
 	case WPFAULT_MODE_UNMAP:
 		unmap_mapping_pages(mapping, index, 1, false);
+		if (upgrading)
+			wpf_count_ptes(obj, WPFAULT_STAT_UPGRADES_UNMAPPED,
+				       index, 1, 1);
 		break;
+	case WPFAULT_MODE_PAGETABLE:
+		/*
+		 * Harvested before the walk; the ptes stay writable.  An
+		 * upgrade on its way dirties its pte for the next harvest,
+		 * and leaving PAGETABLE removes every pte.
+		 */
+		return;
 	}
 	/* From here every write faults, and no zap loses one. */
 	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);

@@ -33,8 +33,10 @@
 
 /* Which helper of mm/mapping_dirty_helpers.c changed ptes. */
 #define wpf_show_pte_op(op)						\
-	__print_symbolic(op, { WPFAULT_STAT_PTES_DIRTY, "clean" },	\
-			 { WPFAULT_STAT_PTES_WRPROTECTED, "wrprotect" })
+	__print_symbolic(op,						\
+			 { WPFAULT_STAT_PTES_DIRTY, "clean" },		\
+			 { WPFAULT_STAT_PTES_WRPROTECTED, "wrprotect" }, \
+			 { WPFAULT_STAT_UPGRADES_UNMAPPED, "unmap" })
 
 #define wpf_show_policy(policy)						\
 	__print_symbolic(policy,					\

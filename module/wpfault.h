@@ -114,7 +114,12 @@ struct wpf_tracking {
 	unsigned long unwalkable;
 	/* Every vma, from ->mmap or ->open to ->close (struct wpf_vma). */
 	struct list_head vmas;
+	/* A test's hold on ->pfn_mkwrite's window (pfn.c): WPF_STALL_*. */
+	atomic_t stall;
+	wait_queue_head_t stall_wait;
 };
+
+enum { WPF_STALL_IDLE, WPF_STALL_ARMED, WPF_STALL_HELD };
 
 /* Marks on a pfn object's blocks (struct wpf_object.disk). */
 /* A pte that may have mapped it writable went, dirty bit and all. */
@@ -234,6 +239,8 @@ struct seq_file;
 /* stats.c */
 void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n);
 void wpf_count_global(enum wpfault_stat stat, s64 n);
+int wpf_counters_init(struct wpf_counters *c);
+void wpf_counters_free(struct wpf_counters *c);
 void wpf_stats_read(const struct wpf_counters *c, u64 *values);
 void wpf_stats_derive(u64 *values);
 long wpf_stats_copy_out(struct wpfault_stats __user *uarg, const u64 *values);
@@ -271,6 +278,8 @@ int wpf_written_set(struct wpf_object *obj, pgoff_t index);
 void wpf_written_add(struct wpf_object *obj, pgoff_t index);
 void wpf_written_keep(struct wpf_object *obj, pgoff_t index);
 bool wpf_written_clear(struct wpf_object *obj, pgoff_t index);
+void wpf_written_mark_upgrade(struct wpf_object *obj, pgoff_t index);
+bool wpf_written_clear_upgrade(struct wpf_object *obj, pgoff_t index);
 void wpf_written_dirtied(struct wpf_object *obj, pgoff_t index);
 bool wpf_written_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
 				     struct folio *folio, bool writable);

@@ -45,6 +45,8 @@
 #include "wpfault.h"
 
 #define WPF_WRITTEN	xa_mk_value(1)
+/* On a pfn object's entry: see wpf_written_mark_upgrade(). */
+#define WPF_CORE_UPGRADE	XA_MARK_0
 
 /*
  * Makes room for the entry of page @index, so that wpf_written_commit()
@@ -116,6 +118,32 @@ bool wpf_written_clear(struct wpf_object *obj, pgoff_t index)
 	/* Replacing an entry allocates nothing. */
 	return xa_is_value(xa_cmpxchg(&obj->written, index, WPF_WRITTEN,
 				      XA_ZERO_ENTRY, GFP_NOWAIT));
+}
+
+/*
+ * Marks page @index of a pfn object, just recorded by wpf_written_set():
+ * ->pfn_mkwrite left its pte's upgrade to the core, which may still be
+ * on its way (pfn.c).  The mark stays until a clean of the page takes it,
+ * with wpf_written_clear_upgrade(); both under disk_lock.
+ */
+void wpf_written_mark_upgrade(struct wpf_object *obj, pgoff_t index)
+{
+	xa_set_mark(&obj->written, index, WPF_CORE_UPGRADE);
+}
+
+/* Clears the mark of page @index; true if it was set. */
+bool wpf_written_clear_upgrade(struct wpf_object *obj, pgoff_t index)
+{
+	XA_STATE(xas, &obj->written, index);
+	bool marked;
+
+	xas_lock(&xas);
+	xas_load(&xas);
+	marked = xas_get_mark(&xas, WPF_CORE_UPGRADE);
+	if (marked)
+		xas_clear_mark(&xas, WPF_CORE_UPGRADE);
+	xas_unlock(&xas);
+	return marked;
 }
 
 /*

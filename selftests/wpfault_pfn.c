@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,9 +127,11 @@ TEST_F(pfn, write_to_an_unmapped_hole)
 
 /*
  * CLEAN write-protects what it cleans and clears the dirty bits: a read
- * needs no fault, a write goes to ->pfn_mkwrite.  Where the kernel lacks
- * the helpers (mode unmap) it unmaps instead: a read maps the block again
- * read-only, a write alone goes to ->fault.
+ * needs no fault, a write goes to ->pfn_mkwrite, which records it and
+ * lets the core make the pte writable: one fault on every CPU, as the
+ * core sets the dirty bit with the write bit.  Where the kernel lacks the
+ * helpers (mode unmap) it unmaps instead: a read maps the block again
+ * read-only, and a write alone goes to ->fault.
  */
 TEST_F(pfn, clean_makes_the_next_write_fault)
 {
@@ -142,20 +145,140 @@ TEST_F(pfn, clean_makes_the_next_write_fault)
 	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(unmap, wpf_faults(wpf_read_byte, PAGE(self->p, 2)));
 	ASSERT_TRUE(bytes_are(self->p, 2, 0, page_size, 'd'));
-	ASSERT_EQ(self->write_faults,
-		  wpf_faults(wpf_write_byte, PAGE(self->p, 2)));
-	ASSERT_EQ(self->write_faults,
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 2)));
+	ASSERT_EQ(unmap ? self->write_faults : 1,
 		  wpf_faults(wpf_write_byte, PAGE(self->p, 3)));
 	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(0xcULL, bits);
 	if (unmap) {
 		TH_LOG("no MAPPING_DIRTY_HELPERS: cleaning unmaps");
-		CHECK_STATS(self->o.fd, [R] = 1, [W] = 5, [PM] = 1, [BA] = 4,
-			    [BL] = 4, [DI] = 6, [CL] = 4);
+		CHECK_STATS(self->o.fd, [R] = 1, [W] = 5, [PM] = 1, [CU] = 1,
+			    [BA] = 4, [BL] = 4, [DI] = 6, [CL] = 4);
 	} else {
-		CHECK_STATS(self->o.fd, [W] = 4, [PM] = 2, [BA] = 4, [BL] = 4,
-			    [DI] = 6, [CL] = 4, [PW] = 4, [PD] = 4);
+		CHECK_STATS(self->o.fd, [W] = 4, [PM] = 2, [CU] = 2, [BA] = 4,
+			    [BL] = 4, [DI] = 6, [CL] = 4, [PW] = 4, [PD] = 4);
 	}
+}
+
+/*
+ * The kernel's own path for a write to a read-only pfn entry:
+ * ->pfn_mkwrite returns 0, and wp_pfn_shared() -> finish_mkwrite_fault()
+ * -> wp_page_reuse() makes the same pte writable.  One fault, no ->fault,
+ * no new block, and the writes land in the block (pagemap shows no pfn
+ * of a VM_PFNMAP mapping: walk_page_range() skips those).  The clean
+ * after it must unmap the page (the upgrade might have been on its way),
+ * so the next write goes to ->fault; a clean of a page written through
+ * ->fault write-protects it again.
+ */
+TEST_F(pfn, write_after_clean_is_upgraded_by_the_core)
+{
+	bool unmap = wpf_mode(self->o.fd) == WPFAULT_MODE_UNMAP;
+	uint64_t bits = 0;
+
+	fill(self->p, 0, 'u');
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES));
+	if (unmap) {
+		TH_LOG("no MAPPING_DIRTY_HELPERS: a read maps the block again");
+		ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
+	}
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL, bits);
+	/* Unmapped by that collect: ->fault maps it writable again. */
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	/* Written through ->fault: write-protected, and the core again. */
+	ASSERT_EQ(unmap, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, 1, self->buf));
+	ASSERT_EQ(1, self->buf[0]);
+	ASSERT_TRUE(bytes_are(self->buf, 0, 1, page_size, 'u'));
+	if (unmap)
+		CHECK_STATS(self->o.fd, [R] = 2, [W] = 2, [PM] = 2, [CU] = 2,
+			    [UU] = 1, [BA] = 1, [BL] = 1, [DI] = 4, [CL] = 3,
+			    [CO] = 2, [CV] = 2);
+	else
+		CHECK_STATS(self->o.fd, [W] = 2, [PM] = 2, [CU] = 2, [UU] = 1,
+			    [BA] = 1, [BL] = 1, [DI] = 4, [CL] = 3, [CO] = 2,
+			    [CV] = 2, [PW] = 2, [PD] = 2);
+}
+
+struct racing_write {
+	volatile char *p;
+	long faults;
+};
+
+static void *write_racing(void *arg)
+{
+	struct racing_write *w = arg;
+
+	w->faults = wpf_faults(wpf_write_byte, w->p);
+	return NULL;
+}
+
+/* Waits until the object's stalled fault is held: true, or false in 5 s. */
+static bool stall_held(const char *path)
+{
+	char state[16];
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (wpf_read_file(path, state, sizeof(state)) > 0 &&
+		    !strcmp(state, "held"))
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/*
+ * A COLLECT between ->pfn_mkwrite's record and the core's upgrade: the
+ * collect reports the page and unmaps it, the upgrade fails pte_same(),
+ * and the retried fault goes to ->fault, which records the write for the
+ * next COLLECT.  Without the unmap the pte would become writable with the
+ * page clean, and the second COLLECT would find nothing.
+ */
+TEST_F(pfn, clean_racing_the_core_upgrade_loses_nothing)
+{
+	bool unmap = wpf_mode(self->o.fd) == WPFAULT_MODE_UNMAP;
+	struct racing_write w = { .p = PAGE(self->p, 0) };
+	char stall[128];
+	uint64_t bits = 0;
+	pthread_t thread;
+
+	snprintf(stall, sizeof(stall),
+		 DEBUGFS_DIR "/wpfault/%llu/stall_pfn_mkwrite",
+		 (unsigned long long)self->o.id);
+	fill(self->p, 0, 'r');
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES));
+	/* The pte is read-only now: unmapped and read again without helpers. */
+	ASSERT_EQ(unmap, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, wpf_write_file(stall, "1"));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, write_racing, &w));
+	if (!stall_held(stall)) {
+		wpf_write_file(stall, "0");
+		pthread_join(thread, NULL);
+		ASSERT_TRUE(false) TH_LOG("the write never reached the stall");
+	}
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0, wpf_write_file(stall, "0"));
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	/* ->pfn_mkwrite's fault, then the retry in ->fault. */
+	ASSERT_EQ(1 + self->write_faults, w.faults);
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL, bits);
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, 1, self->buf));
+	ASSERT_EQ(1, self->buf[0]);
+	if (unmap)
+		CHECK_STATS(self->o.fd, [R] = 1, [W] = 2, [PM] = 1, [CU] = 1,
+			    [UU] = 1, [BA] = 1, [BL] = 1, [DI] = 3, [CL] = 3,
+			    [CO] = 2, [CV] = 2);
+	else
+		CHECK_STATS(self->o.fd, [W] = 2, [PM] = 1, [CU] = 1, [UU] = 1,
+			    [BA] = 1, [BL] = 1, [DI] = 3, [CL] = 3, [CO] = 2,
+			    [CV] = 2, [PW] = 2, [PD] = 2);
 }
 
 /* fsync, fdatasync and msync flush; the written set keeps its records. */
@@ -340,7 +463,8 @@ TEST_F(pfn, fork_keeps_tracking_exact)
  * mprotect() read-only and back leaves entries read-only (the vma is
  * write-notify, and cleaning cleared the dirty bit, which would let
  * mprotect() make the entry writable): the next write goes to
- * ->pfn_mkwrite and is recorded.
+ * ->pfn_mkwrite and is recorded, and the core makes the entry writable
+ * and dirty in one fault.
  * A moved mapping tracks as before; growing one is refused
  * (VM_DONTEXPAND), and so is MADV_DONTNEED (the kernel refuses it on
  * VM_PFNMAP).
@@ -358,8 +482,7 @@ TEST_F(pfn, mprotect_mremap_madvise)
 	ASSERT_EQ(SIGSEGV, wpf_access_signal(wpf_write_byte,
 					     PAGE(self->p, 0)));
 	ASSERT_EQ(0, mprotect(self->p, len, PROT_READ | PROT_WRITE));
-	ASSERT_EQ(self->write_faults,
-		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
 	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PFN_MKWRITE_CALLS));
 	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(1, bits);

@@ -40,6 +40,8 @@ enum {
 	PD = WPFAULT_STAT_PTES_DIRTY,
 	PW = WPFAULT_STAT_PTES_WRPROTECTED,
 	MS = WPFAULT_STAT_METHOD_SWITCHES,
+	CU = WPFAULT_STAT_CORE_UPGRADES,
+	UU = WPFAULT_STAT_UPGRADES_UNMAPPED,
 };
 
 static inline void check_stats(struct __test_metadata *_metadata, int fd,

@@ -120,6 +120,7 @@ static void add_event(struct sums *s, const char *event, const char *line)
 	} else if (!strcmp(event, "wpfault_pfn_mkwrite")) {
 		s->v[PM]++;
 		s->v[HU] += field(line, "upgrade");
+		s->v[CU] += field(line, "ret") == 0;
 	} else if (!strcmp(event, "wpfault_clean")) {
 		s->v[CL] += field(line, "cleaned");
 		s->v[CO] += !!strstr(line, " call=collect ");
@@ -130,7 +131,8 @@ static void add_event(struct sums *s, const char *event, const char *line)
 	} else if (!strcmp(event, "wpfault_truncate")) {
 		s->v[TR]++;
 	} else if (!strcmp(event, "wpfault_ptes")) {
-		s->v[strstr(line, " op=clean ") ? PD : PW] +=
+		s->v[strstr(line, " op=clean ") ? PD :
+		     strstr(line, " op=unmap ") ? UU : PW] +=
 			field(line, "changed");
 	} else if (!strcmp(event, "wpfault_method_switch")) {
 		s->v[MS]++;
@@ -205,6 +207,9 @@ static void workload(struct __test_metadata *_metadata, struct wpf_obj *o,
 	ASSERT_EQ(0, ftruncate(o->fd, NPAGES * page_size));
 	ASSERT_EQ(0, fallocate(o->fd, FALLOC_FL_PUNCH_HOLE |
 			       FALLOC_FL_KEEP_SIZE, page_size, page_size));
+	/* pfn: read-only again, then upgraded by the core and unmapped. */
+	ASSERT_EQ(1, PAGE(p, 3)[0]);
+	PAGE(p, 3)[0] = 5;
 	ASSERT_LE(0, wpf_collect(o->fd, 0, NPAGES, &bits));
 }
 
@@ -242,6 +247,7 @@ static void check_sums(struct __test_metadata *_metadata, int fd,
 {
 	static const int compared[] = {
 		R, W, COW, FA, MK, PM, HU, CL, CO, WB, WR, TR, PD, PW, MS,
+		CU, UU,
 		WPFAULT_STAT_REFCOUNT_COPIES, WPFAULT_STAT_REFCOUNT_REUSES,
 		WPFAULT_STAT_MAPCOUNT_COPIES, WPFAULT_STAT_MAPCOUNT_REUSES,
 		WPFAULT_STAT_EXCLUSIVE_COPIES, WPFAULT_STAT_EXCLUSIVE_REUSES,
@@ -322,7 +328,8 @@ TEST(events_add_up_to_the_counters)
 	ASSERT_NE(0, sums[0].v[MK] * sums[0].v[CO] * sums[0].v[WB] *
 		  sums[0].v[TR]);
 	ASSERT_NE(0, sums[1].v[PM] * sums[1].v[HU] * sums[1].v[PD] *
-		  sums[1].v[PW] * sums[1].v[MS]);
+		  sums[1].v[PW] * sums[1].v[MS] * sums[1].v[CU] *
+		  sums[1].v[UU]);
 	ASSERT_EQ(2, sums[2].v[WPFAULT_STAT_EXCLUSIVE_COPIES]);
 	ASSERT_EQ(2, sums[2].v[WPFAULT_STAT_EXCLUSIVE_REUSES]);
 	ASSERT_EQ(1, sums[2].v[WPFAULT_STAT_REFCOUNT_REUSES]);

@@ -110,6 +110,11 @@ uint64_t wpf_pfn_of(volatile void *addr);
 int wpf_clear_soft_dirty(void);
 /* Writes @s to the file at @path; -errno, or -EIO for a short write. */
 int wpf_write_file(const char *path, const char *s);
+/*
+ * Reads the file at @path into @buf (@size bytes with the NUL), without
+ * a trailing newline; the length or -errno.
+ */
+int wpf_read_file(const char *path, char *buf, size_t size);
 
 /* A field of /proc/vmstat, or -1. */
 int64_t wpf_vmstat(const char *name);

@@ -330,6 +330,12 @@ struct wpfault_dirty_bitmap {
  * module-wide blocks_freed can exceed blocks_allocated.  disk_blocks counts
  * the blocks each object holds, a shared block once in each holder.
  *
+ * core_upgrades counts the ->pfn_mkwrite calls that recorded a write to
+ * a read-only block and returned 0, for the core to make the pte writable
+ * in place (finish_mkwrite_fault()); upgrades_unmapped the pages that a
+ * clean then unmapped rather than write-protected (see WPFAULT_MODE_MKWRITE
+ * below).
+ *
  * The copy-on-write decisions (<policy>_copies, <policy>_reuses) are
  * counted under the policy in effect, in the object written to; a copy
  * counts once it is made.  snapshots and eager_copies count in the source.
@@ -378,6 +384,8 @@ enum wpfault_stat {
 	WPFAULT_STAT_PINS_HELD,		/* gauge, module-wide: pins held */
 	WPFAULT_STAT_PAGES_PINNED,	/* gauge, module-wide: pages they pin */
 	WPFAULT_STAT_POISONED_FAULTS,	/* faults refused: poisoned block */
+	WPFAULT_STAT_CORE_UPGRADES,	/* ->pfn_mkwrite left it to the core */
+	WPFAULT_STAT_UPGRADES_UNMAPPED,	/* such pages a clean unmapped */
 	WPFAULT_STAT_NR			/* the number of counters */
 };
 
@@ -446,6 +454,8 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_PINS_HELD] = "pins_held",				\
 	[WPFAULT_STAT_PAGES_PINNED] = "pages_pinned",			\
 	[WPFAULT_STAT_POISONED_FAULTS] = "poisoned_faults",		\
+	[WPFAULT_STAT_CORE_UPGRADES] = "core_upgrades",			\
+	[WPFAULT_STAT_UPGRADES_UNMAPPED] = "upgrades_unmapped",		\
 }
 
 /*
@@ -455,7 +465,13 @@ struct wpfault_disk_read {
  * WPFAULT_MODE_MKWRITE with no flags, and refuse any other method.
  *
  *  MKWRITE    cleaning write-protects the page in every mapping; the next
- *             write faults into ->pfn_mkwrite, which records it.
+ *             write faults into ->pfn_mkwrite, which records it and
+ *             leaves the pte's upgrade to the core (core_upgrades).  A
+ *             clean that may race such an upgrade, because the page went
+ *             through ->pfn_mkwrite since its last clean, unmaps the page
+ *             instead (upgrades_unmapped): the upgrade then fails and the
+ *             fault is retried.  The next write to such a page faults
+ *             into ->fault.
  *  PAGETABLE  ptes stay writable; collecting harvests and clears their
  *             dirty bits, so a write to a mapped block never enters the
  *             module (arm64 without hardware dirty bits takes a fault in
