@@ -24,6 +24,16 @@
 #include <linux/pagevec.h>
 #endif
 
+/* Whether a fault runs under the per-VMA lock (6.4 on), not mmap_lock. */
+static inline bool wpf_fault_vma_locked(const struct vm_fault *vmf)
+{
+#ifdef WPF_HAVE_FAULT_FLAG_VMA_LOCK
+	return vmf->flags & FAULT_FLAG_VMA_LOCK;
+#else
+	return false;
+#endif
+}
+
 /* Inode operations took the mount's user namespace until 6.3. */
 #ifdef WPF_HAVE_MNT_IDMAP
 #define wpf_idmap mnt_idmap

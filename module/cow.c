@@ -131,6 +131,8 @@ static vm_fault_t wpf_cow_fault(struct vm_fault *vmf)
 	struct page *block;
 
 	wpf_count(obj, kind, 1);
+	wpf_count(obj, WPFAULT_STAT_VMA_LOCKED_FAULTS,
+		  wpf_fault_vma_locked(vmf));
 	filemap_invalidate_lock_shared(inode->i_mapping);
 	if (vmf->pgoff >= wpf_object_pages(inode)) {
 		wpf_count(obj, WPFAULT_STAT_SIGBUS_FAULTS, 1);
@@ -290,6 +292,7 @@ static vm_fault_t wpf_cow_mkwrite(struct vm_fault *vmf)
 
 static const struct vm_operations_struct wpf_cow_vm_ops = {
 	.fault = wpf_cow_fault,
+	.map_pages = wpf_map_no_pages,
 	.page_mkwrite = wpf_cow_mkwrite,
 };
 

@@ -105,6 +105,21 @@ static void wpf_object_evict(struct inode *inode)
 	kfree(obj);
 }
 
+/*
+ * ->map_pages of the types whose pages fault-around cannot map (pfn and
+ * copy-on-write objects): it maps nothing.  The core calls ->fault,
+ * ->page_mkwrite and ->pfn_mkwrite under the per-VMA lock only in vmas
+ * that have a ->map_pages (vmf_can_call_fault()); in the others every
+ * fault is tried under that lock, given up, and taken again under
+ * mmap_lock.  The types' handlers need neither lock: they take the
+ * object's own, and touch no vma but the fault's.
+ */
+vm_fault_t wpf_map_no_pages(struct vm_fault *vmf, pgoff_t first,
+			    pgoff_t last)
+{
+	return 0;
+}
+
 static const struct wpf_fs_ops wpf_object_fs_ops = {
 	.create = wpf_object_create_file,
 	.evict = wpf_object_evict,

@@ -68,6 +68,8 @@ static vm_fault_t wpf_fault(struct vm_fault *vmf)
 	else
 		kind = WPFAULT_STAT_COW_FAULTS;
 	wpf_count(obj, kind, 1);
+	wpf_count(obj, WPFAULT_STAT_VMA_LOCKED_FAULTS,
+		  wpf_fault_vma_locked(vmf));
 	ret = wpf_fault_folio(vmf, obj);
 	trace_wpfault_fault(obj->id, vmf->pgoff, kind,
 			    (__force unsigned int)ret);

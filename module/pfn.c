@@ -139,6 +139,8 @@ static vm_fault_t wpf_pfn_fault(struct vm_fault *vmf)
 
 	wpf_count(obj, write ? WPFAULT_STAT_WRITE_FAULTS :
 		  WPFAULT_STAT_READ_FAULTS, 1);
+	wpf_count(obj, WPFAULT_STAT_VMA_LOCKED_FAULTS,
+		  wpf_fault_vma_locked(vmf));
 	if (write) {
 		sb_start_pagefault(inode->i_sb);
 		wpf_write_fault_time(obj, vmf->vma->vm_file);
@@ -241,6 +243,8 @@ static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
 	vm_fault_t ret;
 
 	wpf_count(obj, WPFAULT_STAT_PFN_MKWRITE_CALLS, 1);
+	wpf_count(obj, WPFAULT_STAT_VMA_LOCKED_FAULTS,
+		  wpf_fault_vma_locked(vmf));
 	sb_start_pagefault(inode->i_sb);
 	wpf_write_fault_time(obj, vmf->vma->vm_file);
 	filemap_invalidate_lock_shared(inode->i_mapping);
@@ -353,6 +357,7 @@ static const struct vm_operations_struct wpf_pfn_vm_ops = {
 	.open = wpf_pfn_vma_open,
 	.close = wpf_pfn_vma_close,
 	.fault = wpf_pfn_fault,
+	.map_pages = wpf_map_no_pages,
 	.pfn_mkwrite = wpf_pfn_mkwrite,
 };
 

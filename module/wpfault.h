@@ -326,6 +326,8 @@ long wpf_object_fallocate(struct file *file, int mode, loff_t offset,
 			  loff_t len);
 loff_t wpf_object_llseek(struct file *file, loff_t offset, int whence);
 void wpf_write_fault_time(struct wpf_object *obj, struct file *file);
+vm_fault_t wpf_map_no_pages(struct vm_fault *vmf, pgoff_t first,
+			    pgoff_t last);
 
 /* pfn_tracking.c */
 void wpf_tracking_init(struct wpf_object *obj);

@@ -503,4 +503,53 @@ TEST_F(pfn, mprotect_mremap_madvise)
 	ASSERT_EQ(6, PAGE(self->p, 5)[0]);
 }
 
+/*
+ * The kernel takes a fault under the faulting vma's own lock, not the
+ * mmap_lock, where it can (CONFIG_PER_VMA_LOCK, 6.4 on), and calls a
+ * file's handlers there only if its vmas have ->map_pages
+ * (vmf_can_call_fault()); otherwise it gives the fault up and takes it
+ * again under the mmap_lock.  Page-cache objects map pages around a fault
+ * and show what the kernel does: pfn and copy-on-write objects, which map
+ * nothing around, must have their handlers called the same way.  Counted
+ * in ->fault and ->pfn_mkwrite: ->page_mkwrite does not see the fault's
+ * flags.
+ */
+TEST(handlers_run_under_the_vma_lock_as_for_the_page_cache)
+{
+	static const enum wpfault_type types[] = {
+		WPFAULT_TYPE_PAGECACHE, WPFAULT_TYPE_PFN, WPFAULT_TYPE_COW,
+	};
+	static const char *const names[] = { "page cache", "pfn", "cow" };
+	/* ->fault, and ->pfn_mkwrite for pfn. */
+	static const uint64_t counted[] = { 1, 2, 1 };
+	uint64_t locked[3];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct wpf_obj o = WPF_OBJ_INIT;
+		char *map;
+		int err;
+
+		err = wpf_create_type_mapped(&o, types[i], 1, &map);
+		if (err == -ENOENT)
+			SKIP(return, WPF_UNLOADED);
+		ASSERT_EQ(0, err);
+		ASSERT_EQ(0, map[0]);
+		map[0] = 1;
+		ASSERT_EQ(1, wpf_stat(o.fd, WPFAULT_STAT_READ_FAULTS));
+		ASSERT_EQ(1, wpf_stat(o.fd, types[i] == WPFAULT_TYPE_PFN ?
+				      WPFAULT_STAT_PFN_MKWRITE_CALLS :
+				      WPFAULT_STAT_MKWRITE_CALLS));
+		locked[i] = wpf_stat(o.fd, WPFAULT_STAT_VMA_LOCKED_FAULTS);
+		TH_LOG("%s: %llu of %llu calls under the vma lock", names[i],
+		       (unsigned long long)locked[i],
+		       (unsigned long long)counted[i]);
+		munmap(map, page_size);
+		wpf_destroy(&o);
+	}
+	ASSERT_TRUE(locked[0] == 0 || locked[0] == counted[0]);
+	for (i = 1; i < 3; i++)
+		ASSERT_EQ(locked[0] ? counted[i] : 0, locked[i]);
+}
+
 TEST_HARNESS_MAIN

@@ -334,7 +334,11 @@ struct wpfault_dirty_bitmap {
  * a read-only block and returned 0, for the core to make the pte writable
  * in place (finish_mkwrite_fault()); upgrades_unmapped the pages that a
  * clean then unmapped rather than write-protected (see WPFAULT_MODE_MKWRITE
- * below).
+ * below).  vma_locked_faults counts the calls of ->fault and ->pfn_mkwrite
+ * that the kernel made under the faulting vma's own lock rather than the
+ * mmap_lock (CONFIG_PER_VMA_LOCK, 6.4 on): all of them there, none
+ * elsewhere.  ->page_mkwrite cannot tell: the kernel hides the fault's
+ * flags from it (do_page_mkwrite()).
  *
  * The copy-on-write decisions (<policy>_copies, <policy>_reuses) are
  * counted under the policy in effect, in the object written to; a copy
@@ -386,6 +390,7 @@ enum wpfault_stat {
 	WPFAULT_STAT_POISONED_FAULTS,	/* faults refused: poisoned block */
 	WPFAULT_STAT_CORE_UPGRADES,	/* ->pfn_mkwrite left it to the core */
 	WPFAULT_STAT_UPGRADES_UNMAPPED,	/* such pages a clean unmapped */
+	WPFAULT_STAT_VMA_LOCKED_FAULTS,	/* faults handled under a vma lock */
 	WPFAULT_STAT_NR			/* the number of counters */
 };
 
@@ -456,6 +461,7 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_POISONED_FAULTS] = "poisoned_faults",		\
 	[WPFAULT_STAT_CORE_UPGRADES] = "core_upgrades",			\
 	[WPFAULT_STAT_UPGRADES_UNMAPPED] = "upgrades_unmapped",		\
+	[WPFAULT_STAT_VMA_LOCKED_FAULTS] = "vma_locked_faults",		\
 }
 
 /*
