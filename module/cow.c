@@ -98,7 +98,7 @@ static void wpf_cow_unmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 		xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 		cond_resched();
 	}
-	unmap_mapping_pages(obj->inode->i_mapping, first, nr, false);
+	wpf_unmap_pages(obj, first, nr);
 }
 
 /* The fault's block, allocated if it was a hole, with a reference. */
@@ -213,7 +213,7 @@ static vm_fault_t wpf_cow_copy(struct wpf_object *obj, pgoff_t index,
 
 	if (!copy)
 		return VM_FAULT_OOM;
-	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+	wpf_unmap_pages(obj, index, 1);
 	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 	copy_highpage(copy, block);
 	if (WARN_ON_ONCE(!wpf_disk_replace(obj, index, block, copy))) {
@@ -322,7 +322,7 @@ static bool wpf_cow_clean_page(struct wpf_object *obj, pgoff_t index)
 		put_page(block);
 	}
 	writable = block && xa_get_mark(&obj->disk, index, WPF_WRITABLE);
-	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+	wpf_unmap_pages(obj, index, 1);
 	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 	was_set = block ? wpf_written_clean_unless_pinned(obj, index,
 							page_folio(block),

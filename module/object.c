@@ -106,6 +106,16 @@ static void wpf_object_evict(struct inode *inode)
 }
 
 /*
+ * Removes every pte of pages [@first, @first + @nr) of @obj (all from
+ * @first on for 0), in every mapping, counted as one walk.
+ */
+void wpf_unmap_pages(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
+{
+	wpf_count(obj, WPFAULT_STAT_MAPPING_WALKS, 1);
+	unmap_mapping_pages(obj->inode->i_mapping, first, nr, false);
+}
+
+/*
  * ->map_pages of the types whose pages fault-around cannot map (pfn and
  * copy-on-write objects): it maps nothing.  The core calls ->fault,
  * ->page_mkwrite and ->pfn_mkwrite under the per-VMA lock only in vmas

@@ -171,8 +171,9 @@ static const struct vm_operations_struct wpf_pagecache_vm_ops = {
  * was dirty or writable (shared mappings make a pte writable and dirty
  * at once).
  */
-static bool wpf_folio_wrprotect(struct folio *folio)
+static bool wpf_folio_wrprotect(struct wpf_object *obj, struct folio *folio)
 {
+	wpf_count(obj, WPFAULT_STAT_MAPPING_WALKS, 1);
 	if (!folio_mkclean(folio))
 		return false;
 	folio_mark_dirty(folio);
@@ -192,7 +193,7 @@ static bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
 	folio = wpf_lock_folio(mapping, index);
 	if (folio) {
 		/* ->page_mkwrite waits for the lock: none can be halfway. */
-		writable = wpf_folio_wrprotect(folio);
+		writable = wpf_folio_wrprotect(obj, folio);
 		was_set = wpf_written_clean_unless_pinned(obj, index, folio,
 							  writable);
 		folio_unlock(folio);
@@ -208,7 +209,7 @@ static bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
 	 */
 	folio = wpf_lock_folio(mapping, index);
 	if (folio) {
-		if (wpf_folio_wrprotect(folio))
+		if (wpf_folio_wrprotect(obj, folio))
 			wpf_written_keep(obj, index);
 		folio_unlock(folio);
 		folio_put(folio);

@@ -63,15 +63,14 @@ static struct page *wpf_pfn_fill(struct vm_fault *vmf, struct wpf_object *obj)
 		return block;
 	block = wpf_disk_block(obj, vmf->pgoff);
 	if (!IS_ERR(block))
-		unmap_mapping_pages(obj->inode->i_mapping, vmf->pgoff, 1,
-				    false);
+		wpf_unmap_pages(obj, vmf->pgoff, 1);
 	return block;
 }
 
 /* A hole filled by fallocate(): the zero page may map it anywhere. */
 static void wpf_pfn_allocated(struct wpf_object *obj, pgoff_t index)
 {
-	unmap_mapping_pages(obj->inode->i_mapping, index, 1, false);
+	wpf_unmap_pages(obj, index, 1);
 }
 
 /*
@@ -388,7 +387,6 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 			 int datasync)
 {
 	struct wpf_object *obj = wpf_object_of(file_inode(file));
-	struct address_space *mapping = file->f_mapping;
 	unsigned long index = start >> PAGE_SHIFT;
 	pgoff_t last = end >> PAGE_SHIFT;
 	long flushed = 0;
@@ -402,7 +400,7 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 	for (block = xa_find(&obj->disk, &index, last, WPF_FLUSH_DIRTY); block;
 	     block = xa_find_after(&obj->disk, &index, last, WPF_FLUSH_DIRTY)) {
 		if (unmap) {
-			unmap_mapping_pages(mapping, index, 1, false);
+			wpf_unmap_pages(obj, index, 1);
 			xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
 		}
 		xa_clear_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
@@ -440,7 +438,7 @@ static void wpf_pfn_truncate(struct wpf_object *obj, loff_t start,
 	if (punch && first < end >> PAGE_SHIFT)
 		wpf_tracking_punch(obj, first, nr);
 	else if (!punch)
-		unmap_mapping_pages(obj->inode->i_mapping, first, nr, false);
+		wpf_unmap_pages(obj, first, nr);
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
 		  wpf_disk_zero(obj, start, end));
 	wpf_count(obj, WPFAULT_STAT_TRUNCATIONS, 1);

@@ -90,7 +90,7 @@ void wpf_tracking_init(struct wpf_object *obj)
 		  WPFAULT_MODE_UNMAP;
 }
 
-/* What a helper did to the ptes of [@first, @first + @nr). */
+/* What the module did to the ptes of [@first, @first + @nr). */
 static void wpf_count_ptes(struct wpf_object *obj, enum wpfault_stat stat,
 			   pgoff_t first, pgoff_t nr, unsigned long changed)
 {
@@ -98,6 +98,27 @@ static void wpf_count_ptes(struct wpf_object *obj, enum wpfault_stat stat,
 		return;
 	wpf_count(obj, stat, changed);
 	trace_wpfault_ptes(obj->id, first, nr, stat, changed);
+}
+
+/* Write-protects [@first, @first + @nr) in every mapping. */
+static void wpf_wrprotect(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
+{
+	wpf_count(obj, WPFAULT_STAT_MAPPING_WALKS, 1);
+	wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, first, nr,
+		       wpf_wrprotect_range(obj->inode->i_mapping, first, nr));
+}
+
+/*
+ * Cleans the dirty bits of [@first, @first + @nr) in every mapping,
+ * setting the bit of each page found dirty in @bitmap.
+ */
+static void wpf_clean_dirty(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t nr, unsigned long *bitmap)
+{
+	wpf_count(obj, WPFAULT_STAT_MAPPING_WALKS, 1);
+	wpf_count_ptes(obj, WPFAULT_STAT_PTES_DIRTY, first, nr,
+		       wpf_clean_range(obj->inode->i_mapping, first, nr,
+				       bitmap));
 }
 
 /* A write seen by a harvest or assumed at a vma's close. */
@@ -111,10 +132,9 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 			       pgoff_t nr)
 {
 	unsigned long bitmap[BITS_TO_LONGS(WPF_HARVEST_WINDOW)] = { 0 };
-	unsigned long found, bit;
+	unsigned long bit;
 
-	found = wpf_clean_range(obj->inode->i_mapping, first, nr, bitmap);
-	wpf_count_ptes(obj, WPFAULT_STAT_PTES_DIRTY, first, nr, found);
+	wpf_clean_dirty(obj, first, nr, bitmap);
 	for_each_set_bit(bit, bitmap, nr)
 		wpf_tracking_record(obj, first + bit);
 }
@@ -244,8 +264,7 @@ int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 static void wpf_wrprotect_and_harvest(struct wpf_object *obj, pgoff_t first,
 				      pgoff_t nr)
 {
-	wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED, first, nr,
-		       wpf_wrprotect_range(obj->inode->i_mapping, first, nr));
+	wpf_wrprotect(obj, first, nr);
 	wpf_harvest(obj, first, first + nr - 1, false);
 }
 
@@ -274,12 +293,10 @@ bool wpf_tracking_flush(struct wpf_object *obj, pgoff_t first, pgoff_t last)
  */
 void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr)
 {
-	struct address_space *mapping = obj->inode->i_mapping;
-
 	mutex_lock(&obj->disk_lock);
 	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
 		wpf_wrprotect_and_harvest(obj, first, nr);
-	unmap_mapping_pages(mapping, first, nr, false);
+	wpf_unmap_pages(obj, first, nr);
 	mutex_unlock(&obj->disk_lock);
 }
 
@@ -323,7 +340,6 @@ static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)
  */
 static void wpf_tracking_update(struct wpf_object *obj)
 {
-	struct address_space *mapping = obj->inode->i_mapping;
 	enum wpfault_mode mode = wpf_mode_wanted(obj);
 	struct wpf_tracking *t = &obj->tracking;
 	pgoff_t pages = wpf_object_pages(obj->inode);
@@ -333,7 +349,7 @@ static void wpf_tracking_update(struct wpf_object *obj)
 		return;
 	if (t->mode == WPFAULT_MODE_PAGETABLE && pages) {
 		wpf_wrprotect_and_harvest(obj, 0, pages);
-		unmap_mapping_pages(mapping, 0, 0, false);
+		wpf_unmap_pages(obj, 0, 0);
 		wpf_clear_writable(obj);
 	}
 	trace_wpfault_method_switch(obj->id, t->mode, mode);
@@ -348,7 +364,6 @@ static void wpf_tracking_update(struct wpf_object *obj)
  */
 void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 {
-	struct address_space *mapping = obj->inode->i_mapping;
 	bool upgrading = wpf_written_clear_upgrade(obj, index);
 	unsigned long bitmap = 0;
 
@@ -356,18 +371,14 @@ void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 	switch (obj->tracking.mode) {
 	case WPFAULT_MODE_MKWRITE:
 		if (!upgrading) {
-			wpf_count_ptes(obj, WPFAULT_STAT_PTES_WRPROTECTED,
-				       index, 1,
-				       wpf_wrprotect_range(mapping, index, 1));
+			wpf_wrprotect(obj, index, 1);
 			/*
 			 * The dirty bit goes too, already recorded:
 			 * mprotect() makes a dirty read-only pte of a shared
 			 * mapping writable without a fault
 			 * (can_change_pte_writable()).
 			 */
-			wpf_count_ptes(obj, WPFAULT_STAT_PTES_DIRTY, index, 1,
-				       wpf_clean_range(mapping, index, 1,
-						       &bitmap));
+			wpf_clean_dirty(obj, index, 1, &bitmap);
 			break;
 		}
 		/*
@@ -377,7 +388,7 @@ void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 		 */
 		fallthrough;
 	case WPFAULT_MODE_UNMAP:
-		unmap_mapping_pages(mapping, index, 1, false);
+		wpf_unmap_pages(obj, index, 1);
 		if (upgrading)
 			wpf_count_ptes(obj, WPFAULT_STAT_UPGRADES_UNMAPPED,
 				       index, 1, 1);

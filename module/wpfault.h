@@ -328,6 +328,7 @@ loff_t wpf_object_llseek(struct file *file, loff_t offset, int whence);
 void wpf_write_fault_time(struct wpf_object *obj, struct file *file);
 vm_fault_t wpf_map_no_pages(struct vm_fault *vmf, pgoff_t first,
 			    pgoff_t last);
+void wpf_unmap_pages(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 
 /* pfn_tracking.c */
 void wpf_tracking_init(struct wpf_object *obj);

@@ -217,6 +217,8 @@ TEST_F(obj, clean_and_bitmap_ranges_are_exact)
 	ASSERT_EQ(n - cleaned, wpf_clean(self->o.fd, 0, n));
 	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [AC] = n, [CL] = n,
 		    [AL] = n, [RS] = n);
+	/* One folio_mkclean() per page cleaned, none for the others. */
+	ASSERT_EQ(n, wpf_stat(self->o.fd, WPFAULT_STAT_MAPPING_WALKS));
 	munmap(p, n * page_size);
 }
 

@@ -203,6 +203,13 @@ TEST_F(pfn, write_after_clean_is_upgraded_by_the_core)
 		CHECK_STATS(self->o.fd, [W] = 2, [PM] = 2, [CU] = 2, [UU] = 1,
 			    [BA] = 1, [BL] = 1, [DI] = 4, [CL] = 3, [CO] = 2,
 			    [CV] = 2, [PW] = 2, [PD] = 2);
+	/*
+	 * The first write's removal of the zero page, then two walks (write
+	 * protection, dirty bits) per write-protecting clean and one per
+	 * unmapping clean.
+	 */
+	ASSERT_EQ(unmap ? 4 : 6,
+		  wpf_stat(self->o.fd, WPFAULT_STAT_MAPPING_WALKS));
 }
 
 struct racing_write {

@@ -338,7 +338,12 @@ struct wpfault_dirty_bitmap {
  * that the kernel made under the faulting vma's own lock rather than the
  * mmap_lock (CONFIG_PER_VMA_LOCK, 6.4 on): all of them there, none
  * elsewhere.  ->page_mkwrite cannot tell: the kernel hides the fault's
- * flags from it (do_page_mkwrite()).
+ * flags from it (do_page_mkwrite()).  mapping_walks counts the module's
+ * walks of every mapping of a range, each a walk of the rmap (i_mmap)
+ * and then of the page tables of each vma found, with its TLB flush:
+ * unmap_mapping_pages(), folio_mkclean() and the dirty helpers, for
+ * cleaning, fsync, hole fills and copies (not the kernel's own, in
+ * truncation).
  *
  * The copy-on-write decisions (<policy>_copies, <policy>_reuses) are
  * counted under the policy in effect, in the object written to; a copy
@@ -391,6 +396,7 @@ enum wpfault_stat {
 	WPFAULT_STAT_CORE_UPGRADES,	/* ->pfn_mkwrite left it to the core */
 	WPFAULT_STAT_UPGRADES_UNMAPPED,	/* such pages a clean unmapped */
 	WPFAULT_STAT_VMA_LOCKED_FAULTS,	/* faults handled under a vma lock */
+	WPFAULT_STAT_MAPPING_WALKS,	/* walks of all mappings of a range */
 	WPFAULT_STAT_NR			/* the number of counters */
 };
 
@@ -462,6 +468,7 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_CORE_UPGRADES] = "core_upgrades",			\
 	[WPFAULT_STAT_UPGRADES_UNMAPPED] = "upgrades_unmapped",		\
 	[WPFAULT_STAT_VMA_LOCKED_FAULTS] = "vma_locked_faults",		\
+	[WPFAULT_STAT_MAPPING_WALKS] = "mapping_walks",			\
 }
 
 /*
