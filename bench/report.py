@@ -5,7 +5,11 @@ machine.txt) into table.md and one SVG plot per region size and writer
 count.
 
 Cost is nanoseconds per dirtied page: a cycle's time (writes and collect)
-divided by the pages written.  Each row of the table compares the methods
+divided by the pages written, and its two parts.  Beside it, what the
+cycle did, counted the same on any machine: faults per dirtied page, and
+per cycle the module's walks of all mappings of a range, TLB flushes and
+kernel allocations (n/a where the kernel or the method cannot count
+them).  Each row of the table compares the methods
 at one region size, write ratio and writer count: the median over the
 repetitions, the spread (lowest to highest), and the ratio to the row's
 best tracking method.  Under TCG a ratio under 2 is called a tie: the
@@ -33,18 +37,56 @@ UFFD = ('uffd-wp-anon', 'uffd-wp-memfd')
 TIE = 2.0
 
 
+COUNTS = ('write_ns', 'collect_ns', 'faults', 'walks', 'flushes', 'allocs')
+
+
+def cycle_counts(fields, dirtied):
+    """A cycle's COUNTS: times and faults per dirtied page, the rest per
+    cycle; None where it was not counted (-1, or an older run)."""
+    out = []
+    for name, v in zip(COUNTS, fields):
+        v = int(v) if v not in (None, '') else -1
+        per_page = name in ('write_ns', 'collect_ns', 'faults')
+        out.append(None if v < 0 else v / dirtied if per_page else v)
+    return tuple(out)
+
+
 def load(res):
     rows = collections.defaultdict(list)
+    counts = collections.defaultdict(list)
     with open(os.path.join(res, 'cycles.csv')) as f:
         for r in csv.DictReader(f):
             key = (int(r['pages']), int(r['per_mille']), int(r['threads']))
-            rows[key, r['method']].append(int(r['ns']) / int(r['dirtied']))
+            dirtied = int(r['dirtied'])
+            rows[key, r['method']].append(int(r['ns']) / dirtied)
+            counts[key, r['method']].append(
+                cycle_counts([r.get(c) for c in COUNTS], dirtied))
     machine = {}
     with open(os.path.join(res, 'machine.txt')) as f:
         for line in f:
             k, _, v = line.partition(': ')
             machine[k.strip()] = v.strip()
-    return rows, machine
+    return rows, counts, machine
+
+
+def median_counts(samples):
+    """Each count's median over the repetitions, or None."""
+    out = []
+    for i in range(len(COUNTS)):
+        vals = [s[i] for s in samples if s[i] is not None]
+        out.append(statistics.median(vals) if vals else None)
+    return out
+
+
+def fmt(v, digits=0):
+    return 'n/a' if v is None else f'{v:,.{digits}f}'
+
+
+def counts_cells(samples):
+    """The table's count columns for one method of a row."""
+    w, c, faults, walks, flushes, allocs = median_counts(samples)
+    return (f'{fmt(w)} / {fmt(c)} | {fmt(faults, 2)} | {fmt(walks)} | '
+            f'{fmt(flushes)} | {fmt(allocs)}')
 
 
 def load_faults(res):
@@ -126,7 +168,7 @@ def goals(med, per_mille, tcg):
     return '; '.join(out)
 
 
-def table(rows, faults, machine):
+def table(rows, counts, faults, machine):
     tcg = machine.get('accelerator') == 'tcg'
     keys = sorted({k for k, _ in rows})
     methods = sorted({m for _, m in rows})
@@ -138,9 +180,16 @@ def table(rows, faults, machine):
         'ns per dirtied page: median [lowest-highest] over the '
         'repetitions, and the ratio to the best tracking method of the '
         'row' + (' (under TCG, below 2x is a tie)' if tcg else '') + '.',
+        'Then, as medians: the writes\' and the collect\'s ns per dirtied '
+        'page, faults per dirtied page, and per cycle the module\'s walks '
+        'of all mappings of a range, TLB flushes (tlb:tlb_flush, x86 only) '
+        'and kernel allocations (kmem tracepoints), which do not depend on '
+        'the machine\'s speed.',
         '',
-        '| pages | written | writers | method | ns/page | ratio | goals |',
-        '|------:|--------:|--------:|--------|--------:|------:|-------|',
+        '| pages | written | writers | method | ns/page | ratio | '
+        'write / collect | faults | walks | flushes | allocs | goals |',
+        '|------:|--------:|--------:|--------|--------:|------:|'
+        '----------------:|-------:|------:|--------:|-------:|-------|',
     ]
     for key in keys:
         pages, per_mille, threads = key
@@ -158,6 +207,7 @@ def table(rows, faults, machine):
             lines.append(
                 f"| {pages:,} | {per_mille / 10:g} % | {threads} | {m} | "
                 f"{med[m]:,.0f} [{min(v):,.0f}-{max(v):,.0f}] | {ratio} | "
+                f"{counts_cells(counts[key, m])} | "
                 f"{g if i == 0 else ''} |")
     lines += [
         '',
@@ -205,8 +255,10 @@ def plots(rows, res):
 
 
 def compare(log):
-    """bench/compare's table: each row's median per build, and new/old."""
+    """bench/compare's table: each row's median per build, and new/old,
+    then each build's counts."""
     per = collections.defaultdict(lambda: ([], []))
+    cnt = collections.defaultdict(lambda: ([], []))
     with open(log) as f:
         for line in f:
             p = line.strip().split(',')
@@ -214,11 +266,13 @@ def compare(log):
                 continue
             build = 0 if p[0] == 'old' else 1
             # old|new,REP,cycle,METHOD,PAGES,PER_MILLE,THREADS,REP,
-            # DIRTIED,NS,EXTRA or old|new,REP,fault,METHOD,PAGES,REP,NS
-            if p[2] == 'cycle' and len(p) == 11:
+            # DIRTIED,NS,EXTRA,WRITE_NS,COLLECT_NS,FAULTS,WALKS,FLUSHES,
+            # ALLOCS or old|new,REP,fault,METHOD,PAGES,REP,NS
+            if p[2] == 'cycle' and len(p) == 17:
                 key = (f'{p[3]}, {int(p[4]):,} pages, '
                        f'{int(p[5]) / 10:g} %, {p[6]} writer(s)')
                 per[key][build].append(int(p[9]) / int(p[8]))
+                cnt[key][build].append(cycle_counts(p[11:], int(p[8])))
             elif p[2] == 'fault' and len(p) == 7:
                 key = f'{p[3]}, one fault per access'
                 per[key][build].append(int(p[6]) / int(p[4]))
@@ -232,6 +286,15 @@ def compare(log):
             continue
         a, b = statistics.median(old), statistics.median(new)
         print(f'| {key} | {a:,.0f} | {b:,.0f} | {b / a:.2f} |')
+    print()
+    print('| benchmark | build | write / collect ns | faults/page | walks '
+          '| flushes | allocs |')
+    print('|-----------|-------|-------------------:|------------:|------:'
+          '|--------:|-------:|')
+    for key in sorted(cnt):
+        for build, name in enumerate(('old', 'new')):
+            if cnt[key][build]:
+                print(f'| {key} | {name} | {counts_cells(cnt[key][build])} |')
 
 
 def main():
@@ -239,11 +302,11 @@ def main():
         compare(sys.argv[2])
         return
     res = sys.argv[1]
-    rows, machine = load(res)
+    rows, counts, machine = load(res)
     if not rows:
         sys.exit(f'{res}: no measurements')
     with open(os.path.join(res, 'table.md'), 'w') as f:
-        f.write(table(rows, load_faults(res), machine))
+        f.write(table(rows, counts, load_faults(res), machine))
     for name in plots(rows, res):
         print(f'{res}/{name}')
 

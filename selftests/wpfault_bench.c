@@ -24,8 +24,22 @@
  * per CPU, where per-VMA locks and the pte lock matter), for
  * scripts/bench.sh.  -t sets the writer counts of every size.
  *
+ * Besides the time of the writes and of the collect, a cycle counts what
+ * does not depend on the machine's speed, the same in any VM: the faults
+ * the writes took (getrusage), the module's walks of every mapping of a
+ * range (mapping_walks, wpfault's methods only), and, through perf
+ * counters on tracepoints in the method's process, the TLB flushes
+ * (tlb:tlb_flush, x86 only) and the kernel's allocations (kmem:kmalloc,
+ * kmem:kmem_cache_alloc, kmem:mm_page_alloc).  -1 where one cannot be
+ * counted, and always in the smoke run: enabling a tracepoint patches
+ * kernel text, and under TCG a vCPU has been seen to execute the patch's
+ * int3 after the patching ended ("Oops: int3" in flush_tlb_func).  With
+ * -g the parent enables them once, before any method runs, and keeps
+ * them enabled until all have exited.
+ *
  * Each measurement is a line (behind "# " in the smoke run):
- *   cycle,METHOD,PAGES,PER_MILLE,THREADS,REP,DIRTIED,NS,EXTRA
+ *   cycle,METHOD,PAGES,PER_MILLE,THREADS,REP,DIRTIED,NS,EXTRA,
+ *         WRITE_NS,COLLECT_NS,FAULTS,WALKS,FLUSHES,ALLOCS
  *   na,METHOD,REASON           a method this kernel or machine lacks
  * Exit status 1 when a method missed a page or failed.
  */
@@ -33,6 +47,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/perf_event.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -41,6 +56,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -117,12 +133,96 @@ struct request {
 	uint64_t seed;		/* of the page set */
 };
 
+/* What a cycle costs besides time; -1 where it cannot be counted. */
+struct counts {
+	int64_t faults, walks, flushes, allocs;
+};
+
 struct answer {
 	int64_t ns;		/* < 0: -errno of a failure */
+	int64_t write_ns, collect_ns;
+	struct counts counts;
 	uint64_t extra;		/* collected but not written */
 	uint64_t missed;	/* written but not collected */
 	char na[128];
 };
+
+/* Perf counters on tracepoints, in this process and its threads. */
+enum { TP_TLB_FLUSH, TP_KMALLOC, TP_CACHE_ALLOC, TP_PAGE_ALLOC, NR_TPS };
+
+static const char *const tracepoints[NR_TPS] = {
+	"tlb/tlb_flush", "kmem/kmalloc", "kmem/kmem_cache_alloc",
+	"kmem/mm_page_alloc",
+};
+
+static int tp_fds[NR_TPS] = { -1, -1, -1, -1 };
+
+/* Opens a counting perf event on tracepoint @event ("sys/name"), or -1. */
+static int tracepoint_counter(const char *event)
+{
+	static const char *const roots[] = {
+		"/sys/kernel/tracing/events", DEBUGFS_DIR "/tracing/events",
+	};
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		/* The writer threads, started later, count too. */
+		.inherit = 1,
+	};
+	char path[256], id[32];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(roots); i++) {
+		snprintf(path, sizeof(path), "%s/%s/id", roots[i], event);
+		if (wpf_read_file(path, id, sizeof(id)) > 0)
+			break;
+	}
+	if (i == ARRAY_SIZE(roots))
+		return -1;
+	attr.config = strtoull(id, NULL, 10);
+	return syscall(SYS_perf_event_open, &attr, 0, -1, -1,
+		       PERF_FLAG_FD_CLOEXEC);
+}
+
+static int64_t tracepoint_count(int tp)
+{
+	uint64_t v;
+
+	if (tp_fds[tp] < 0 || read(tp_fds[tp], &v, sizeof(v)) != sizeof(v))
+		return -1;
+	return v;
+}
+
+/* The counts so far, to subtract: faults and walks, flushes, allocs. */
+static void counts_read(const struct region *r, struct counts *c)
+{
+	struct rusage ru;
+	int64_t k = 0;
+	int tp;
+
+	c->faults = getrusage(RUSAGE_SELF, &ru) ? -1 : ru.ru_minflt;
+	c->walks = r->obj.fd >= 0 ?
+		   (int64_t)wpf_stat(r->obj.fd, WPFAULT_STAT_MAPPING_WALKS) :
+		   -1;
+	c->flushes = tracepoint_count(TP_TLB_FLUSH);
+	for (tp = TP_KMALLOC; tp < NR_TPS && k >= 0; tp++) {
+		int64_t n = tracepoint_count(tp);
+
+		k = n < 0 ? -1 : k + n;
+	}
+	c->allocs = k;
+}
+
+/* @c becomes the counts since @before; -1 stays -1. */
+static void counts_since(struct counts *c, const struct counts *before)
+{
+	const int64_t *b = &before->faults;
+	int64_t *v = &c->faults;
+	size_t i;
+
+	for (i = 0; i < sizeof(*c) / sizeof(*v); i++)
+		v[i] = v[i] < 0 || b[i] < 0 ? -1 : v[i] - b[i];
+}
 
 static struct region *segv_region;
 
@@ -493,21 +593,31 @@ static void run_cycle(struct region *r, const struct request *q,
 		      struct answer *a, size_t *set, size_t *all)
 {
 	uint64_t *written = calloc((q->pages + 63) / 64, 8);
-	int64_t start, n;
+	struct counts before, faults_before;
+	int64_t start, wrote, n;
 	size_t i, w;
 
 	pick_pages(set, all, q->pages, q->dirtied, q->seed);
 	wr.map = r->map;
 	wr.set = set;
 	wr.nr = q->dirtied;
+	counts_read(r, &before);
 	start = now_ns();
 	if (wr.threads > 1)
 		pthread_barrier_wait(&wr.start);
 	write_share(0);
 	if (wr.threads > 1)
 		pthread_barrier_wait(&wr.done);
+	wrote = now_ns();
+	counts_read(r, &faults_before);
 	n = collect(r);
 	a->ns = n < 0 ? n : now_ns() - start;
+	a->write_ns = wrote - start;
+	a->collect_ns = a->ns - a->write_ns;
+	counts_read(r, &a->counts);
+	counts_since(&a->counts, &before);
+	/* The writes' faults only: the collect's own may touch its buffers. */
+	a->counts.faults = faults_before.faults - before.faults;
 	if (n < 0 || r->id == M_UNTRACKED || !written)
 		goto out;
 	for (i = 0; i < q->dirtied; i++)
@@ -523,11 +633,20 @@ out:
 /* A method's process: sets up per size, runs cycles until told to quit. */
 static void method_main(enum method_id id, int in, int out)
 {
-	struct region r = { .id = id, .pagemap_fd = -1 };
+	struct region r = { .id = id, .pagemap_fd = -1, .obj.fd = -1 };
 	size_t *set = NULL, *all = NULL;
 	struct request q;
 	struct answer a;
 	unsigned int threads = 0;
+	int tp;
+
+	/* Our own counters, where the parent enabled the tracepoints. */
+	for (tp = 0; tp < NR_TPS; tp++) {
+		if (tp_fds[tp] >= 0) {
+			close(tp_fds[tp]);
+			tp_fds[tp] = tracepoint_counter(tracepoints[tp]);
+		}
+	}
 
 	while (read(in, &q, sizeof(q)) == sizeof(q) && q.pages) {
 		memset(&a, 0, sizeof(a));
@@ -535,6 +654,7 @@ static void method_main(enum method_id id, int in, int out)
 			tear_down(&r);
 			r.id = id;
 			r.pagemap_fd = -1;
+			r.obj.fd = -1;
 			free(set);
 			free(all);
 			set = calloc(q.pages, sizeof(*set));
@@ -630,10 +750,13 @@ static int measure_all(struct child *ch, bool *use, struct request *q,
 		}
 		ch[m].cycles++;
 		ch[m].extra += a.extra;
-		printf("%scycle,%s,%zu,%ld,%u,%d,%zu,%lld,%llu\n", line,
-		       method_names[m], q->pages, per_mille, q->threads, rep,
-		       q->dirtied, (long long)a.ns,
-		       (unsigned long long)a.extra);
+		printf("%scycle,%s,%zu,%ld,%u,%d,%zu,%lld,%llu,%lld,%lld,%lld,%lld,%lld,%lld\n",
+		       line, method_names[m], q->pages, per_mille, q->threads,
+		       rep, q->dirtied, (long long)a.ns,
+		       (unsigned long long)a.extra, (long long)a.write_ns,
+		       (long long)a.collect_ns, (long long)a.counts.faults,
+		       (long long)a.counts.walks, (long long)a.counts.flushes,
+		       (long long)a.counts.allocs);
 	}
 	return failed;
 }
@@ -820,6 +943,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (*g.line)
 		ksft_print_header();
+	else
+		for (m = 0; m < NR_TPS; m++)
+			tp_fds[m] = tracepoint_counter(tracepoints[m]);
 	printf("# page size %zu, %ld CPUs\n", page_size,
 	       sysconf(_SC_NPROCESSORS_ONLN));
 	start_methods(&g, ch);

@@ -48,7 +48,10 @@ int wpf_create_type_mapped(struct wpf_obj *obj, enum wpfault_type type,
 			   size_t pages, char **map);
 void wpf_destroy(struct wpf_obj *obj);
 
-/* Counters of an object fd, or module-wide ones for the /dev fd. */
+/*
+ * Counters of an object fd, or module-wide ones for the /dev fd; those a
+ * module older than the header lacks read UINT64_MAX.
+ */
 int wpf_stats(int fd, uint64_t values[WPFAULT_STAT_NR]);
 /*
  * Counter @stat of an object fd, or the module-wide one for the /dev fd;
