@@ -750,10 +750,11 @@ static int measure_all(struct child *ch, bool *use, struct request *q,
 		}
 		ch[m].cycles++;
 		ch[m].extra += a.extra;
-		printf("%scycle,%s,%zu,%ld,%u,%d,%zu,%lld,%llu,%lld,%lld,%lld,%lld,%lld,%lld\n",
-		       line, method_names[m], q->pages, per_mille, q->threads,
-		       rep, q->dirtied, (long long)a.ns,
-		       (unsigned long long)a.extra, (long long)a.write_ns,
+		printf("%scycle,%s,%zu,%ld,%u,%d,%zu,%lld,%llu,", line,
+		       method_names[m], q->pages, per_mille, q->threads, rep,
+		       q->dirtied, (long long)a.ns,
+		       (unsigned long long)a.extra);
+		printf("%lld,%lld,%lld,%lld,%lld,%lld\n", (long long)a.write_ns,
 		       (long long)a.collect_ns, (long long)a.counts.faults,
 		       (long long)a.counts.walks, (long long)a.counts.flushes,
 		       (long long)a.counts.allocs);
