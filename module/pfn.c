@@ -206,7 +206,7 @@ static void wpf_pfn_stall(struct wpf_object *obj)
  * ours held.  A clean that runs in between must not miss the write the
  * upgrade then lets through: the page is marked, and the clean removes
  * the entries of a marked page instead of write-protecting them
- * (wpf_tracking_clean_page()), so the upgrade fails its pte_same() check
+ * (wpf_tracking_clean_run()), so the upgrade fails its pte_same() check
  * and the fault is retried.
  */
 static vm_fault_t wpf_pfn_mkwrite_block(struct vm_fault *vmf,
@@ -361,20 +361,21 @@ static const struct vm_operations_struct wpf_pfn_vm_ops = {
 };
 
 /*
- * The page is write-protected (or its dirty bits harvested) before its
- * written-set entry goes, under disk_lock: a write that used the old entry is
- * reported now, a later one faults and waits, or sets a dirty bit, and is
- * reported by the next clean.
+ * The pages are write-protected (or their dirty bits harvested) before
+ * their written-set entries go, under disk_lock: a write that used an old
+ * entry is reported now, a later one faults and waits, or sets a dirty
+ * bit, and is reported by the next clean.
  */
-static bool wpf_pfn_clean_page(struct wpf_object *obj, pgoff_t index)
+static void wpf_pfn_clean_run(struct wpf_object *obj, pgoff_t first,
+			      pgoff_t nr, unsigned long *cleaned)
 {
-	bool was_set;
+	pgoff_t i;
 
 	mutex_lock(&obj->disk_lock);
-	wpf_tracking_clean_page(obj, index);
-	was_set = wpf_written_clear(obj, index);
+	wpf_tracking_clean_run(obj, first, nr);
+	for (i = 0; i < nr; i++)
+		__assign_bit(i, cleaned, wpf_written_clear(obj, first + i));
 	mutex_unlock(&obj->disk_lock);
-	return was_set;
 }
 
 /*
@@ -481,7 +482,7 @@ const struct wpf_object_type wpf_pfn_type = {
 	/* No vma maps the object any more: the blocks can go. */
 	.destroy = wpf_disk_free,
 	.fops = &wpf_pfn_fops,
-	.clean_page = wpf_pfn_clean_page,
+	.clean_run = wpf_pfn_clean_run,
 	.zero_tail = wpf_pfn_zero_tail,
 	.truncate = wpf_pfn_truncate,
 	.harvest = wpf_tracking_harvest,

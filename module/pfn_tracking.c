@@ -333,7 +333,7 @@ static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)
  * Leaving PAGETABLE, every writable pte is write-protected and then
  * harvested, as vmwgfx does, and only then removed: a PAGETABLE clean
  * clears a page's upgrade mark and leaves its ptes (see
- * wpf_tracking_clean_page()), so an upgrade that ->pfn_mkwrite left to
+ * wpf_clean_alike()), so an upgrade that ->pfn_mkwrite left to
  * the core may still be on its way, and it must fail.  Entering PAGETABLE
  * needs nothing: a write to a read-only pte makes it writable through
  * ->pfn_mkwrite.
@@ -359,26 +359,27 @@ static void wpf_tracking_update(struct wpf_object *obj)
 }
 
 /*
- * Write-protects page @index for a clean, in the mode in effect.  Under
- * disk_lock; the caller then clears the written-set entry.
+ * Write-protects [@first, @first + @nr) for a clean, whose pages all have
+ * the same upgrade mark (@upgrading), in the mode in effect: one walk of
+ * the mappings, or two, for them all.
  */
-void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
+static void wpf_clean_alike(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t nr, bool upgrading)
 {
-	bool upgrading = wpf_written_clear_upgrade(obj, index);
-	unsigned long bitmap = 0;
+	DECLARE_BITMAP(dirty, WPF_CLEAN_RUN) = { 0 };
+	pgoff_t i;
 
-	lockdep_assert_held(&obj->disk_lock);
 	switch (obj->tracking.mode) {
 	case WPFAULT_MODE_MKWRITE:
 		if (!upgrading) {
-			wpf_wrprotect(obj, index, 1);
+			wpf_wrprotect(obj, first, nr);
 			/*
-			 * The dirty bit goes too, already recorded:
+			 * The dirty bits go too, already recorded:
 			 * mprotect() makes a dirty read-only pte of a shared
 			 * mapping writable without a fault
 			 * (can_change_pte_writable()).
 			 */
-			wpf_clean_dirty(obj, index, 1, &bitmap);
+			wpf_clean_dirty(obj, first, nr, dirty);
 			break;
 		}
 		/*
@@ -388,10 +389,10 @@ void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 		 */
 		fallthrough;
 	case WPFAULT_MODE_UNMAP:
-		wpf_unmap_pages(obj, index, 1);
+		wpf_unmap_pages(obj, first, nr);
 		if (upgrading)
 			wpf_count_ptes(obj, WPFAULT_STAT_UPGRADES_UNMAPPED,
-				       index, 1, 1);
+				       first, nr, nr);
 		break;
 	case WPFAULT_MODE_PAGETABLE:
 		/*
@@ -402,8 +403,35 @@ void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index)
 		return;
 	}
 	/* From here every write faults, and no zap loses one. */
-	xa_clear_mark(&obj->disk, index, WPF_WRITABLE);
-	xa_clear_mark(&obj->disk, index, WPF_ZAPPED);
+	for (i = first; i < first + nr; i++) {
+		xa_clear_mark(&obj->disk, i, WPF_WRITABLE);
+		xa_clear_mark(&obj->disk, i, WPF_ZAPPED);
+	}
+}
+
+/*
+ * Write-protects the pages of a run, at most WPF_CLEAN_RUN, for a clean:
+ * the same as page by page, in a walk or two for each stretch of pages
+ * whose upgrade marks agree.  Under disk_lock; the caller then clears
+ * the written-set entries.
+ */
+void wpf_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t nr)
+{
+	pgoff_t start = first, end = first + nr, i;
+	bool upgrading = false;
+
+	lockdep_assert_held(&obj->disk_lock);
+	for (i = first; i < end; i++) {
+		bool marked = wpf_written_clear_upgrade(obj, i);
+
+		if (i > start && marked != upgrading) {
+			wpf_clean_alike(obj, start, i - start, upgrading);
+			start = i;
+		}
+		upgrading = marked;
+	}
+	wpf_clean_alike(obj, start, end - start, upgrading);
 }
 
 /*

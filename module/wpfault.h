@@ -29,6 +29,9 @@ struct wpf_counters {
 
 struct wpf_object;
 
+/* The most pages a type cleans in one run (struct wpf_object_type). */
+#define WPF_CLEAN_RUN		(BITS_PER_LONG * 8)
+
 /* Capabilities of a type, for the object core (struct wpf_object_type). */
 /* Its blocks may be shared with other objects: blocks_shared is a gauge. */
 #define WPF_TYPE_SHARES_BLOCKS	BIT(0)
@@ -54,9 +57,14 @@ struct wpf_object_type {
 	/*
 	 * Clears page @index in the written set and write-protects it, so
 	 * that the next write records it again, atomically against writes;
-	 * true if it was set.
+	 * true if it was set.  Or, where clean_run is set, the same for a
+	 * run of pages [@first, @first + @nr), each recorded when the run
+	 * was made, @nr at most WPF_CLEAN_RUN, in fewer walks of the
+	 * mappings: bit i of @cleaned says whether page @first + i was set.
 	 */
 	bool (*clean_page)(struct wpf_object *obj, pgoff_t index);
+	void (*clean_run)(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+			  unsigned long *cleaned);
 	/*
 	 * Size changes and hole punches, under the inode lock and the
 	 * invalidate lock (no fault maps a page meanwhile).  zero_tail()
@@ -335,7 +343,8 @@ void wpf_tracking_init(struct wpf_object *obj);
 int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 bool wpf_tracking_flush(struct wpf_object *obj, pgoff_t first, pgoff_t last);
 void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
-void wpf_tracking_clean_page(struct wpf_object *obj, pgoff_t index);
+void wpf_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t nr);
 void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty);
 int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
 			bool set);

@@ -224,6 +224,45 @@ static int wpf_written_harvest(struct wpf_object *obj, pgoff_t first,
 	return obj->type->harvest ? obj->type->harvest(obj, first, nr) : 0;
 }
 
+/* Recorded pages next to each other, gathered to be cleaned at once. */
+struct wpf_run {
+	pgoff_t first, nr;
+	DECLARE_BITMAP(cleaned, WPF_CLEAN_RUN);
+};
+
+/* Adds page @index to @run; false if the run is full or @index not next. */
+static bool wpf_run_add(struct wpf_run *run, pgoff_t index)
+{
+	if (!run->nr)
+		run->first = index;
+	else if (index != run->first + run->nr || run->nr == WPF_CLEAN_RUN)
+		return false;
+	run->nr++;
+	return true;
+}
+
+/*
+ * Cleans @run through the type, at once or page by page; returns how many
+ * of its pages were set.
+ */
+static unsigned long wpf_run_clean(struct wpf_object *obj,
+				   struct wpf_run *run)
+{
+	pgoff_t i;
+
+	if (obj->type->clean_run) {
+		obj->type->clean_run(obj, run->first, run->nr, run->cleaned);
+	} else {
+		for (i = 0; i < run->nr; i++) {
+			bool set = obj->type->clean_page(obj, run->first + i);
+
+			__assign_bit(i, run->cleaned, set);
+			cond_resched();
+		}
+	}
+	return bitmap_weight(run->cleaned, run->nr);
+}
+
 /**
  * wpf_written_clean - WPFAULT_IOC_CLEAN of a range
  * @obj: the object
@@ -233,7 +272,8 @@ static int wpf_written_harvest(struct wpf_object *obj, pgoff_t first,
  *
  * Clears each page of the range in the written set and write-protects it
  * in every mapping, atomically against writes to it (the type's
- * clean_page hook).  The caller gets:
+ * clean_page or clean_run hook, a run of recorded pages at a time).  The
+ * caller gets:
  *  a) a write that ended before the call began is counted in @cleaned;
  *  b) a write that begins after the call has cleaned its page faults and
  *     is recorded for the next call;
@@ -241,12 +281,13 @@ static int wpf_written_harvest(struct wpf_object *obj, pgoff_t first,
  *     recorded for the next call, or both, never neither.
  * Takes no lock of the caller's; sleeps.
  *
- * Return: 0, or -EINTR on a fatal signal between two pages: those before
- * it are cleaned (and counted in pages_cleaned).
+ * Return: 0, or -EINTR on a fatal signal between two runs: the pages
+ * before it are cleaned (and counted in pages_cleaned).
  */
 int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		      u64 *cleaned)
 {
+	struct wpf_run run = { .nr = 0 };
 	unsigned long index;
 	void *entry;
 	int err;
@@ -256,11 +297,17 @@ int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		return err;
 	*cleaned = 0;
 	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
-		*cleaned += obj->type->clean_page(obj, index);
+		if (wpf_run_add(&run, index))
+			continue;
+		*cleaned += wpf_run_clean(obj, &run);
+		run.nr = 0;
 		err = wpf_walk_step();
 		if (err)
 			break;
+		wpf_run_add(&run, index);
 	}
+	if (!err && run.nr)
+		*cleaned += wpf_run_clean(obj, &run);
 	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, *cleaned);
 	trace_wpfault_clean(obj->id, first, nr, 0, *cleaned, err);
 	if (!err && obj->type->collected)
@@ -302,6 +349,53 @@ static void wpf_written_restore(struct wpf_object *obj, pgoff_t base,
 	}
 }
 
+/* The user's bitmap, filled a 64-bit word at a time, in index order. */
+struct wpf_bitmap_out {
+	u64 __user *bitmap;
+	pgoff_t first;
+	u64 word, word_index, dirty;
+};
+
+/*
+ * Sets the bit of page @index, storing the word before when it moves on
+ * to another; -EFAULT if that store fails (the word is kept, to be
+ * stored again or restored).
+ */
+static int wpf_out_add(struct wpf_bitmap_out *out, pgoff_t index)
+{
+	pgoff_t bit = index - out->first;
+
+	if (bit / 64 != out->word_index) {
+		if (out->word && put_user(out->word,
+					  out->bitmap + out->word_index))
+			return -EFAULT;
+		out->word_index = bit / 64;
+		out->word = 0;
+	}
+	out->word |= 1ULL << (bit % 64);
+	out->dirty++;
+	return 0;
+}
+
+/*
+ * Sets the bits of the pages of a cleaned run that were set; those that
+ * cannot be reported are recorded again.
+ */
+static int wpf_out_run(struct wpf_object *obj, struct wpf_bitmap_out *out,
+		       struct wpf_run *run)
+{
+	unsigned long i;
+
+	for_each_set_bit(i, run->cleaned, run->nr) {
+		if (wpf_out_add(out, run->first + i)) {
+			for_each_set_bit_from(i, run->cleaned, run->nr)
+				wpf_written_keep(obj, run->first + i);
+			return -EFAULT;
+		}
+	}
+	return 0;
+}
+
 /**
  * wpf_written_bitmap - WPFAULT_IOC_DIRTY_BITMAP and WPFAULT_IOC_COLLECT
  * @obj: the object
@@ -317,16 +411,18 @@ static void wpf_written_restore(struct wpf_object *obj, pgoff_t base,
  * either in this bitmap or recorded for the next call: none is lost
  * between the report and the clean, as it can be between DIRTY_BITMAP and
  * a later CLEAN.  The whole bitmap is checked writable before anything is
- * cleaned; a word that still cannot be stored is recorded again.
+ * cleaned; a page whose bit still cannot be stored is recorded again.
  *
  * Return: 0; -EFAULT for a bitmap that cannot be written; -EINTR on a
- * fatal signal between two pages.
+ * fatal signal between two pages, or two runs of pages with @collect.
  */
 int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		       u64 __user *bitmap, bool collect, u64 *dirty_pages)
 {
-	u64 word = 0, word_index = 0, dirty = 0, visits = 0;
+	struct wpf_bitmap_out out = { .bitmap = bitmap, .first = first };
+	struct wpf_run run = { .nr = 0 };
 	unsigned long index;
+	u64 visits = 0;
 	void *entry;
 	int err;
 
@@ -340,40 +436,43 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 	if (collect)
 		wpf_count(obj, WPFAULT_STAT_COLLECTIONS, 1);
 
-	/* Entries come in index order: build one word at a time. */
+	/* Entries come in index order: runs, and words, one at a time. */
 	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
-		pgoff_t bit = index - first;
-
-		if (bit / 64 != word_index) {
-			/* On failure, stored again (and restored) below. */
-			if (word && put_user(word, bitmap + word_index))
-				break;
-			word_index = bit / 64;
-			word = 0;
-		}
 		visits++;
-		if (!collect || obj->type->clean_page(obj, index)) {
-			word |= 1ULL << (bit % 64);
-			dirty++;
+		if (!collect) {
+			err = wpf_out_add(&out, index);
+		} else {
+			if (wpf_run_add(&run, index))
+				continue;
+			wpf_run_clean(obj, &run);
+			err = wpf_out_run(obj, &out, &run);
+			run.nr = 0;
+			wpf_run_add(&run, index);
 		}
-		err = wpf_walk_step();
+		if (!err)
+			err = wpf_walk_step();
 		if (err)
 			break;
 	}
-	if (word && put_user(word, bitmap + word_index)) {
+	if (!err && run.nr) {
+		wpf_run_clean(obj, &run);
+		err = wpf_out_run(obj, &out, &run);
+	}
+	/* The last word, or one that failed: stored again, or restored. */
+	if (out.word && put_user(out.word, bitmap + out.word_index)) {
 		if (collect)
-			wpf_written_restore(obj, first + word_index * 64,
-					    word);
-		dirty -= hweight64(word);
+			wpf_written_restore(obj, first + out.word_index * 64,
+					    out.word);
+		out.dirty -= hweight64(out.word);
 		err = -EFAULT;
 	}
 	if (collect) {
 		wpf_count(obj, WPFAULT_STAT_COLLECT_VISITS, visits);
-		wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, dirty);
-		trace_wpfault_clean(obj->id, first, nr, 1, dirty, err);
+		wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, out.dirty);
+		trace_wpfault_clean(obj->id, first, nr, 1, out.dirty, err);
 		if (!err && obj->type->collected)
-			obj->type->collected(obj, nr, dirty);
+			obj->type->collected(obj, nr, out.dirty);
 	}
-	*dirty_pages = dirty;
+	*dirty_pages = out.dirty;
 	return err;
 }

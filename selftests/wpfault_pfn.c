@@ -212,6 +212,57 @@ TEST_F(pfn, write_after_clean_is_upgraded_by_the_core)
 		  wpf_stat(self->o.fd, WPFAULT_STAT_MAPPING_WALKS));
 }
 
+/* The growth of the object's mapping_walks across a COLLECT of it all. */
+static long collect_walks(struct __test_metadata *_metadata, int fd,
+			  int64_t pages)
+{
+	uint64_t before = wpf_stat(fd, WPFAULT_STAT_MAPPING_WALKS), bits;
+
+	EXPECT_EQ(pages, wpf_collect(fd, 0, NPAGES, &bits));
+	return wpf_stat(fd, WPFAULT_STAT_MAPPING_WALKS) - before;
+}
+
+/*
+ * A collect cleans a run of recorded pages next to each other in one
+ * walk of the mappings per kind of clean, not one per page: write
+ * protection and dirty bits for pages written through ->fault, an unmap
+ * for those the core upgraded (mode mkwrite), an unmap for all in mode
+ * unmap.  A run ends at a page not written, and a stretch of pages within
+ * it at a change of kind.
+ */
+TEST_F(pfn, collect_walks_once_per_run)
+{
+	bool unmap = wpf_mode(self->o.fd) == WPFAULT_MODE_UNMAP;
+	long i;
+
+	for (i = 0; i < NPAGES; i++)
+		fill(self->p, i, 'w');
+	/* Written through ->fault: write-protected in one stretch. */
+	ASSERT_EQ(unmap ? 1 : 2, collect_walks(_metadata, self->o.fd, NPAGES));
+	/* Upgraded by the core: unmapped in one stretch. */
+	for (i = 0; i < NPAGES; i++)
+		fill(self->p, i, 'x');
+	ASSERT_EQ(1, collect_walks(_metadata, self->o.fd, NPAGES));
+	ASSERT_EQ(unmap ? 0 : NPAGES,
+		  wpf_stat(self->o.fd, WPFAULT_STAT_UPGRADES_UNMAPPED));
+	/* Two runs, 0-2 and 5-6, through ->fault. */
+	for (i = 0; i < NPAGES; i++)
+		if (i < 3 || i == 5 || i == 6)
+			fill(self->p, i, 'y');
+	ASSERT_EQ(unmap ? 2 : 4, collect_walks(_metadata, self->o.fd, 5));
+	/*
+	 * One run: 0-2 and 5-6 upgraded by the core, 3-4 and 7 through
+	 * ->fault (mode mkwrite); all through ->fault in mode unmap.
+	 */
+	for (i = 0; i < NPAGES; i++)
+		fill(self->p, i, 'z');
+	ASSERT_EQ(unmap ? 1 : 1 + 2 + 1 + 2,
+		  collect_walks(_metadata, self->o.fd, NPAGES));
+	ASSERT_EQ(NPAGES, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_TRUE(bytes_are(self->buf, i, 0, page_size, 'z'));
+}
+
 struct racing_write {
 	volatile char *p;
 	long faults;
