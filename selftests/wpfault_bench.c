@@ -39,7 +39,9 @@
  *
  * Each measurement is a line (behind "# " in the smoke run):
  *   cycle,METHOD,PAGES,PER_MILLE,THREADS,REP,DIRTIED,NS,EXTRA,
- *         WRITE_NS,COLLECT_NS,FAULTS,WALKS,FLUSHES,ALLOCS
+ *         WRITE_NS,COLLECT_NS,FAULTS,WALKS,FLUSHES,ALLOCS,RUNS
+ * RUNS is the number of runs of neighbouring pages in the written set,
+ * against which the flushes of a collect are read.
  *   na,METHOD,REASON           a method this kernel or machine lacks
  * Exit status 1 when a method missed a page or failed.
  */
@@ -144,6 +146,7 @@ struct answer {
 	struct counts counts;
 	uint64_t extra;		/* collected but not written */
 	uint64_t missed;	/* written but not collected */
+	uint64_t runs;		/* of neighbouring pages written */
 	char na[128];
 };
 
@@ -623,8 +626,13 @@ static void run_cycle(struct region *r, const struct request *q,
 	for (i = 0; i < q->dirtied; i++)
 		written[set[i] / 64] |= 1ULL << (set[i] % 64);
 	for (w = 0; w < (q->pages + 63) / 64; w++) {
+		/* A run starts at a written page after one not written. */
+		uint64_t carry = w ? written[w - 1] >> 63 : 0;
+		uint64_t after = written[w] << 1 | carry;
+
 		a->missed += __builtin_popcountll(written[w] & ~r->bits[w]);
 		a->extra += __builtin_popcountll(r->bits[w] & ~written[w]);
+		a->runs += __builtin_popcountll(written[w] & ~after);
 	}
 out:
 	free(written);
@@ -754,10 +762,11 @@ static int measure_all(struct child *ch, bool *use, struct request *q,
 		       method_names[m], q->pages, per_mille, q->threads, rep,
 		       q->dirtied, (long long)a.ns,
 		       (unsigned long long)a.extra);
-		printf("%lld,%lld,%lld,%lld,%lld,%lld\n", (long long)a.write_ns,
-		       (long long)a.collect_ns, (long long)a.counts.faults,
-		       (long long)a.counts.walks, (long long)a.counts.flushes,
-		       (long long)a.counts.allocs);
+		printf("%lld,%lld,%lld,%lld,%lld,%lld,%llu\n",
+		       (long long)a.write_ns, (long long)a.collect_ns,
+		       (long long)a.counts.faults, (long long)a.counts.walks,
+		       (long long)a.counts.flushes, (long long)a.counts.allocs,
+		       (unsigned long long)a.runs);
 	}
 	return failed;
 }
