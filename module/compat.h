@@ -34,6 +34,17 @@ static inline bool wpf_fault_vma_locked(const struct vm_fault *vmf)
 #endif
 }
 
+/* Removes the ptes of a VM_PFNMAP vma's range; renamed in 7.x. */
+static inline void wpf_zap_pfn_range(struct vm_area_struct *vma,
+				     unsigned long start, unsigned long size)
+{
+#ifdef WPF_HAVE_ZAP_SPECIAL_VMA_RANGE
+	zap_special_vma_range(vma, start, size);
+#else
+	zap_vma_ptes(vma, start, size);
+#endif
+}
+
 /* Inode operations took the mount's user namespace until 6.3. */
 #ifdef WPF_HAVE_MNT_IDMAP
 #define wpf_idmap mnt_idmap

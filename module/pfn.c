@@ -352,9 +352,17 @@ static void wpf_pfn_vma_close(struct vm_area_struct *vma)
 	wpf_tracking_vma_close(wpf_object_of(file_inode(vma->vm_file)), vma);
 }
 
+static int wpf_pfn_mprotect(struct vm_area_struct *vma, unsigned long start,
+			    unsigned long end, unsigned long newflags)
+{
+	return wpf_tracking_mprotect(wpf_object_of(file_inode(vma->vm_file)),
+				     vma, start, end, newflags);
+}
+
 static const struct vm_operations_struct wpf_pfn_vm_ops = {
 	.open = wpf_pfn_vma_open,
 	.close = wpf_pfn_vma_close,
+	.mprotect = wpf_pfn_mprotect,
 	.fault = wpf_pfn_fault,
 	.map_pages = wpf_map_no_pages,
 	.pfn_mkwrite = wpf_pfn_mkwrite,

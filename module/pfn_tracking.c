@@ -329,14 +329,40 @@ static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)
 }
 
 /*
+ * Entering PAGETABLE: a mkwrite clean write-protects a pte and leaves its
+ * dirty bit, for a write already recorded and reported.  A harvest would
+ * report it again: the bits of every pte that maps a block go first,
+ * unread, a window of blocks at a time.  Every write they stand for was
+ * recorded when its pte became writable.
+ */
+static void wpf_forget_dirty(struct wpf_object *obj, pgoff_t pages)
+{
+	DECLARE_BITMAP(unread, WPF_HARVEST_WINDOW);
+	unsigned long index = 0;
+
+	while (xa_find(&obj->disk, &index, pages - 1, XA_PRESENT)) {
+		pgoff_t first = round_down(index, WPF_HARVEST_WINDOW);
+		pgoff_t nr = min_t(pgoff_t, pages - first, WPF_HARVEST_WINDOW);
+
+		bitmap_zero(unread, WPF_HARVEST_WINDOW);
+		wpf_clean_dirty(obj, first, nr, unread);
+		if (first + nr >= pages)
+			break;
+		index = first + nr;
+		cond_resched();
+	}
+}
+
+/*
  * Puts the mode that the method and the mappings ask for in effect.
  * Leaving PAGETABLE, every writable pte is write-protected and then
  * harvested, as vmwgfx does, and only then removed: a PAGETABLE clean
  * clears a page's upgrade mark and leaves its ptes (see
  * wpf_clean_alike()), so an upgrade that ->pfn_mkwrite left to
  * the core may still be on its way, and it must fail.  Entering PAGETABLE
- * needs nothing: a write to a read-only pte makes it writable through
- * ->pfn_mkwrite.
+ * clears the dirty bits that mkwrite cleans left on read-only ptes
+ * (wpf_forget_dirty()); a write to a read-only pte makes it writable
+ * through ->pfn_mkwrite.
  */
 static void wpf_tracking_update(struct wpf_object *obj)
 {
@@ -351,6 +377,8 @@ static void wpf_tracking_update(struct wpf_object *obj)
 		wpf_wrprotect_and_harvest(obj, 0, pages);
 		wpf_unmap_pages(obj, 0, 0);
 		wpf_clear_writable(obj);
+	} else if (mode == WPFAULT_MODE_PAGETABLE && pages) {
+		wpf_forget_dirty(obj, pages);
 	}
 	trace_wpfault_method_switch(obj->id, t->mode, mode);
 	t->mode = mode;
@@ -366,20 +394,17 @@ static void wpf_tracking_update(struct wpf_object *obj)
 static void wpf_clean_alike(struct wpf_object *obj, pgoff_t first,
 			    pgoff_t nr, bool upgrading)
 {
-	DECLARE_BITMAP(dirty, WPF_CLEAN_RUN) = { 0 };
 	pgoff_t i;
 
 	switch (obj->tracking.mode) {
 	case WPFAULT_MODE_MKWRITE:
 		if (!upgrading) {
-			wpf_wrprotect(obj, first, nr);
 			/*
-			 * The dirty bits go too, already recorded:
-			 * mprotect() makes a dirty read-only pte of a shared
-			 * mapping writable without a fault
-			 * (can_change_pte_writable()).
+			 * The dirty bits stay, already recorded: see
+			 * wpf_tracking_mprotect() for the one way the kernel
+			 * would make such a pte writable without a fault.
 			 */
-			wpf_clean_dirty(obj, first, nr, dirty);
+			wpf_wrprotect(obj, first, nr);
 			break;
 		}
 		/*
@@ -504,6 +529,30 @@ int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
 		wpf_tracking_update(obj);
 	}
 	wpf_tracking_get(obj, arg);
+	mutex_unlock(&obj->disk_lock);
+	return 0;
+}
+
+/*
+ * mprotect() is about to make [@start, @end) of @vma writable.  It would
+ * make a read-only pte that is dirty writable at once, without a fault
+ * (can_change_pte_writable(), for shared mappings), and a mkwrite clean
+ * leaves such ptes: a write through one would go unrecorded.  So, except
+ * in PAGETABLE mode, where a dirty bit is a write the next harvest finds,
+ * the range loses its ptes first; a write to it then faults.  mprotect()
+ * holds the mmap_lock for writing, and no write fault can fill the range
+ * before it is writable.  NUMA hinting, the only other caller, never
+ * applies to VM_PFNMAP.
+ */
+int wpf_tracking_mprotect(struct wpf_object *obj, struct vm_area_struct *vma,
+			  unsigned long start, unsigned long end,
+			  unsigned long newflags)
+{
+	if (!(newflags & VM_WRITE) || (vma->vm_flags & VM_WRITE))
+		return 0;
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode != WPFAULT_MODE_PAGETABLE)
+		wpf_zap_pfn_range(vma, start, end - start);
 	mutex_unlock(&obj->disk_lock);
 	return 0;
 }

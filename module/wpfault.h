@@ -352,6 +352,9 @@ int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
 			 bool from_mmap);
 void wpf_tracking_vma_close(struct wpf_object *obj,
 			    struct vm_area_struct *vma);
+int wpf_tracking_mprotect(struct wpf_object *obj, struct vm_area_struct *vma,
+			  unsigned long start, unsigned long end,
+			  unsigned long newflags);
 void wpf_tracking_debugfs(struct wpf_object *obj);
 
 /* writeback.c */

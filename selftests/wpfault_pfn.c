@@ -126,12 +126,12 @@ TEST_F(pfn, write_to_an_unmapped_hole)
 }
 
 /*
- * CLEAN write-protects what it cleans and clears the dirty bits: a read
- * needs no fault, a write goes to ->pfn_mkwrite, which records it and
- * lets the core make the pte writable: one fault on every CPU, as the
- * core sets the dirty bit with the write bit.  Where the kernel lacks the
- * helpers (mode unmap) it unmaps instead: a read maps the block again
- * read-only, and a write alone goes to ->fault.
+ * CLEAN write-protects what it cleans: a read needs no fault, a write
+ * goes to ->pfn_mkwrite, which records it and lets the core make the pte
+ * writable: one fault on every CPU, as the core sets the dirty bit with
+ * the write bit.  Where the kernel lacks the helpers (mode unmap) it
+ * unmaps instead: a read maps the block again read-only, and a write
+ * alone goes to ->fault.
  */
 TEST_F(pfn, clean_makes_the_next_write_fault)
 {
@@ -156,7 +156,7 @@ TEST_F(pfn, clean_makes_the_next_write_fault)
 			    [BA] = 4, [BL] = 4, [DI] = 6, [CL] = 4);
 	} else {
 		CHECK_STATS(self->o.fd, [W] = 4, [PM] = 2, [CU] = 2, [BA] = 4,
-			    [BL] = 4, [DI] = 6, [CL] = 4, [PW] = 4, [PD] = 4);
+			    [BL] = 4, [DI] = 6, [CL] = 4, [PW] = 4);
 	}
 }
 
@@ -202,14 +202,9 @@ TEST_F(pfn, write_after_clean_is_upgraded_by_the_core)
 	else
 		CHECK_STATS(self->o.fd, [W] = 2, [PM] = 2, [CU] = 2, [UU] = 1,
 			    [BA] = 1, [BL] = 1, [DI] = 4, [CL] = 3, [CO] = 2,
-			    [CV] = 2, [PW] = 2, [PD] = 2);
-	/*
-	 * The first write's removal of the zero page, then two walks (write
-	 * protection, dirty bits) per write-protecting clean and one per
-	 * unmapping clean.
-	 */
-	ASSERT_EQ(unmap ? 4 : 6,
-		  wpf_stat(self->o.fd, WPFAULT_STAT_MAPPING_WALKS));
+			    [CV] = 2, [PW] = 2);
+	/* The first write's removal of the zero page, then one per clean. */
+	ASSERT_EQ(4, wpf_stat(self->o.fd, WPFAULT_STAT_MAPPING_WALKS));
 }
 
 /* The growth of the object's mapping_walks across a COLLECT of it all. */
@@ -225,10 +220,10 @@ static long collect_walks(struct __test_metadata *_metadata, int fd,
 /*
  * A collect cleans a run of recorded pages next to each other in one
  * walk of the mappings per kind of clean, not one per page: write
- * protection and dirty bits for pages written through ->fault, an unmap
- * for those the core upgraded (mode mkwrite), an unmap for all in mode
- * unmap.  A run ends at a page not written, and a stretch of pages within
- * it at a change of kind.
+ * protection for pages written through ->fault, an unmap for those the
+ * core upgraded (mode mkwrite), an unmap for all in mode unmap.  A run
+ * ends at a page not written, and a stretch of pages within it at a
+ * change of kind.
  */
 TEST_F(pfn, collect_walks_once_per_run)
 {
@@ -238,7 +233,7 @@ TEST_F(pfn, collect_walks_once_per_run)
 	for (i = 0; i < NPAGES; i++)
 		fill(self->p, i, 'w');
 	/* Written through ->fault: write-protected in one stretch. */
-	ASSERT_EQ(unmap ? 1 : 2, collect_walks(_metadata, self->o.fd, NPAGES));
+	ASSERT_EQ(1, collect_walks(_metadata, self->o.fd, NPAGES));
 	/* Upgraded by the core: unmapped in one stretch. */
 	for (i = 0; i < NPAGES; i++)
 		fill(self->p, i, 'x');
@@ -249,15 +244,14 @@ TEST_F(pfn, collect_walks_once_per_run)
 	for (i = 0; i < NPAGES; i++)
 		if (i < 3 || i == 5 || i == 6)
 			fill(self->p, i, 'y');
-	ASSERT_EQ(unmap ? 2 : 4, collect_walks(_metadata, self->o.fd, 5));
+	ASSERT_EQ(2, collect_walks(_metadata, self->o.fd, 5));
 	/*
 	 * One run: 0-2 and 5-6 upgraded by the core, 3-4 and 7 through
 	 * ->fault (mode mkwrite); all through ->fault in mode unmap.
 	 */
 	for (i = 0; i < NPAGES; i++)
 		fill(self->p, i, 'z');
-	ASSERT_EQ(unmap ? 1 : 1 + 2 + 1 + 2,
-		  collect_walks(_metadata, self->o.fd, NPAGES));
+	ASSERT_EQ(unmap ? 1 : 4, collect_walks(_metadata, self->o.fd, NPAGES));
 	ASSERT_EQ(NPAGES, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
 	for (i = 0; i < NPAGES; i++)
 		ASSERT_TRUE(bytes_are(self->buf, i, 0, page_size, 'z'));
@@ -336,7 +330,7 @@ TEST_F(pfn, clean_racing_the_core_upgrade_loses_nothing)
 	else
 		CHECK_STATS(self->o.fd, [W] = 2, [PM] = 1, [CU] = 1, [UU] = 1,
 			    [BA] = 1, [BL] = 1, [DI] = 3, [CL] = 3, [CO] = 2,
-			    [CV] = 2, [PW] = 2, [PD] = 2);
+			    [CV] = 2, [PW] = 2);
 }
 
 /* fsync, fdatasync and msync flush; the written set keeps its records. */
@@ -518,11 +512,10 @@ TEST_F(pfn, fork_keeps_tracking_exact)
 }
 
 /*
- * mprotect() read-only and back leaves entries read-only (the vma is
- * write-notify, and cleaning cleared the dirty bit, which would let
- * mprotect() make the entry writable): the next write goes to
- * ->pfn_mkwrite and is recorded, and the core makes the entry writable
- * and dirty in one fault.
+ * mprotect() read-only and back would make a dirty read-only entry
+ * writable without a fault (a clean leaves the dirty bit): the vma's
+ * ->mprotect removes the entries first, so the next write goes to
+ * ->fault and is recorded.
  * A moved mapping tracks as before; growing one is refused
  * (VM_DONTEXPAND), and so is MADV_DONTNEED (the kernel refuses it on
  * VM_PFNMAP).
@@ -540,8 +533,10 @@ TEST_F(pfn, mprotect_mremap_madvise)
 	ASSERT_EQ(SIGSEGV, wpf_access_signal(wpf_write_byte,
 					     PAGE(self->p, 0)));
 	ASSERT_EQ(0, mprotect(self->p, len, PROT_READ | PROT_WRITE));
-	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
-	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PFN_MKWRITE_CALLS));
+	ASSERT_EQ(self->write_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, wpf_stat(self->o.fd, WPFAULT_STAT_PFN_MKWRITE_CALLS));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_WRITE_FAULTS));
 	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(1, bits);
 

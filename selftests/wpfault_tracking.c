@@ -184,7 +184,7 @@ TEST_F(tracking, switching_loses_no_write)
 	ASSERT_TRUE(debugfs_says(&self->o, "method adaptive\n"));
 	ASSERT_TRUE(debugfs_says(&self->o, "mode mkwrite\n"));
 	CHECK_STATS(self->o.fd, [W] = 5, [BA] = 3, [BL] = 3, [DI] = 6,
-		    [CL] = 6, [CO] = 3, [CV] = 6, [PD] = 7, [PW] = 5,
+		    [CL] = 6, [CO] = 3, [CV] = 6, [PD] = 4, [PW] = 5,
 		    [MS] = 2);
 }
 
