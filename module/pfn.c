@@ -90,24 +90,30 @@ static vm_fault_t wpf_pfn_map_writable(struct vm_fault *vmf,
 				   vm_get_page_prot(vma->vm_flags));
 }
 
+/* Records a write to page @index in both dirty states; -errno. */
+static int wpf_pfn_record(struct wpf_object *obj, pgoff_t index)
+{
+	int err;
+
+	lockdep_assert_held(&obj->disk_lock);
+	err = wpf_written_set(obj, index);
+	if (!err)
+		xa_set_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
+	return err;
+}
+
 /*
- * Records a write to the fault's page in both dirty states and maps
- * @block writable there.  If the pte is not empty any more (another
- * thread's fault filled it), nothing is mapped and the retried write goes
- * to ->pfn_mkwrite.
+ * Records a write to the fault's page and maps @block writable there.
+ * If the pte is not empty any more (another thread's fault filled it),
+ * nothing is mapped and the retried write goes to ->pfn_mkwrite.
  */
 static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
 				      struct wpf_object *obj,
 				      struct page *block)
 {
-	int err;
+	int err = wpf_pfn_record(obj, vmf->pgoff);
 
-	lockdep_assert_held(&obj->disk_lock);
-	err = wpf_written_set(obj, vmf->pgoff);
-	if (err)
-		return vmf_error(err);
-	xa_set_mark(&obj->disk, vmf->pgoff, WPF_FLUSH_DIRTY);
-	return wpf_pfn_map_writable(vmf, obj, block);
+	return err ? vmf_error(err) : wpf_pfn_map_writable(vmf, obj, block);
 }
 
 /*
@@ -212,14 +218,11 @@ static void wpf_pfn_stall(struct wpf_object *obj)
 static vm_fault_t wpf_pfn_mkwrite_block(struct vm_fault *vmf,
 					struct wpf_object *obj)
 {
-	int err;
+	int err = wpf_pfn_record(obj, vmf->pgoff);
 
-	lockdep_assert_held(&obj->disk_lock);
-	err = wpf_written_set(obj, vmf->pgoff);
 	if (err)
 		return vmf_error(err);
 	wpf_written_mark_upgrade(obj, vmf->pgoff);
-	xa_set_mark(&obj->disk, vmf->pgoff, WPF_FLUSH_DIRTY);
 	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
 	wpf_count(obj, WPFAULT_STAT_CORE_UPGRADES, 1);
 	return 0;
