@@ -43,7 +43,7 @@ void wpf_count(struct wpf_object *obj, enum wpfault_stat stat, s64 n)
 	if (!n)
 		return;
 	this_cpu_add(obj->stats.cpu->v[stat], n);
-	this_cpu_add(wpf_global.cpu->v[stat], n);
+	wpf_count_global(stat, n);
 }
 
 /* Gauges go down as well as up: a CPU's share may wrap, the sum does not. */
