@@ -596,8 +596,9 @@ static void run_cycle(struct region *r, const struct request *q,
 		      struct answer *a, size_t *set, size_t *all)
 {
 	uint64_t *written = calloc((q->pages + 63) / 64, 8);
-	struct counts before, faults_before;
-	int64_t start, wrote, n;
+	struct rusage after_writes;
+	struct counts before;
+	int64_t start, wrote, collecting, n;
 	size_t i, w;
 
 	pick_pages(set, all, q->pages, q->dirtied, q->seed);
@@ -612,15 +613,18 @@ static void run_cycle(struct region *r, const struct request *q,
 	if (wr.threads > 1)
 		pthread_barrier_wait(&wr.done);
 	wrote = now_ns();
-	counts_read(r, &faults_before);
+	/* The writes' faults only: the collect's own may touch its buffers. */
+	getrusage(RUSAGE_SELF, &after_writes);
+	/* Neither phase's time holds the counting between them. */
+	collecting = now_ns();
 	n = collect(r);
-	a->ns = n < 0 ? n : now_ns() - start;
 	a->write_ns = wrote - start;
-	a->collect_ns = a->ns - a->write_ns;
+	a->collect_ns = now_ns() - collecting;
+	a->ns = n < 0 ? n : a->write_ns + a->collect_ns;
 	counts_read(r, &a->counts);
 	counts_since(&a->counts, &before);
-	/* The writes' faults only: the collect's own may touch its buffers. */
-	a->counts.faults = faults_before.faults - before.faults;
+	a->counts.faults = before.faults < 0 ? -1 :
+			   after_writes.ru_minflt - before.faults;
 	if (n < 0 || r->id == M_UNTRACKED || !written)
 		goto out;
 	for (i = 0; i < q->dirtied; i++)
