@@ -15,6 +15,8 @@ repetitions, the spread (lowest to highest), and the ratio to the row's
 best tracking method.  Under TCG a ratio under 2 is called a tie: the
 emulator distorts exception-heavy paths and varies between boots.  Each
 row is read against the goals in docs/benchmarks.md, printed beside it.
+A repetition runs the shares written rising, then falling: each row is
+one direction ("up", "down"), and the adaptive method is plotted in each.
 
 The fault paths (faults.csv) are nanoseconds per fault-taking access:
 the median over the repetitions, the spread, and the ratio to the
@@ -57,7 +59,8 @@ def load(res):
     counts = collections.defaultdict(list)
     with open(os.path.join(res, 'cycles.csv')) as f:
         for r in csv.DictReader(f):
-            key = (int(r['pages']), int(r['per_mille']), int(r['threads']))
+            key = (int(r['pages']), int(r['per_mille']), int(r['threads']),
+                   r.get('order') or 'up')
             dirtied = int(r['dirtied'])
             rows[key, r['method']].append(int(r['ns']) / dirtied)
             counts[key, r['method']].append(
@@ -158,7 +161,7 @@ def goals(med, cnt, key, rows_med, tcg):
     """The goals of a row that its methods allow checking, as text.
     med: the row's median ns/page per method; cnt: its median counts per
     method; rows_med(key, method): another row's median, or None."""
-    pages, per_mille, threads = key
+    pages, per_mille, threads, order = key
     out = []
     uffd = min((med[m] for m in UFFD if m in med), default=None)
     tracked = [v for m, v in med.items() if m.startswith('wpfault-')]
@@ -172,7 +175,7 @@ def goals(med, cnt, key, rows_med, tcg):
         out.append(f'{m} <= {limit:g}x uffd-wp: '
                    + verdict(med[m] <= limit * uffd,
                              med[m] / (limit * uffd), tcg))
-        one = rows_med((pages, per_mille, 1), m)
+        one = rows_med((pages, per_mille, 1, order), m)
         if threads > 1 and one:
             out.append(f'{m}, {threads} writers <= 1: '
                        + verdict(med[m] <= one, med[m] / one, tcg))
@@ -193,9 +196,15 @@ def goals(med, cnt, key, rows_med, tcg):
     return '; '.join(out)
 
 
+def key_order(key):
+    """Rows by size, writers, direction (up first), then share."""
+    pages, per_mille, threads, order = key
+    return pages, threads, order != 'up', per_mille
+
+
 def table(rows, counts, faults, machine):
     tcg = machine.get('accelerator') == 'tcg'
-    keys = sorted({k for k, _ in rows})
+    keys = sorted({k for k, _ in rows}, key=key_order)
     methods = sorted({m for _, m in rows})
     lines = [
         f"Machine: {machine.get('config')}, {machine.get('accelerator')}, "
@@ -211,13 +220,16 @@ def table(rows, counts, faults, machine):
         'and kernel allocations (kmem tracepoints), which do not depend on '
         'the machine\'s speed.',
         '',
-        '| pages | written | writers | method | ns/page | ratio | '
+        'The shares written rise, then fall, in each repetition: "up" rows '
+        'come after a smaller share, "down" rows after a larger one.',
+        '',
+        '| pages | written | order | writers | method | ns/page | ratio | '
         'write / collect | faults | walks | flushes | allocs | goals |',
-        '|------:|--------:|--------:|--------|--------:|------:|'
+        '|------:|--------:|-------|--------:|--------|--------:|------:|'
         '----------------:|-------:|------:|--------:|-------:|-------|',
     ]
     for key in keys:
-        pages, per_mille, threads = key
+        pages, per_mille, threads, order = key
         med = {m: statistics.median(rows[key, m]) for m in methods
                if (key, m) in rows}
         tracked = [v for m, v in med.items() if m != FLOOR]
@@ -232,7 +244,8 @@ def table(rows, counts, faults, machine):
                 ratio = (f'{ratio:.2f}x' +
                          (' tie' if tcg and 1 < ratio < TIE else ''))
             lines.append(
-                f"| {pages:,} | {per_mille / 10:g} % | {threads} | {m} | "
+                f"| {pages:,} | {per_mille / 10:g} % | {order} | {threads} | "
+                f"{m} | "
                 f"{med[m]:,.0f} [{min(v):,.0f}-{max(v):,.0f}] | {ratio} | "
                 f"{counts_cells(counts[key, m])} | "
                 f"{g if i == 0 else ''} |")
@@ -250,26 +263,39 @@ def table(rows, counts, faults, machine):
     return '\n'.join(lines) + '\n'
 
 
+ADAPTIVE = 'wpfault-pfn-adaptive'
+
+
+def plot_series(rows, pages, threads):
+    """The plot's lines: each method over both directions, and the
+    adaptive method, which depends on where it comes from, in each.
+    Returns (titles, {(per_mille, title): [ns per page]})."""
+    vals = collections.defaultdict(list)
+    for (p, pm, t, order), m in rows:
+        if p != pages or t != threads:
+            continue
+        title = f'{m} ({order})' if m == ADAPTIVE else m
+        vals[pm, title] += rows[(p, pm, t, order), m]
+    return sorted({t for _, t in vals}), vals
+
+
 def plots(rows, res):
-    keys = sorted({(p, t) for (p, _, t), _ in rows})
-    methods = sorted({m for _, m in rows})
+    keys = sorted({(p, t) for (p, _, t, _), _ in rows})
     made = []
     for pages, threads in keys:
         name = f'plot-{pages}-pages-{threads}-writers'
         data = os.path.join(res, name + '.dat')
+        titles, vals = plot_series(rows, pages, threads)
         with open(data, 'w') as f:
-            ratios = sorted({pm for (p, pm, t), _ in rows
-                             if p == pages and t == threads})
-            f.write('# per_mille ' + ' '.join(methods) + '\n')
+            ratios = sorted({pm for pm, _ in vals})
+            f.write('# per_mille ' + ' '.join(titles) + '\n')
             for pm in ratios:
-                vals = []
-                for m in methods:
-                    v = rows.get(((pages, pm, threads), m))
-                    vals.append(f'{statistics.median(v):.1f}' if v else '?')
-                f.write(f'{pm / 10:g} ' + ' '.join(vals) + '\n')
+                cells = [f'{statistics.median(vals[pm, t]):.1f}'
+                         if vals.get((pm, t)) else '?' for t in titles]
+                f.write(f'{pm / 10:g} ' + ' '.join(cells) + '\n')
         cols = ', '.join(
-            f"'{data}' using 1:{i + 2} with linespoints title '{m}'"
-            for i, m in enumerate(methods))
+            f"'{data}' using 1:{i + 2} with linespoints title '{t}'"
+            for i, t in enumerate(titles))
         script = (
             "set terminal svg size 900,560 dynamic background rgb 'white'\n"
             f"set output '{os.path.join(res, name + '.svg')}'\n"
@@ -298,10 +324,10 @@ def compare(log):
             build = 0 if p[0] == 'old' else 1
             # old|new,REP,cycle,METHOD,PAGES,PER_MILLE,THREADS,REP,
             # DIRTIED,NS,EXTRA,WRITE_NS,COLLECT_NS,FAULTS,WALKS,FLUSHES,
-            # ALLOCS,RUNS or old|new,REP,fault,METHOD,PAGES,REP,NS
-            if p[2] == 'cycle' and len(p) == 18:
+            # ALLOCS,RUNS,ORDER or old|new,REP,fault,METHOD,PAGES,REP,NS
+            if p[2] == 'cycle' and len(p) == 19:
                 key = (f'{p[3]}, {int(p[4]):,} pages, '
-                       f'{int(p[5]) / 10:g} %, {p[6]} writer(s)')
+                       f'{int(p[5]) / 10:g} % {p[18]}, {p[6]} writer(s)')
                 per[key][build].append(int(p[9]) / int(p[8]))
                 cnt[key][build].append(cycle_counts(p[11:], int(p[8])))
             elif p[2] == 'fault' and len(p) == 7:

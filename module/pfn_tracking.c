@@ -56,8 +56,11 @@ module_param(trust_mapping_walk, bool, 0644);
 MODULE_PARM_DESC(trust_mapping_walk,
 		 "use the dirty helpers despite read-only shared mappings (kernels with the walk_page_mapping() fix only)");
 
-/* Pages harvested per walk of the mappings: the bitmap is on the stack. */
-#define WPF_HARVEST_WINDOW	(BITS_PER_LONG * 16)
+/*
+ * Pages harvested per walk of the mappings: a walk costs a TLB flush and
+ * the i_mmap tree whatever its length, so fewer, longer walks cost less.
+ */
+#define WPF_HARVEST_WINDOW	WPFAULT_ADAPTIVE_WINDOW
 
 /*
  * A vma of the object, listed from ->mmap or ->open to ->close.  Its
@@ -131,9 +134,11 @@ static void wpf_tracking_record(struct wpf_object *obj, pgoff_t index)
 static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 			       pgoff_t nr)
 {
-	unsigned long bitmap[BITS_TO_LONGS(WPF_HARVEST_WINDOW)] = { 0 };
+	unsigned long *bitmap = obj->tracking.harvested;
 	unsigned long bit;
 
+	lockdep_assert_held(&obj->disk_lock);
+	bitmap_zero(bitmap, nr);
 	wpf_clean_dirty(obj, first, nr, bitmap);
 	for_each_set_bit(bit, bitmap, nr)
 		wpf_tracking_record(obj, first + bit);
@@ -337,15 +342,14 @@ static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)
  */
 static void wpf_forget_dirty(struct wpf_object *obj, pgoff_t pages)
 {
-	DECLARE_BITMAP(unread, WPF_HARVEST_WINDOW);
 	unsigned long index = 0;
 
 	while (xa_find(&obj->disk, &index, pages - 1, XA_PRESENT)) {
 		pgoff_t first = round_down(index, WPF_HARVEST_WINDOW);
 		pgoff_t nr = min_t(pgoff_t, pages - first, WPF_HARVEST_WINDOW);
 
-		bitmap_zero(unread, WPF_HARVEST_WINDOW);
-		wpf_clean_dirty(obj, first, nr, unread);
+		bitmap_zero(obj->tracking.harvested, nr);
+		wpf_clean_dirty(obj, first, nr, obj->tracking.harvested);
 		if (first + nr >= pages)
 			break;
 		index = first + nr;
@@ -358,7 +362,7 @@ static void wpf_forget_dirty(struct wpf_object *obj, pgoff_t pages)
  * Leaving PAGETABLE, every writable pte is write-protected and then
  * harvested, as vmwgfx does, and only then removed: a PAGETABLE clean
  * clears a page's upgrade mark and leaves its ptes (see
- * wpf_clean_alike()), so an upgrade that ->pfn_mkwrite left to
+ * wpf_tracking_clean_run()), so an upgrade that ->pfn_mkwrite left to
  * the core may still be on its way, and it must fail.  Entering PAGETABLE
  * clears the dirty bits that mkwrite cleans left on read-only ptes
  * (wpf_forget_dirty()); a write to a read-only pte makes it writable
@@ -382,19 +386,30 @@ static void wpf_tracking_update(struct wpf_object *obj)
 	}
 	trace_wpfault_method_switch(obj->id, t->mode, mode);
 	t->mode = mode;
-	t->streak = 0;
 	wpf_count(obj, WPFAULT_STAT_METHOD_SWITCHES, 1);
 }
 
 /*
- * Write-protects [@first, @first + @nr) for a clean, whose pages all have
- * the same upgrade mark (@upgrading), in the mode in effect: one walk of
- * the mappings, or two, for them all.
+ * Write-protects the pages of a run, at most WPF_CLEAN_RUN, for a clean,
+ * in the mode in effect, with one walk of the mappings.  In MKWRITE mode,
+ * if the core may be about to make a read-only pte of the run writable
+ * (->pfn_mkwrite marked its page), write-protection would not stop it:
+ * the whole run loses its ptes instead, so that its pte_same() check
+ * fails.  Unmapping the run's other pages too costs each of them a
+ * ->fault instead of a ->pfn_mkwrite at its next write, one fault either
+ * way, and saves a walk and a TLB flush for every stretch of pages whose
+ * marks differ.  Under disk_lock; the caller then clears the written-set
+ * entries.
  */
-static void wpf_clean_alike(struct wpf_object *obj, pgoff_t first,
-			    pgoff_t nr, bool upgrading)
+void wpf_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t nr)
 {
+	unsigned long upgrading = 0;
 	pgoff_t i;
+
+	lockdep_assert_held(&obj->disk_lock);
+	for (i = first; i < first + nr; i++)
+		upgrading += wpf_written_clear_upgrade(obj, i);
 
 	switch (obj->tracking.mode) {
 	case WPFAULT_MODE_MKWRITE:
@@ -407,17 +422,11 @@ static void wpf_clean_alike(struct wpf_object *obj, pgoff_t first,
 			wpf_wrprotect(obj, first, nr);
 			break;
 		}
-		/*
-		 * The core may be about to make a read-only pte writable,
-		 * which write-protection would not stop: with the pte gone,
-		 * its pte_same() check fails.
-		 */
 		fallthrough;
 	case WPFAULT_MODE_UNMAP:
 		wpf_unmap_pages(obj, first, nr);
-		if (upgrading)
-			wpf_count_ptes(obj, WPFAULT_STAT_UPGRADES_UNMAPPED,
-				       first, nr, nr);
+		wpf_count_ptes(obj, WPFAULT_STAT_UPGRADES_UNMAPPED, first, nr,
+			       upgrading);
 		break;
 	case WPFAULT_MODE_PAGETABLE:
 		/*
@@ -435,60 +444,42 @@ static void wpf_clean_alike(struct wpf_object *obj, pgoff_t first,
 }
 
 /*
- * Write-protects the pages of a run, at most WPF_CLEAN_RUN, for a clean:
- * the same as page by page, in a walk or two for each stretch of pages
- * whose upgrade marks agree.  Under disk_lock; the caller then clears
- * the written-set entries.
+ * The adaptive method's choice after a clean or collect of [@first,
+ * @first + @nr) found @dirty pages written in @runs runs: the mode whose
+ * modelled cost for what it found is lower, by the rule and the
+ * constants of the uapi header.  vmwgfx switches on a density and a
+ * streak of collections; a model of both modes' work switches at the
+ * first collection that shows the other cheaper, and prices the walks
+ * that a sparse MKWRITE clean and a sparse harvest make, which a density
+ * does not see.  A PAGETABLE harvest walks only the windows holding a
+ * writable block: the model's window count is an upper bound.
  */
-void wpf_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
-			    pgoff_t nr)
+void wpf_tracking_collected(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t nr, u64 dirty, u64 runs)
 {
-	pgoff_t start = first, end = first + nr, i;
-	bool upgrading = false;
-
-	lockdep_assert_held(&obj->disk_lock);
-	for (i = first; i < end; i++) {
-		bool marked = wpf_written_clear_upgrade(obj, i);
-
-		if (i > start && marked != upgrading) {
-			wpf_clean_alike(obj, start, i - start, upgrading);
-			start = i;
-		}
-		upgrading = marked;
-	}
-	wpf_clean_alike(obj, start, end - start, upgrading);
-}
-
-/*
- * The adaptive method's switch, after a clean or collect of @nr pages
- * found @dirty of them written.  A write fault into ->pfn_mkwrite (an
- * unmap and an insert under disk_lock) costs as much as harvesting many
- * ptes, so PAGETABLE pays from a few percent written: the threshold up,
- * 1/WPFAULT_ADAPTIVE_DENSE, is lower than vmwgfx's 10 %.  Down at
- * 1/WPFAULT_ADAPTIVE_SPARSE, not vmwgfx's "nothing written": a harvest
- * walks every writable pte to find a handful.  The gap between the two
- * and the streak of WPFAULT_ADAPTIVE_STREAK collections keep a workload
- * near one threshold from paying a switch (a walk of every mapping) at
- * every collection.  The benchmarks measure both rules.
- */
-void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty)
-{
+	u64 windows = (first + nr - 1) / WPF_HARVEST_WINDOW -
+		      first / WPF_HARVEST_WINDOW + 1;
 	struct wpf_tracking *t = &obj->tracking;
-	bool other;
+	u64 current_cost, other_cost;
 
 	mutex_lock(&obj->disk_lock);
 	if (t->method != WPFAULT_METHOD_ADAPTIVE)
 		goto out;
-	if (t->want == WPFAULT_MODE_MKWRITE)
-		other = dirty * WPFAULT_ADAPTIVE_DENSE > nr;
-	else
-		other = dirty * WPFAULT_ADAPTIVE_SPARSE < nr;
-	t->streak = other ? t->streak + 1 : 0;
-	if (t->streak < WPFAULT_ADAPTIVE_STREAK)
+	t->cost_mkwrite = dirty * WPFAULT_ADAPTIVE_COST_FAULT +
+			  runs * WPFAULT_ADAPTIVE_COST_WALK;
+	t->cost_pagetable = windows * WPFAULT_ADAPTIVE_COST_WALK + nr +
+			    dirty * WPFAULT_ADAPTIVE_COST_HARVESTED;
+	if (t->want == WPFAULT_MODE_MKWRITE) {
+		current_cost = t->cost_mkwrite;
+		other_cost = t->cost_pagetable;
+	} else {
+		current_cost = t->cost_pagetable;
+		other_cost = t->cost_mkwrite;
+	}
+	if (other_cost + other_cost / WPFAULT_ADAPTIVE_MARGIN >= current_cost)
 		goto out;
 	t->want = t->want == WPFAULT_MODE_MKWRITE ? WPFAULT_MODE_PAGETABLE :
 						     WPFAULT_MODE_MKWRITE;
-	t->streak = 0;
 	wpf_tracking_update(obj);
 out:
 	mutex_unlock(&obj->disk_lock);
@@ -521,7 +512,6 @@ int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
 	mutex_lock(&obj->disk_lock);
 	if (set) {
 		t->method = arg->method;
-		t->streak = 0;
 		if (arg->method == WPFAULT_METHOD_PAGETABLE)
 			t->want = WPFAULT_MODE_PAGETABLE;
 		else if (arg->method == WPFAULT_METHOD_MKWRITE)
@@ -649,7 +639,8 @@ static int wpf_tracking_show(struct seq_file *m, void *unused)
 	seq_printf(m, "method %s\n", wpf_method_names[t->method]);
 	seq_printf(m, "mode %s\n", wpf_mode_names[t->mode]);
 	seq_printf(m, "adaptive_wants %s\n", wpf_mode_names[t->want]);
-	seq_printf(m, "adaptive_streak %u\n", t->streak);
+	seq_printf(m, "adaptive_cost_mkwrite %llu\n", t->cost_mkwrite);
+	seq_printf(m, "adaptive_cost_pagetable %llu\n", t->cost_pagetable);
 	seq_printf(m, "unwalkable_mappings %lu\n", t->unwalkable);
 	seq_printf(m, "dirty_helpers %s\n",
 		   wpf_have_dirty_helpers() ? "yes" : "no (cleaning unmaps)");

@@ -87,8 +87,12 @@ struct wpf_object_type {
 	 * NULL where nothing maps a hole.
 	 */
 	void (*allocated)(struct wpf_object *obj, pgoff_t index);
-	/* After a clean or collect of @nr pages found @dirty written. */
-	void (*collected)(struct wpf_object *obj, pgoff_t nr, u64 dirty);
+	/*
+	 * After a clean or collect of [@first, @first + @nr) found @dirty
+	 * pages written, in @runs runs of neighbours.
+	 */
+	void (*collected)(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+			  u64 dirty, u64 runs);
 	/*
 	 * WPFAULT_IOC_SET_METHOD (@set) and GET_METHOD, on an argument the
 	 * object core checked: applies @arg->method if @set, then fills in
@@ -113,8 +117,8 @@ struct wpf_tracking {
 	enum wpfault_mode want;
 	/* In effect: want, or UNMAP where the helpers cannot serve. */
 	enum wpfault_mode mode;
-	/* Adaptive: collections in a row that argued for the other mode. */
-	unsigned int streak;
+	/* Adaptive: the modelled costs of the last collection, in each mode. */
+	u64 cost_mkwrite, cost_pagetable;
 	/*
 	 * Mappings the kernel's helpers cannot walk past, or whose zaps the
 	 * module cannot watch.
@@ -122,6 +126,11 @@ struct wpf_tracking {
 	unsigned long unwalkable;
 	/* Every vma, from ->mmap or ->open to ->close (struct wpf_vma). */
 	struct list_head vmas;
+	/*
+	 * The pages of a harvest window whose ptes were dirty: a bit per
+	 * page of WPFAULT_ADAPTIVE_WINDOW, too many for the stack.
+	 */
+	DECLARE_BITMAP(harvested, WPFAULT_ADAPTIVE_WINDOW);
 	/* A test's hold on ->pfn_mkwrite's window (pfn.c): WPF_STALL_*. */
 	atomic_t stall;
 	wait_queue_head_t stall_wait;
@@ -345,7 +354,8 @@ bool wpf_tracking_flush(struct wpf_object *obj, pgoff_t first, pgoff_t last);
 void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 void wpf_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
 			    pgoff_t nr);
-void wpf_tracking_collected(struct wpf_object *obj, pgoff_t nr, u64 dirty);
+void wpf_tracking_collected(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+			    u64 dirty, u64 runs);
 int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
 			bool set);
 int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,

@@ -289,6 +289,7 @@ int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 {
 	struct wpf_run run = { .nr = 0 };
 	unsigned long index;
+	u64 runs = 0;
 	void *entry;
 	int err;
 
@@ -300,18 +301,21 @@ int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		if (wpf_run_add(&run, index))
 			continue;
 		*cleaned += wpf_run_clean(obj, &run);
+		runs++;
 		run.nr = 0;
 		err = wpf_walk_step();
 		if (err)
 			break;
 		wpf_run_add(&run, index);
 	}
-	if (!err && run.nr)
+	if (!err && run.nr) {
 		*cleaned += wpf_run_clean(obj, &run);
+		runs++;
+	}
 	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, *cleaned);
 	trace_wpfault_clean(obj->id, first, nr, 0, *cleaned, err);
 	if (!err && obj->type->collected)
-		obj->type->collected(obj, nr, *cleaned);
+		obj->type->collected(obj, first, nr, *cleaned, runs);
 	return err;
 }
 
@@ -422,7 +426,7 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 	struct wpf_bitmap_out out = { .bitmap = bitmap, .first = first };
 	struct wpf_run run = { .nr = 0 };
 	unsigned long index;
-	u64 visits = 0;
+	u64 visits = 0, runs = 0;
 	void *entry;
 	int err;
 
@@ -445,6 +449,7 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 			if (wpf_run_add(&run, index))
 				continue;
 			wpf_run_clean(obj, &run);
+			runs++;
 			err = wpf_out_run(obj, &out, &run);
 			run.nr = 0;
 			wpf_run_add(&run, index);
@@ -456,6 +461,7 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 	}
 	if (!err && run.nr) {
 		wpf_run_clean(obj, &run);
+		runs++;
 		err = wpf_out_run(obj, &out, &run);
 	}
 	/* The last word, or one that failed: stored again, or restored. */
@@ -471,7 +477,8 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, out.dirty);
 		trace_wpfault_clean(obj->id, first, nr, 1, out.dirty, err);
 		if (!err && obj->type->collected)
-			obj->type->collected(obj, nr, out.dirty);
+			obj->type->collected(obj, first, nr, out.dirty,
+					     runs);
 	}
 	*dirty_pages = out.dirty;
 	return err;

@@ -30,7 +30,7 @@ WPFAULT_BENCH="-g ${WPFAULT_BENCH_ARGS:-}" WPFAULT_VM_MEM=6144 \
 
 log=$WPFAULT_ROOT/build/$cfg/serial.log
 {
-	echo "kind,method,pages,per_mille,threads,rep,dirtied,ns,extra,write_ns,collect_ns,faults,walks,flushes,allocs,runs"
+	echo "kind,method,pages,per_mille,threads,rep,dirtied,ns,extra,write_ns,collect_ns,faults,walks,flushes,allocs,runs,order"
 	grep -E '^cycle,' "$log"
 } >"$res/cycles.csv"
 {

@@ -77,7 +77,6 @@ struct fuzz {
 	__u64 writable, flush, pte_dirty;
 	enum wpfault_method method;
 	enum wpfault_mode mode;
-	unsigned int streak;
 	bool no_helpers;
 	enum wpfault_policy policy;	/* copy-on-write objects */
 	__u64 alive;		/* objects_alive module-wide, ours included */
@@ -139,7 +138,7 @@ void model_record(struct fuzz *f, __u64 mask);
 void model_harvest(struct fuzz *f, __u64 mask);
 void model_set_mode(struct fuzz *f, enum wpfault_mode mode);
 void model_clean(struct fuzz *f, __u64 mask);
-void model_collected(struct fuzz *f, __u64 nr, __u64 found);
+void model_collected(struct fuzz *f, __u64 first, __u64 nr, __u64 found);
 
 /* fuzz_ioctl.c */
 int fuzz_create(struct fuzz *f);

@@ -355,8 +355,6 @@ void model_set_mode(struct fuzz *f, enum wpfault_mode mode)
 		model_harvest(f, page_mask(0, f->pages));
 		f->writable = 0;
 	}
-	if (mode != f->mode)
-		f->streak = 0;
 	f->mode = mode;
 }
 
@@ -371,21 +369,28 @@ void model_clean(struct fuzz *f, __u64 mask)
 		f->writable &= ~cleaned;
 }
 
-/* The adaptive method, after a clean or collect of @nr pages. */
-void model_collected(struct fuzz *f, __u64 nr, __u64 found)
+/*
+ * The adaptive method, after a clean or collect of [@first, @first + @nr)
+ * found the pages of @found written: the uapi header's cost model.
+ */
+void model_collected(struct fuzz *f, __u64 first, __u64 nr, __u64 found)
 {
-	bool other;
+	__u64 dirty = __builtin_popcountll(found);
+	__u64 runs = __builtin_popcountll(found & ~(found << 1));
+	__u64 windows = (first + nr - 1) / WPFAULT_ADAPTIVE_WINDOW -
+			first / WPFAULT_ADAPTIVE_WINDOW + 1;
+	__u64 mkwrite = dirty * WPFAULT_ADAPTIVE_COST_FAULT +
+			runs * WPFAULT_ADAPTIVE_COST_WALK;
+	__u64 pagetable = windows * WPFAULT_ADAPTIVE_COST_WALK + nr +
+			  dirty * WPFAULT_ADAPTIVE_COST_HARVESTED;
+	bool to_pagetable = f->mode == WPFAULT_MODE_MKWRITE;
+	__u64 now = to_pagetable ? mkwrite : pagetable;
+	__u64 other = to_pagetable ? pagetable : mkwrite;
 
 	if (f->type != WPFAULT_TYPE_PFN ||
 	    f->method != WPFAULT_METHOD_ADAPTIVE)
 		return;
-	if (f->mode == WPFAULT_MODE_MKWRITE)
-		other = found * WPFAULT_ADAPTIVE_DENSE > nr;
-	else
-		other = found * WPFAULT_ADAPTIVE_SPARSE < nr;
-	f->streak = other ? f->streak + 1 : 0;
-	if (f->streak < WPFAULT_ADAPTIVE_STREAK)
-		return;
-	model_set_mode(f, f->mode == WPFAULT_MODE_MKWRITE ?
-		       WPFAULT_MODE_PAGETABLE : WPFAULT_MODE_MKWRITE);
+	if (other + other / WPFAULT_ADAPTIVE_MARGIN < now)
+		model_set_mode(f, to_pagetable ? WPFAULT_MODE_PAGETABLE :
+				  WPFAULT_MODE_MKWRITE);
 }

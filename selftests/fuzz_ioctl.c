@@ -118,7 +118,7 @@ int fuzz_create(struct fuzz *f)
 int fuzz_clean(struct fuzz *f)
 {
 	struct wpfault_clean in, want;
-	__u64 first, nr, mask;
+	__u64 first, nr, mask, found;
 	struct uptr arg;
 	int exp, got;
 
@@ -141,8 +141,9 @@ int fuzz_clean(struct fuzz *f)
 		mask = page_mask(first, nr);
 		model_harvest(f, mask);
 		want.pages_cleaned = __builtin_popcountll(f->dirty & mask);
+		found = f->dirty & mask;
 		model_clean(f, mask);
-		model_collected(f, nr, want.pages_cleaned);
+		model_collected(f, first, nr, found);
 		if (!can_write(&arg, offsetof(struct wpfault_clean,
 					      pages_cleaned),
 			       sizeof(in.pages_cleaned)))
@@ -211,7 +212,7 @@ int fuzz_bitmap(struct fuzz *f)
 	/* Collected, even if the count could not be stored. */
 	if (collect && written) {
 		model_clean(f, word << first);
-		model_collected(f, nr, __builtin_popcountll(word));
+		model_collected(f, first, nr, word << first);
 	}
 	if (!expect(f, exp, got))
 		return got;
@@ -550,7 +551,6 @@ int fuzz_method(struct fuzz *f)
 	if (!exp) {
 		if (set && pfn) {
 			f->method = in.method;
-			f->streak = 0;
 			mode = in.method == WPFAULT_METHOD_PAGETABLE ?
 			       WPFAULT_MODE_PAGETABLE :
 			       in.method == WPFAULT_METHOD_MKWRITE ?

@@ -16,12 +16,15 @@
  *
  *   wpfault_bench [-g] [-n pages,...] [-d per-mille,...] [-r reps]
  *                 [-t threads,...] [-m method,...]
+ * A repetition runs the shares written rising, then falling: a method
+ * that adapts to the share (the adaptive one) meets each after a smaller
+ * and after a larger one, and the lines say which ("up", "down").
  * Without -g, a smoke run for the selftests: 1,024 pages, 1 % and 100 %
- * written, once, with one kselftest result per method; every method must
- * collect each written page of both cycles.  With -g, the grid
- * (by default 1,000, 10,000 and 100,000 pages; 0.1, 1, 10, 50 and 100 %;
- * five repetitions; one writer, and at the middle size also two and one
- * per CPU, where per-VMA locks and the pte lock matter), for
+ * written, up and down, once, with one kselftest result per method;
+ * every method must collect each written page of every cycle.  With -g,
+ * the grid (by default 1,000, 10,000 and 100,000 pages; 0.1, 1, 10, 50
+ * and 100 %; three repetitions; one writer, and at the middle size also
+ * two and one per CPU, where per-VMA locks and the pte lock matter), for
  * scripts/bench.sh.  -t sets the writer counts of every size.
  *
  * Besides the time of the writes and of the collect, a cycle counts what
@@ -39,9 +42,10 @@
  *
  * Each measurement is a line (behind "# " in the smoke run):
  *   cycle,METHOD,PAGES,PER_MILLE,THREADS,REP,DIRTIED,NS,EXTRA,
- *         WRITE_NS,COLLECT_NS,FAULTS,WALKS,FLUSHES,ALLOCS,RUNS
+ *         WRITE_NS,COLLECT_NS,FAULTS,WALKS,FLUSHES,ALLOCS,RUNS,ORDER
  * RUNS is the number of runs of neighbouring pages in the written set,
- * against which the flushes of a collect are read.
+ * against which the flushes of a collect are read; ORDER is "up" while
+ * the shares rise, "down" while they fall.
  *   na,METHOD,REASON           a method this kernel or machine lacks
  * Exit status 1 when a method missed a page or failed.
  */
@@ -723,7 +727,8 @@ static int parse_list(const char *s, long *v, int max)
  * each.  Returns 1 when a method failed or missed a page.
  */
 static int measure_all(struct child *ch, bool *use, struct request *q,
-		       long per_mille, int rep, const char *line)
+		       long per_mille, int rep, const char *order,
+		       const char *line)
 {
 	int m, failed = 0;
 
@@ -766,11 +771,11 @@ static int measure_all(struct child *ch, bool *use, struct request *q,
 		       method_names[m], q->pages, per_mille, q->threads, rep,
 		       q->dirtied, (long long)a.ns,
 		       (unsigned long long)a.extra);
-		printf("%lld,%lld,%lld,%lld,%lld,%lld,%llu\n",
+		printf("%lld,%lld,%lld,%lld,%lld,%lld,%llu,%s\n",
 		       (long long)a.write_ns, (long long)a.collect_ns,
 		       (long long)a.counts.faults, (long long)a.counts.walks,
 		       (long long)a.counts.flushes, (long long)a.counts.allocs,
-		       (unsigned long long)a.runs);
+		       (unsigned long long)a.runs, order);
 	}
 	return failed;
 }
@@ -822,7 +827,7 @@ static void full_grid(struct grid *g)
 	g->nsizes = 3;
 	memcpy(g->ratios, ratios, sizeof(ratios));
 	g->nratios = 5;
-	g->reps = 5;
+	g->reps = 3;
 	g->line = "";
 	g->threads[1] = 2;
 	g->threads[2] = sysconf(_SC_NPROCESSORS_ONLN);
@@ -896,10 +901,13 @@ static void start_methods(const struct grid *g, struct child *ch)
 	}
 }
 
-/* Every point of the grid; a repetition goes round every ratio first. */
+/*
+ * Every point of the grid; a repetition goes round every ratio, up and
+ * then down, first.
+ */
 static int run_grid(struct grid *g, struct child *ch)
 {
-	int si, ri, ti, rep, failed = 0;
+	int si, ri, ti, rep, step, failed = 0;
 
 	for (si = 0; si < g->nsizes; si++) {
 		for (ti = 0; ti < g->nthreads; ti++) {
@@ -907,17 +915,22 @@ static int run_grid(struct grid *g, struct child *ch)
 			    g->sizes[si] != g->mid)
 				continue;
 			for (rep = 0; rep < g->reps; rep++) {
-				for (ri = 0; ri < g->nratios; ri++) {
+				for (step = 0; step < 2 * g->nratios; step++) {
+					bool up = step < g->nratios;
+					const char *order = up ? "up" : "down";
 					struct request q = {
 						.pages = g->sizes[si],
 						.threads = g->threads[ti],
 						.seed = (si * 1000ULL + rep) *
-							1000 + ri,
+							1000 + step,
 					};
 
+					ri = up ? step :
+					     2 * g->nratios - 1 - step;
 					failed |= measure_all(ch, g->use, &q,
 							      g->ratios[ri],
-							      rep, g->line);
+							      rep, order,
+							      g->line);
 				}
 			}
 		}

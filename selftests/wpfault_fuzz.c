@@ -207,7 +207,6 @@ static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 	f->flush = 0;
 	f->pte_dirty = 0;
 	f->method = WPFAULT_METHOD_MKWRITE;
-	f->streak = 0;
 	f->policy = WPFAULT_POLICY_EXCLUSIVE;
 	if (wpf_tracking(f->obj.fd, &tracking))
 		ksft_exit_fail_perror("GET_METHOD");

@@ -219,11 +219,10 @@ static long collect_walks(struct __test_metadata *_metadata, int fd,
 
 /*
  * A collect cleans a run of recorded pages next to each other in one
- * walk of the mappings per kind of clean, not one per page: write
- * protection for pages written through ->fault, an unmap for those the
- * core upgraded (mode mkwrite), an unmap for all in mode unmap.  A run
- * ends at a page not written, and a stretch of pages within it at a
- * change of kind.
+ * walk of the mappings, not one per page: write protection if every page
+ * was written through ->fault, an unmap if the core upgraded any of them
+ * (mode mkwrite), an unmap in mode unmap.  A run ends at a page not
+ * written.
  */
 TEST_F(pfn, collect_walks_once_per_run)
 {
@@ -247,14 +246,23 @@ TEST_F(pfn, collect_walks_once_per_run)
 	ASSERT_EQ(2, collect_walks(_metadata, self->o.fd, 5));
 	/*
 	 * One run: 0-2 and 5-6 upgraded by the core, 3-4 and 7 through
-	 * ->fault (mode mkwrite); all through ->fault in mode unmap.
+	 * ->fault (mode mkwrite), all unmapped at once; all through ->fault
+	 * in mode unmap.
 	 */
 	for (i = 0; i < NPAGES; i++)
 		fill(self->p, i, 'z');
-	ASSERT_EQ(unmap ? 1 : 4, collect_walks(_metadata, self->o.fd, NPAGES));
+	ASSERT_EQ(1, collect_walks(_metadata, self->o.fd, NPAGES));
+	ASSERT_EQ(unmap ? 0 : NPAGES + 5,
+		  wpf_stat(self->o.fd, WPFAULT_STAT_UPGRADES_UNMAPPED));
+	/* Every page was unmapped: all through ->fault, write-protected. */
+	for (i = 0; i < NPAGES; i++)
+		fill(self->p, i, 'v');
+	ASSERT_EQ(1, collect_walks(_metadata, self->o.fd, NPAGES));
+	ASSERT_EQ(unmap ? 0 : NPAGES + 5,
+		  wpf_stat(self->o.fd, WPFAULT_STAT_UPGRADES_UNMAPPED));
 	ASSERT_EQ(NPAGES, wpf_read_disk(self->o.fd, 0, NPAGES, self->buf));
 	for (i = 0; i < NPAGES; i++)
-		ASSERT_TRUE(bytes_are(self->buf, i, 0, page_size, 'z'));
+		ASSERT_TRUE(bytes_are(self->buf, i, 0, page_size, 'v'));
 }
 
 struct racing_write {

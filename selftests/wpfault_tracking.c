@@ -12,8 +12,8 @@
  *    dirty bit.
  *  - Writes before, between and after switches land in exactly one
  *    collection.
- *  - adaptive switches exactly at its thresholds, both ways, and not
- *    short of them.
+ *  - adaptive switches at the first collection its cost model finds the
+ *    other mode cheaper for, both ways, and not short of that.
  *  - A read-only mapping forces mode unmap and loses nothing.  With the
  *    module parameter trust_mapping_walk=1, a stock kernel loses the write
  *    behind a read-only mapping and a debug kernel records it.
@@ -181,11 +181,18 @@ TEST_F(tracking, switching_loses_no_write)
 		  wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
 	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(0x2ULL, bits);
+	/*
+	 * By the cost model, harvesting eight ptes costs less than a fault
+	 * and a walk: the collection switched.
+	 */
 	ASSERT_TRUE(debugfs_says(&self->o, "method adaptive\n"));
-	ASSERT_TRUE(debugfs_says(&self->o, "mode mkwrite\n"));
-	CHECK_STATS(self->o.fd, [W] = 5, [BA] = 3, [BL] = 3, [DI] = 6,
-		    [CL] = 6, [CO] = 3, [CV] = 6, [PD] = 4, [PW] = 5,
-		    [MS] = 2);
+	ASSERT_TRUE(debugfs_says(&self->o, "mode pagetable\n"));
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x2ULL, bits);
+	CHECK_STATS(self->o.fd, [W] = 5, [PM] = 1, [CU] = 1, [BA] = 3,
+		    [BL] = 3, [DI] = 7, [CL] = 7, [CO] = 4, [CV] = 7, [PD] = 8,
+		    [PW] = 5, [MS] = 3);
 }
 
 /*
@@ -204,22 +211,65 @@ static long write_pages(char *map, char *model, long n)
 }
 
 /*
- * Adaptive moves to pagetable after WPFAULT_ADAPTIVE_STREAK collections
- * in a row above 1/WPFAULT_ADAPTIVE_DENSE written, and back after as many
- * below 1/WPFAULT_ADAPTIVE_SPARSE; a collection at a threshold, not past
- * it, starts no streak.  Each collected set stays exact.
+ * The uapi header's cost model: whether adaptive, in @mode, switches
+ * after a collection of pages [0, @pages) that found @written pages in
+ * @runs runs.
  */
-TEST(adaptive_switches_both_ways)
+static bool adaptive_switches(enum wpfault_mode mode, long pages,
+			      long written, long runs)
+{
+	long windows = (pages - 1) / WPFAULT_ADAPTIVE_WINDOW + 1;
+	long mkwrite = written * WPFAULT_ADAPTIVE_COST_FAULT +
+		       runs * WPFAULT_ADAPTIVE_COST_WALK;
+	long pagetable = windows * WPFAULT_ADAPTIVE_COST_WALK + pages +
+			 written * WPFAULT_ADAPTIVE_COST_HARVESTED;
+	long now = mode == WPFAULT_MODE_MKWRITE ? mkwrite : pagetable;
+	long other = mode == WPFAULT_MODE_MKWRITE ? pagetable : mkwrite;
+
+	return other + other / WPFAULT_ADAPTIVE_MARGIN < now;
+}
+
+/* Collects all @pages of @fd; asserts pages [0, @n) were the ones found. */
+static void collect_first(struct __test_metadata *_metadata, int fd,
+			  long pages, long n)
+{
+	uint64_t bits[4] = { 0 };
+	long i;
+
+	ASSERT_EQ(n, wpf_collect(fd, 0, pages, bits));
+	for (i = 0; i < pages; i++)
+		ASSERT_EQ(i < n, !!(bits[i / 64] & 1ULL << (i % 64)));
+}
+
+/*
+ * Adaptive switches at the first collection whose finding the other mode
+ * would have served cheaper by the model, both ways, and never below
+ * that: a collection just short of either threshold, even twice, keeps
+ * the mode.  100 % written and then one page flips it twice in two
+ * collections.  Each collected set stays exact, and so does the data.
+ */
+TEST(adaptive_switches_at_the_first_cheaper_collection)
 {
 	const long pages = 256;
-	const long dense = pages / WPFAULT_ADAPTIVE_DENSE + 1;
-	const long sparse = (pages - 1) / WPFAULT_ADAPTIVE_SPARSE;
 	long write_faults = wpf_writable_faults();
+	long clean_faults = wpf_hw_dirty_bits() ? 0 : 1;
 	struct wpf_obj o = WPF_OBJ_INIT;
 	char model[256] = { 0 };
-	uint64_t bits[4], want;
+	long dense, sparse, i;
 	char *map;
-	int i, err;
+	int err;
+
+	for (dense = 1; dense <= pages; dense++)
+		if (adaptive_switches(WPFAULT_MODE_MKWRITE, pages, dense, 1))
+			break;
+	for (sparse = pages; sparse >= 0; sparse--)
+		if (adaptive_switches(WPFAULT_MODE_PAGETABLE, pages, sparse, 1))
+			break;
+	/* Apart, inside the object; one page after all switches down. */
+	ASSERT_LT(sparse + 1, dense);
+	ASSERT_LE(dense, 64);
+	ASSERT_TRUE(adaptive_switches(WPFAULT_MODE_MKWRITE, pages, pages, 1));
+	ASSERT_TRUE(adaptive_switches(WPFAULT_MODE_PAGETABLE, pages, 1, 1));
 
 	err = wpf_create_type_mapped(&o, WPFAULT_TYPE_PFN, pages, &map);
 	if (err == -ENOENT)
@@ -230,56 +280,61 @@ TEST(adaptive_switches_both_ways)
 		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel");
 	ASSERT_EQ(WPFAULT_MODE_MKWRITE, err);
 
-	/* At the threshold, not above it. */
+	/*
+	 * Just short of the threshold, twice.  The first collection
+	 * write-protects the pages written through ->fault, and the core
+	 * upgrades their next writes; the second unmaps them.
+	 */
 	ASSERT_EQ((dense - 1) * write_faults,
 		  write_pages(map, model, dense - 1));
-	ASSERT_EQ(dense - 1, wpf_collect(o.fd, 0, pages, bits));
-	/*
-	 * A collection write-protects a page written through ->fault, and
-	 * the core upgrades its next write (one fault); it unmaps one
-	 * written through the core, whose next write goes to ->fault again.
-	 * Page dense - 1, first written here, is one step behind the rest.
-	 */
-	for (i = 0; i < WPFAULT_ADAPTIVE_STREAK; i++) {
-		long rest = i % 2 ? write_faults : 1;
-		long last = i % 2 ? 1 : write_faults;
+	collect_first(_metadata, o.fd, pages, dense - 1);
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE, wpf_mode(o.fd));
+	ASSERT_EQ(dense - 1, write_pages(map, model, dense - 1));
+	collect_first(_metadata, o.fd, pages, dense - 1);
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE, wpf_mode(o.fd));
+	ASSERT_EQ(0, wpf_stat(o.fd, WPFAULT_STAT_METHOD_SWITCHES));
 
-		ASSERT_EQ(WPFAULT_MODE_MKWRITE, wpf_mode(o.fd));
-		ASSERT_EQ((dense - 1) * rest + last,
-			  write_pages(map, model, dense));
-		ASSERT_EQ(dense, wpf_collect(o.fd, 0, pages, bits));
-	}
+	/* At it: one collection switches. */
+	ASSERT_EQ(dense * write_faults, write_pages(map, model, dense));
+	collect_first(_metadata, o.fd, pages, dense);
 	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, wpf_mode(o.fd));
 	ASSERT_EQ(1, wpf_stat(o.fd, WPFAULT_STAT_METHOD_SWITCHES));
 	ASSERT_TRUE(debugfs_says(&o, "mode pagetable\n"));
 
-	/* A first write per entry, then none enters the module. */
-	ASSERT_EQ((dense - 1) * (i % 2 ? write_faults : 1) +
-		  (i % 2 ? 1 : write_faults),
-		  write_pages(map, model, dense));
-	ASSERT_EQ(dense, wpf_collect(o.fd, 0, pages, bits));
-	ASSERT_EQ(dense * !wpf_hw_dirty_bits(),
-		  write_pages(map, model, dense));
-	ASSERT_EQ(dense, wpf_collect(o.fd, 0, pages, bits));
+	/*
+	 * The ptes the last clean write-protected stay so: a first write
+	 * per page upgrades one, then none enters the module.
+	 */
+	ASSERT_EQ(dense, write_pages(map, model, dense));
+	collect_first(_metadata, o.fd, pages, dense);
+	ASSERT_EQ(dense * clean_faults, write_pages(map, model, dense));
+	collect_first(_metadata, o.fd, pages, dense);
 
-	/* At the threshold, not below it. */
-	write_pages(map, model, sparse + 1);
-	ASSERT_EQ(sparse + 1, wpf_collect(o.fd, 0, pages, bits));
-	for (i = 0; i < WPFAULT_ADAPTIVE_STREAK; i++) {
+	/* Just short of the threshold down, twice, then at it. */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ((sparse + 1) * clean_faults,
+			  write_pages(map, model, sparse + 1));
+		collect_first(_metadata, o.fd, pages, sparse + 1);
 		ASSERT_EQ(WPFAULT_MODE_PAGETABLE, wpf_mode(o.fd));
-		ASSERT_EQ(sparse * !wpf_hw_dirty_bits(),
-			  write_pages(map, model, sparse));
-		ASSERT_EQ(sparse, wpf_collect(o.fd, 0, pages, bits));
 	}
+	ASSERT_EQ(sparse * clean_faults, write_pages(map, model, sparse));
+	collect_first(_metadata, o.fd, pages, sparse);
 	ASSERT_EQ(WPFAULT_MODE_MKWRITE, wpf_mode(o.fd));
 	ASSERT_EQ(2, wpf_stat(o.fd, WPFAULT_STAT_METHOD_SWITCHES));
 
-	/* Write-protected again: each write faults and is recorded. */
-	ASSERT_EQ(dense * write_faults, write_pages(map, model, dense));
-	memset(bits, 0, sizeof(bits));
-	ASSERT_EQ(dense, wpf_collect(o.fd, 0, pages, bits));
-	want = dense == 64 ? ~0ULL : (1ULL << dense) - 1;
-	ASSERT_EQ(want, bits[0]);
+	/*
+	 * Leaving pagetable unmapped every page: each write goes to
+	 * ->fault.  All written, then one page.
+	 */
+	ASSERT_EQ(pages * write_faults, write_pages(map, model, pages));
+	collect_first(_metadata, o.fd, pages, pages);
+	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, wpf_mode(o.fd));
+	ASSERT_EQ(1, write_pages(map, model, 1));
+	collect_first(_metadata, o.fd, pages, 1);
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE, wpf_mode(o.fd));
+	ASSERT_EQ(4, wpf_stat(o.fd, WPFAULT_STAT_METHOD_SWITCHES));
+	ASSERT_TRUE(debugfs_says(&o, "mode mkwrite\n"));
+
 	for (i = 0; i < pages; i++)
 		ASSERT_EQ(model[i], map[i * page_size]);
 	munmap(map, pages * page_size);

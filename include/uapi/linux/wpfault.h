@@ -494,17 +494,26 @@ struct wpfault_disk_read {
  *             on each mapping): the pages they may have had writable are
  *             reported written by the next collection, more than were,
  *             never fewer, never later.
- *  ADAPTIVE   starts as MKWRITE and moves to PAGETABLE after
- *             WPFAULT_ADAPTIVE_STREAK collections in a row each finding
- *             more than 1/WPFAULT_ADAPTIVE_DENSE of its range written, and
- *             back after as many each finding less than
- *             1/WPFAULT_ADAPTIVE_SPARSE.  A ->pfn_mkwrite fault costs as
- *             much as harvesting many ptes, so PAGETABLE pays from a few
- *             percent written; a harvest walks every writable pte to find
- *             a handful, so it comes down before nothing at all is
- *             written.  The gap between the two thresholds and the streak
- *             keep a workload near one threshold from paying a switch (a
- *             walk of every mapping) at every collection.
+ *  ADAPTIVE   starts as MKWRITE; after each clean or collection it
+ *             takes the mode that would have cost less for what that
+ *             call found, so no density keeps the worse mode for more
+ *             than one collection.  The costs are modelled, in units of
+ *             one pte visited by a harvest, from what the call saw: it
+ *             covered R pages in W harvest windows (aligned runs of
+ *             WPFAULT_ADAPTIVE_WINDOW pages that the range touches) and
+ *             found D pages written in N runs of neighbouring pages:
+ *               MKWRITE    D * WPFAULT_ADAPTIVE_COST_FAULT
+ *                          + N * WPFAULT_ADAPTIVE_COST_WALK
+ *               PAGETABLE  W * WPFAULT_ADAPTIVE_COST_WALK + R
+ *                          + D * WPFAULT_ADAPTIVE_COST_HARVESTED
+ *             MKWRITE pays a fault per write and a walk of the mappings
+ *             per run; PAGETABLE a walk per window and every pte of it,
+ *             whether written or not.  The mode changes when the other
+ *             costs less by more than 1/WPFAULT_ADAPTIVE_MARGIN of
+ *             itself: a switch walks every mapping, and a workload at the
+ *             break-even density must not pay one at every collection.
+ *             After a switch to PAGETABLE, the first write to each page
+ *             the last MKWRITE clean left read-only still faults once.
  *
  * The mode in effect (WPFAULT_MODE_*) is the method's, or its current
  * choice for ADAPTIVE, except that cleaning unmaps pages (UNMAP: every
@@ -539,9 +548,17 @@ enum wpfault_mode {
 	[WPFAULT_MODE_UNMAP] = "unmap",					\
 }
 
-#define WPFAULT_ADAPTIVE_STREAK	2
-#define WPFAULT_ADAPTIVE_DENSE	16
-#define WPFAULT_ADAPTIVE_SPARSE	128
+/*
+ * The adaptive method's cost model (see above), from wpfault_faultbench and
+ * make bench: a write fault costs about as much as visiting 64 ptes, a
+ * walk of the mappings (locks, tree, TLB flush) 128, recording a
+ * harvested page 12.
+ */
+#define WPFAULT_ADAPTIVE_WINDOW		8192
+#define WPFAULT_ADAPTIVE_COST_FAULT	64
+#define WPFAULT_ADAPTIVE_COST_WALK	128
+#define WPFAULT_ADAPTIVE_COST_HARVESTED	12
+#define WPFAULT_ADAPTIVE_MARGIN		16
 
 /* Why the mode in effect is WPFAULT_MODE_UNMAP. */
 #define WPFAULT_TRACKING_NO_HELPERS	(1U << 0)
