@@ -34,7 +34,8 @@ import subprocess
 import sys
 
 FLOOR = 'untracked'
-MKWRITE = ('wpfault-pagecache', 'wpfault-pfn-mkwrite')
+MKWRITE = ('wpfault-pagecache-mkwrite', 'wpfault-pfn-mkwrite')
+FAMILIES = ('wpfault-pagecache', 'wpfault-pfn')
 UFFD = ('uffd-wp-anon', 'uffd-wp-memfd')
 TIE = 2.0
 
@@ -179,13 +180,14 @@ def goals(med, cnt, key, rows_med, tcg):
         if threads > 1 and one:
             out.append(f'{m}, {threads} writers <= 1: '
                        + verdict(med[m] <= one, med[m] / one, tcg))
-    ad = med.get('wpfault-pfn-adaptive')
-    two = [med[m] for m in ('wpfault-pfn-mkwrite', 'wpfault-pfn-pagetable')
-           if m in med]
-    if ad is not None and two:
-        out.append('adaptive within 10 % of the better: '
-                   + verdict(ad <= 1.1 * min(two), ad / (1.1 * min(two)),
-                             tcg))
+    for fam in FAMILIES:
+        ad = med.get(f'{fam}-adaptive')
+        two = [med[m] for m in (f'{fam}-mkwrite', f'{fam}-pagetable')
+               if m in med]
+        if ad is not None and two:
+            out.append(f'{fam}-adaptive within 10 % of the better: '
+                       + verdict(ad <= 1.1 * min(two),
+                                 ad / (1.1 * min(two)), tcg))
     for m in sorted(cnt):
         flushes, runs = cnt[m][4], cnt[m][6]
         if m.startswith('wpfault-') and flushes is not None and runs:
@@ -263,18 +265,15 @@ def table(rows, counts, faults, machine):
     return '\n'.join(lines) + '\n'
 
 
-ADAPTIVE = 'wpfault-pfn-adaptive'
-
-
 def plot_series(rows, pages, threads):
     """The plot's lines: each method over both directions, and the
-    adaptive method, which depends on where it comes from, in each.
+    adaptive methods, which depend on where they come from, in each.
     Returns (titles, {(per_mille, title): [ns per page]})."""
     vals = collections.defaultdict(list)
     for (p, pm, t, order), m in rows:
         if p != pages or t != threads:
             continue
-        title = f'{m} ({order})' if m == ADAPTIVE else m
+        title = f'{m} ({order})' if m.endswith('-adaptive') else m
         vals[pm, title] += rows[(p, pm, t, order), m]
     return sorted({t for _, t in vals}), vals
 

@@ -4,7 +4,8 @@
  * write-notify, so the first write to a clean page faults into
  * ->page_mkwrite, the path a file system uses to learn a page is about to
  * be dirtied.  The kernel writes their dirty pages back to a disk in
- * memory (writeback.c, disk.c) and may reclaim clean ones.
+ * memory (writeback.c, disk.c) and may reclaim clean ones.  Their
+ * tracking methods are in pagecache_tracking.c.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -159,7 +160,22 @@ out:
 	return ret;
 }
 
+/* fork, split and mremap copy a vma; the tracking counts some. */
+static void wpf_pagecache_vma_open(struct vm_area_struct *vma)
+{
+	wpf_pagecache_tracking_vma(wpf_object_of(file_inode(vma->vm_file)),
+				   vma, 1);
+}
+
+static void wpf_pagecache_vma_close(struct vm_area_struct *vma)
+{
+	wpf_pagecache_tracking_vma(wpf_object_of(file_inode(vma->vm_file)),
+				   vma, -1);
+}
+
 static const struct vm_operations_struct wpf_pagecache_vm_ops = {
+	.open = wpf_pagecache_vma_open,
+	.close = wpf_pagecache_vma_close,
 	.fault = wpf_fault,
 	.map_pages = wpf_map_pages,
 	.page_mkwrite = wpf_page_mkwrite,
@@ -181,6 +197,25 @@ static bool wpf_folio_wrprotect(struct wpf_object *obj, struct folio *folio)
 }
 
 /*
+ * Write-protects a locked folio for a clean, in MKWRITE mode; in
+ * PAGETABLE mode leaves its ptes writable, their dirty bits harvested
+ * before the clean (pagecache_tracking.c).  Returns whether a pte may
+ * have mapped it writable.
+ */
+static bool wpf_folio_clean_ptes(struct wpf_object *obj, struct folio *folio)
+{
+	bool writable;
+
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		writable = folio_mapped(folio);
+	else
+		writable = wpf_folio_wrprotect(obj, folio);
+	mutex_unlock(&obj->disk_lock);
+	return writable;
+}
+
+/*
  * The folio lock orders a clean with ->page_mkwrite, which holds it until
  * the pte is writable.
  */
@@ -193,7 +228,7 @@ static bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
 	folio = wpf_lock_folio(mapping, index);
 	if (folio) {
 		/* ->page_mkwrite waits for the lock: none can be halfway. */
-		writable = wpf_folio_wrprotect(obj, folio);
+		writable = wpf_folio_clean_ptes(obj, folio);
 		was_set = wpf_written_clean_unless_pinned(obj, index, folio,
 							  writable);
 		folio_unlock(folio);
@@ -319,6 +354,7 @@ static ssize_t wpf_write_iter(struct kiocb *iocb, struct iov_iter *from)
 static void wpf_pagecache_init(struct wpf_object *obj)
 {
 	obj->inode->i_mapping->a_ops = &wpf_pagecache_aops;
+	wpf_tracking_init(obj, &wpf_pagecache_tracking_ops);
 }
 
 /*
@@ -328,6 +364,7 @@ static void wpf_pagecache_init(struct wpf_object *obj)
 static int wpf_pagecache_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	vma->vm_ops = &wpf_pagecache_vm_ops;
+	wpf_pagecache_tracking_vma(wpf_object_of(file_inode(file)), vma, 1);
 	return 0;
 }
 
@@ -353,4 +390,8 @@ const struct wpf_object_type wpf_pagecache_type = {
 	.clean_page = wpf_pagecache_clean_page,
 	.zero_tail = wpf_pagecache_zero_tail,
 	.truncate = wpf_pagecache_truncate,
+	.harvest = wpf_pagecache_tracking_harvest,
+	.collected = wpf_tracking_collected,
+	.method = wpf_tracking_method,
+	.debugfs = wpf_tracking_debugfs,
 };

@@ -212,7 +212,7 @@ static void wpf_pfn_stall(struct wpf_object *obj)
  * ours held.  A clean that runs in between must not miss the write the
  * upgrade then lets through: the page is marked, and the clean removes
  * the entries of a marked page instead of write-protecting them
- * (wpf_tracking_clean_run()), so the upgrade fails its pte_same() check
+ * (wpf_pfn_tracking_clean_run()), so the upgrade fails its pte_same() check
  * and the fault is retried.
  */
 static vm_fault_t wpf_pfn_mkwrite_block(struct vm_fault *vmf,
@@ -346,20 +346,24 @@ static void wpf_pfn_debugfs(struct wpf_object *obj)
 /* fork, split and mremap copy a vma: the tracking lists each. */
 static void wpf_pfn_vma_open(struct vm_area_struct *vma)
 {
-	wpf_tracking_vma_add(wpf_object_of(file_inode(vma->vm_file)), vma,
-			     false);
+	struct wpf_object *obj = wpf_object_of(file_inode(vma->vm_file));
+
+	wpf_pfn_tracking_vma_add(obj, vma, false);
 }
 
 static void wpf_pfn_vma_close(struct vm_area_struct *vma)
 {
-	wpf_tracking_vma_close(wpf_object_of(file_inode(vma->vm_file)), vma);
+	struct wpf_object *obj = wpf_object_of(file_inode(vma->vm_file));
+
+	wpf_pfn_tracking_vma_close(obj, vma);
 }
 
 static int wpf_pfn_mprotect(struct vm_area_struct *vma, unsigned long start,
 			    unsigned long end, unsigned long newflags)
 {
-	return wpf_tracking_mprotect(wpf_object_of(file_inode(vma->vm_file)),
-				     vma, start, end, newflags);
+	struct wpf_object *obj = wpf_object_of(file_inode(vma->vm_file));
+
+	return wpf_pfn_tracking_mprotect(obj, vma, start, end, newflags);
 }
 
 static const struct vm_operations_struct wpf_pfn_vm_ops = {
@@ -383,7 +387,7 @@ static void wpf_pfn_clean_run(struct wpf_object *obj, pgoff_t first,
 	pgoff_t i;
 
 	mutex_lock(&obj->disk_lock);
-	wpf_tracking_clean_run(obj, first, nr);
+	wpf_pfn_tracking_clean_run(obj, first, nr);
 	for (i = 0; i < nr; i++)
 		__assign_bit(i, cleaned, wpf_written_clear(obj, first + i));
 	mutex_unlock(&obj->disk_lock);
@@ -408,7 +412,7 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 	wpf_count(obj, WPFAULT_STAT_WRITEBACK_CALLS, 1);
 	trace_wpfault_writeback_call(obj->id);
 	mutex_lock(&obj->disk_lock);
-	unmap = wpf_tracking_flush(obj, index, last);
+	unmap = wpf_pfn_tracking_flush(obj, index, last);
 	for (block = xa_find(&obj->disk, &index, last, WPF_FLUSH_DIRTY); block;
 	     block = xa_find_after(&obj->disk, &index, last, WPF_FLUSH_DIRTY)) {
 		if (unmap) {
@@ -448,7 +452,7 @@ static void wpf_pfn_truncate(struct wpf_object *obj, loff_t start,
 	lockdep_assert_held_write(&obj->inode->i_mapping->invalidate_lock);
 	/* A punch is no clean: the writes stay recorded. */
 	if (punch && first < end >> PAGE_SHIFT)
-		wpf_tracking_punch(obj, first, nr);
+		wpf_pfn_tracking_punch(obj, first, nr);
 	else if (!punch)
 		wpf_unmap_pages(obj, first, nr);
 	wpf_count(obj, WPFAULT_STAT_BLOCKS_FREED,
@@ -465,13 +469,13 @@ static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	wpf_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND);
 	vma->vm_ops = &wpf_pfn_vm_ops;
-	return wpf_tracking_vma_add(wpf_object_of(file_inode(file)), vma,
+	return wpf_pfn_tracking_vma_add(wpf_object_of(file_inode(file)), vma,
 				    true);
 }
 
 static void wpf_pfn_init(struct wpf_object *obj)
 {
-	wpf_tracking_init(obj);
+	wpf_tracking_init(obj, &wpf_pfn_tracking_ops);
 	atomic_set(&obj->tracking.stall, WPF_STALL_IDLE);
 	init_waitqueue_head(&obj->tracking.stall_wait);
 }
@@ -496,7 +500,7 @@ const struct wpf_object_type wpf_pfn_type = {
 	.clean_run = wpf_pfn_clean_run,
 	.zero_tail = wpf_pfn_zero_tail,
 	.truncate = wpf_pfn_truncate,
-	.harvest = wpf_tracking_harvest,
+	.harvest = wpf_pfn_tracking_harvest,
 	.allocated = wpf_pfn_allocated,
 	.collected = wpf_tracking_collected,
 	.method = wpf_tracking_method,

@@ -110,8 +110,24 @@ struct wpf_object_type {
 	void (*debugfs)(struct wpf_object *obj);
 };
 
-/* A pfn object's dirty tracking (pfn_tracking.c), under disk_lock. */
+/* What a switch of tracking mode does to a type's ptes (tracking.c). */
+struct wpf_tracking_ops {
+	/* The mode in effect while the kernel's helpers cannot serve. */
+	enum wpfault_mode fallback;
+	/*
+	 * Under disk_lock, before the mode leaves or enters PAGETABLE, on an
+	 * object of @pages pages (not 0).
+	 */
+	void (*leave_pagetable)(struct wpf_object *obj, pgoff_t pages);
+	void (*enter_pagetable)(struct wpf_object *obj, pgoff_t pages);
+};
+
+/*
+ * An object's dirty tracking (tracking.c), under disk_lock; the mode is
+ * written with WRITE_ONCE(), for readers that need no lock.
+ */
 struct wpf_tracking {
+	const struct wpf_tracking_ops *ops;
 	enum wpfault_method method;
 	/* The mode the method asks for now: MKWRITE or PAGETABLE. */
 	enum wpfault_mode want;
@@ -179,9 +195,11 @@ enum wpf_cow_reason {
  *                zeroing, so that each sees a write either not begun or
  *                recorded with its pte writable.
  *  disk_lock     per object (struct wpf_object), a mutex.  Protects the
- *                disk's blocks and their marks (WPF_*), a pfn object's
- *                struct wpf_tracking and vma list, and the ptes the
- *                module itself makes and removes for pfn objects; it
+ *                disk's blocks and their marks (WPF_*), struct
+ *                wpf_tracking (a page-cache clean reads the mode under it,
+ *                inside the folio lock), a pfn object's vma list, and the
+ *                ptes the module itself makes and removes for pfn
+ *                objects; it
  *                orders the copy-on-write decisions, writeback's copy,
  *                read-back, READ_DISK and direct I/O against each other,
  *                so that none sees half a block.  Held across
@@ -347,25 +365,47 @@ vm_fault_t wpf_map_no_pages(struct vm_fault *vmf, pgoff_t first,
 			    pgoff_t last);
 void wpf_unmap_pages(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 
-/* pfn_tracking.c */
-void wpf_tracking_init(struct wpf_object *obj);
-int wpf_tracking_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
-bool wpf_tracking_flush(struct wpf_object *obj, pgoff_t first, pgoff_t last);
-void wpf_tracking_punch(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
-void wpf_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
-			    pgoff_t nr);
+/* tracking.c */
+void wpf_tracking_init(struct wpf_object *obj,
+		       const struct wpf_tracking_ops *ops);
+void wpf_count_ptes(struct wpf_object *obj, enum wpfault_stat stat,
+		    pgoff_t first, pgoff_t nr, unsigned long changed);
+void wpf_tracking_wrprotect(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
+void wpf_tracking_clean_dirty(struct wpf_object *obj, pgoff_t first,
+			      pgoff_t nr, unsigned long *bitmap);
+void wpf_tracking_update(struct wpf_object *obj);
+void wpf_tracking_unwalkable(struct wpf_object *obj, long delta);
 void wpf_tracking_collected(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 			    u64 dirty, u64 runs);
 int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
 			bool set);
-int wpf_tracking_vma_add(struct wpf_object *obj, struct vm_area_struct *vma,
-			 bool from_mmap);
-void wpf_tracking_vma_close(struct wpf_object *obj,
-			    struct vm_area_struct *vma);
-int wpf_tracking_mprotect(struct wpf_object *obj, struct vm_area_struct *vma,
-			  unsigned long start, unsigned long end,
-			  unsigned long newflags);
 void wpf_tracking_debugfs(struct wpf_object *obj);
+
+/* pfn_tracking.c */
+extern const struct wpf_tracking_ops wpf_pfn_tracking_ops;
+int wpf_pfn_tracking_harvest(struct wpf_object *obj, pgoff_t first,
+			     pgoff_t nr);
+bool wpf_pfn_tracking_flush(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t last);
+void wpf_pfn_tracking_punch(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t nr);
+void wpf_pfn_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
+				pgoff_t nr);
+int wpf_pfn_tracking_vma_add(struct wpf_object *obj,
+			     struct vm_area_struct *vma, bool from_mmap);
+void wpf_pfn_tracking_vma_close(struct wpf_object *obj,
+				struct vm_area_struct *vma);
+int wpf_pfn_tracking_mprotect(struct wpf_object *obj,
+			      struct vm_area_struct *vma, unsigned long start,
+			      unsigned long end, unsigned long newflags);
+
+/* pagecache_tracking.c */
+extern const struct wpf_tracking_ops wpf_pagecache_tracking_ops;
+int wpf_pagecache_tracking_harvest(struct wpf_object *obj, pgoff_t first,
+				   pgoff_t nr);
+void wpf_pagecache_tracking_writeback(struct wpf_object *obj);
+void wpf_pagecache_tracking_vma(struct wpf_object *obj,
+				struct vm_area_struct *vma, long delta);
 
 /* writeback.c */
 extern const struct address_space_operations wpf_pagecache_aops;

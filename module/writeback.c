@@ -103,6 +103,7 @@ static int wpf_writepages(struct address_space *mapping,
 
 	wpf_count(obj, WPFAULT_STAT_WRITEBACK_CALLS, 1);
 	trace_wpfault_writeback_call(obj->id);
+	wpf_pagecache_tracking_writeback(obj);
 	return wpf_write_cache(mapping, wbc, wpf_writeback_folio, obj);
 }
 

@@ -20,9 +20,10 @@ command -v gnuplot >/dev/null ||
 
 res=$WPFAULT_ROOT/bench/results/$cfg
 mkdir -p "$res"
-# Nine processes each hold a region of up to 100,000 pages.
+# Eleven processes each hold a region of up to 100,000 pages, and the
+# page-cache objects a disk as large once written back.
 rc=0
-WPFAULT_BENCH="-g ${WPFAULT_BENCH_ARGS:-}" WPFAULT_VM_MEM=6144 \
+WPFAULT_BENCH="-g ${WPFAULT_BENCH_ARGS:-}" WPFAULT_VM_MEM=8192 \
 	WPFAULT_VM_TIMEOUT=${WPFAULT_VM_TIMEOUT:-5400} \
 	"$WPFAULT_ROOT/scripts/vm-run.sh" "$cfg" 2>&1 | tee "$res/vm.txt" |
 	grep -vE '^\[[^]]*\] (cycle|fault|na),' || rc=$?

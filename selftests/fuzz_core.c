@@ -387,7 +387,7 @@ void model_collected(struct fuzz *f, __u64 first, __u64 nr, __u64 found)
 	__u64 now = to_pagetable ? mkwrite : pagetable;
 	__u64 other = to_pagetable ? pagetable : mkwrite;
 
-	if (f->type != WPFAULT_TYPE_PFN ||
+	if (f->type == WPFAULT_TYPE_COW ||
 	    f->method != WPFAULT_METHOD_ADAPTIVE)
 		return;
 	if (other + other / WPFAULT_ADAPTIVE_MARGIN < now)

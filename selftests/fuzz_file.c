@@ -87,12 +87,23 @@ int fuzz_mmap(struct fuzz *f)
 		mismatch(f, "address %#lx not page aligned", p);
 	if (!got && munmap((void *)p, len))
 		mismatch(f, "munmap: %s", strerror(errno));
-	/* Its ptes went unseen: what it may have had writable counts. */
-	if (!got && f->mode == WPFAULT_MODE_PAGETABLE && pgoff < f->pages)
+	/*
+	 * A pfn vma's ptes go unseen: what it may have had writable counts.
+	 * A private one of a page-cache object is one the kernel's helpers
+	 * cannot walk past: pagetable mode falls back to mkwrite while it
+	 * exists.  It had no ptes: nothing else changes.
+	 */
+	if (!got && f->type == WPFAULT_TYPE_PFN &&
+	    f->mode == WPFAULT_MODE_PAGETABLE && pgoff < f->pages)
 		model_record(f, f->writable &
 			     page_mask(pgoff, min_u64((len + page_size - 1) /
 						      page_size,
 						      f->pages - pgoff)));
+	if (!got && f->type == WPFAULT_TYPE_PAGECACHE && !shared &&
+	    f->mode == WPFAULT_MODE_PAGETABLE) {
+		model_set_mode(f, WPFAULT_MODE_MKWRITE);
+		model_set_mode(f, WPFAULT_MODE_PAGETABLE);
+	}
 	return got;
 }
 
@@ -114,9 +125,16 @@ int fuzz_ftruncate(struct fuzz *f)
 	expect(f, exp, got);
 	if (got)
 		return got;
-	/* Pages wholly past the new end of file go, and their dirt. */
+	/*
+	 * Pages wholly past the new end of file go, and their dirt.  A
+	 * page-cache pte that goes passes its dirty bit to the folio, and
+	 * that records a cleaned page before the written set forgets it.
+	 */
 	if ((__u64)len < f->size) {
 		keep = page_mask(0, (len + page_size - 1) / page_size);
+		if (f->type == WPFAULT_TYPE_PAGECACHE)
+			f->dirtied += __builtin_popcountll(f->pte_dirty &
+							   ~keep & ~f->dirty);
 		f->dirty &= keep;
 		f->writable &= keep;
 		f->flush &= keep;
@@ -139,15 +157,15 @@ int fuzz_write(struct fuzz *f)
 	if (pagetable)
 		f->pte_dirty |= bit;
 	/* A writable pte: the module does not see the write. */
-	if (f->type == WPFAULT_TYPE_PFN && (f->writable & bit))
+	if (f->type != WPFAULT_TYPE_COW && (f->writable & bit))
 		return 0;
 	if (!(f->dirty & bit))
 		f->dirtied++;
 	f->dirty |= bit;
-	if (f->type == WPFAULT_TYPE_PFN) {
+	if (f->type != WPFAULT_TYPE_COW)
 		f->writable |= bit;
+	if (f->type == WPFAULT_TYPE_PFN)
 		f->flush |= bit;
-	}
 	return 0;
 }
 
@@ -175,10 +193,18 @@ static void model_pwrite(struct fuzz *f, __u64 off, __u64 len)
  */
 /*
  * A pfn object's fsync unmaps the blocks it flushes, except in pagetable
- * mode, where it only harvests.
+ * mode, where it only harvests.  A page-cache object's writes back: in
+ * pagetable mode ->writepages write-protects and harvests every page
+ * first.  It runs if a folio is dirty, as one is while a pte maps it
+ * writable; with none writable there is nothing to do.
  */
 static void model_fsync(struct fuzz *f)
 {
+	if (f->type == WPFAULT_TYPE_PAGECACHE &&
+	    f->mode == WPFAULT_MODE_PAGETABLE && f->writable) {
+		model_harvest(f, page_mask(0, f->pages));
+		f->writable = 0;
+	}
 	if (f->type != WPFAULT_TYPE_PFN)
 		return;
 	if (f->mode == WPFAULT_MODE_PAGETABLE)
@@ -194,9 +220,10 @@ static void model_punch(struct fuzz *f, __u64 off, __u64 len)
 	__u64 end = off + len < f->size ? off + len : f->size;
 	__u64 first = (off + page_size - 1) / page_size, mask;
 
-	if (f->type != WPFAULT_TYPE_PFN || first >= end / page_size)
+	if (f->type == WPFAULT_TYPE_COW || first >= end / page_size)
 		return;
 	mask = page_mask(first, end / page_size - first);
+	/* A page-cache pte that goes passes its dirty bit on (truncate). */
 	model_harvest(f, mask);
 	f->writable &= ~mask;
 	f->flush &= ~mask;

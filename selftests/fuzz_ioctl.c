@@ -521,7 +521,7 @@ int fuzz_unknown(struct fuzz *f)
  */
 int fuzz_method(struct fuzz *f)
 {
-	bool set = rnd(f, 4), pfn = f->type == WPFAULT_TYPE_PFN;
+	bool set = rnd(f, 4), tracked = f->type != WPFAULT_TYPE_COW;
 	struct wpfault_tracking in, want;
 	enum wpfault_mode mode;
 	struct uptr arg;
@@ -546,10 +546,10 @@ int fuzz_method(struct fuzz *f)
 	else if (set && in.method >= WPFAULT_METHOD_NR)
 		exp = EINVAL;
 	else if (set && in.method != WPFAULT_METHOD_MKWRITE &&
-		 (!pfn || f->no_helpers))
+		 (!tracked || f->no_helpers))
 		exp = EOPNOTSUPP;
 	if (!exp) {
-		if (set && pfn) {
+		if (set && tracked) {
 			f->method = in.method;
 			mode = in.method == WPFAULT_METHOD_PAGETABLE ?
 			       WPFAULT_MODE_PAGETABLE :
@@ -558,9 +558,9 @@ int fuzz_method(struct fuzz *f)
 			if (!f->no_helpers)
 				model_set_mode(f, mode);
 		}
-		want.method = pfn ? f->method : WPFAULT_METHOD_MKWRITE;
-		want.mode = pfn ? f->mode : WPFAULT_MODE_MKWRITE;
-		want.flags = pfn && f->no_helpers ?
+		want.method = tracked ? f->method : WPFAULT_METHOD_MKWRITE;
+		want.mode = tracked ? f->mode : WPFAULT_MODE_MKWRITE;
+		want.flags = tracked && f->no_helpers ?
 			     WPFAULT_TRACKING_NO_HELPERS : 0;
 		if (!can_write(&arg, 0, sizeof(in)))
 			exp = EFAULT;

@@ -244,22 +244,34 @@ static int method_errno(int fd, unsigned long cmd, uint32_t method,
 }
 
 /*
- * Page-cache objects know only mkwrite; an unknown method or a reserved
- * field is EINVAL on both types; a refused method leaves the old one.
+ * Copy-on-write objects know only mkwrite; page-cache and pfn objects
+ * take the others where the kernel has the helpers.  An unknown method
+ * or a reserved field is EINVAL; a refused method leaves the old one.
  */
 TEST_F(bad, tracking_method)
 {
-	struct wpf_obj pfn = WPF_OBJ_INIT;
+	struct wpf_obj pfn = WPF_OBJ_INIT, cow = WPF_OBJ_INIT;
 	struct wpfault_tracking t;
 	int m;
 
+	ASSERT_EQ(0, wpf_create_type(&cow, page_size, WPFAULT_TYPE_COW));
 	for (m = WPFAULT_METHOD_PAGETABLE; m < WPFAULT_METHOD_NR; m++)
-		ASSERT_EQ(-EOPNOTSUPP, wpf_set_method(self->o.fd, m));
+		ASSERT_EQ(-EOPNOTSUPP, wpf_set_method(cow.fd, m));
 	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
-		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
-	ASSERT_EQ(0, wpf_tracking(self->o.fd, &t));
+		  wpf_set_method(cow.fd, WPFAULT_METHOD_MKWRITE));
+	ASSERT_EQ(0, wpf_tracking(cow.fd, &t));
 	ASSERT_EQ(WPFAULT_METHOD_MKWRITE, t.method);
 	ASSERT_EQ(0, t.flags);
+	wpf_destroy(&cow);
+
+	/* Page cache: no helpers, no other method; mkwrite is the fallback. */
+	ASSERT_EQ(0, wpf_tracking(self->o.fd, &t));
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE, t.mode);
+	ASSERT_EQ(t.flags & WPFAULT_TRACKING_NO_HELPERS ? -EOPNOTSUPP :
+		  WPFAULT_MODE_PAGETABLE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_PAGETABLE));
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
 	ASSERT_EQ(0, wpf_create_type(&pfn, page_size, WPFAULT_TYPE_PFN));
 	ASSERT_EQ(0, wpf_tracking(pfn.fd, &t));
 	ASSERT_EQ(WPFAULT_METHOD_MKWRITE, t.method);

@@ -108,15 +108,32 @@ struct pm_scan_arg {
 #define PAGEMAP_BATCH	4096
 
 enum method_id {
-	M_UNTRACKED, M_PAGECACHE, M_PFN_MKWRITE, M_PFN_PAGETABLE,
-	M_PFN_ADAPTIVE, M_UFFD_ANON, M_UFFD_MEMFD, M_SOFT_DIRTY, M_MPROTECT,
-	NR_METHODS
+	M_UNTRACKED, M_PAGECACHE_MKWRITE, M_PAGECACHE_PAGETABLE,
+	M_PAGECACHE_ADAPTIVE, M_PFN_MKWRITE, M_PFN_PAGETABLE, M_PFN_ADAPTIVE,
+	M_UFFD_ANON, M_UFFD_MEMFD, M_SOFT_DIRTY, M_MPROTECT, NR_METHODS
 };
 
 static const char *const method_names[NR_METHODS] = {
-	"untracked", "wpfault-pagecache", "wpfault-pfn-mkwrite",
-	"wpfault-pfn-pagetable", "wpfault-pfn-adaptive", "uffd-wp-anon",
-	"uffd-wp-memfd", "soft-dirty", "mprotect",
+	"untracked", "wpfault-pagecache-mkwrite",
+	"wpfault-pagecache-pagetable", "wpfault-pagecache-adaptive",
+	"wpfault-pfn-mkwrite", "wpfault-pfn-pagetable", "wpfault-pfn-adaptive",
+	"uffd-wp-anon", "uffd-wp-memfd", "soft-dirty", "mprotect",
+};
+
+/* wpfault's methods: the object type and the tracking method. */
+static const struct {
+	enum wpfault_type type;
+	enum wpfault_method method;
+} wpf_methods[NR_METHODS] = {
+	[M_PAGECACHE_MKWRITE] = { WPFAULT_TYPE_PAGECACHE,
+				  WPFAULT_METHOD_MKWRITE },
+	[M_PAGECACHE_PAGETABLE] = { WPFAULT_TYPE_PAGECACHE,
+				    WPFAULT_METHOD_PAGETABLE },
+	[M_PAGECACHE_ADAPTIVE] = { WPFAULT_TYPE_PAGECACHE,
+				   WPFAULT_METHOD_ADAPTIVE },
+	[M_PFN_MKWRITE] = { WPFAULT_TYPE_PFN, WPFAULT_METHOD_MKWRITE },
+	[M_PFN_PAGETABLE] = { WPFAULT_TYPE_PFN, WPFAULT_METHOD_PAGETABLE },
+	[M_PFN_ADAPTIVE] = { WPFAULT_TYPE_PFN, WPFAULT_METHOD_ADAPTIVE },
 };
 
 /* One method's region, in its own process. */
@@ -346,10 +363,7 @@ static int64_t collect(struct region *r)
 	switch (r->id) {
 	case M_UNTRACKED:
 		return 0;
-	case M_PAGECACHE:
-	case M_PFN_MKWRITE:
-	case M_PFN_PAGETABLE:
-	case M_PFN_ADAPTIVE:
+	case M_PAGECACHE_MKWRITE ... M_PFN_ADAPTIVE:
 		return wpf_collect(r->obj.fd, 0, r->pages, r->bits);
 	case M_UFFD_ANON:
 	case M_UFFD_MEMFD:
@@ -383,11 +397,6 @@ static int64_t collect(struct region *r)
 /* Sets up the region; on failure says why in r->na. */
 static int set_up(struct region *r, size_t pages)
 {
-	static const enum wpfault_method wpf_methods[] = {
-		[M_PFN_MKWRITE] = WPFAULT_METHOD_MKWRITE,
-		[M_PFN_PAGETABLE] = WPFAULT_METHOD_PAGETABLE,
-		[M_PFN_ADAPTIVE] = WPFAULT_METHOD_ADAPTIVE,
-	};
 	size_t len = pages * page_size, i;
 	struct sigaction sa = {
 		.sa_sigaction = segv_handler,
@@ -404,15 +413,12 @@ static int set_up(struct region *r, size_t pages)
 		return -1;
 	}
 	switch (r->id) {
-	case M_PAGECACHE:
-	case M_PFN_MKWRITE:
-	case M_PFN_PAGETABLE:
-	case M_PFN_ADAPTIVE:
-		err = wpf_create_type_mapped(&r->obj, r->id == M_PAGECACHE ?
-					     WPFAULT_TYPE_PAGECACHE :
-					     WPFAULT_TYPE_PFN, pages, &r->map);
-		if (!err && r->id != M_PAGECACHE)
-			err = wpf_set_method(r->obj.fd, wpf_methods[r->id]);
+	case M_PAGECACHE_MKWRITE ... M_PFN_ADAPTIVE:
+		err = wpf_create_type_mapped(&r->obj, wpf_methods[r->id].type,
+					     pages, &r->map);
+		if (!err)
+			err = wpf_set_method(r->obj.fd,
+					     wpf_methods[r->id].method);
 		if (err < 0) {
 			snprintf(r->na, sizeof(r->na), "wpfault: %s",
 				 err == -ENOENT ? "wpfault.ko is not loaded" :

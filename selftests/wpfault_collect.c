@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * WPFAULT_IOC_COLLECT, on page-cache objects and on pfn objects with each
- * tracking method: the dirty bitmap and a clean in one call, atomic per
+ * WPFAULT_IOC_COLLECT, on page-cache and pfn objects with each tracking
+ * method: the dirty bitmap and a clean in one call, atomic per
  * page.  It reports exactly the pages written since the last collect,
  * looks at no other page, loses no write that races with it or whose
  * writer is exiting, and ends promptly on SIGKILL however large its range:
@@ -54,6 +54,14 @@ FIXTURE_VARIANT(collect) {
 };
 
 FIXTURE_VARIANT_ADD(collect, pagecache) { .type = WPFAULT_TYPE_PAGECACHE };
+FIXTURE_VARIANT_ADD(collect, pagecache_pagetable) {
+	.type = WPFAULT_TYPE_PAGECACHE, .method = WPFAULT_METHOD_PAGETABLE,
+};
+
+FIXTURE_VARIANT_ADD(collect, pagecache_adaptive) {
+	.type = WPFAULT_TYPE_PAGECACHE, .method = WPFAULT_METHOD_ADAPTIVE,
+};
+
 FIXTURE_VARIANT_ADD(collect, pfn) { .type = WPFAULT_TYPE_PFN };
 FIXTURE_VARIANT_ADD(collect, pfn_pagetable) {
 	.type = WPFAULT_TYPE_PFN, .method = WPFAULT_METHOD_PAGETABLE,
@@ -87,7 +95,7 @@ FIXTURE_SETUP(collect)
 		SKIP(return, WPF_UNLOADED);
 	if (err == -EOPNOTSUPP)
 		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel: %s",
-		     "pfn objects track by unmapping only");
+		     "mkwrite tracking only");
 	ASSERT_EQ(0, err);
 }
 

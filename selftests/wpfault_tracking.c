@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The dirty-tracking methods of pfn objects (WPFAULT_IOC_SET_METHOD):
+ * The dirty-tracking methods of pfn and page-cache objects
+ * (WPFAULT_IOC_SET_METHOD):
  * which writes fault in each, that switching loses nothing, the adaptive
  * method's thresholds in both directions, the read-only mappings the
  * kernel's helpers cannot walk past, and agreement with the kernel's own
@@ -14,6 +15,10 @@
  *    collection.
  *  - adaptive switches at the first collection its cost model finds the
  *    other mode cheaper for, both ways, and not short of that.
+ *  - Page-cache objects in pagetable mode: only first writes enter
+ *    ->page_mkwrite; writeback harvests before folio_mkclean() clears
+ *    dirty bits; munmap passes dirty bits on through the folio; a
+ *    private mapping falls back to mkwrite while it exists.
  *  - A read-only mapping forces mode unmap and loses nothing.  With the
  *    module parameter trust_mapping_walk=1, a stock kernel loses the write
  *    behind a read-only mapping and a debug kernel records it.
@@ -455,6 +460,184 @@ TEST_F(tracking, fsync_loses_no_pagetable_write)
 	ASSERT_EQ(NULL, ret);
 	munmap(p, FSYNC_PAGES * page_size);
 	wpf_destroy(&o);
+}
+
+/* A page-cache object in pagetable mode, mapped shared. */
+FIXTURE(pagecache) {
+	struct wpf_obj o;
+	char *p;
+	long clean_faults;
+};
+
+FIXTURE_SETUP(pagecache)
+{
+	int err;
+
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
+	self->p = MAP_FAILED;
+	err = wpf_create_type_mapped(&self->o, WPFAULT_TYPE_PAGECACHE, NPAGES,
+				     &self->p);
+	if (err == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	ASSERT_EQ(0, err);
+	err = wpf_set_method(self->o.fd, WPFAULT_METHOD_PAGETABLE);
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel: %s",
+		     "page-cache objects track by ->page_mkwrite only");
+	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, err);
+	self->clean_faults = wpf_hw_dirty_bits() ? 0 : 1;
+}
+
+FIXTURE_TEARDOWN(pagecache)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, NPAGES * page_size);
+	wpf_destroy(&self->o);
+}
+
+/*
+ * A page's first write faults into ->page_mkwrite; after a collect its
+ * pte stays writable and clean, and the next writes only set the dirty
+ * bit, which the next collect harvests.  A read maps a page read-only,
+ * and its first write still goes through ->page_mkwrite.
+ */
+TEST_F(pagecache, pagetable_writes_do_not_enter_the_module)
+{
+	uint64_t bits = 0;
+	long i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, i)));
+	ASSERT_EQ(4, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0xfULL, bits);
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(self->clean_faults,
+			  wpf_faults(wpf_write_byte, PAGE(self->p, i)));
+	ASSERT_EQ(4, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0xfULL, bits);
+	ASSERT_EQ(0, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 5)));
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 5)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL << 5, bits);
+	ASSERT_EQ(5, wpf_stat(self->o.fd, WPFAULT_STAT_MKWRITE_CALLS));
+	ASSERT_EQ(9, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_DIRTIED));
+	ASSERT_EQ(9, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_CLEANED));
+	ASSERT_EQ(9, wpf_stat(self->o.fd, WPFAULT_STAT_PTES_DIRTY));
+	ASSERT_EQ(0, wpf_stat(self->o.fd, WPFAULT_STAT_PTES_WRPROTECTED));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(1, PAGE(self->p, i)[0]);
+}
+
+/*
+ * Writeback clears the dirty bits of the ptes it write-protects, so
+ * ->writepages harvests them first: the writes fsync finds are reported
+ * by the next collect, once each, and the next write to any page faults
+ * into ->page_mkwrite again.  The disk has the data.
+ */
+TEST_F(pagecache, writeback_harvests_before_it_cleans)
+{
+	char *disk = malloc(4 * page_size);
+	uint64_t bits = 0;
+	long i;
+
+	ASSERT_NE(NULL, disk);
+
+	for (i = 0; i < 4; i++)
+		PAGE(self->p, i)[0] = 'a';
+	ASSERT_EQ(4, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	PAGE(self->p, 0)[0] = 'b';
+	PAGE(self->p, 1)[0] = 'b';
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(4, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK));
+	ASSERT_EQ(2, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x3ULL, bits);
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 2)));
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(3, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(0x7ULL, bits);
+	ASSERT_EQ(0, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(6, wpf_stat(self->o.fd, WPFAULT_STAT_MKWRITE_CALLS));
+
+	ASSERT_EQ(4, wpf_read_disk(self->o.fd, 0, 4, disk));
+	ASSERT_EQ('b', disk[0]);
+	ASSERT_EQ('b', disk[page_size]);
+	ASSERT_EQ('a', disk[2 * page_size]);
+	ASSERT_EQ('a', disk[3 * page_size]);
+	free(disk);
+}
+
+/*
+ * munmap() takes the ptes with their dirty bits; each passes to the
+ * folio, and the module records a page written since its last collect.
+ */
+TEST_F(pagecache, munmap_passes_dirty_bits_on)
+{
+	uint64_t bits = 0;
+	char *q;
+
+	q = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	PAGE(q, 1)[0] = 1;
+	PAGE(q, 2)[0] = 1;
+	ASSERT_EQ(2, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(self->clean_faults, wpf_faults(wpf_write_byte, PAGE(q, 2)));
+	ASSERT_EQ(0, munmap(q, NPAGES * page_size));
+	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL << 2, bits);
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL << 2, bits);
+}
+
+/*
+ * A MAP_PRIVATE mapping is one the kernel's helpers cannot walk past:
+ * while it exists the object tracks as mkwrite (flag UNWALKABLE), its
+ * arrival harvesting first, so a write known only to a dirty bit stays
+ * recorded.  Its departure restores pagetable.
+ */
+TEST_F(pagecache, private_mappings_fall_back_to_mkwrite)
+{
+	struct wpfault_tracking t;
+	uint64_t bits = 0;
+	char *priv;
+
+	PAGE(self->p, 0)[0] = 1;
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(self->clean_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+
+	priv = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE, 0);
+	ASSERT_NE(MAP_FAILED, priv);
+	ASSERT_EQ(0, wpf_tracking(self->o.fd, &t));
+	ASSERT_EQ(WPFAULT_METHOD_PAGETABLE, t.method);
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE, t.mode);
+	ASSERT_EQ(WPFAULT_TRACKING_UNWALKABLE, t.flags);
+	ASSERT_TRUE(debugfs_says(&self->o, "unwalkable_mappings 1\n"));
+	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL, bits);
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+
+	/* mkwrite: every write after a collect faults. */
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, priv[0]);
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+
+	ASSERT_EQ(0, munmap(priv, NPAGES * page_size));
+	ASSERT_EQ(0, wpf_tracking(self->o.fd, &t));
+	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, t.mode);
+	ASSERT_EQ(0, t.flags);
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(self->clean_faults,
+		  wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL, bits);
+	/* Into pagetable at the set-up, out and back here. */
+	ASSERT_EQ(3, wpf_stat(self->o.fd, WPFAULT_STAT_METHOD_SWITCHES));
 }
 
 #define TRUST_WALK	"/sys/module/wpfault/parameters/trust_mapping_walk"

@@ -57,8 +57,8 @@
  *  WPFAULT_IOC_SET_METHOD, WPFAULT_IOC_GET_METHOD (on an object fd)
  *    EFAULT  bad argument pointer
  *    EINVAL  non-zero reserved field, or (set) unknown method
- *    EOPNOTSUPP  (set) a method other than mkwrite on a page-cache or
- *            copy-on-write object, or pagetable and adaptive on a pfn
+ *    EOPNOTSUPP  (set) a method other than mkwrite on a copy-on-write
+ *            object, or pagetable and adaptive on a page-cache or pfn
  *            object where the kernel lacks the helpers (flags say so)
  *    EFAULT  the result cannot be written back; a method set stays set
  *  WPFAULT_IOC_SNAPSHOT, WPFAULT_IOC_SET_POLICY, WPFAULT_IOC_GET_POLICY
@@ -472,28 +472,37 @@ struct wpfault_disk_read {
 }
 
 /*
- * How a pfn object learns which pages were written (WPFAULT_IOC_SET_METHOD,
- * WPFAULT_IOC_GET_METHOD).  Page-cache and copy-on-write objects always
- * use ->page_mkwrite: they report WPFAULT_METHOD_MKWRITE in
+ * How a pfn or page-cache object learns which pages were written
+ * (WPFAULT_IOC_SET_METHOD, WPFAULT_IOC_GET_METHOD).  Copy-on-write objects
+ * always use ->page_mkwrite: they report WPFAULT_METHOD_MKWRITE in
  * WPFAULT_MODE_MKWRITE with no flags, and refuse any other method.
  *
- *  MKWRITE    cleaning write-protects the page in every mapping; the next
- *             write faults into ->pfn_mkwrite, which records it and
+ *  MKWRITE    cleaning write-protects the page in every mapping, and the
+ *             next write faults.  Page cache: into ->page_mkwrite, which
+ *             records it.  pfn: into ->pfn_mkwrite, which records it and
  *             leaves the pte's upgrade to the core (core_upgrades).  A
- *             clean that may race such an upgrade, because the page went
- *             through ->pfn_mkwrite since its last clean, unmaps the page
- *             instead (upgrades_unmapped): the upgrade then fails and the
- *             fault is retried.  The next write to such a page faults
- *             into ->fault.
+ *             pfn clean that may race such an upgrade, because a page of
+ *             its run went through ->pfn_mkwrite since its last clean,
+ *             unmaps the run instead (upgrades_unmapped): the upgrade
+ *             then fails and the fault is retried.  The next write to
+ *             such a page faults into ->fault.
  *  PAGETABLE  ptes stay writable; collecting harvests and clears their
- *             dirty bits, so a write to a mapped block never enters the
- *             module (arm64 without hardware dirty bits takes a fault in
- *             the core to set the bit).  When the kernel removes ptes
- *             (munmap, exit, mmap over a mapping, mremap), dirty bits and
- *             all, the module hears of it first (an mmu interval notifier
- *             on each mapping): the pages they may have had writable are
- *             reported written by the next collection, more than were,
- *             never fewer, never later.
+ *             dirty bits, so a write through a writable pte never enters
+ *             the module (arm64 without hardware dirty bits takes a fault
+ *             in the core to set the bit).  A page's first write after it
+ *             is mapped still faults, and is recorded then.  When the
+ *             kernel removes ptes (munmap, exit, mmap over a mapping,
+ *             mremap, truncation), dirty bits and all, the module hears
+ *             of it first: a pfn object from an mmu interval notifier on
+ *             each mapping, and the pages that may have been writable are
+ *             reported, more than were written; a page-cache object from
+ *             the folio the pte's dirty bit passes to, exactly.  A page-
+ *             cache object's writeback harvests every pte before it
+ *             cleans a folio, and write-protects them, as it does in
+ *             MKWRITE mode.  The rule for both: a collection may report a
+ *             page that was not written since the last one (a write that
+ *             overlapped the last one's clean of the page, or a pfn pte
+ *             removed), never miss one written before it began.
  *  ADAPTIVE   starts as MKWRITE; after each clean or collection it
  *             takes the mode that would have cost less for what that
  *             call found, so no density keeps the worse mode for more
@@ -516,12 +525,15 @@ struct wpfault_disk_read {
  *             the last MKWRITE clean left read-only still faults once.
  *
  * The mode in effect (WPFAULT_MODE_*) is the method's, or its current
- * choice for ADAPTIVE, except that cleaning unmaps pages (UNMAP: every
- * write faults into ->fault or ->pfn_mkwrite) while the kernel lacks the
- * helpers (CONFIG_MAPPING_DIRTY_HELPERS and CONFIG_MMU_NOTIFIER), or while
- * a mapping exists that they skip (a read-only file's MAP_SHARED mapping)
- * or whose zaps the module could not watch (a forked mapping whose new mm
- * had no memory for a notifier): see the flags of struct wpfault_tracking.
+ * choice for ADAPTIVE, except while the kernel lacks the helpers
+ * (CONFIG_MAPPING_DIRTY_HELPERS and CONFIG_MMU_NOTIFIER), or while a
+ * mapping exists that they stop at (MAP_PRIVATE, or a read-only file's
+ * MAP_SHARED mapping) or whose zaps the module could not watch (a pfn
+ * mapping forked into an mm that had no memory for a notifier): see the
+ * flags of struct wpfault_tracking.  Then a pfn object's cleans unmap
+ * pages (UNMAP: every write faults into ->fault or ->pfn_mkwrite), and a
+ * page-cache object tracks in MKWRITE, whose folio_mkclean() visits every
+ * mapping.  pfn objects refuse MAP_PRIVATE.
  */
 enum wpfault_method {
 	WPFAULT_METHOD_MKWRITE,

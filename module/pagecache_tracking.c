@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * How page-cache objects find their writes in each tracking mode
+ * (tracking.c).  MKWRITE, and the fallback while the kernel's helpers
+ * cannot walk every mapping: a clean write-protects the page with
+ * folio_mkclean(), which visits every vma, and the next write faults
+ * into ->page_mkwrite, which records it (pagecache.c).
+ *
+ * PAGETABLE: a clean leaves the ptes writable, and a harvest moves their
+ * dirty bits into the written set before an ioctl reads it, so a write
+ * through a writable pte never enters the module.  No write is lost:
+ *  - A pte becomes writable only through ->page_mkwrite, which records
+ *    the page and dirties its folio first, and writeback write-protects
+ *    the ptes before it cleans the folio.  So the folio is dirty while a
+ *    pte maps it writable, and clearing the pte's dirty bit, which the
+ *    kernel's helper does without passing it on, takes nothing from the
+ *    kernel's dirty state.
+ *  - A pte the kernel removes (munmap, truncation, reclaim, migration)
+ *    passes its dirty bit to the folio first (folio_mark_dirty()), and
+ *    ->dirty_folio records a cleaned page again (wpf_written_dirtied()).
+ *  - Writeback's folio_mkclean() clears dirty bits no harvest has seen,
+ *    and may do so between a write and a COLLECT that must report it.
+ *    So ->writepages first write-protects and harvests every page
+ *    (wpf_pagecache_tracking_writeback()); a write after that faults
+ *    and is recorded.
+ * A write that overlaps a clean of its page may be reported by this
+ * collection and by the next: ->page_mkwrite records it and dirties the
+ * pte, the clean reports it, and the next harvest finds the dirty bit.
+ *
+ * The cleans read the mode under disk_lock, which they take inside the
+ * folio lock; a switch holds it while it makes the ptes fit the mode.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
+#include "wpfault.h"
+
+static void wpf_pc_harvest_window(struct wpf_object *obj, pgoff_t first,
+				  pgoff_t nr, bool record)
+{
+	unsigned long *bitmap = obj->tracking.harvested;
+	unsigned long bit;
+
+	bitmap_zero(bitmap, nr);
+	wpf_tracking_clean_dirty(obj, first, nr, bitmap);
+	if (record)
+		for_each_set_bit(bit, bitmap, nr)
+			wpf_written_add(obj, first + bit);
+}
+
+/*
+ * Cleans the dirty bits of the ptes of [@first, @last], a window of
+ * cached pages at a time, and with @record records their pages as
+ * written.  With @killable, -EINTR on a fatal signal between two windows:
+ * what was harvested stays recorded.
+ */
+static int wpf_pc_harvest(struct wpf_object *obj, pgoff_t first,
+			  pgoff_t last, bool record, bool killable)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	unsigned long index = first;
+
+	lockdep_assert_held(&obj->disk_lock);
+	while (xa_find(&mapping->i_pages, &index, last, XA_PRESENT)) {
+		pgoff_t window = round_down(index, WPFAULT_ADAPTIVE_WINDOW);
+		pgoff_t start = max(first, window);
+		pgoff_t end = min(last, window + WPFAULT_ADAPTIVE_WINDOW - 1);
+
+		wpf_pc_harvest_window(obj, start, end - start + 1, record);
+		if (end == last)
+			break;
+		index = end + 1;
+		cond_resched();
+		if (killable && fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+/* The type's harvest hook (see struct wpf_object_type). */
+int wpf_pagecache_tracking_harvest(struct wpf_object *obj, pgoff_t first,
+				   pgoff_t nr)
+{
+	int err = 0;
+
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		err = wpf_pc_harvest(obj, first, first + nr - 1, true, true);
+	mutex_unlock(&obj->disk_lock);
+	return err;
+}
+
+/*
+ * Before ->writepages cleans folios: in PAGETABLE mode, every pte is
+ * write-protected and then harvested, so that the dirty bits
+ * folio_mkclean() will clear are recorded first, and a write after the
+ * write-protection faults into ->page_mkwrite.
+ */
+void wpf_pagecache_tracking_writeback(struct wpf_object *obj)
+{
+	pgoff_t pages = wpf_object_pages(obj->inode);
+
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE && pages) {
+		wpf_tracking_wrprotect(obj, 0, pages);
+		wpf_pc_harvest(obj, 0, pages - 1, true, false);
+	}
+	mutex_unlock(&obj->disk_lock);
+}
+
+/*
+ * Leaving PAGETABLE: every pte is write-protected, then harvested.  A
+ * write after the write-protection faults into ->page_mkwrite, which
+ * records it whatever the mode; one whose ->page_mkwrite ran before
+ * stays recorded until a clean, which in MKWRITE mode write-protects.
+ */
+static void wpf_pc_leave_pagetable(struct wpf_object *obj, pgoff_t pages)
+{
+	wpf_tracking_wrprotect(obj, 0, pages);
+	wpf_pc_harvest(obj, 0, pages - 1, true, false);
+}
+
+/*
+ * Entering PAGETABLE: a dirty pte is a write ->page_mkwrite recorded
+ * since the page's last clean (a MKWRITE clean clears the bit).  A
+ * harvest would report it again: the bits go first, unread.
+ */
+static void wpf_pc_enter_pagetable(struct wpf_object *obj, pgoff_t pages)
+{
+	wpf_pc_harvest(obj, 0, pages - 1, false, false);
+}
+
+const struct wpf_tracking_ops wpf_pagecache_tracking_ops = {
+	.fallback = WPFAULT_MODE_MKWRITE,
+	.leave_pagetable = wpf_pc_leave_pagetable,
+	.enter_pagetable = wpf_pc_enter_pagetable,
+};
+
+/*
+ * A vma came (@delta 1: ->mmap, ->open) or went (-1: ->close).  A private
+ * or read-only one is one the kernel's helpers cannot walk past
+ * (tracking.c).  Its flags that decide it never change.
+ */
+void wpf_pagecache_tracking_vma(struct wpf_object *obj,
+				struct vm_area_struct *vma, long delta)
+{
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
+	    (VM_SHARED | VM_MAYWRITE))
+		return;
+	mutex_lock(&obj->disk_lock);
+	wpf_tracking_unwalkable(obj, delta);
+	mutex_unlock(&obj->disk_lock);
+}
