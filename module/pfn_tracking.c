@@ -74,8 +74,11 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 	lockdep_assert_held(&obj->disk_lock);
 	bitmap_zero(bitmap, nr);
 	wpf_tracking_clean_dirty(obj, first, nr, bitmap);
-	for_each_set_bit(bit, bitmap, nr)
+	/* A dirty pte: any upgrade ->pfn_mkwrite left to the core landed. */
+	for_each_set_bit(bit, bitmap, nr) {
 		wpf_tracking_record(obj, first + bit);
+		wpf_written_clear_upgrade(obj, first + bit);
+	}
 }
 
 /*
@@ -270,7 +273,7 @@ static void wpf_clear_writable(struct wpf_object *obj)
 static void wpf_forget_dirty(struct wpf_object *obj, pgoff_t pages)
 {
 	unsigned long *unread = obj->tracking.harvested;
-	unsigned long index = 0;
+	unsigned long index = 0, bit;
 
 	while (xa_find(&obj->disk, &index, pages - 1, XA_PRESENT)) {
 		pgoff_t first = round_down(index, WPF_HARVEST_WINDOW);
@@ -278,6 +281,8 @@ static void wpf_forget_dirty(struct wpf_object *obj, pgoff_t pages)
 
 		bitmap_zero(unread, nr);
 		wpf_tracking_clean_dirty(obj, first, nr, unread);
+		for_each_set_bit(bit, unread, nr)
+			wpf_written_clear_upgrade(obj, first + bit);
 		if (first + nr >= pages)
 			break;
 		index = first + nr;
@@ -287,15 +292,30 @@ static void wpf_forget_dirty(struct wpf_object *obj, pgoff_t pages)
 
 /*
  * Leaving PAGETABLE, every writable pte is write-protected and then
- * harvested, as vmwgfx does, and only then removed: a PAGETABLE clean
- * clears a page's upgrade mark and leaves its ptes (see
- * wpf_pfn_tracking_clean_run()), so an upgrade that ->pfn_mkwrite left
- * to the core may still be on its way, and it must fail.
+ * harvested, as vmwgfx does.  An upgrade that ->pfn_mkwrite left to the
+ * core may still be on its way: its pte is read-only and clean, so
+ * neither walk touched it, and the core would make it writable after
+ * the switch, for a page a PAGETABLE clean may have cleared meanwhile.
+ * In PAGETABLE mode a page keeps its upgrade mark until a harvest finds
+ * its pte dirty, which means the upgrade landed; the pages still marked
+ * lose their ptes, so that their upgrades fail pte_same() and the faults
+ * are retried.  The other ptes stay, read-only: their next write takes a
+ * ->pfn_mkwrite, not a ->fault after an unmap of the whole object.
  */
 static void wpf_pfn_leave_pagetable(struct wpf_object *obj, pgoff_t pages)
 {
+	unsigned long index = 0;
+
 	wpf_wrprotect_and_harvest(obj, 0, pages);
-	wpf_unmap_pages(obj, 0, 0);
+	while (wpf_written_find_upgrade(obj, &index, pages - 1)) {
+		wpf_written_clear_upgrade(obj, index);
+		wpf_unmap_pages(obj, index, 1);
+		wpf_count_ptes(obj, WPFAULT_STAT_UPGRADES_UNMAPPED, index, 1,
+			       1);
+		if (index++ == pages - 1)
+			break;
+		cond_resched();
+	}
 	wpf_clear_writable(obj);
 }
 
@@ -318,8 +338,9 @@ const struct wpf_tracking_ops wpf_pfn_tracking_ops = {
  * fails.  Unmapping the run's other pages too costs each of them a
  * ->fault instead of a ->pfn_mkwrite at its next write, one fault either
  * way, and saves a walk and a TLB flush for every stretch of pages whose
- * marks differ.  Under disk_lock; the caller then clears the written-set
- * entries.
+ * marks differ.  In UNMAP mode the run loses its ptes anyway; in
+ * PAGETABLE mode it keeps them.  Under disk_lock; the caller then clears
+ * the written-set entries.
  */
 void wpf_pfn_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
 				pgoff_t nr)
@@ -328,34 +349,26 @@ void wpf_pfn_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
 	pgoff_t i;
 
 	lockdep_assert_held(&obj->disk_lock);
+	/*
+	 * Harvested before the walk; the ptes stay writable.  An upgrade on
+	 * its way dirties its pte for the next harvest, which takes the
+	 * page's mark; until then leaving PAGETABLE finds it.
+	 */
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		return;
 	for (i = first; i < first + nr; i++)
 		upgrading += wpf_written_clear_upgrade(obj, i);
-
-	switch (obj->tracking.mode) {
-	case WPFAULT_MODE_MKWRITE:
-		if (!upgrading) {
-			/*
-			 * The dirty bits stay, already recorded: see
-			 * wpf_pfn_tracking_mprotect() for the one way the
-			 * kernel would make such a pte writable without a
-			 * fault.
-			 */
-			wpf_tracking_wrprotect(obj, first, nr);
-			break;
-		}
-		fallthrough;
-	case WPFAULT_MODE_UNMAP:
+	if (obj->tracking.mode == WPFAULT_MODE_MKWRITE && !upgrading) {
+		/*
+		 * The dirty bits stay, already recorded: see
+		 * wpf_pfn_tracking_mprotect() for the one way the kernel
+		 * would make such a pte writable without a fault.
+		 */
+		wpf_tracking_wrprotect(obj, first, nr);
+	} else {
 		wpf_unmap_pages(obj, first, nr);
 		wpf_count_ptes(obj, WPFAULT_STAT_UPGRADES_UNMAPPED, first, nr,
 			       upgrading);
-		break;
-	case WPFAULT_MODE_PAGETABLE:
-		/*
-		 * Harvested before the walk; the ptes stay writable.  An
-		 * upgrade on its way dirties its pte for the next harvest,
-		 * and leaving PAGETABLE removes every pte.
-		 */
-		return;
 	}
 	/* From here every write faults, and no zap loses one. */
 	for (i = first; i < first + nr; i++) {

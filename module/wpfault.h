@@ -315,6 +315,8 @@ void wpf_written_keep(struct wpf_object *obj, pgoff_t index);
 bool wpf_written_clear(struct wpf_object *obj, pgoff_t index);
 void wpf_written_mark_upgrade(struct wpf_object *obj, pgoff_t index);
 bool wpf_written_clear_upgrade(struct wpf_object *obj, pgoff_t index);
+bool wpf_written_find_upgrade(struct wpf_object *obj, unsigned long *index,
+			      pgoff_t last);
 void wpf_written_dirtied(struct wpf_object *obj, pgoff_t index);
 bool wpf_written_clean_unless_pinned(struct wpf_object *obj, pgoff_t index,
 				     struct folio *folio, bool writable);

@@ -131,6 +131,30 @@ void wpf_written_mark_upgrade(struct wpf_object *obj, pgoff_t index)
 	xa_set_mark(&obj->written, index, WPF_CORE_UPGRADE);
 }
 
+/*
+ * The first marked page at or after *@index, up to @last, in *@index;
+ * false if none.  A page cleaned since it was marked counts: xa_find()
+ * would skip its entry, a reservation.
+ */
+bool wpf_written_find_upgrade(struct wpf_object *obj, unsigned long *index,
+			      pgoff_t last)
+{
+	XA_STATE(xas, &obj->written, *index);
+	void *entry;
+
+	rcu_read_lock();
+	do {
+		entry = xas_find_marked(&xas, last, WPF_CORE_UPGRADE);
+		if (xa_is_retry(entry))
+			xas_reset(&xas);
+	} while (xa_is_retry(entry));
+	rcu_read_unlock();
+	if (!entry)
+		return false;
+	*index = xas.xa_index;
+	return true;
+}
+
 /* Clears the mark of page @index; true if it was set. */
 bool wpf_written_clear_upgrade(struct wpf_object *obj, pgoff_t index)
 {

@@ -341,6 +341,60 @@ TEST_F(pfn, clean_racing_the_core_upgrade_loses_nothing)
 			    [CV] = 2, [PW] = 2);
 }
 
+/*
+ * Leaving pagetable between ->pfn_mkwrite's record and the core's
+ * upgrade.  A pagetable COLLECT in that window reports the page and
+ * leaves its pte; the switch to mkwrite then finds the page still marked
+ * (no harvest saw its pte dirty) and unmaps it, the upgrade fails
+ * pte_same(), and the retried fault goes to ->fault, which records the
+ * write for the next COLLECT.  Had the upgrade landed, the pte would be
+ * writable in mkwrite mode with the page clean, and every later write to
+ * it would be lost.
+ */
+TEST_F(pfn, leaving_pagetable_during_the_core_upgrade_loses_nothing)
+{
+	struct racing_write w = { .p = PAGE(self->p, 0) };
+	char stall[128];
+	uint64_t bits = 0;
+	pthread_t thread;
+	int mode;
+
+	mode = wpf_set_method(self->o.fd, WPFAULT_METHOD_PAGETABLE);
+	if (mode == -EOPNOTSUPP || mode == WPFAULT_MODE_UNMAP)
+		SKIP(return, "pagetable mode is not available here");
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
+	snprintf(stall, sizeof(stall),
+		 DEBUGFS_DIR "/wpfault/%llu/stall_pfn_mkwrite",
+		 (unsigned long long)self->o.id);
+	fill(self->p, 0, 'r');
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES));
+	/* Entering pagetable leaves the pte read-only. */
+	ASSERT_EQ(WPFAULT_MODE_PAGETABLE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_PAGETABLE));
+	ASSERT_EQ(0, wpf_write_file(stall, "1"));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, write_racing, &w));
+	if (!stall_held(stall)) {
+		wpf_write_file(stall, "0");
+		pthread_join(thread, NULL);
+		ASSERT_TRUE(false) TH_LOG("the write never reached the stall");
+	}
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
+	ASSERT_EQ(0, wpf_write_file(stall, "0"));
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	/* ->pfn_mkwrite's fault, then the retry in ->fault. */
+	ASSERT_EQ(1 + self->write_faults, w.faults);
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
+	ASSERT_EQ(1ULL, bits);
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, 1, self->buf));
+	ASSERT_EQ(1, self->buf[0]);
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_UPGRADES_UNMAPPED));
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_CORE_UPGRADES));
+	ASSERT_EQ(2, wpf_stat(self->o.fd, WPFAULT_STAT_WRITE_FAULTS));
+}
+
 /* fsync, fdatasync and msync flush; the written set keeps its records. */
 TEST_F(pfn, fsync_flushes_and_keeps_the_written_set)
 {

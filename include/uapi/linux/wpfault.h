@@ -561,15 +561,15 @@ enum wpfault_mode {
 }
 
 /*
- * The adaptive method's cost model (see above), from wpfault_faultbench and
- * make bench: a write fault costs about as much as visiting 64 ptes, a
- * walk of the mappings (locks, tree, TLB flush) 128, recording a
- * harvested page 12.
+ * The adaptive method's cost model (see above), set from make bench's
+ * times and counts under TCG on x86-64: a write fault costs about as much
+ * as visiting 160 ptes in a harvest, a walk of the mappings (rmap, page
+ * tables, TLB flush) 640, recording a harvested page 16.
  */
 #define WPFAULT_ADAPTIVE_WINDOW		8192
-#define WPFAULT_ADAPTIVE_COST_FAULT	64
-#define WPFAULT_ADAPTIVE_COST_WALK	128
-#define WPFAULT_ADAPTIVE_COST_HARVESTED	12
+#define WPFAULT_ADAPTIVE_COST_FAULT	160
+#define WPFAULT_ADAPTIVE_COST_WALK	640
+#define WPFAULT_ADAPTIVE_COST_HARVESTED	16
 #define WPFAULT_ADAPTIVE_MARGIN		16
 
 /* Why the mode in effect is WPFAULT_MODE_UNMAP. */
