@@ -174,9 +174,17 @@ struct answer {
 /* Perf counters on tracepoints, in this process and its threads. */
 enum { TP_TLB_FLUSH, TP_KMALLOC, TP_CACHE_ALLOC, TP_PAGE_ALLOC, NR_TPS };
 
+/*
+ * tlb:tlb_flush is defined everywhere but emitted by x86 alone: elsewhere
+ * it would count 0 flushes, not "unknown".
+ */
 static const char *const tracepoints[NR_TPS] = {
-	"tlb/tlb_flush", "kmem/kmalloc", "kmem/kmem_cache_alloc",
-	"kmem/mm_page_alloc",
+#ifdef __x86_64__
+	[TP_TLB_FLUSH] = "tlb/tlb_flush",
+#endif
+	[TP_KMALLOC] = "kmem/kmalloc",
+	[TP_CACHE_ALLOC] = "kmem/kmem_cache_alloc",
+	[TP_PAGE_ALLOC] = "kmem/mm_page_alloc",
 };
 
 static int tp_fds[NR_TPS] = { -1, -1, -1, -1 };
@@ -196,6 +204,8 @@ static int tracepoint_counter(const char *event)
 	char path[256], id[32];
 	size_t i;
 
+	if (!event)
+		return -1;
 	for (i = 0; i < ARRAY_SIZE(roots); i++) {
 		snprintf(path, sizeof(path), "%s/%s/id", roots[i], event);
 		if (wpf_read_file(path, id, sizeof(id)) > 0)
