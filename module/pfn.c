@@ -32,9 +32,9 @@
  * block that fsync clears, as dax_writeback_mapping_range() clears DAX's
  * dirty tag.  A write that enters the module sets both as it makes the
  * entry writable; how the next write is found after a clean depends on
- * the tracking method (tracking.c).  fsync unmaps what it flushes, so the
- * next write faults and marks the block again, except in pagetable mode,
- * where the next harvest marks it.
+ * the tracking method (pfn_tracking.c).  fsync unmaps what it flushes,
+ * so the next write faults and marks the block again, except in
+ * pagetable mode, where the next harvest marks it.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>

@@ -117,7 +117,7 @@ void wpf_tracking_update(struct wpf_object *obj)
 	else if (mode == WPFAULT_MODE_PAGETABLE && pages)
 		t->ops->enter_pagetable(obj, pages);
 	trace_wpfault_method_switch(obj->id, t->mode, mode);
-	WRITE_ONCE(t->mode, mode);
+	t->mode = mode;
 	wpf_count(obj, WPFAULT_STAT_METHOD_SWITCHES, 1);
 }
 

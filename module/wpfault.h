@@ -122,10 +122,7 @@ struct wpf_tracking_ops {
 	void (*enter_pagetable)(struct wpf_object *obj, pgoff_t pages);
 };
 
-/*
- * An object's dirty tracking (tracking.c), under disk_lock; the mode is
- * written with WRITE_ONCE(), for readers that need no lock.
- */
+/* An object's dirty tracking (tracking.c), under disk_lock. */
 struct wpf_tracking {
 	const struct wpf_tracking_ops *ops;
 	enum wpfault_method method;
