@@ -32,25 +32,9 @@
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/sched.h>
-#include <linux/sched/signal.h>
-#include <linux/xarray.h>
 
 #include "compat.h"
 #include "wpfault.h"
-
-static void wpf_pc_harvest_window(struct wpf_object *obj, pgoff_t first,
-				  pgoff_t nr, bool record)
-{
-	unsigned long *bitmap = obj->tracking.harvested;
-	unsigned long bit;
-
-	bitmap_zero(bitmap, nr);
-	wpf_tracking_clean_dirty(obj, first, nr, bitmap);
-	if (record)
-		for_each_set_bit(bit, bitmap, nr)
-			wpf_written_add(obj, first + bit);
-}
 
 /*
  * Cleans the dirty bits of the ptes of [@first, @last], a window of
@@ -62,23 +46,11 @@ static int wpf_pc_harvest(struct wpf_object *obj, pgoff_t first,
 			  pgoff_t last, bool record, bool killable)
 {
 	struct address_space *mapping = obj->inode->i_mapping;
-	unsigned long index = first;
 
-	lockdep_assert_held(&obj->disk_lock);
-	while (xa_find(&mapping->i_pages, &index, last, XA_PRESENT)) {
-		pgoff_t window = round_down(index, WPFAULT_ADAPTIVE_WINDOW);
-		pgoff_t start = max(first, window);
-		pgoff_t end = min(last, window + WPFAULT_ADAPTIVE_WINDOW - 1);
-
-		wpf_pc_harvest_window(obj, start, end - start + 1, record);
-		if (end == last)
-			break;
-		index = end + 1;
-		cond_resched();
-		if (killable && fatal_signal_pending(current))
-			return -EINTR;
-	}
-	return 0;
+	return wpf_tracking_harvest_windows(obj, &mapping->i_pages, XA_PRESENT,
+					    first, last,
+					    record ? wpf_written_add : NULL,
+					    killable);
 }
 
 /* The type's harvest hook (see struct wpf_object_type). */

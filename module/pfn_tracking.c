@@ -36,12 +36,6 @@
 #include "wpfault.h"
 
 /*
- * Pages harvested per walk of the mappings: a walk costs a TLB flush and
- * the i_mmap tree whatever its length, so fewer, longer walks cost less.
- */
-#define WPF_HARVEST_WINDOW	WPFAULT_ADAPTIVE_WINDOW
-
-/*
  * A vma of the object, listed from ->mmap or ->open to ->close.  Its
  * addresses and pages as they were then: a pfn vma can shrink (split,
  * partial munmap) but never grow (VM_DONTEXPAND), and a moved one is a
@@ -65,20 +59,14 @@ static void wpf_tracking_record(struct wpf_object *obj, pgoff_t index)
 	xa_set_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
 }
 
-static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
-			       pgoff_t nr)
+/*
+ * A pte a harvest found dirty: a write, and any upgrade ->pfn_mkwrite
+ * left to the core landed.
+ */
+static void wpf_harvested(struct wpf_object *obj, pgoff_t index)
 {
-	unsigned long *bitmap = obj->tracking.harvested;
-	unsigned long bit;
-
-	lockdep_assert_held(&obj->disk_lock);
-	bitmap_zero(bitmap, nr);
-	wpf_tracking_clean_dirty(obj, first, nr, bitmap);
-	/* A dirty pte: any upgrade ->pfn_mkwrite left to the core landed. */
-	for_each_set_bit(bit, bitmap, nr) {
-		wpf_tracking_record(obj, first + bit);
-		wpf_written_clear_upgrade(obj, first + bit);
-	}
+	wpf_tracking_record(obj, index);
+	wpf_written_clear_upgrade(obj, index);
 }
 
 /*
@@ -159,24 +147,13 @@ static void wpf_fold_zapped(struct wpf_object *obj, unsigned long index,
 static int wpf_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t last,
 		       bool killable)
 {
-	unsigned long index = first;
+	int err = wpf_tracking_harvest_windows(obj, &obj->disk, WPF_WRITABLE,
+					       first, last, wpf_harvested,
+					       killable);
 
-	lockdep_assert_held(&obj->disk_lock);
-	while (xa_find(&obj->disk, &index, last, WPF_WRITABLE)) {
-		pgoff_t window = round_down(index, WPF_HARVEST_WINDOW);
-		pgoff_t start = max(first, window);
-		pgoff_t end = min(last, window + WPF_HARVEST_WINDOW - 1);
-
-		wpf_harvest_window(obj, start, end - start + 1);
-		if (end == last)
-			break;
-		index = end + 1;
-		cond_resched();
-		if (killable && fatal_signal_pending(current))
-			return -EINTR;
-	}
-	wpf_fold_zapped(obj, first, last, true);
-	return 0;
+	if (!err)
+		wpf_fold_zapped(obj, first, last, true);
+	return err;
 }
 
 /*
@@ -263,6 +240,11 @@ static void wpf_clear_writable(struct wpf_object *obj)
 	xas_unlock(&xas);
 }
 
+static void wpf_upgrade_landed(struct wpf_object *obj, pgoff_t index)
+{
+	wpf_written_clear_upgrade(obj, index);
+}
+
 /*
  * Entering PAGETABLE: a mkwrite clean write-protects a pte and leaves its
  * dirty bit, for a write already recorded and reported.  A harvest would
@@ -272,22 +254,8 @@ static void wpf_clear_writable(struct wpf_object *obj)
  */
 static void wpf_forget_dirty(struct wpf_object *obj, pgoff_t pages)
 {
-	unsigned long *unread = obj->tracking.harvested;
-	unsigned long index = 0, bit;
-
-	while (xa_find(&obj->disk, &index, pages - 1, XA_PRESENT)) {
-		pgoff_t first = round_down(index, WPF_HARVEST_WINDOW);
-		pgoff_t nr = min_t(pgoff_t, pages - first, WPF_HARVEST_WINDOW);
-
-		bitmap_zero(unread, nr);
-		wpf_tracking_clean_dirty(obj, first, nr, unread);
-		for_each_set_bit(bit, unread, nr)
-			wpf_written_clear_upgrade(obj, first + bit);
-		if (first + nr >= pages)
-			break;
-		index = first + nr;
-		cond_resched();
-	}
+	wpf_tracking_harvest_windows(obj, &obj->disk, XA_PRESENT, 0, pages - 1,
+				     wpf_upgrade_landed, false);
 }
 
 /*

@@ -24,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 
 #include "compat.h"
@@ -86,6 +87,54 @@ void wpf_tracking_clean_dirty(struct wpf_object *obj, pgoff_t first,
 	wpf_count_ptes(obj, WPFAULT_STAT_PTES_DIRTY, first, nr,
 		       wpf_clean_range(obj->inode->i_mapping, first, nr,
 				       bitmap));
+}
+
+/**
+ * wpf_tracking_harvest_windows - clean pte dirty bits, a window at a time
+ * @obj: the object, its disk_lock held
+ * @xa: the xarray whose entries say which windows to visit
+ * @mark: the mark an entry of @xa needs (XA_PRESENT: any entry)
+ * @first: the first page of the range
+ * @last: its last page
+ * @found: called for each page whose pte was dirty, or NULL
+ * @killable: stop on a fatal signal between two windows
+ *
+ * Walks every mapping of each window of WPFAULT_ADAPTIVE_WINDOW pages
+ * within [@first, @last] that holds such an entry, clearing the dirty
+ * bits of its ptes; windows without one are skipped, so the cost follows
+ * what may be mapped, not the size of the range.
+ *
+ * Return: 0, or -EINTR with @killable: the windows before are done.
+ */
+int wpf_tracking_harvest_windows(struct wpf_object *obj, struct xarray *xa,
+				 xa_mark_t mark, pgoff_t first, pgoff_t last,
+				 void (*found)(struct wpf_object *obj,
+					       pgoff_t index),
+				 bool killable)
+{
+	unsigned long *bitmap = obj->tracking.harvested;
+	unsigned long index = first, bit;
+
+	lockdep_assert_held(&obj->disk_lock);
+	while (xa_find(xa, &index, last, mark)) {
+		pgoff_t window = round_down(index, WPFAULT_ADAPTIVE_WINDOW);
+		pgoff_t start = max(first, window);
+		pgoff_t end = min(last, window + WPFAULT_ADAPTIVE_WINDOW - 1);
+		pgoff_t nr = end - start + 1;
+
+		bitmap_zero(bitmap, nr);
+		wpf_tracking_clean_dirty(obj, start, nr, bitmap);
+		if (found)
+			for_each_set_bit(bit, bitmap, nr)
+				found(obj, start + bit);
+		if (end == last)
+			break;
+		index = end + 1;
+		cond_resched();
+		if (killable && fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
 }
 
 static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)

@@ -372,6 +372,11 @@ void wpf_count_ptes(struct wpf_object *obj, enum wpfault_stat stat,
 void wpf_tracking_wrprotect(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
 void wpf_tracking_clean_dirty(struct wpf_object *obj, pgoff_t first,
 			      pgoff_t nr, unsigned long *bitmap);
+int wpf_tracking_harvest_windows(struct wpf_object *obj, struct xarray *xa,
+				 xa_mark_t mark, pgoff_t first, pgoff_t last,
+				 void (*found)(struct wpf_object *obj,
+					       pgoff_t index),
+				 bool killable);
 void wpf_tracking_update(struct wpf_object *obj);
 void wpf_tracking_unwalkable(struct wpf_object *obj, long delta);
 void wpf_tracking_collected(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
