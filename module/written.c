@@ -248,10 +248,14 @@ static int wpf_written_harvest(struct wpf_object *obj, pgoff_t first,
 	return obj->type->harvest ? obj->type->harvest(obj, first, nr) : 0;
 }
 
-/* Recorded pages next to each other, gathered to be cleaned at once. */
+/*
+ * Recorded pages next to each other, gathered to be cleaned at once; and
+ * how many runs a call has cleaned so far.
+ */
 struct wpf_run {
 	pgoff_t first, nr;
 	DECLARE_BITMAP(cleaned, WPF_CLEAN_RUN);
+	u64 runs;
 };
 
 /* Adds page @index to @run; false if the run is full or @index not next. */
@@ -284,6 +288,7 @@ static unsigned long wpf_run_clean(struct wpf_object *obj,
 			cond_resched();
 		}
 	}
+	run->runs++;
 	return bitmap_weight(run->cleaned, run->nr);
 }
 
@@ -313,7 +318,6 @@ int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 {
 	struct wpf_run run = { .nr = 0 };
 	unsigned long index;
-	u64 runs = 0;
 	void *entry;
 	int err;
 
@@ -325,21 +329,18 @@ int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		if (wpf_run_add(&run, index))
 			continue;
 		*cleaned += wpf_run_clean(obj, &run);
-		runs++;
 		run.nr = 0;
 		err = wpf_walk_step();
 		if (err)
 			break;
 		wpf_run_add(&run, index);
 	}
-	if (!err && run.nr) {
+	if (!err && run.nr)
 		*cleaned += wpf_run_clean(obj, &run);
-		runs++;
-	}
 	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, *cleaned);
 	trace_wpfault_clean(obj->id, first, nr, 0, *cleaned, err);
 	if (!err && obj->type->collected)
-		obj->type->collected(obj, first, nr, *cleaned, runs);
+		obj->type->collected(obj, first, nr, *cleaned, run.runs);
 	return err;
 }
 
@@ -450,7 +451,7 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 	struct wpf_bitmap_out out = { .bitmap = bitmap, .first = first };
 	struct wpf_run run = { .nr = 0 };
 	unsigned long index;
-	u64 visits = 0, runs = 0;
+	u64 visits = 0;
 	void *entry;
 	int err;
 
@@ -473,7 +474,6 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 			if (wpf_run_add(&run, index))
 				continue;
 			wpf_run_clean(obj, &run);
-			runs++;
 			err = wpf_out_run(obj, &out, &run);
 			run.nr = 0;
 			wpf_run_add(&run, index);
@@ -485,7 +485,6 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 	}
 	if (!err && run.nr) {
 		wpf_run_clean(obj, &run);
-		runs++;
 		err = wpf_out_run(obj, &out, &run);
 	}
 	/* The last word, or one that failed: stored again, or restored. */
@@ -502,7 +501,7 @@ int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		trace_wpfault_clean(obj->id, first, nr, 1, out.dirty, err);
 		if (!err && obj->type->collected)
 			obj->type->collected(obj, first, nr, out.dirty,
-					     runs);
+					     run.runs);
 	}
 	*dirty_pages = out.dirty;
 	return err;
