@@ -294,6 +294,25 @@ static bool stall_held(const char *path)
 }
 
 /*
+ * Arms the stall of object @id (its debugfs file's path goes to @stall)
+ * and starts @w writing in @thread; returns when ->pfn_mkwrite holds it.
+ */
+static void start_stalled_write(struct __test_metadata *_metadata,
+				uint64_t id, char *stall, size_t size,
+				struct racing_write *w, pthread_t *thread)
+{
+	snprintf(stall, size, DEBUGFS_DIR "/wpfault/%llu/stall_pfn_mkwrite",
+		 (unsigned long long)id);
+	ASSERT_EQ(0, wpf_write_file(stall, "1"));
+	ASSERT_EQ(0, pthread_create(thread, NULL, write_racing, w));
+	if (!stall_held(stall)) {
+		wpf_write_file(stall, "0");
+		pthread_join(*thread, NULL);
+		ASSERT_TRUE(false) TH_LOG("the write never reached the stall");
+	}
+}
+
+/*
  * A COLLECT between ->pfn_mkwrite's record and the core's upgrade: the
  * collect reports the page and unmaps it, the upgrade fails pte_same(),
  * and the retried fault goes to ->fault, which records the write for the
@@ -308,20 +327,12 @@ TEST_F(pfn, clean_racing_the_core_upgrade_loses_nothing)
 	uint64_t bits = 0;
 	pthread_t thread;
 
-	snprintf(stall, sizeof(stall),
-		 DEBUGFS_DIR "/wpfault/%llu/stall_pfn_mkwrite",
-		 (unsigned long long)self->o.id);
 	fill(self->p, 0, 'r');
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES));
 	/* The pte is read-only now: unmapped and read again without helpers. */
 	ASSERT_EQ(unmap, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
-	ASSERT_EQ(0, wpf_write_file(stall, "1"));
-	ASSERT_EQ(0, pthread_create(&thread, NULL, write_racing, &w));
-	if (!stall_held(stall)) {
-		wpf_write_file(stall, "0");
-		pthread_join(thread, NULL);
-		ASSERT_TRUE(false) TH_LOG("the write never reached the stall");
-	}
+	start_stalled_write(_metadata, self->o.id, stall, sizeof(stall), &w,
+			    &thread);
 	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(0, wpf_write_file(stall, "0"));
 	ASSERT_EQ(0, pthread_join(thread, NULL));
@@ -364,21 +375,13 @@ TEST_F(pfn, leaving_pagetable_during_the_core_upgrade_loses_nothing)
 		SKIP(return, "pagetable mode is not available here");
 	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
 		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
-	snprintf(stall, sizeof(stall),
-		 DEBUGFS_DIR "/wpfault/%llu/stall_pfn_mkwrite",
-		 (unsigned long long)self->o.id);
 	fill(self->p, 0, 'r');
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES));
 	/* Entering pagetable leaves the pte read-only. */
 	ASSERT_EQ(WPFAULT_MODE_PAGETABLE,
 		  wpf_set_method(self->o.fd, WPFAULT_METHOD_PAGETABLE));
-	ASSERT_EQ(0, wpf_write_file(stall, "1"));
-	ASSERT_EQ(0, pthread_create(&thread, NULL, write_racing, &w));
-	if (!stall_held(stall)) {
-		wpf_write_file(stall, "0");
-		pthread_join(thread, NULL);
-		ASSERT_TRUE(false) TH_LOG("the write never reached the stall");
-	}
+	start_stalled_write(_metadata, self->o.id, stall, sizeof(stall), &w,
+			    &thread);
 	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
 		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
