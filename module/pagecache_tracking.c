@@ -27,6 +27,12 @@
  * collection and by the next: ->page_mkwrite records it and dirties the
  * pte, the clean reports it, and the next harvest finds the dirty bit.
  *
+ * What no harvest can see is a write the kernel makes through a page GUP
+ * took while its pte was writable: GUP sets no dirty bit, and it and
+ * unpin_user_pages_dirty_lock() dirty only a clean folio, which a folio
+ * mapped writable is not.  The uapi header states it as the exception to
+ * the mode's rule; only MKWRITE's read-only ptes make GUP fault.
+ *
  * The cleans read the mode under disk_lock, which they take inside the
  * folio lock; a switch holds it while it makes the ptes fit the mode.
  */

@@ -18,6 +18,10 @@
  * matching reads (process_vm_readv(), /proc/self/mem, write(2) to a pipe)
  * fault pages in read-only and never dirty.
  *
+ * In pagetable mode the pipe's write and /proc/self/mem's are reported
+ * and process_vm_writev()'s is not: GUP sets no pte dirty bit and leaves
+ * a dirty folio as it is.
+ *
  * kernel_write_landing_after_a_collect_is_reported holds a
  * process_vm_writev() between its pin and its copy (the source is a
  * missing userfaultfd page), collects, then lets the copy land: the next
@@ -119,12 +123,15 @@ FIXTURE_VARIANT(kw) {
 	kernel_copy_fn write, read;
 	/* What a write into a read-only shared mapping fails with. */
 	int readonly_errno;
+	/* Pages a collect reports after a write in pagetable mode. */
+	int pagetable_reports;
 };
 
 FIXTURE_VARIANT_ADD(kw, process_vm_rw) {
 	.write = by_process_vm_writev,
 	.read = by_process_vm_readv,
 	.readonly_errno = EFAULT,
+	.pagetable_reports = 0,
 };
 
 /* The FOLL_FORCE of ptrace: still no write to a read-only shared page. */
@@ -132,12 +139,14 @@ FIXTURE_VARIANT_ADD(kw, proc_self_mem) {
 	.write = by_proc_self_mem_write,
 	.read = by_proc_self_mem_read,
 	.readonly_errno = EIO,
+	.pagetable_reports = 1,
 };
 
 FIXTURE_VARIANT_ADD(kw, pipe) {
 	.write = by_pipe_read,
 	.read = by_pipe_write,
 	.readonly_errno = EFAULT,
+	.pagetable_reports = 1,
 };
 
 FIXTURE_SETUP(kw)
@@ -197,6 +206,53 @@ TEST_F(kw, write_faults_and_dirties)
 	ASSERT_EQ(0, fsync(self->o.fd));
 	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 0, 4, disk));
 	ASSERT_EQ(0, memcmp(disk + page_size, (void *)PAGE(p, 1), page_size));
+	free(disk);
+	munmap(p, 4 * page_size);
+}
+
+/*
+ * In pagetable mode a collect leaves the pte writable and clean, and the
+ * next one sees a write only by the pte's dirty bit or by the kernel
+ * dirtying the folio (->dirty_folio).  The pipe's copy is a CPU write: it
+ * sets the dirty bit.  GUP follows a writable pte without a fault and
+ * sets no dirty bit; it and unpin_user_pages_dirty_lock() dirty the folio
+ * only if the folio is clean, and a folio mapped writable is dirty.  So
+ * process_vm_writev()'s write reaches the page, and the disk at fsync,
+ * but no collect reports it: the kernel tells no one.  access_remote_vm()
+ * (/proc/self/mem) dirties the folio after every write, and the module
+ * records it.  In mkwrite mode the pte is read-only after the collect,
+ * GUP faults, and all three are reported (write_faults_and_dirties).
+ */
+TEST_F(kw, pagetable_sees_dirty_bits_and_dirtied_folios_only)
+{
+	char *p, *disk;
+	int err;
+
+	err = wpf_set_method(self->o.fd, WPFAULT_METHOD_PAGETABLE);
+	if (err == -EOPNOTSUPP)
+		SKIP(return, "no MAPPING_DIRTY_HELPERS in this kernel: %s",
+		     "page-cache objects track by ->page_mkwrite only");
+	ASSERT_EQ(WPFAULT_MODE_PAGETABLE, err);
+	p = wpf_map(self->o.fd, 4, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	PAGE(p, 1)[0] = 1;
+	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, 4, self->bits));
+	ASSERT_STREQ("1", wpf_bits_str(self->bits, 4));
+
+	ASSERT_EQ(LEN, variant->write((void *)(PAGE(p, 1) + LEN), self->buf,
+				      LEN));
+	ASSERT_EQ(0, memcmp((void *)(PAGE(p, 1) + LEN), self->buf, LEN));
+	/* The pte stayed writable: nothing entered ->page_mkwrite again. */
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_MKWRITE_CALLS));
+	ASSERT_EQ(variant->pagetable_reports,
+		  wpf_collect(self->o.fd, 0, 4, self->bits));
+	ASSERT_EQ(0, wpf_collect(self->o.fd, 0, 4, self->bits));
+
+	disk = malloc(4 * page_size);
+	ASSERT_NE(NULL, disk);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(1, wpf_read_disk(self->o.fd, 1, 1, disk));
+	ASSERT_EQ(0, memcmp(disk, (void *)PAGE(p, 1), page_size));
 	free(disk);
 	munmap(p, 4 * page_size);
 }

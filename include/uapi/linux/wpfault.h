@@ -502,7 +502,15 @@ struct wpfault_disk_read {
  *             MKWRITE mode.  The rule for both: a collection may report a
  *             page that was not written since the last one (a write that
  *             overlapped the last one's clean of the page, or a pfn pte
- *             removed), never miss one written before it began.
+ *             removed), never miss one written before it began, with one
+ *             exception, the kernel's: on a page-cache object, a write
+ *             the kernel makes through a page that get_user_pages() took
+ *             while its pte was writable (process_vm_writev(), an
+ *             O_DIRECT read into the mapping) sets no dirty bit, and GUP
+ *             dirties a folio only if it is clean, which a folio mapped
+ *             writable is not: no collection reports it.  The data is
+ *             safe; only MKWRITE, whose read-only ptes make GUP fault,
+ *             reports it.  GUP refuses pfn mappings.
  *  ADAPTIVE   starts as MKWRITE; after each clean or collection it
  *             takes the mode that would have cost less for what that
  *             call found, so no density keeps the worse mode for more
