@@ -391,6 +391,7 @@ const struct wpf_object_type wpf_pagecache_type = {
 	.zero_tail = wpf_pagecache_zero_tail,
 	.truncate = wpf_pagecache_truncate,
 	.harvest = wpf_pagecache_tracking_harvest,
+	.harvest_next = wpf_pagecache_tracking_harvest_next,
 	.collected = wpf_tracking_collected,
 	.method = wpf_tracking_method,
 	.debugfs = wpf_tracking_debugfs,

@@ -7,7 +7,8 @@
  * into ->page_mkwrite, which records it (pagecache.c).
  *
  * PAGETABLE: a clean leaves the ptes writable, and a harvest moves their
- * dirty bits into the written set before an ioctl reads it, so a write
+ * dirty bits into the written set before DIRTY_BITMAP reads it, or
+ * straight into what a CLEAN or COLLECT reports (written.c), so a write
  * through a writable pte never enters the module.  No write is lost:
  *  - A pte becomes writable only through ->page_mkwrite, which records
  *    the page and dirties its folio first, and writeback write-protects
@@ -59,17 +60,64 @@ static int wpf_pc_harvest(struct wpf_object *obj, pgoff_t first,
 					    killable);
 }
 
+/*
+ * A harvest straight into a collection's window, [@first, @first + @nr).
+ * A page whose folio may be pinned is recorded instead, for the clean
+ * that follows to keep it recorded (wpf_written_clean_unless_pinned()):
+ * its pte was writable.  The folio is looked at without a reference, as
+ * the pin it is asked about may come or go at any time anyway.
+ */
+static void wpf_pc_harvest_window(struct wpf_object *obj, pgoff_t first,
+				  pgoff_t nr, unsigned long *found)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	unsigned long index = first, bit;
+	struct folio *folio;
+	bool pinned;
+
+	if (!xa_find(&mapping->i_pages, &index, first + nr - 1, XA_PRESENT))
+		return;
+	wpf_tracking_clean_dirty(obj, first, nr, found);
+	for_each_set_bit(bit, found, nr) {
+		rcu_read_lock();
+		folio = xa_load(&mapping->i_pages, first + bit);
+		pinned = folio && !xa_is_value(folio) &&
+			 folio_maybe_dma_pinned(folio);
+		rcu_read_unlock();
+		if (pinned) {
+			__clear_bit(bit, found);
+			wpf_written_add(obj, first + bit);
+		}
+	}
+}
+
 /* The type's harvest hook (see struct wpf_object_type). */
 int wpf_pagecache_tracking_harvest(struct wpf_object *obj, pgoff_t first,
-				   pgoff_t nr)
+				   pgoff_t nr, unsigned long *found)
 {
 	int err = 0;
 
 	mutex_lock(&obj->disk_lock);
-	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE && found)
+		wpf_pc_harvest_window(obj, first, nr, found);
+	else if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
 		err = wpf_pc_harvest(obj, first, first + nr - 1, true, true);
 	mutex_unlock(&obj->disk_lock);
 	return err;
+}
+
+/* The type's harvest_next hook: a harvest visits the cached pages. */
+bool wpf_pagecache_tracking_harvest_next(struct wpf_object *obj,
+					 unsigned long *index, pgoff_t last)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	bool found = false;
+
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		found = xa_find(&mapping->i_pages, index, last, XA_PRESENT);
+	mutex_unlock(&obj->disk_lock);
+	return found;
 }
 
 /*

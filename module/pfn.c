@@ -501,6 +501,7 @@ const struct wpf_object_type wpf_pfn_type = {
 	.zero_tail = wpf_pfn_zero_tail,
 	.truncate = wpf_pfn_truncate,
 	.harvest = wpf_pfn_tracking_harvest,
+	.harvest_next = wpf_pfn_tracking_harvest_next,
 	.allocated = wpf_pfn_allocated,
 	.collected = wpf_tracking_collected,
 	.method = wpf_tracking_method,

@@ -5,10 +5,10 @@
  * switch does to the ptes.
  *
  * Every write that enters the module is recorded in the written set
- * (pfn.c), and that set is all the ioctls read.  In PAGETABLE mode most
- * writes never enter the module: they set a pte's dirty bit, and a
- * harvest moves those bits into the written set before an ioctl reads
- * it.  A block's WPF_WRITABLE mark says some pte may map it writable:
+ * (pfn.c).  In PAGETABLE mode most writes never enter the module: they
+ * set a pte's dirty bit, and a harvest moves those bits into the written
+ * set before DIRTY_BITMAP reads it, or straight into what a CLEAN or
+ * COLLECT reports (written.c).  A block's WPF_WRITABLE mark says some pte may map it writable:
  * harvests visit only windows holding such blocks, so they cost what is
  * mapped writable, not the size of the range.  The fallback mode, while
  * the helpers cannot serve, is UNMAP: unmap_mapping_pages() visits every
@@ -135,6 +135,36 @@ static void wpf_fold_zapped(struct wpf_object *obj, unsigned long index,
 }
 
 /*
+ * A harvest straight into a collection's window, [@first, @first + @nr)
+ * (struct wpf_object_type's harvest with @found): the dirty ptes and the
+ * blocks whose ptes went, as wpf_harvest() finds them, set bits of
+ * @found instead of entries of the written set.  Their flush state and
+ * upgrade marks change as they would for a recorded page.
+ */
+static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
+			       pgoff_t nr, unsigned long *found)
+{
+	unsigned long index = first, bit;
+	pgoff_t last = first + nr - 1;
+
+	lockdep_assert_held(&obj->disk_lock);
+	if (xa_find(&obj->disk, &index, last, WPF_WRITABLE))
+		wpf_tracking_clean_dirty(obj, first, nr, found);
+	for_each_set_bit(bit, found, nr) {
+		xa_set_mark(&obj->disk, first + bit, WPF_FLUSH_DIRTY);
+		wpf_written_clear_upgrade(obj, first + bit);
+	}
+	index = first;
+	while (xa_find(&obj->disk, &index, last, WPF_ZAPPED)) {
+		xa_clear_mark(&obj->disk, index, WPF_ZAPPED);
+		xa_set_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
+		__set_bit(index - first, found);
+		if (index++ == last)
+			break;
+	}
+}
+
+/*
  * Moves the dirty bits of every pte mapping a page of [@first, @last]
  * into the written set and the flush state, clearing them, then the writes
  * whose ptes went (wpf_vma_invalidate()).  After, not before: a pte that
@@ -162,17 +192,35 @@ static int wpf_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t last,
  * PAGETABLE harvested every mark made before: a mark tells nothing.
  */
 int wpf_pfn_tracking_harvest(struct wpf_object *obj, pgoff_t first,
-			     pgoff_t nr)
+			     pgoff_t nr, unsigned long *found)
 {
 	int err = 0;
 
 	mutex_lock(&obj->disk_lock);
-	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
-		err = wpf_harvest(obj, first, first + nr - 1, true);
-	else
+	if (obj->tracking.mode != WPFAULT_MODE_PAGETABLE)
 		wpf_fold_zapped(obj, first, first + nr - 1, false);
+	else if (found)
+		wpf_harvest_window(obj, first, nr, found);
+	else
+		err = wpf_harvest(obj, first, first + nr - 1, true);
 	mutex_unlock(&obj->disk_lock);
 	return err;
+}
+
+/*
+ * The type's harvest_next hook: a harvest visits the blocks a pte may
+ * map writable, which include those whose ptes went since.
+ */
+bool wpf_pfn_tracking_harvest_next(struct wpf_object *obj,
+				   unsigned long *index, pgoff_t last)
+{
+	bool found = false;
+
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		found = xa_find(&obj->disk, index, last, WPF_WRITABLE);
+	mutex_unlock(&obj->disk_lock);
+	return found;
 }
 
 /*

@@ -8,7 +8,8 @@
  * is the type's (struct wpf_tracking_ops).
  *
  * In PAGETABLE mode ptes stay writable after a clean, and a harvest
- * moves their dirty bits into the written set before an ioctl reads it.
+ * moves their dirty bits into the written set before DIRTY_BITMAP reads
+ * it, or straight into what a CLEAN or COLLECT reports (written.c).
  * The kernel's helpers that do it walk the mappings with
  * walk_page_mapping(), which ends the whole walk at the first vma the
  * helpers reject, instead of skipping it (patches/debug-kernel/ fixes
@@ -52,6 +53,7 @@ void wpf_tracking_init(struct wpf_object *obj,
 
 	t->ops = ops;
 	INIT_LIST_HEAD(&t->vmas);
+	mutex_init(&t->collect_lock);
 	t->method = WPFAULT_METHOD_MKWRITE;
 	t->want = WPFAULT_MODE_MKWRITE;
 	t->mode = wpf_have_dirty_helpers() ? WPFAULT_MODE_MKWRITE :

@@ -77,11 +77,24 @@ struct wpf_object_type {
 	void (*truncate)(struct wpf_object *obj, loff_t start, loff_t end,
 			 bool punch);
 	/*
-	 * Before a call reads the written set for [@first, @first + @nr):
-	 * moves writes it has not seen (dirty bits of ptes) into it; -EINTR
-	 * on a fatal signal.  NULL where every write enters the module.
+	 * Writes the written set has not seen (dirty bits of ptes) in
+	 * [@first, @first + @nr).  With @found NULL, before a call reads
+	 * the written set: records them in it; -EINTR on a fatal signal.
+	 * With @found, in PAGETABLE mode, for a CLEAN or COLLECT that
+	 * reports and cleans them at once (written.c), @nr at most
+	 * WPFAULT_ADAPTIVE_WINDOW: sets bit i of @found for page @first + i
+	 * instead, records only what must outlive the call, returns 0.  NULL
+	 * where every write enters the module.
 	 */
-	int (*harvest)(struct wpf_object *obj, pgoff_t first, pgoff_t nr);
+	int (*harvest)(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
+		       unsigned long *found);
+	/*
+	 * In PAGETABLE mode, the first page at or after *@index, up to
+	 * @last, that harvest must visit, in *@index; false if none, or
+	 * in another mode.  Set where harvest is.
+	 */
+	bool (*harvest_next)(struct wpf_object *obj, unsigned long *index,
+			     pgoff_t last);
 	/*
 	 * fallocate() gave page @index a new, zeroed block; under disk_lock.
 	 * NULL where nothing maps a hole.
@@ -144,6 +157,12 @@ struct wpf_tracking {
 	 * page of WPFAULT_ADAPTIVE_WINDOW, too many for the stack.
 	 */
 	DECLARE_BITMAP(harvested, WPFAULT_ADAPTIVE_WINDOW);
+	/*
+	 * A PAGETABLE CLEAN or COLLECT's window: what it found there, held
+	 * across the copy to the user's bitmap, under collect_lock.
+	 */
+	struct mutex collect_lock;
+	DECLARE_BITMAP(window, WPFAULT_ADAPTIVE_WINDOW);
 	/* A test's hold on ->pfn_mkwrite's window (pfn.c): WPF_STALL_*. */
 	atomic_t stall;
 	wait_queue_head_t stall_wait;
@@ -176,6 +195,9 @@ enum wpf_cow_reason {
  * Locking.  Outermost first; a lock may be taken while holding those
  * above it, never the other way round.
  *
+ *  collect_lock  per object (struct wpf_tracking), a mutex: one PAGETABLE
+ *                CLEAN or COLLECT at a time, across its copies to user
+ *                memory, which may fault.
  *  mmap_lock (or the vma lock)  the core's, around faults and ->mmap,
  *                ->open, ->close.
  *  sb_start_pagefault()  write faults, ->page_mkwrite, ->pfn_mkwrite.
@@ -388,7 +410,9 @@ void wpf_tracking_debugfs(struct wpf_object *obj);
 /* pfn_tracking.c */
 extern const struct wpf_tracking_ops wpf_pfn_tracking_ops;
 int wpf_pfn_tracking_harvest(struct wpf_object *obj, pgoff_t first,
-			     pgoff_t nr);
+			     pgoff_t nr, unsigned long *found);
+bool wpf_pfn_tracking_harvest_next(struct wpf_object *obj,
+				   unsigned long *index, pgoff_t last);
 bool wpf_pfn_tracking_flush(struct wpf_object *obj, pgoff_t first,
 			    pgoff_t last);
 void wpf_pfn_tracking_punch(struct wpf_object *obj, pgoff_t first,
@@ -406,7 +430,9 @@ int wpf_pfn_tracking_mprotect(struct wpf_object *obj,
 /* pagecache_tracking.c */
 extern const struct wpf_tracking_ops wpf_pagecache_tracking_ops;
 int wpf_pagecache_tracking_harvest(struct wpf_object *obj, pgoff_t first,
-				   pgoff_t nr);
+				   pgoff_t nr, unsigned long *found);
+bool wpf_pagecache_tracking_harvest_next(struct wpf_object *obj,
+					 unsigned long *index, pgoff_t last);
 void wpf_pagecache_tracking_writeback(struct wpf_object *obj);
 void wpf_pagecache_tracking_vma(struct wpf_object *obj,
 				struct vm_area_struct *vma, long delta);

@@ -161,6 +161,9 @@ bool wpf_written_clear_upgrade(struct wpf_object *obj, pgoff_t index)
 	XA_STATE(xas, &obj->written, index);
 	bool marked;
 
+	/* The root says whether any entry is: a harvest asks for each page. */
+	if (!xa_marked(&obj->written, WPF_CORE_UPGRADE))
+		return false;
 	xas_lock(&xas);
 	xas_load(&xas);
 	marked = xas_get_mark(&xas, WPF_CORE_UPGRADE);
@@ -242,20 +245,10 @@ static int wpf_walk_step(void)
 	return fatal_signal_pending(current) ? -EINTR : 0;
 }
 
-static int wpf_written_harvest(struct wpf_object *obj, pgoff_t first,
-			       pgoff_t nr)
-{
-	return obj->type->harvest ? obj->type->harvest(obj, first, nr) : 0;
-}
-
-/*
- * Recorded pages next to each other, gathered to be cleaned at once; and
- * how many runs a call has cleaned so far.
- */
+/* Recorded pages next to each other, gathered to be cleaned at once. */
 struct wpf_run {
 	pgoff_t first, nr;
 	DECLARE_BITMAP(cleaned, WPF_CLEAN_RUN);
-	u64 runs;
 };
 
 /* Adds page @index to @run; false if the run is full or @index not next. */
@@ -270,26 +263,229 @@ static bool wpf_run_add(struct wpf_run *run, pgoff_t index)
 }
 
 /*
- * Cleans @run through the type, at once or page by page; returns how many
- * of its pages were set.
+ * Cleans @run through the type, at once or page by page: bit i of
+ * run->cleaned says whether page run->first + i was set.
  */
-static unsigned long wpf_run_clean(struct wpf_object *obj,
-				   struct wpf_run *run)
+static void wpf_run_clean(struct wpf_object *obj, struct wpf_run *run)
 {
 	pgoff_t i;
 
 	if (obj->type->clean_run) {
 		obj->type->clean_run(obj, run->first, run->nr, run->cleaned);
-	} else {
-		for (i = 0; i < run->nr; i++) {
-			bool set = obj->type->clean_page(obj, run->first + i);
+		return;
+	}
+	for (i = 0; i < run->nr; i++) {
+		__assign_bit(i, run->cleaned,
+			     obj->type->clean_page(obj, run->first + i));
+		cond_resched();
+	}
+}
 
-			__assign_bit(i, run->cleaned, set);
-			cond_resched();
+/*
+ * What a CLEAN or COLLECT found, page by page in index order: the user's
+ * bitmap, filled a 64-bit word at a time (none for CLEAN), the pages
+ * found, the runs of neighbours a MKWRITE clean of them would walk (the
+ * adaptive model's, at most WPF_CLEAN_RUN pages each), and the pages it
+ * looked at one by one (collect_visits).
+ */
+struct wpf_found {
+	u64 __user *bitmap;
+	pgoff_t first;
+	u64 word, word_index;
+	u64 dirty, runs, visits;
+	pgoff_t run_end;
+	unsigned int run_len;
+};
+
+/*
+ * Adds page @index, storing the word before when it moves on to another;
+ * -EFAULT if that store fails (the word is kept, to be stored again or
+ * restored).
+ */
+static int wpf_found_add(struct wpf_found *f, pgoff_t index)
+{
+	pgoff_t bit = index - f->first;
+
+	if (f->bitmap) {
+		if (bit / 64 != f->word_index) {
+			if (f->word && put_user(f->word,
+						f->bitmap + f->word_index))
+				return -EFAULT;
+			f->word_index = bit / 64;
+			f->word = 0;
+		}
+		f->word |= 1ULL << (bit % 64);
+	}
+	if (f->dirty && index == f->run_end && f->run_len < WPF_CLEAN_RUN) {
+		f->run_len++;
+	} else {
+		f->runs++;
+		f->run_len = 1;
+	}
+	f->run_end = index + 1;
+	f->dirty++;
+	return 0;
+}
+
+/*
+ * Adds the set bits of @bits (bit i: page @first + i) up to @nr; those
+ * that cannot be reported are recorded again.
+ */
+static int wpf_found_bits(struct wpf_object *obj, struct wpf_found *f,
+			  pgoff_t first, const unsigned long *bits, pgoff_t nr)
+{
+	unsigned long i;
+
+	for_each_set_bit(i, bits, nr) {
+		if (wpf_found_add(f, first + i)) {
+			for_each_set_bit_from(i, bits, nr)
+				wpf_written_keep(obj, first + i);
+			return -EFAULT;
 		}
 	}
-	run->runs++;
-	return bitmap_weight(run->cleaned, run->nr);
+	return 0;
+}
+
+/*
+ * Cleans the recorded pages of [@first, @last] a run at a time and adds
+ * those that were set to @f.  -EFAULT from @f, or -EINTR on a fatal
+ * signal between two runs; the pages after stay recorded.
+ */
+static int wpf_clean_recorded(struct wpf_object *obj, pgoff_t first,
+			      pgoff_t last, struct wpf_found *f)
+{
+	struct wpf_run run = { .nr = 0 };
+	unsigned long index;
+	void *entry;
+	int err;
+
+	xa_for_each_range(&obj->written, index, entry, first, last) {
+		f->visits++;
+		if (wpf_run_add(&run, index))
+			continue;
+		wpf_run_clean(obj, &run);
+		err = wpf_found_bits(obj, f, run.first, run.cleaned, run.nr);
+		if (!err)
+			err = wpf_walk_step();
+		if (err)
+			return err;
+		run.nr = 0;
+		wpf_run_add(&run, index);
+	}
+	if (!run.nr)
+		return 0;
+	wpf_run_clean(obj, &run);
+	return wpf_found_bits(obj, f, run.first, run.cleaned, run.nr);
+}
+
+/*
+ * One window of a PAGETABLE collection, [@first, @last]: the dirty bits
+ * of its ptes go straight into @window, not through the written set, and
+ * so do the recorded pages, cleaned a run at a time; then the window's
+ * pages are added to @f in order.  A page in both is one write: a first
+ * write faults and records, and its pte is dirty too.  Harvested first,
+ * as the written set is read after a harvest: a write the harvest missed
+ * sets its pte dirty for the next call.  A page harvested and not
+ * recorded counts in pages_dirtied, as wpf_written_add() would count it.
+ */
+static int wpf_clean_window(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t last, unsigned long *window,
+			    struct wpf_found *f)
+{
+	pgoff_t nr = last - first + 1;
+	struct wpf_run run = { .nr = 0 };
+	unsigned long index, harvested, i;
+	void *entry;
+
+	bitmap_zero(window, nr);
+	obj->type->harvest(obj, first, nr, window);
+	harvested = bitmap_weight(window, nr);
+	xa_for_each_range(&obj->written, index, entry, first, last) {
+		f->visits++;
+		if (wpf_run_add(&run, index))
+			continue;
+		wpf_run_clean(obj, &run);
+		for_each_set_bit(i, run.cleaned, run.nr)
+			harvested -= __test_and_set_bit(run.first - first + i,
+							window);
+		run.nr = 0;
+		wpf_run_add(&run, index);
+		cond_resched();
+	}
+	if (run.nr) {
+		wpf_run_clean(obj, &run);
+		for_each_set_bit(i, run.cleaned, run.nr)
+			harvested -= __test_and_set_bit(run.first - first + i,
+							window);
+	}
+	wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, harvested);
+	f->visits += harvested;
+	return wpf_found_bits(obj, f, first, window, nr);
+}
+
+/*
+ * A PAGETABLE collection of [@first, @last], a window of
+ * WPFAULT_ADAPTIVE_WINDOW pages at a time, from @first, visiting only
+ * windows that hold recorded pages or pages a harvest must walk.  The
+ * window's bitmap is the object's, for one collection at a time.
+ */
+static int wpf_clean_windows(struct wpf_object *obj, pgoff_t first,
+			     pgoff_t last, struct wpf_found *f)
+{
+	struct wpf_tracking *t = &obj->tracking;
+	unsigned long index = first, harvest, recorded;
+	pgoff_t start, end;
+	bool walk;
+	int err;
+
+	err = mutex_lock_killable(&t->collect_lock);
+	if (err)
+		return err;
+	for (;;) {
+		harvest = index;
+		recorded = index;
+		walk = obj->type->harvest_next(obj, &harvest, last);
+		if (!xa_find(&obj->written, &recorded, last, XA_PRESENT)) {
+			if (!walk)
+				break;
+			recorded = harvest;
+		}
+		start = walk ? min(harvest, recorded) : recorded;
+		start = first + round_down(start - first,
+					   WPFAULT_ADAPTIVE_WINDOW);
+		end = min(last, start + WPFAULT_ADAPTIVE_WINDOW - 1);
+		err = wpf_clean_window(obj, start, end, t->window, f);
+		if (err || end == last)
+			break;
+		index = end + 1;
+		err = wpf_walk_step();
+		if (err)
+			break;
+	}
+	mutex_unlock(&t->collect_lock);
+	return err;
+}
+
+/*
+ * Cleans [@first, @first + @nr) and adds what it found to @f: in
+ * PAGETABLE mode by windows, harvest and written set together, else the
+ * written set after a harvest that records (wpf_clean_recorded()).
+ */
+static int wpf_written_collect(struct wpf_object *obj, pgoff_t first,
+			       pgoff_t nr, struct wpf_found *f)
+{
+	unsigned long index = first;
+	int err;
+
+	if (obj->type->harvest_next &&
+	    obj->type->harvest_next(obj, &index, first + nr - 1))
+		return wpf_clean_windows(obj, first, first + nr - 1, f);
+	if (obj->type->harvest) {
+		err = obj->type->harvest(obj, first, nr, NULL);
+		if (err)
+			return err;
+	}
+	return wpf_clean_recorded(obj, first, first + nr - 1, f);
 }
 
 /**
@@ -316,31 +512,15 @@ static unsigned long wpf_run_clean(struct wpf_object *obj,
 int wpf_written_clean(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		      u64 *cleaned)
 {
-	struct wpf_run run = { .nr = 0 };
-	unsigned long index;
-	void *entry;
+	struct wpf_found f = { .first = first };
 	int err;
 
-	err = wpf_written_harvest(obj, first, nr);
-	if (err)
-		return err;
-	*cleaned = 0;
-	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
-		if (wpf_run_add(&run, index))
-			continue;
-		*cleaned += wpf_run_clean(obj, &run);
-		run.nr = 0;
-		err = wpf_walk_step();
-		if (err)
-			break;
-		wpf_run_add(&run, index);
-	}
-	if (!err && run.nr)
-		*cleaned += wpf_run_clean(obj, &run);
-	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, *cleaned);
-	trace_wpfault_clean(obj->id, first, nr, 0, *cleaned, err);
+	err = wpf_written_collect(obj, first, nr, &f);
+	*cleaned = f.dirty;
+	wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, f.dirty);
+	trace_wpfault_clean(obj->id, first, nr, 0, f.dirty, err);
 	if (!err && obj->type->collected)
-		obj->type->collected(obj, first, nr, *cleaned, run.runs);
+		obj->type->collected(obj, first, nr, f.dirty, f.runs);
 	return err;
 }
 
@@ -378,49 +558,25 @@ static void wpf_written_restore(struct wpf_object *obj, pgoff_t base,
 	}
 }
 
-/* The user's bitmap, filled a 64-bit word at a time, in index order. */
-struct wpf_bitmap_out {
-	u64 __user *bitmap;
-	pgoff_t first;
-	u64 word, word_index, dirty;
-};
-
-/*
- * Sets the bit of page @index, storing the word before when it moves on
- * to another; -EFAULT if that store fails (the word is kept, to be
- * stored again or restored).
- */
-static int wpf_out_add(struct wpf_bitmap_out *out, pgoff_t index)
+/* DIRTY_BITMAP: the recorded pages of the range, changing nothing. */
+static int wpf_written_report(struct wpf_object *obj, pgoff_t first,
+			      pgoff_t nr, struct wpf_found *f)
 {
-	pgoff_t bit = index - out->first;
+	unsigned long index;
+	void *entry;
+	int err;
 
-	if (bit / 64 != out->word_index) {
-		if (out->word && put_user(out->word,
-					  out->bitmap + out->word_index))
-			return -EFAULT;
-		out->word_index = bit / 64;
-		out->word = 0;
+	if (obj->type->harvest) {
+		err = obj->type->harvest(obj, first, nr, NULL);
+		if (err)
+			return err;
 	}
-	out->word |= 1ULL << (bit % 64);
-	out->dirty++;
-	return 0;
-}
-
-/*
- * Sets the bits of the pages of a cleaned run that were set; those that
- * cannot be reported are recorded again.
- */
-static int wpf_out_run(struct wpf_object *obj, struct wpf_bitmap_out *out,
-		       struct wpf_run *run)
-{
-	unsigned long i;
-
-	for_each_set_bit(i, run->cleaned, run->nr) {
-		if (wpf_out_add(out, run->first + i)) {
-			for_each_set_bit_from(i, run->cleaned, run->nr)
-				wpf_written_keep(obj, run->first + i);
-			return -EFAULT;
-		}
+	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
+		err = wpf_found_add(f, index);
+		if (!err)
+			err = wpf_walk_step();
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -448,61 +604,34 @@ static int wpf_out_run(struct wpf_object *obj, struct wpf_bitmap_out *out,
 int wpf_written_bitmap(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
 		       u64 __user *bitmap, bool collect, u64 *dirty_pages)
 {
-	struct wpf_bitmap_out out = { .bitmap = bitmap, .first = first };
-	struct wpf_run run = { .nr = 0 };
-	unsigned long index;
-	u64 visits = 0;
-	void *entry;
+	struct wpf_found f = { .bitmap = bitmap, .first = first };
 	int err;
 
 	/* Writable, before anything is cleaned. */
 	err = wpf_clear_user(bitmap, DIV_ROUND_UP(nr, 64) * sizeof(u64));
 	if (err)
 		return err;
-	err = wpf_written_harvest(obj, first, nr);
-	if (err)
-		return err;
-	if (collect)
+	if (collect) {
 		wpf_count(obj, WPFAULT_STAT_COLLECTIONS, 1);
-
-	/* Entries come in index order: runs, and words, one at a time. */
-	xa_for_each_range(&obj->written, index, entry, first, first + nr - 1) {
-		visits++;
-		if (!collect) {
-			err = wpf_out_add(&out, index);
-		} else {
-			if (wpf_run_add(&run, index))
-				continue;
-			wpf_run_clean(obj, &run);
-			err = wpf_out_run(obj, &out, &run);
-			run.nr = 0;
-			wpf_run_add(&run, index);
-		}
-		if (!err)
-			err = wpf_walk_step();
-		if (err)
-			break;
-	}
-	if (!err && run.nr) {
-		wpf_run_clean(obj, &run);
-		err = wpf_out_run(obj, &out, &run);
+		err = wpf_written_collect(obj, first, nr, &f);
+	} else {
+		err = wpf_written_report(obj, first, nr, &f);
 	}
 	/* The last word, or one that failed: stored again, or restored. */
-	if (out.word && put_user(out.word, bitmap + out.word_index)) {
+	if (f.word && put_user(f.word, bitmap + f.word_index)) {
 		if (collect)
-			wpf_written_restore(obj, first + out.word_index * 64,
-					    out.word);
-		out.dirty -= hweight64(out.word);
+			wpf_written_restore(obj, first + f.word_index * 64,
+					    f.word);
+		f.dirty -= hweight64(f.word);
 		err = -EFAULT;
 	}
 	if (collect) {
-		wpf_count(obj, WPFAULT_STAT_COLLECT_VISITS, visits);
-		wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, out.dirty);
-		trace_wpfault_clean(obj->id, first, nr, 1, out.dirty, err);
+		wpf_count(obj, WPFAULT_STAT_COLLECT_VISITS, f.visits);
+		wpf_count(obj, WPFAULT_STAT_PAGES_CLEANED, f.dirty);
+		trace_wpfault_clean(obj->id, first, nr, 1, f.dirty, err);
 		if (!err && obj->type->collected)
-			obj->type->collected(obj, first, nr, out.dirty,
-					     run.runs);
+			obj->type->collected(obj, first, nr, f.dirty, f.runs);
 	}
-	*dirty_pages = out.dirty;
+	*dirty_pages = f.dirty;
 	return err;
 }
