@@ -85,6 +85,23 @@ static inline struct folio *wpf_lock_folio(struct address_space *mapping,
 	return folio;
 }
 
+/*
+ * Locked, referenced folio at @index, or NULL if none is cached or
+ * another task holds it locked.
+ */
+static inline struct folio *wpf_trylock_folio(struct address_space *mapping,
+					      pgoff_t index)
+{
+	struct folio *folio = __filemap_get_folio(mapping, index,
+						  FGP_LOCK | FGP_NOWAIT, 0);
+
+#ifdef WPF_HAVE_FILEMAP_GRAB_FOLIO
+	if (IS_ERR(folio))
+		return NULL;
+#endif
+	return folio;
+}
+
 /* Page table entries mapping a small folio, in every mm. */
 static inline int wpf_folio_mapcount(struct folio *folio)
 {

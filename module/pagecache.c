@@ -197,45 +197,85 @@ static bool wpf_folio_wrprotect(struct wpf_object *obj, struct folio *folio)
 }
 
 /*
- * Write-protects a locked folio for a clean, in MKWRITE mode; in
- * PAGETABLE mode leaves its ptes writable, their dirty bits harvested
- * before the clean (pagecache_tracking.c).  Returns whether a pte may
- * have mapped it writable.
+ * Locks the folios of [@first, @first + @nr) in order, waiting for the
+ * first and only trying the others, as a task that holds one of them may
+ * wait for another: stops at a page with no folio or one locked
+ * elsewhere.  Returns how many it locked, each with a reference.
  */
-static bool wpf_folio_clean_ptes(struct wpf_object *obj, struct folio *folio)
+static pgoff_t wpf_lock_folio_run(struct address_space *mapping,
+				  pgoff_t first, pgoff_t nr)
 {
-	bool writable;
+	pgoff_t i;
 
-	mutex_lock(&obj->disk_lock);
-	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
-		writable = folio_mapped(folio);
-	else
-		writable = wpf_folio_wrprotect(obj, folio);
-	mutex_unlock(&obj->disk_lock);
-	return writable;
+	if (!wpf_lock_folio(mapping, first))
+		return 0;
+	for (i = 1; i < nr; i++)
+		if (!wpf_trylock_folio(mapping, first + i))
+			break;
+	return i;
+}
+
+/* A folio this task holds locked, and so in the page cache. */
+static struct folio *wpf_held_folio(struct address_space *mapping,
+				    pgoff_t index)
+{
+	struct folio *folio;
+
+	rcu_read_lock();
+	folio = xa_load(&mapping->i_pages, index);
+	rcu_read_unlock();
+	return folio;
 }
 
 /*
- * The folio lock orders a clean with ->page_mkwrite, which holds it until
- * the pte is writable.
+ * Cleans [@first, @first + @nr), whose folios this task holds locked:
+ * ->page_mkwrite waits for the lock, so none is halfway, and each page
+ * either has no writable pte or is recorded.  In MKWRITE mode the ptes
+ * are write-protected, by the run where the helpers can
+ * (wpf_pagecache_tracking_clean_run()) and else by folio_mkclean(); in
+ * PAGETABLE mode they stay writable, their dirty bits harvested before.
+ * Bit @bit + i of @cleaned says whether page @first + i was set.
  */
-static bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
+static void wpf_clean_locked(struct wpf_object *obj, pgoff_t first,
+			     pgoff_t nr, unsigned long *cleaned, pgoff_t bit)
 {
 	struct address_space *mapping = obj->inode->i_mapping;
-	bool was_set, writable;
+	DECLARE_BITMAP(dirty, WPF_CLEAN_RUN);
 	struct folio *folio;
+	bool by_run, writable;
+	pgoff_t i;
 
-	folio = wpf_lock_folio(mapping, index);
-	if (folio) {
-		/* ->page_mkwrite waits for the lock: none can be halfway. */
-		writable = wpf_folio_clean_ptes(obj, folio);
-		was_set = wpf_written_clean_unless_pinned(obj, index, folio,
-							  writable);
+	mutex_lock(&obj->disk_lock);
+	by_run = wpf_pagecache_tracking_clean_run(obj, first, nr, dirty);
+	for (i = 0; i < nr; i++) {
+		folio = wpf_held_folio(mapping, first + i);
+		if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE) {
+			writable = folio_mapped(folio);
+		} else if (by_run) {
+			/* A pte the run cleaned was writable and dirty. */
+			writable = test_bit(i, dirty);
+			if (writable)
+				folio_mark_dirty(folio);
+		} else {
+			writable = wpf_folio_wrprotect(obj, folio);
+		}
+		__assign_bit(bit + i, cleaned,
+			     wpf_written_clean_unless_pinned(obj, first + i,
+							     folio, writable));
 		folio_unlock(folio);
 		folio_put(folio);
-		return was_set;
 	}
-	/* Written back and reclaimed: no pte can map the page. */
+	mutex_unlock(&obj->disk_lock);
+}
+
+/* A page whose folio is not cached: written back and reclaimed. */
+static bool wpf_clean_uncached(struct wpf_object *obj, pgoff_t index)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	struct folio *folio;
+	bool was_set;
+
+	/* No pte can map the page. */
 	was_set = wpf_written_clear(obj, index);
 	/*
 	 * Unless a fault brought it back since the lookup; then a write may
@@ -250,6 +290,27 @@ static bool wpf_pagecache_clean_page(struct wpf_object *obj, pgoff_t index)
 		folio_put(folio);
 	}
 	return was_set;
+}
+
+/* The type's clean_run hook: runs of cached folios, locked together. */
+static void wpf_pagecache_clean_run(struct wpf_object *obj, pgoff_t first,
+				    pgoff_t nr, unsigned long *cleaned)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	pgoff_t i = 0, locked;
+
+	while (i < nr) {
+		locked = wpf_lock_folio_run(mapping, first + i, nr - i);
+		if (locked) {
+			wpf_clean_locked(obj, first + i, locked, cleaned, i);
+			i += locked;
+		} else {
+			__assign_bit(i, cleaned,
+				     wpf_clean_uncached(obj, first + i));
+			i++;
+		}
+		cond_resched();
+	}
 }
 
 /*
@@ -387,7 +448,7 @@ static const struct file_operations wpf_pagecache_fops = {
 const struct wpf_object_type wpf_pagecache_type = {
 	.init = wpf_pagecache_init,
 	.fops = &wpf_pagecache_fops,
-	.clean_page = wpf_pagecache_clean_page,
+	.clean_run = wpf_pagecache_clean_run,
 	.zero_tail = wpf_pagecache_zero_tail,
 	.truncate = wpf_pagecache_truncate,
 	.harvest = wpf_pagecache_tracking_harvest,

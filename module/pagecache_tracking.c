@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * How page-cache objects find their writes in each tracking mode
- * (tracking.c).  MKWRITE, and the fallback while the kernel's helpers
- * cannot walk every mapping: a clean write-protects the page with
- * folio_mkclean(), which visits every vma, and the next write faults
- * into ->page_mkwrite, which records it (pagecache.c).
+ * (tracking.c).  MKWRITE: a clean write-protects the pages, and the next
+ * write faults into ->page_mkwrite, which records it (pagecache.c).  A
+ * run of pages takes two walks of the mappings
+ * (wpf_pagecache_tracking_clean_run()); a short run, or any while the
+ * kernel's helpers cannot walk every mapping, a folio_mkclean() per page,
+ * which visits every vma.
  *
  * PAGETABLE: a clean leaves the ptes writable, and a harvest moves their
  * dirty bits into the written set before DIRTY_BITMAP reads it, or
@@ -158,6 +160,45 @@ static void wpf_pc_leave_pagetable(struct wpf_object *obj, pgoff_t pages)
 static void wpf_pc_enter_pagetable(struct wpf_object *obj, pgoff_t pages)
 {
 	wpf_pc_harvest(obj, 0, pages - 1, false, false);
+}
+
+/*
+ * From this many pages on, two walks of the mappings for a run cost less
+ * than a folio_mkclean() (an rmap walk and a TLB flush) for each page.
+ */
+#define WPF_PC_RUN_MIN	3
+
+/*
+ * A MKWRITE clean of [@first, @first + @nr), whose folios the caller
+ * holds locked, by the run: the ptes are write-protected in one walk of
+ * the mappings, then their dirty bits cleared in another, each page whose
+ * pte was dirty setting its bit of @dirty.  Returns false, having done
+ * nothing, in another mode, for a shorter run, or where the helpers
+ * cannot walk every mapping; the caller then cleans folio by folio.
+ *
+ * No write is lost: a write fault waits for the folio lock in
+ * ->page_mkwrite, so after the first walk no pte of the run can become
+ * writable, and the dirty bits the second clears belong to writes made
+ * before, already recorded.  Their folios are dirty: a pte became
+ * writable and dirty through ->page_mkwrite, which dirtied the folio, and
+ * writeback cleans ptes before it cleans a folio.  The dirty bits must
+ * go: mprotect() and NUMA hinting make a read-only shared pte writable
+ * without a fault when it is dirty (can_change_pte_writable()).
+ */
+bool wpf_pagecache_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
+				      pgoff_t nr, unsigned long *dirty)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+
+	lockdep_assert_held(&obj->disk_lock);
+	if (obj->tracking.mode != WPFAULT_MODE_MKWRITE || nr < WPF_PC_RUN_MIN ||
+	    !wpf_tracking_walkable(obj))
+		return false;
+	wpf_count(obj, WPFAULT_STAT_MAPPING_WALKS, 2);
+	wpf_wrprotect_range(mapping, first, nr);
+	bitmap_zero(dirty, nr);
+	wpf_clean_range(mapping, first, nr, dirty);
+	return true;
 }
 
 const struct wpf_tracking_ops wpf_pagecache_tracking_ops = {

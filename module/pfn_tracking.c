@@ -8,9 +8,10 @@
  * (pfn.c).  In PAGETABLE mode most writes never enter the module: they
  * set a pte's dirty bit, and a harvest moves those bits into the written
  * set before DIRTY_BITMAP reads it, or straight into what a CLEAN or
- * COLLECT reports (written.c).  A block's WPF_WRITABLE mark says some pte may map it writable:
- * harvests visit only windows holding such blocks, so they cost what is
- * mapped writable, not the size of the range.  The fallback mode, while
+ * COLLECT reports (written.c).  A block's WPF_WRITABLE mark says some
+ * pte may map it writable: harvests visit only windows holding such
+ * blocks, so they cost what is mapped writable, not the size of the
+ * range.  The fallback mode, while
  * the helpers cannot serve, is UNMAP: unmap_mapping_pages() visits every
  * vma.
  *

@@ -36,7 +36,8 @@
  * For testing kernels that fix walk_page_mapping(): use the helpers even
  * while unwalkable mappings exist.  Wrong on every other kernel, which
  * wpfault_tracking shows.  Writable at run time, and read whenever the
- * mode is decided again: at the next mapping, unmapping or method change.
+ * mode is decided again (at the next mapping, unmapping or method
+ * change) and by each page-cache clean of a run.
  */
 static bool trust_mapping_walk;
 module_param(trust_mapping_walk, bool, 0644);
@@ -139,14 +140,19 @@ int wpf_tracking_harvest_windows(struct wpf_object *obj, struct xarray *xa,
 	return 0;
 }
 
+/* Whether the kernel's helpers reach every mapping of the object now. */
+bool wpf_tracking_walkable(struct wpf_object *obj)
+{
+	lockdep_assert_held(&obj->disk_lock);
+	return wpf_have_dirty_helpers() &&
+	       (!obj->tracking.unwalkable || READ_ONCE(trust_mapping_walk));
+}
+
 static enum wpfault_mode wpf_mode_wanted(struct wpf_object *obj)
 {
 	struct wpf_tracking *t = &obj->tracking;
 
-	if (!wpf_have_dirty_helpers() ||
-	    (t->unwalkable && !READ_ONCE(trust_mapping_walk)))
-		return t->ops->fallback;
-	return t->want;
+	return wpf_tracking_walkable(obj) ? t->want : t->ops->fallback;
 }
 
 /*

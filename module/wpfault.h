@@ -399,6 +399,7 @@ int wpf_tracking_harvest_windows(struct wpf_object *obj, struct xarray *xa,
 				 void (*found)(struct wpf_object *obj,
 					       pgoff_t index),
 				 bool killable);
+bool wpf_tracking_walkable(struct wpf_object *obj);
 void wpf_tracking_update(struct wpf_object *obj);
 void wpf_tracking_unwalkable(struct wpf_object *obj, long delta);
 void wpf_tracking_collected(struct wpf_object *obj, pgoff_t first, pgoff_t nr,
@@ -434,6 +435,8 @@ int wpf_pagecache_tracking_harvest(struct wpf_object *obj, pgoff_t first,
 bool wpf_pagecache_tracking_harvest_next(struct wpf_object *obj,
 					 unsigned long *index, pgoff_t last);
 void wpf_pagecache_tracking_writeback(struct wpf_object *obj);
+bool wpf_pagecache_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
+				      pgoff_t nr, unsigned long *dirty);
 void wpf_pagecache_tracking_vma(struct wpf_object *obj,
 				struct vm_area_struct *vma, long delta);
 

@@ -217,8 +217,41 @@ TEST_F(obj, clean_and_bitmap_ranges_are_exact)
 	ASSERT_EQ(n - cleaned, wpf_clean(self->o.fd, 0, n));
 	CHECK_STATS(self->o.fd, [W] = n, [MK] = n, [DI] = n, [AC] = n, [CL] = n,
 		    [AL] = n, [RS] = n);
-	/* One folio_mkclean() per page cleaned, none for the others. */
-	ASSERT_EQ(n, wpf_stat(self->o.fd, WPFAULT_STAT_MAPPING_WALKS));
+	/* Two runs: each write-protected, then its dirty bits cleared. */
+	ASSERT_EQ(4, wpf_stat(self->o.fd, WPFAULT_STAT_MAPPING_WALKS));
+	munmap(p, n * page_size);
+}
+
+/*
+ * A clean takes two walks of the mappings for a run of three or more
+ * written pages (write protection, then the dirty bits) and a
+ * folio_mkclean() for each page of a shorter run: runs 0-3 and 10-17
+ * take two each, pages 5-6 and 8 one each.  A run ends at a page not
+ * written, and at WPF_CLEAN_RUN pages.  Each page then faults once at its
+ * next write, and no other does.
+ */
+TEST_F(obj, clean_walks_twice_per_run)
+{
+	static const int written[] = { 0, 1, 2, 3, 5, 6, 8, 10, 11, 12, 13, 14,
+				       15, 16, 17 };
+	const int n = 20, nw = ARRAY_SIZE(written);
+	char *p;
+	int i;
+
+	create(_metadata, &self->o, n);
+	p = map(_metadata, &self->o, n, MAP_SHARED, 0);
+	for (i = 0; i < nw; i++)
+		PAGE(p, written[i])[0] = 1;
+	ASSERT_EQ(nw, wpf_clean(self->o.fd, 0, n));
+	ASSERT_EQ(2 + 1 + 1 + 1 + 2,
+		  wpf_stat(self->o.fd, WPFAULT_STAT_MAPPING_WALKS));
+	for (i = 0; i < nw; i++)
+		ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(p, written[i])));
+	CHECK_STATS(self->o.fd, [W] = nw, [MK] = 2 * nw, [DI] = 2 * nw,
+		    [AC] = nw, [CL] = nw, [AL] = nw, [RS] = nw);
+	ASSERT_EQ(nw, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
+	ASSERT_STREQ("0,1,2,3,5,6,8,10,11,12,13,14,15,16,17",
+		     wpf_bits_str(self->bits, n));
 	munmap(p, n * page_size);
 }
 
@@ -406,39 +439,49 @@ TEST_F(obj, fork_shares_mapping)
 	munmap(p, n * page_size);
 }
 
-/* Read-only and back: dirty ptes come back writable, clean ones fault. */
+/*
+ * Read-only and back: dirty ptes come back writable, clean ones fault.
+ * mprotect() makes a read-only pte writable without a fault if it is
+ * dirty, so a clean must leave none dirty: page 1, cleaned alone by
+ * folio_mkclean(), and pages 3-5, cleaned as a run, fault again.
+ */
 TEST_F(obj, mprotect_readonly_and_back)
 {
-	const int n = 4;
+	const int n = 8;
 	char *p;
+	int i;
 
 	create(_metadata, &self->o, n);
 	p = map(_metadata, &self->o, n, MAP_SHARED, 0);
-	PAGE(p, 0)[0] = 1;
-	PAGE(p, 1)[0] = 1;
+	for (i = 0; i < 6; i++)
+		PAGE(p, i)[0] = 1;
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 1, 1));
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [AC] = 2, [CL] = 1,
-		    [AL] = 2, [RS] = 2);
+	ASSERT_EQ(3, wpf_clean(self->o.fd, 3, 3));
+	CHECK_STATS(self->o.fd, [W] = 6, [MK] = 6, [DI] = 6, [AC] = 6, [CL] = 4,
+		    [AL] = 6, [RS] = 6);
 
 	ASSERT_EQ(0, mprotect(p, n * page_size, PROT_READ));
 	ASSERT_EQ(1, PAGE(p, 0)[0]);
 	ASSERT_EQ(1, PAGE(p, 1)[0]);
 	ASSERT_EQ(SIGSEGV, wpf_access_signal(wpf_write_byte, PAGE(p, 0)));
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [AC] = 2, [CL] = 1,
-		    [AL] = 2, [RS] = 2);
+	CHECK_STATS(self->o.fd, [W] = 6, [MK] = 6, [DI] = 6, [AC] = 6, [CL] = 4,
+		    [AL] = 6, [RS] = 6);
 
 	ASSERT_EQ(0, mprotect(p, n * page_size, PROT_READ | PROT_WRITE));
-	PAGE(p, 0)[1] = 2;
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 2, [DI] = 2, [AC] = 2, [CL] = 1,
-		    [AL] = 2, [RS] = 2);
-	PAGE(p, 1)[1] = 2;
-	CHECK_STATS(self->o.fd, [W] = 2, [MK] = 3, [DI] = 3, [AC] = 2, [CL] = 1,
-		    [AL] = 2, [RS] = 2);
-	PAGE(p, 2)[1] = 2;
-	CHECK_STATS(self->o.fd, [W] = 3, [MK] = 4, [DI] = 4, [AC] = 3, [CL] = 1,
-		    [AL] = 3, [RS] = 3);
-	ASSERT_EQ(3, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
-	ASSERT_STREQ("0,1,2", wpf_bits_str(self->bits, n));
+	ASSERT_EQ(0, wpf_faults(wpf_write_byte, PAGE(p, 0)));
+	ASSERT_EQ(0, wpf_faults(wpf_write_byte, PAGE(p, 2)));
+	CHECK_STATS(self->o.fd, [W] = 6, [MK] = 6, [DI] = 6, [AC] = 6, [CL] = 4,
+		    [AL] = 6, [RS] = 6);
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(p, 1)));
+	for (i = 3; i < 6; i++)
+		ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(p, i)));
+	CHECK_STATS(self->o.fd, [W] = 6, [MK] = 10, [DI] = 10, [AC] = 6,
+		    [CL] = 4, [AL] = 6, [RS] = 6);
+	PAGE(p, 6)[1] = 2;
+	CHECK_STATS(self->o.fd, [W] = 7, [MK] = 11, [DI] = 11, [AC] = 7,
+		    [CL] = 4, [AL] = 7, [RS] = 7);
+	ASSERT_EQ(7, wpf_dirty_bitmap(self->o.fd, 0, n, self->bits));
+	ASSERT_STREQ("0,1,2,3,4,5,6", wpf_bits_str(self->bits, n));
 	munmap(p, n * page_size);
 }
 
