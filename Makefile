@@ -12,8 +12,9 @@
 #   make check KERNEL=... KDIR=... [ARCH=arm64]
 #                         the same on your own kernel (configuration
 #                         "custom"); check runs lint, dkms and that VM only
-#   make check-newest     the suite on a debug kernel built from the newest
-#                         linux-source of Debian unstable
+#   make check-newest     the suite on the debug kernels built from the
+#                         newest linux-source of Debian unstable (x86-64,
+#                         also in make check, and arm64)
 #   make fuzz             the suite on the debug kernel, the fuzzers on a
 #                         random seed
 #   make bench [CONFIG=c] the dirty-tracking benchmark in one VM, results in
@@ -56,7 +57,7 @@ check:
 	$(custom) scripts/check.sh $(custom_cfg)
 
 check-newest:
-	scripts/check.sh x86_64-debug-newest
+	scripts/check.sh x86_64-debug-newest arm64-debug-newest
 
 fuzz:
 	WPFAULT_FUZZ_SEED=random scripts/check.sh x86_64-debug

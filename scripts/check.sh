@@ -60,7 +60,9 @@ for cfg in "${configs[@]}"; do
 		p=0 f=1 s=0
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
-	summary+=("$cfg: $p passed, $f failed, $s skipped")
+	kernel=unknown
+	[[ -f $out/kernel ]] && kernel=$(<"$out/kernel")
+	summary+=("$cfg ($kernel): $p passed, $f failed, $s skipped")
 done
 
 echo

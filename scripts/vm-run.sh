@@ -31,7 +31,7 @@ timeout_s=${WPFAULT_VM_TIMEOUT:-600}
 [[ -f $out/wpfault.ko ]] || die "$cfg is not built: run scripts/build.sh $cfg"
 [[ -f $kernel ]] || die "no kernel for $cfg: run scripts/deps.sh $cfg"
 # No verdict of an earlier run may outlive this one, whatever ends it.
-rm -f "$out/result"
+rm -f "$out/result" "$out/kernel"
 
 # Lines that mean the kernel found a bug: any one fails the run.
 report_re='WARNING:|BUG:|Oops|KASAN|UBSAN|suspected memory leak|circular locking|recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|blocked for more than|soft lockup|hard LOCKUP|self-detected stall|detected stalls on CPU|Kernel panic|general protection fault|Unable to handle kernel|Call Trace|Call trace'
@@ -317,11 +317,19 @@ case $CFG_FLAVOUR in
 rt-*) verify PREEMPT_RT yes "$rt" ;;
 *) verify PREEMPT_RT no "$rt" ;;
 esac
+dirty="dirty bits by hardware"
 if [[ $CFG_HWDIRTY != - ]]; then
 	hw=no
 	grep -q 'detected: Hardware dirty bit management' "$out/serial.log" && hw=yes
 	verify "hardware dirty-bit management" "$CFG_HWDIRTY" "$hw"
+	[[ $hw == yes ]] || dirty="dirty bits by fault"
 fi
+# What the run found, for the check's summary: the kernel's release, its
+# preemption word in uname -v (none for PREEMPT_NONE and _VOLUNTARY), the
+# page size and who sets dirty bits.
+begin=$(grep -m 1 -a '^WPFAULT-BEGIN ' "$out/serial.log" | tr -d '\r')
+preempt=$(grep -oE 'PREEMPT(_[A-Z]+)?' <<<"$begin" | head -n 1)
+echo "$(cut -d' ' -f2 <<<"$begin"), ${page_kib:-?} KiB pages, ${preempt:-no PREEMPT}, $dirty" >"$out/kernel"
 echo "$passed $failed $skipped" >"$out/result"
 echo "[$cfg] $passed passed, $failed failed, $skipped skipped (${elapsed}s, log: ${out#"$WPFAULT_ROOT"/}/serial.log)"
 [[ $failed == 0 ]]
