@@ -4,8 +4,9 @@
 # Runs the dirty-tracking benchmark (selftests/wpfault_bench.c) and the
 # fault-path one (wpfault_faultbench.c) in one configuration's VM and
 # writes bench/results/CONFIG/: cycles.csv and faults.csv (every
-# measurement), machine.txt (accelerator, kernel, CPU, vCPUs), table.md
-# (medians, spread, ratios, goals) and one SVG plot per region size.
+# measurement), machine.txt (accelerator, kernel, CPU, vCPUs, the
+# module's revision), table.md (medians, spread, ratios, goals) and one
+# SVG plot per region size.
 #   bench.sh [CONFIG]
 # Environment: WPFAULT_BENCH_ARGS (wpfault_bench options after -g, for
 # example "-n 1000 -r 3"), WPFAULT_VM_TIMEOUT (seconds, default 5400).
@@ -45,6 +46,7 @@ grep -E '^na,' "$log" >"$res/unavailable.csv" || true
 	sed -nE 's/^WPFAULT-BEGIN ([^ ]+) .*/kernel: \1/p' "$log"
 	sed -nE 's/^# cpu: .*: (.*)/cpu: \1/p' "$log"
 	sed -nE 's/^# page size ([0-9]+), ([0-9]+) CPUs$/page size: \1\nvcpus: \2/p' "$log"
+	echo "module: $(git -C "$WPFAULT_ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
 	echo "date: $(date -u +%F)"
 } >"$res/machine.txt"
 python3 "$WPFAULT_ROOT/bench/report.py" "$res"

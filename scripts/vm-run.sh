@@ -327,8 +327,8 @@ fi
 # What the run found, for the check's summary: the kernel's release, its
 # preemption word in uname -v (none for PREEMPT_NONE and _VOLUNTARY), the
 # page size and who sets dirty bits.
-begin=$(grep -m 1 -a '^WPFAULT-BEGIN ' "$out/serial.log" | tr -d '\r')
-preempt=$(grep -oE 'PREEMPT(_[A-Z]+)?' <<<"$begin" | head -n 1)
+begin=$(grep -m 1 -a '^WPFAULT-BEGIN ' "$out/serial.log" | tr -d '\r' || true)
+preempt=$(grep -oE 'PREEMPT(_[A-Z]+)?' <<<"$begin" | head -n 1 || true)
 echo "$(cut -d' ' -f2 <<<"$begin"), ${page_kib:-?} KiB pages, ${preempt:-no PREEMPT}, $dirty" >"$out/kernel"
 echo "$passed $failed $skipped" >"$out/result"
 echo "[$cfg] $passed passed, $failed failed, $skipped skipped (${elapsed}s, log: ${out#"$WPFAULT_ROOT"/}/serial.log)"
