@@ -112,14 +112,8 @@ int wpf_pagecache_tracking_harvest(struct wpf_object *obj, pgoff_t first,
 bool wpf_pagecache_tracking_harvest_next(struct wpf_object *obj,
 					 unsigned long *index, pgoff_t last)
 {
-	struct address_space *mapping = obj->inode->i_mapping;
-	bool found = false;
-
-	mutex_lock(&obj->disk_lock);
-	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
-		found = xa_find(&mapping->i_pages, index, last, XA_PRESENT);
-	mutex_unlock(&obj->disk_lock);
-	return found;
+	return wpf_tracking_harvest_next(obj, &obj->inode->i_mapping->i_pages,
+					 XA_PRESENT, index, last);
 }
 
 /*

@@ -119,16 +119,24 @@ static const struct mmu_interval_notifier_ops wpf_vma_watch_ops = {
 
 /*
  * Clears the marks of the blocks of [@first, @last] whose ptes went and,
- * with @record, records those blocks as written.
+ * with @record, takes those blocks as written: into the written set or,
+ * with @found, as bits of @found (bit i: page @first + i), their flush
+ * state set either way.
  */
-static void wpf_fold_zapped(struct wpf_object *obj, unsigned long index,
-			    pgoff_t last, bool record)
+static void wpf_fold_zapped(struct wpf_object *obj, pgoff_t first,
+			    pgoff_t last, bool record, unsigned long *found)
 {
+	unsigned long index = first;
+
 	lockdep_assert_held(&obj->disk_lock);
 	while (xa_find(&obj->disk, &index, last, WPF_ZAPPED)) {
 		xa_clear_mark(&obj->disk, index, WPF_ZAPPED);
-		if (record)
+		if (record && found) {
+			xa_set_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
+			__set_bit(index - first, found);
+		} else if (record) {
 			wpf_tracking_record(obj, index);
+		}
 		if (index++ == last)
 			break;
 		cond_resched();
@@ -155,14 +163,7 @@ static void wpf_harvest_window(struct wpf_object *obj, pgoff_t first,
 		xa_set_mark(&obj->disk, first + bit, WPF_FLUSH_DIRTY);
 		wpf_written_clear_upgrade(obj, first + bit);
 	}
-	index = first;
-	while (xa_find(&obj->disk, &index, last, WPF_ZAPPED)) {
-		xa_clear_mark(&obj->disk, index, WPF_ZAPPED);
-		xa_set_mark(&obj->disk, index, WPF_FLUSH_DIRTY);
-		__set_bit(index - first, found);
-		if (index++ == last)
-			break;
-	}
+	wpf_fold_zapped(obj, first, last, true, found);
 }
 
 /*
@@ -183,7 +184,7 @@ static int wpf_harvest(struct wpf_object *obj, pgoff_t first, pgoff_t last,
 					       killable);
 
 	if (!err)
-		wpf_fold_zapped(obj, first, last, true);
+		wpf_fold_zapped(obj, first, last, true, NULL);
 	return err;
 }
 
@@ -199,7 +200,7 @@ int wpf_pfn_tracking_harvest(struct wpf_object *obj, pgoff_t first,
 
 	mutex_lock(&obj->disk_lock);
 	if (obj->tracking.mode != WPFAULT_MODE_PAGETABLE)
-		wpf_fold_zapped(obj, first, first + nr - 1, false);
+		wpf_fold_zapped(obj, first, first + nr - 1, false, NULL);
 	else if (found)
 		wpf_harvest_window(obj, first, nr, found);
 	else
@@ -215,13 +216,8 @@ int wpf_pfn_tracking_harvest(struct wpf_object *obj, pgoff_t first,
 bool wpf_pfn_tracking_harvest_next(struct wpf_object *obj,
 				   unsigned long *index, pgoff_t last)
 {
-	bool found = false;
-
-	mutex_lock(&obj->disk_lock);
-	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
-		found = xa_find(&obj->disk, index, last, WPF_WRITABLE);
-	mutex_unlock(&obj->disk_lock);
-	return found;
+	return wpf_tracking_harvest_next(obj, &obj->disk, WPF_WRITABLE, index,
+					 last);
 }
 
 /*
@@ -488,7 +484,7 @@ void wpf_pfn_tracking_vma_close(struct wpf_object *obj,
 		wpf_unwatch_range(&v->watch);
 	mutex_lock(&obj->disk_lock);
 	wpf_fold_zapped(obj, vma->vm_pgoff, vma->vm_pgoff + vma_pages(vma) - 1,
-			t->mode == WPFAULT_MODE_PAGETABLE);
+			t->mode == WPFAULT_MODE_PAGETABLE, NULL);
 	list_del(&v->node);
 	if (wpf_vma_unwalkable(v, vma))
 		wpf_tracking_unwalkable(obj, -1);

@@ -140,6 +140,25 @@ int wpf_tracking_harvest_windows(struct wpf_object *obj, struct xarray *xa,
 	return 0;
 }
 
+/*
+ * A type's harvest_next hook, for harvests that visit the windows of
+ * [*@index, @last] holding an entry of @xa with @mark
+ * (wpf_tracking_harvest_windows()): the first such entry in PAGETABLE
+ * mode, in *@index; false if none, or in another mode.
+ */
+bool wpf_tracking_harvest_next(struct wpf_object *obj, struct xarray *xa,
+			       xa_mark_t mark, unsigned long *index,
+			       pgoff_t last)
+{
+	bool found = false;
+
+	mutex_lock(&obj->disk_lock);
+	if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE)
+		found = xa_find(xa, index, last, mark);
+	mutex_unlock(&obj->disk_lock);
+	return found;
+}
+
 /* Whether the kernel's helpers reach every mapping of the object now. */
 bool wpf_tracking_walkable(struct wpf_object *obj)
 {

@@ -399,6 +399,9 @@ int wpf_tracking_harvest_windows(struct wpf_object *obj, struct xarray *xa,
 				 void (*found)(struct wpf_object *obj,
 					       pgoff_t index),
 				 bool killable);
+bool wpf_tracking_harvest_next(struct wpf_object *obj, struct xarray *xa,
+			       xa_mark_t mark, unsigned long *index,
+			       pgoff_t last);
 bool wpf_tracking_walkable(struct wpf_object *obj);
 void wpf_tracking_update(struct wpf_object *obj);
 void wpf_tracking_unwalkable(struct wpf_object *obj, long delta);

@@ -379,6 +379,22 @@ static int wpf_clean_recorded(struct wpf_object *obj, pgoff_t first,
 }
 
 /*
+ * Cleans @run and sets the bits of its pages that were set in @window
+ * (bit i: page @first + i); returns how many of those were set already.
+ */
+static unsigned long wpf_run_merge(struct wpf_object *obj,
+				   struct wpf_run *run, unsigned long *window,
+				   pgoff_t first)
+{
+	unsigned long i, both = 0;
+
+	wpf_run_clean(obj, run);
+	for_each_set_bit(i, run->cleaned, run->nr)
+		both += __test_and_set_bit(run->first - first + i, window);
+	return both;
+}
+
+/*
  * One window of a PAGETABLE collection, [@first, @last]: the dirty bits
  * of its ptes go straight into @window, not through the written set, and
  * so do the recorded pages, cleaned a run at a time; then the window's
@@ -394,7 +410,7 @@ static int wpf_clean_window(struct wpf_object *obj, pgoff_t first,
 {
 	pgoff_t nr = last - first + 1;
 	struct wpf_run run = { .nr = 0 };
-	unsigned long index, harvested, i;
+	unsigned long index, harvested;
 	void *entry;
 
 	bitmap_zero(window, nr);
@@ -404,20 +420,13 @@ static int wpf_clean_window(struct wpf_object *obj, pgoff_t first,
 		f->visits++;
 		if (wpf_run_add(&run, index))
 			continue;
-		wpf_run_clean(obj, &run);
-		for_each_set_bit(i, run.cleaned, run.nr)
-			harvested -= __test_and_set_bit(run.first - first + i,
-							window);
+		harvested -= wpf_run_merge(obj, &run, window, first);
 		run.nr = 0;
 		wpf_run_add(&run, index);
 		cond_resched();
 	}
-	if (run.nr) {
-		wpf_run_clean(obj, &run);
-		for_each_set_bit(i, run.cleaned, run.nr)
-			harvested -= __test_and_set_bit(run.first - first + i,
-							window);
-	}
+	if (run.nr)
+		harvested -= wpf_run_merge(obj, &run, window, first);
 	wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, harvested);
 	f->visits += harvested;
 	return wpf_found_bits(obj, f, first, window, nr);
