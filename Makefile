@@ -15,8 +15,11 @@
 #   make check-newest     the suite on the debug kernels built from the
 #                         newest linux-source of Debian unstable (x86-64,
 #                         also in make check, and arm64)
-#   make fuzz             the suite on the debug kernel, the fuzzers on a
-#                         random seed
+#   make check-debug      the suite on the debug kernels built from Debian
+#                         12's linux-source 6.12 (arm64, also in make check,
+#                         and x86-64)
+#   make fuzz             the suite on the newest x86-64 debug kernel, the
+#                         fuzzers on a random seed
 #   make bench [CONFIG=c] the dirty-tracking benchmark in one VM, results in
 #                         bench/results/CONFIG/ (not part of make check)
 
@@ -59,8 +62,11 @@ check:
 check-newest:
 	scripts/check.sh x86_64-debug-newest arm64-debug-newest
 
+check-debug:
+	scripts/check.sh x86_64-debug arm64-debug
+
 fuzz:
-	WPFAULT_FUZZ_SEED=random scripts/check.sh x86_64-debug
+	WPFAULT_FUZZ_SEED=random scripts/check.sh x86_64-debug-newest
 
 bench:
 	scripts/bench.sh $(CONFIG)
@@ -70,4 +76,4 @@ clean:
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: bench install all modules selftests lint run check check-newest fuzz clean
+.PHONY: bench install all modules selftests lint run check check-newest check-debug fuzz clean

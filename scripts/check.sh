@@ -13,8 +13,9 @@ start=$SECONDS
 configs=("$@")
 ((${#configs[@]})) || mapfile -t configs < <(wpfault_configs | cut -d' ' -f1)
 # The whole matrix ends with "your own kernel" (make run/check KERNEL=
-# KDIR=), tried on the x86-64 debug kernel's build tree, which is one.
-own=$(kernel_dir debug-bookworm amd64)
+# KDIR=), tried on the newest x86-64 debug kernel's build tree, which is
+# one.
+own=$(kernel_dir debug-sid amd64)
 if (($# == 0)); then
 	configs+=(custom)
 	export KERNEL=$own/vmlinuz KDIR=$own/build WPFAULT_ARCH=x86_64
@@ -40,8 +41,8 @@ else
 	step lint "checkpatch, sparse, references and call graph clean" lint.sh
 	step dkms "builds against Debian 6.1 and 6.12" dkms-check.sh
 fi
-# Needs the x86-64 debug kernel's source tree.
-if [[ " ${configs[*]} " == *" x86_64-debug "* ]]; then
+# Needs the newest x86-64 debug kernel's source tree.
+if [[ " ${configs[*]} " == *" x86_64-debug-newest "* ]]; then
 	step kselftest "installs through a kernel tree's lib.mk" \
 		kselftest-check.sh
 fi
@@ -61,7 +62,7 @@ for cfg in "${configs[@]}"; do
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 	kernel=unknown
-	[[ -f $out/kernel ]] && kernel=$(<"$out/kernel")
+	[[ -f $out/booted ]] && kernel=$(<"$out/booted")
 	summary+=("$cfg ($kernel): $p passed, $f failed, $s skipped")
 done
 

@@ -3,7 +3,7 @@
 #
 # The selftests as a kernel tree builds them: copied in as
 # tools/testing/selftests/wpfault next to the tree's lib.mk and harness
-# (from the x86-64 debug kernel's source, which deps.sh builds), then
+# (from the newest x86-64 debug kernel's source, which deps.sh builds), then
 # "make install" through lib.mk.  The installed directory must hold the
 # wrapper, every program and settings, and list the wrapper for
 # run_kselftest.sh.
@@ -11,8 +11,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-ksft=$(kernel_dir debug-bookworm amd64)/build/tools/testing/selftests
-[[ -f $ksft/lib.mk ]] || die "no lib.mk in $ksft: run scripts/deps.sh x86_64-debug"
+ksft=$(kernel_dir debug-sid amd64)/build/tools/testing/selftests
+[[ -f $ksft/lib.mk ]] || die "no lib.mk in $ksft: run scripts/deps.sh x86_64-debug-newest"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tree=$tmp/tools/testing/selftests

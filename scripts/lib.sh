@@ -43,7 +43,7 @@ arm64-6.12 6.12 arm64 arm64 max,pauth-impdef=on yes quick
 arm64-6.1 6.1 arm64 arm64 max,pauth-impdef=on yes quick
 arm64-6.12-16k 6.12 arm64 arm64-16k max,pauth-impdef=on yes quick
 arm64-6.12-swdirty 6.12 arm64 arm64 cortex-a57 no quick
-x86_64-debug debug-bookworm amd64 amd64 max - debug
+x86_64-debug debug-bookworm amd64 amd64 max - debug extra
 arm64-debug debug-bookworm arm64 arm64 max,pauth-impdef=on yes debug
 x86_64-debug-newest debug-sid amd64 amd64 max - debug
 arm64-debug-newest debug-sid arm64 arm64 max,pauth-impdef=on yes debug extra

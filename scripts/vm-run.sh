@@ -31,7 +31,7 @@ timeout_s=${WPFAULT_VM_TIMEOUT:-600}
 [[ -f $out/wpfault.ko ]] || die "$cfg is not built: run scripts/build.sh $cfg"
 [[ -f $kernel ]] || die "no kernel for $cfg: run scripts/deps.sh $cfg"
 # No verdict of an earlier run may outlive this one, whatever ends it.
-rm -f "$out/result" "$out/kernel"
+rm -f "$out/result" "$out/booted"
 
 # Lines that mean the kernel found a bug: any one fails the run.
 report_re='WARNING:|BUG:|Oops|KASAN|UBSAN|suspected memory leak|circular locking|recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|blocked for more than|soft lockup|hard LOCKUP|self-detected stall|detected stalls on CPU|Kernel panic|general protection fault|Unable to handle kernel|Call Trace|Call trace'
@@ -329,7 +329,7 @@ fi
 # page size and who sets dirty bits.
 begin=$(grep -m 1 -a '^WPFAULT-BEGIN ' "$out/serial.log" | tr -d '\r' || true)
 preempt=$(grep -oE 'PREEMPT(_[A-Z]+)?' <<<"$begin" | head -n 1 || true)
-echo "$(cut -d' ' -f2 <<<"$begin"), ${page_kib:-?} KiB pages, ${preempt:-no PREEMPT}, $dirty" >"$out/kernel"
+echo "$(cut -d' ' -f2 <<<"$begin"), ${page_kib:-?} KiB pages, ${preempt:-no PREEMPT}, $dirty" >"$out/booted"
 echo "$passed $failed $skipped" >"$out/result"
 echo "[$cfg] $passed passed, $failed failed, $skipped skipped (${elapsed}s, log: ${out#"$WPFAULT_ROOT"/}/serial.log)"
 [[ $failed == 0 ]]
