@@ -17,6 +17,9 @@
 #include <linux/pagemap.h>
 #include <linux/splice.h>
 #include <linux/writeback.h>
+#ifndef WPF_HAVE_INSERT_PFN_PMD_ULONG
+#include <linux/pfn_t.h>
+#endif
 /* struct folio_batch moved out of pagevec.h in 7.x. */
 #ifdef WPF_HAVE_FOLIO_BATCH_H
 #include <linux/folio_batch.h>
@@ -44,6 +47,28 @@ static inline void wpf_zap_pfn_range(struct vm_area_struct *vma,
 	zap_vma_ptes(vma, start, size);
 #endif
 }
+
+/*
+ * Special huge pfn entries, which the kernel's walkers leave alone as they
+ * do special small ones (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12 on).
+ */
+static inline bool wpf_have_pmd_pfnmap(void)
+{
+	return IS_ENABLED(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP);
+}
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/* Maps @pfn with a huge entry; pfn_t went in 6.17. */
+static inline vm_fault_t wpf_insert_pfn_pmd(struct vm_fault *vmf,
+					    unsigned long pfn, bool write)
+{
+#ifdef WPF_HAVE_INSERT_PFN_PMD_ULONG
+	return vmf_insert_pfn_pmd(vmf, pfn, write);
+#else
+	return vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(pfn), write);
+#endif
+}
+#endif
 
 /* Inode operations took the mount's user namespace until 6.3. */
 #ifdef WPF_HAVE_MNT_IDMAP

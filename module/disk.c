@@ -322,6 +322,43 @@ struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index)
 }
 
 /*
+ * New, zeroed blocks for [@first, @first + 2^@order), all holes: one
+ * aligned, physically contiguous run (pfn_pmd.c maps it with one huge
+ * entry), split into pages that come and go one by one like any other
+ * block.  NULL if memory is too fragmented for one: the caller uses small
+ * blocks.  The allocator may compact for it, since whoever asked for PMD
+ * blocks wants them, but fails rather than invoke the OOM killer.
+ */
+struct page *wpf_disk_contiguous(struct wpf_object *obj, pgoff_t first,
+				 unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+	struct page *run;
+
+	lockdep_assert_held(&obj->disk_lock);
+	run = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
+			  __GFP_RETRY_MAYFAIL, order);
+	if (!run)
+		return NULL;
+	split_page(run, order);
+	for (i = 0; i < nr; i++) {
+		if (xa_err(xa_store(&obj->disk, first + i, run + i,
+				    GFP_KERNEL_ACCOUNT)))
+			break;
+	}
+	if (i < nr) {
+		while (i--)
+			xa_erase(&obj->disk, first + i);
+		for (i = 0; i < nr; i++)
+			__free_page(run + i);
+		return NULL;
+	}
+	wpf_disk_blocks_add(obj, nr);
+	wpf_count(obj, WPFAULT_STAT_BLOCKS_ALLOCATED, nr);
+	return run;
+}
+
+/*
  * Whether the disk, which is memory, may give blocks to [@first, @last]:
  * not to more pages than half the memory available.
  */

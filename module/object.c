@@ -531,8 +531,13 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 	if (!arg.size || arg.flags & ~WPFAULT_CREATE_FLAGS ||
 	    arg.type >= WPFAULT_TYPE_NR || arg.reserved)
 		return -EINVAL;
+	if (arg.flags & WPFAULT_CREATE_PMD &&
+	    !(wpf_types[arg.type]->flags & WPF_TYPE_PMD))
+		return -EINVAL;
 	if (arg.size > MAX_LFS_FILESIZE)
 		return -EFBIG;
+	if (arg.flags & WPFAULT_CREATE_PMD && !wpf_have_pmd_pfnmap())
+		return -EOPNOTSUPP;
 
 	fd = get_unused_fd_flags(arg.flags & WPFAULT_CREATE_CLOEXEC ?
 				 O_CLOEXEC : 0);
@@ -543,6 +548,8 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 		put_unused_fd(fd);
 		return PTR_ERR(file);
 	}
+	/* Before the descriptor is installed: nothing maps it yet. */
+	wpf_object_of(file_inode(file))->pmd = arg.flags & WPFAULT_CREATE_PMD;
 	arg.fd = fd;
 	arg.id = wpf_object_of(file_inode(file))->id;
 	return wpf_publish_fd(file, fd, uarg, &arg, sizeof(arg));

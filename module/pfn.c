@@ -158,7 +158,9 @@ static vm_fault_t wpf_pfn_fault(struct vm_fault *vmf)
 	}
 	mutex_lock(&obj->disk_lock);
 	block = xa_load(&obj->disk, vmf->pgoff);
-	if (block && PageHWPoison(block)) {
+	if (obj->pmd && wpf_pmd_mapped(vmf)) {
+		ret = VM_FAULT_NOPAGE;
+	} else if (block && PageHWPoison(block)) {
 		ret = wpf_poisoned_fault(obj);
 	} else if (write) {
 		block = wpf_pfn_fill(vmf, obj);
@@ -375,6 +377,19 @@ static const struct vm_operations_struct wpf_pfn_vm_ops = {
 	.pfn_mkwrite = wpf_pfn_mkwrite,
 };
 
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/* WPFAULT_CREATE_PMD objects' (pfn_pmd.c): only they have ->huge_fault. */
+static const struct vm_operations_struct wpf_pfn_pmd_vm_ops = {
+	.open = wpf_pfn_vma_open,
+	.close = wpf_pfn_vma_close,
+	.mprotect = wpf_pfn_mprotect,
+	.fault = wpf_pfn_fault,
+	.huge_fault = wpf_pmd_fault,
+	.map_pages = wpf_map_no_pages,
+	.pfn_mkwrite = wpf_pfn_mkwrite,
+};
+#endif
+
 /*
  * The pages are write-protected (or their dirty bits harvested) before
  * their written-set entries go, under disk_lock: a write that used an old
@@ -469,6 +484,10 @@ static int wpf_pfn_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	wpf_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND);
 	vma->vm_ops = &wpf_pfn_vm_ops;
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	if (wpf_object_of(file_inode(file))->pmd)
+		vma->vm_ops = &wpf_pfn_pmd_vm_ops;
+#endif
 	return wpf_pfn_tracking_vma_add(wpf_object_of(file_inode(file)), vma,
 				    true);
 }
@@ -480,7 +499,23 @@ static void wpf_pfn_init(struct wpf_object *obj)
 	init_waitqueue_head(&obj->tracking.stall_wait);
 }
 
-/* No read(2) or write(2): the data is reached through mappings. */
+/*
+ * An object made with WPFAULT_CREATE_PMD tracks by the mkwrite method
+ * alone (pfn_pmd.c says why).
+ */
+static int wpf_pfn_method(struct wpf_object *obj,
+			  struct wpfault_tracking *arg, bool set)
+{
+	if (set && obj->pmd && arg->method != WPFAULT_METHOD_MKWRITE)
+		return -EOPNOTSUPP;
+	return wpf_tracking_method(obj, arg, set);
+}
+
+/*
+ * No read(2) or write(2): the data is reached through mappings.  A
+ * mapping of a PMD or more starts where a huge entry can map its pieces,
+ * as on a DAX file system (thp_get_unmapped_area()).
+ */
 static const struct file_operations wpf_pfn_fops = {
 	.owner = THIS_MODULE,
 	.open = generic_file_open,
@@ -488,11 +523,13 @@ static const struct file_operations wpf_pfn_fops = {
 	.fsync = wpf_pfn_fsync,
 	.fallocate = wpf_object_fallocate,
 	.mmap = wpf_pfn_mmap,
+	.get_unmapped_area = thp_get_unmapped_area,
 	.unlocked_ioctl = wpf_object_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
 const struct wpf_object_type wpf_pfn_type = {
+	.flags = WPF_TYPE_PMD,
 	.init = wpf_pfn_init,
 	/* No vma maps the object any more: the blocks can go. */
 	.destroy = wpf_disk_free,
@@ -504,6 +541,6 @@ const struct wpf_object_type wpf_pfn_type = {
 	.harvest_next = wpf_pfn_tracking_harvest_next,
 	.allocated = wpf_pfn_allocated,
 	.collected = wpf_tracking_collected,
-	.method = wpf_tracking_method,
+	.method = wpf_pfn_method,
 	.debugfs = wpf_pfn_debugfs,
 };

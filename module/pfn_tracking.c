@@ -371,7 +371,9 @@ void wpf_pfn_tracking_clean_run(struct wpf_object *obj, pgoff_t first,
 		return;
 	for (i = first; i < first + nr; i++)
 		upgrading += wpf_written_clear_upgrade(obj, i);
-	if (obj->tracking.mode == WPFAULT_MODE_MKWRITE && !upgrading) {
+	/* The helpers WARN on a writable huge entry (pfn_pmd.c). */
+	if (obj->tracking.mode == WPFAULT_MODE_MKWRITE && !upgrading &&
+	    !obj->pmd) {
 		/*
 		 * The dirty bits stay, already recorded: see
 		 * wpf_pfn_tracking_mprotect() for the one way the kernel

@@ -22,6 +22,13 @@
 			 { WPFAULT_STAT_WRITE_FAULTS, "write" },	\
 			 { WPFAULT_STAT_COW_FAULTS, "cow" })
 
+/* What a PMD-level fault did: the counter it counted in, if any. */
+#define wpf_show_pmd_outcome(outcome)					\
+	__print_symbolic(outcome, { WPFAULT_STAT_PMD_MAPS, "map" },	\
+			 { WPFAULT_STAT_PMD_UPGRADES, "upgrade" },	\
+			 { WPFAULT_STAT_PMD_FALLBACKS, "fallback" },	\
+			 { WPFAULT_STAT_NR, "none" })
+
 /* Which call cleaned or reported pages. */
 #define wpf_show_cleaner(collect)					\
 	__print_symbolic(collect, { 0, "clean" }, { 1, "collect" })
@@ -73,6 +80,30 @@ TRACE_EVENT(wpfault_fault,
 		  __entry->pgoff,
 		  wpf_show_fault_kind(__entry->kind),
 		  __entry->ret)
+);
+
+/* A PMD-level fault (pfn_pmd.c); @first is the piece's first page. */
+TRACE_EVENT(wpfault_pmd_fault,
+	TP_PROTO(u64 id, unsigned long first, bool write, int outcome,
+		 unsigned int ret),
+	TP_ARGS(id, first, write, outcome, ret),
+	TP_STRUCT__entry(
+		__field(u64, id)
+		__field(unsigned long, first)
+		__field(bool, write)
+		__field(int, outcome)
+		__field(unsigned int, ret)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->first = first;
+		__entry->write = write;
+		__entry->outcome = outcome;
+		__entry->ret = ret;
+	),
+	TP_printk("id=%llu first=%lu write=%d outcome=%s ret=%#x",
+		  __entry->id, __entry->first, __entry->write,
+		  wpf_show_pmd_outcome(__entry->outcome), __entry->ret)
 );
 
 TRACE_EVENT(wpfault_map_pages,

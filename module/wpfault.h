@@ -35,6 +35,8 @@ struct wpf_object;
 /* Capabilities of a type, for the object core (struct wpf_object_type). */
 /* Its blocks may be shared with other objects: blocks_shared is a gauge. */
 #define WPF_TYPE_SHARES_BLOCKS	BIT(0)
+/* It can map PMD-sized blocks with huge entries (WPFAULT_CREATE_PMD). */
+#define WPF_TYPE_PMD		BIT(1)
 
 /*
  * What differs between kinds of backing store (enum wpfault_type).  The
@@ -241,6 +243,8 @@ struct wpf_object {
 	struct dentry *debugfs_dir;
 	/* Made by WPFAULT_IOC_CREATE: holds a pin on the internal mount. */
 	bool pins_mount;
+	/* Maps PMD-sized blocks with huge entries (WPFAULT_CREATE_PMD). */
+	bool pmd;
 	/*
 	 * The written set (written.c): a value entry for each page written
 	 * since a clean, a reserved slot for one cleaned since.
@@ -353,6 +357,8 @@ int wpf_disk_read(struct wpf_object *obj, struct folio *folio);
 vm_fault_t wpf_poisoned_fault(struct wpf_object *obj);
 long wpf_disk_zero(struct wpf_object *obj, loff_t start, loff_t end);
 struct page *wpf_disk_block(struct wpf_object *obj, pgoff_t index);
+struct page *wpf_disk_contiguous(struct wpf_object *obj, pgoff_t first,
+				 unsigned int order);
 bool wpf_disk_has_room(pgoff_t first, pgoff_t last);
 int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last);
 ssize_t wpf_disk_direct_io(struct wpf_object *obj, loff_t pos,
@@ -430,6 +436,17 @@ void wpf_pfn_tracking_vma_close(struct wpf_object *obj,
 int wpf_pfn_tracking_mprotect(struct wpf_object *obj,
 			      struct vm_area_struct *vma, unsigned long start,
 			      unsigned long end, unsigned long newflags);
+
+/* pfn_pmd.c: empty where the kernel has no special huge pfn entries. */
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+vm_fault_t wpf_pmd_fault(struct vm_fault *vmf, unsigned int order);
+bool wpf_pmd_mapped(struct vm_fault *vmf);
+#else
+static inline bool wpf_pmd_mapped(struct vm_fault *vmf)
+{
+	return false;
+}
+#endif
 
 /* pagecache_tracking.c */
 extern const struct wpf_tracking_ops wpf_pagecache_tracking_ops;

@@ -78,6 +78,8 @@ struct fuzz {
 	enum wpfault_method method;
 	enum wpfault_mode mode;
 	bool no_helpers;
+	/* The kernel has special huge pfn entries: WPFAULT_CREATE_PMD works. */
+	bool pmd_objects;
 	enum wpfault_policy policy;	/* copy-on-write objects */
 	__u64 alive;		/* objects_alive module-wide, ours included */
 	__u64 last_id;

@@ -35,7 +35,6 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -684,17 +683,6 @@ TEST_F(pin, pinned_pages_count_against_rlimit_memlock)
 	ASSERT_EQ(0, close(fd));
 }
 
-/* Kernel release as major * 100 + minor. */
-static int kernel_version(void)
-{
-	struct utsname u;
-	int major, minor;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return -1;
-	return major * 100 + minor;
-}
-
 /*
  * A writable long-term pin of a shared mapping that needs dirty tracking
  * (it has ->page_mkwrite): 6.1 pins; since 6.5 (writable_file_mapping_
@@ -705,7 +693,7 @@ TEST_F(pin, writable_pins_of_tracked_mappings_are_refused_since_6_5)
 {
 	int fd = wpf_pin(self->o.dev, self->p, 1, WPFAULT_PIN_WRITE);
 
-	if (kernel_version() >= 605) {
+	if (wpf_kernel_version() >= 605) {
 		ASSERT_EQ(-EFAULT, fd);
 		return;
 	}
@@ -908,7 +896,7 @@ TEST_F(kernel_cow, a_page_spliced_by_a_child_keeps_its_data)
  */
 TEST_F(kernel_cow, a_read_only_pin_of_a_private_file_page_depends_on_6_2)
 {
-	bool unshares = kernel_version() >= 602;
+	bool unshares = wpf_kernel_version() >= 602;
 	int fd;
 
 	fill(self->shared, 0, 'a');

@@ -8,8 +8,10 @@
  * fault, page_mkwrite, fault-around, clean, dirty bitmap, ftruncate,
  * mmap/munmap, fsync, read back, pwrite, punch hole and create in a
  * mount; for pfn objects create, a write fault that allocates a block, a
- * ->pfn_mkwrite that replaces the zero page, a collect that harvests pte
- * dirty bits and a switch from pagetable to mkwrite; for copy-on-write
+ * ->pfn_mkwrite that replaces the zero page, a PMD-sized write fault
+ * (which falls back to a small entry when the run cannot be had), a
+ * collect that harvests pte dirty bits and a switch from pagetable to
+ * mkwrite; for copy-on-write
  * objects a write that copies a shared block, a snapshot and a pin.
  *
  * Every failure must surface as the documented error (ENOMEM from a
@@ -157,9 +159,10 @@ static bool same_baseline(const struct baseline *a, const char *op, int n)
 	return false;
 }
 
-/* An object of OBJ_PAGES pages, mapped shared, in a known state. */
+/* An object of @pages pages, mapped shared, in a known state. */
 struct target {
 	struct wpf_obj o;
+	size_t pages;
 	volatile char *map;
 	int snap;		/* PREP_SNAPSHOT: a snapshot's fd, or -1 */
 	volatile char *snap_map;
@@ -171,26 +174,42 @@ struct target {
  * PREP_READ: every page read (a pfn object's holes: the zero page);
  * PREP_PAGETABLE: (pfn) every page written, tracked by pagetable,
  * collected and written again, so that only pte dirty bits know;
- * PREP_SNAPSHOT: (cow) every page written, then snapshotted and mapped.
+ * PREP_SNAPSHOT: (cow) every page written, then snapshotted and mapped;
+ * PREP_PMD: (pfn) an object of one PMD of holes, made with
+ * WPFAULT_CREATE_PMD, mapped where a huge entry can map it.
  */
 enum prep {
 	PREP_NONE, PREP_CACHED, PREP_CLEANED, PREP_ON_DISK, PREP_READ,
-	PREP_PAGETABLE, PREP_SNAPSHOT,
+	PREP_PAGETABLE, PREP_SNAPSHOT, PREP_PMD,
 };
 
 static void target_open(struct target *t, enum prep how,
 			enum wpfault_type type)
 {
 	uint64_t words[1];
-	int i;
+	int i, err;
 
+	t->snap = -1;
+	if (how == PREP_PMD) {
+		t->pages = wpf_pmd_size() / page_size;
+		err = wpf_create_flags(&t->o, t->pages * page_size, type,
+				       WPFAULT_CREATE_PMD);
+		if (err)
+			ksft_exit_fail_msg("create: %s\n", strerror(-err));
+		/* No hint: thp_get_unmapped_area() aligns it. */
+		t->map = mmap(NULL, t->pages * page_size,
+			      PROT_READ | PROT_WRITE, MAP_SHARED, t->o.fd, 0);
+		if (t->map == MAP_FAILED)
+			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+		return;
+	}
+	t->pages = OBJ_PAGES;
 	if (wpf_create_type(&t->o, OBJ_PAGES * page_size, type))
 		ksft_exit_fail_msg("create: %s\n", strerror(errno));
 	t->map = wpf_map(t->o.fd, OBJ_PAGES, PROT_READ | PROT_WRITE,
 			 MAP_SHARED, 0);
 	if (t->map == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
-	t->snap = -1;
 	if (how == PREP_NONE)
 		return;
 	if (how == PREP_READ) {
@@ -243,7 +262,7 @@ static void target_close(struct target *t)
 		munmap((void *)t->snap_map, OBJ_PAGES * page_size);
 		close(t->snap);
 	}
-	munmap((void *)t->map, OBJ_PAGES * page_size);
+	munmap((void *)t->map, t->pages * page_size);
 	wpf_destroy(&t->o);
 }
 
@@ -302,6 +321,30 @@ static int check_pfn_page1(struct target *t)
 	    wpf_stat(t->o.fd, WPFAULT_STAT_PAGES_DIRTIED) != 1 ||
 	    wpf_stat(t->o.fd, WPFAULT_STAT_BLOCKS_ALLOCATED) != 1 ||
 	    wpf_stat(t->o.fd, WPFAULT_STAT_DISK_BLOCKS) != 1)
+		return -EBADE;
+	return 0;
+}
+
+/*
+ * A write to page 1 of a PMD object: page 1 holds it, and either the
+ * piece's run was allocated and mapped with one entry that recorded
+ * every page, or an allocation for it failed and the page went to a
+ * small entry and a block of its own.  A failure that the kernel retries
+ * (VM_FAULT_OOM) ends in the huge entry.
+ */
+static int check_pfn_pmd_write(struct target *t)
+{
+	uint64_t v[WPFAULT_STAT_NR], n = t->pages;
+	bool huge;
+
+	if (t->map[page_size] != 'w' || wpf_stats(t->o.fd, v))
+		return -EBADE;
+	huge = v[WPFAULT_STAT_PMD_MAPS] == 1;
+	if (v[WPFAULT_STAT_PMD_MAPS] + v[WPFAULT_STAT_PMD_FALLBACKS] < 1 ||
+	    v[WPFAULT_STAT_PAGES_DIRTIED] != (huge ? n : 1) ||
+	    v[WPFAULT_STAT_BLOCKS_ALLOCATED] != (huge ? n : 1) ||
+	    v[WPFAULT_STAT_DISK_BLOCKS] != (huge ? n : 1) ||
+	    v[WPFAULT_STAT_WRITE_FAULTS] != !huge)
 		return -EBADE;
 	return 0;
 }
@@ -761,6 +804,11 @@ FIXTURE_VARIANT_ADD(fault_injection, pfn_write_fault) {
 		 check_pfn_page1, WPFAULT_TYPE_PFN },
 };
 
+FIXTURE_VARIANT_ADD(fault_injection, pfn_pmd_write_fault) {
+	.op = { "pfn PMD write fault", PREP_PMD, run_write_fault,
+		 check_pfn_pmd_write, WPFAULT_TYPE_PFN },
+};
+
 FIXTURE_VARIANT_ADD(fault_injection, pfn_mkwrite_upgrade) {
 	.op = { "pfn_mkwrite upgrade", PREP_READ, run_write_fault,
 		 check_pfn_upgrade, WPFAULT_TYPE_PFN },
@@ -801,6 +849,8 @@ FIXTURE_SETUP(fault_injection)
 	why = setup_injection();
 	if (why)
 		SKIP(return, "%s", why);
+	if (variant->op.prep == PREP_PMD && wpf_kernel_version() < 612)
+		SKIP(return, "no special huge pfn entries before 6.12");
 	snprintf(mount_dir, sizeof(mount_dir), "/tmp/wpfault-fi-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(mount_dir));
 	ASSERT_EQ(0, mount("none", mount_dir, "wpfault", 0, NULL));

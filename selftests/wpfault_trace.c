@@ -113,6 +113,13 @@ static void add_event(struct sums *s, const char *event, const char *line)
 			s->v[W]++;
 		else
 			s->v[COW]++;
+	} else if (!strcmp(event, "wpfault_pmd_fault")) {
+		if (strstr(line, " outcome=map "))
+			s->v[WPFAULT_STAT_PMD_MAPS]++;
+		else if (strstr(line, " outcome=upgrade "))
+			s->v[WPFAULT_STAT_PMD_UPGRADES]++;
+		else if (strstr(line, " outcome=fallback "))
+			s->v[WPFAULT_STAT_PMD_FALLBACKS]++;
 	} else if (!strcmp(event, "wpfault_map_pages")) {
 		s->v[FA] += field(line, "mapped");
 	} else if (!strcmp(event, "wpfault_page_mkwrite")) {
@@ -247,8 +254,9 @@ static void check_sums(struct __test_metadata *_metadata, int fd,
 {
 	static const int compared[] = {
 		R, W, COW, FA, MK, PM, HU, CL, CO, WB, WR, TR, PD, PW, MS,
-		CU, UU,
-		WPFAULT_STAT_REFCOUNT_COPIES, WPFAULT_STAT_REFCOUNT_REUSES,
+		CU, UU, WPFAULT_STAT_PMD_MAPS, WPFAULT_STAT_PMD_UPGRADES,
+		WPFAULT_STAT_PMD_FALLBACKS, WPFAULT_STAT_REFCOUNT_COPIES,
+		WPFAULT_STAT_REFCOUNT_REUSES,
 		WPFAULT_STAT_MAPCOUNT_COPIES, WPFAULT_STAT_MAPCOUNT_REUSES,
 		WPFAULT_STAT_EXCLUSIVE_COPIES, WPFAULT_STAT_EXCLUSIVE_REUSES,
 		WPFAULT_STAT_COPY_COPIES,
@@ -337,6 +345,59 @@ TEST(events_add_up_to_the_counters)
 	for (i = 0; i < 3; i++)
 		wpf_destroy(&o[i]);
 	free(sample);
+}
+
+/*
+ * A pfn object's huge entries (WPFAULT_CREATE_PMD, 6.12 on): a map, an
+ * in-place upgrade and a fallback, each an event.
+ */
+TEST(pmd_events_add_up_to_the_counters)
+{
+	size_t size = wpf_pmd_size(), n = size / page_size;
+	struct wpf_obj o = WPF_OBJ_INIT;
+	char *sample = calloc(1, SAMPLE_BYTES);
+	const char *dir = tracefs();
+	uint64_t before[WPFAULT_STAT_NR];
+	struct sums sums = { 0 };
+	char *p;
+	int err;
+
+	ASSERT_NE(NULL, sample);
+	if (!dir)
+		SKIP(return, "no tracefs: the kernel has no CONFIG_TRACING");
+	err = wpf_create_flags(&o, size ? 2 * size : page_size,
+			       WPFAULT_TYPE_PFN, WPFAULT_CREATE_PMD);
+	if (err == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	if (err == -EOPNOTSUPP && wpf_kernel_version() < 612)
+		SKIP(return, "no special huge pfn entries before 6.12");
+	ASSERT_EQ(0, err);
+	ASSERT_NE(0, size);
+	p = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "0"));
+	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
+	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "1"));
+	ASSERT_EQ(0, wpf_stats(o.fd, before));
+	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "1"));
+
+	PAGE(p, 0)[0] = 1;
+	ASSERT_EQ((int64_t)n, wpf_clean(o.fd, 0, n));
+	ASSERT_EQ(1, PAGE(p, 0)[0]);
+	PAGE(p, 1)[0] = 2;
+	ASSERT_EQ(0, PAGE(p, n)[0]);
+	munmap(p, 2 * size);
+
+	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "0"));
+	ASSERT_EQ(0, read_trace(dir, &o.id, &sums, 1, sample, SAMPLE_BYTES));
+	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
+	TH_LOG("the first event of each kind:\n%s", sample);
+	check_sums(_metadata, o.fd, before, &sums, "pmd");
+	ASSERT_EQ(2, sums.v[WPFAULT_STAT_PMD_MAPS]);
+	ASSERT_EQ(1, sums.v[WPFAULT_STAT_PMD_UPGRADES]);
+	ASSERT_EQ(1, sums.v[WPFAULT_STAT_PMD_FALLBACKS]);
+	free(sample);
+	wpf_destroy(&o);
 }
 
 TEST_HARNESS_MAIN

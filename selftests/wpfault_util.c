@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,7 +48,15 @@ int wpf_create(struct wpf_obj *obj, uint64_t size)
 int wpf_create_type(struct wpf_obj *obj, uint64_t size,
 		    enum wpfault_type type)
 {
-	struct wpfault_create arg = { .size = size, .type = type };
+	return wpf_create_flags(obj, size, type, 0);
+}
+
+int wpf_create_flags(struct wpf_obj *obj, uint64_t size,
+		     enum wpfault_type type, uint32_t flags)
+{
+	struct wpfault_create arg = {
+		.size = size, .type = type, .flags = flags,
+	};
 	int err;
 
 	obj->dev = wpf_open_dev();
@@ -379,6 +388,26 @@ int wpf_read_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
+size_t wpf_pmd_size(void)
+{
+	char buf[32];
+
+	if (wpf_read_file("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size",
+			  buf, sizeof(buf)) <= 0)
+		return 0;
+	return strtoul(buf, NULL, 0);
+}
+
+int wpf_kernel_version(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return -1;
+	return major * 100 + minor;
+}
+
 int wpf_clear_soft_dirty(void)
 {
 	return wpf_write_file("/proc/self/clear_refs", "4");
@@ -547,6 +576,27 @@ bool wpf_hw_dirty_bits(void)
 	if (p != MAP_FAILED) {
 		wpf_read_byte(p);	/* maps the page writable and clean */
 		faults = wpf_faults(wpf_write_byte, p);
+		munmap((void *)p, page_size);
+	}
+	if (fd >= 0)
+		close(fd);
+	return faults == 0;
+}
+
+bool wpf_hw_access_flags(void)
+{
+	int fd = memfd_create("wpfault-young-probe", MFD_CLOEXEC);
+	volatile char *p = MAP_FAILED;
+	long faults = -1;
+
+	if (fd >= 0 && !ftruncate(fd, page_size))
+		p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 fd, 0);
+	if (p != MAP_FAILED) {
+		wpf_read_byte(p);
+		/* "1": clear the access flags of every pte of this process. */
+		if (!wpf_write_file("/proc/self/clear_refs", "1"))
+			faults = wpf_faults(wpf_read_byte, p);
 		munmap((void *)p, page_size);
 	}
 	if (fd >= 0)

@@ -38,6 +38,9 @@ int wpf_create(struct wpf_obj *obj, uint64_t size);
 /* Creates an object of @size bytes and @type; -errno on failure. */
 int wpf_create_type(struct wpf_obj *obj, uint64_t size,
 		    enum wpfault_type type);
+/* The same, with WPFAULT_CREATE_* @flags. */
+int wpf_create_flags(struct wpf_obj *obj, uint64_t size,
+		     enum wpfault_type type, uint32_t flags);
 /*
  * Creates an object of @pages pages and maps all of it shared and
  * writable at *@map; -errno on failure, with nothing left behind.
@@ -119,6 +122,12 @@ int wpf_write_file(const char *path, const char *s);
  */
 int wpf_read_file(const char *path, char *buf, size_t size);
 
+/* The PMD size in bytes, or 0 if the kernel has no huge pages. */
+size_t wpf_pmd_size(void);
+
+/* The running kernel's release as major * 100 + minor (612), or -1. */
+int wpf_kernel_version(void);
+
 /* A field of /proc/vmstat, or -1. */
 int64_t wpf_vmstat(const char *name);
 /* A field ("BdiDirtied"...) of the object's BDI statistics in kB, or -1. */
@@ -168,6 +177,12 @@ long wpf_faults(void (*fn)(volatile char *p), volatile char *p);
  * fault.  Measured on a shared tmpfs page, whose ptes are such.
  */
 bool wpf_hw_dirty_bits(void);
+/*
+ * Whether the CPU sets pte access flags itself (x86-64; arm64 with
+ * FEAT_HAFDBS): an access through an old pte then takes no fault.
+ * Measured on a shared tmpfs page made old by /proc/self/clear_refs.
+ */
+bool wpf_hw_access_flags(void);
 /*
  * Faults a write takes that makes an entry writable: one, and one more
  * for the core to set the dirty bit where the CPU does not.

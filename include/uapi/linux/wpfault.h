@@ -157,7 +157,14 @@
 
 /* Close the new object fd on exec. */
 #define WPFAULT_CREATE_CLOEXEC	(1U << 0)
-#define WPFAULT_CREATE_FLAGS	(WPFAULT_CREATE_CLOEXEC)
+/*
+ * A pfn object (EINVAL for other types) that maps PMD-sized blocks with
+ * one huge entry each, as DAX does, where it can; see "PMD entries"
+ * below.  EOPNOTSUPP on a kernel without special huge pfn entries
+ * (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12 on).
+ */
+#define WPFAULT_CREATE_PMD	(1U << 1)
+#define WPFAULT_CREATE_FLAGS	(WPFAULT_CREATE_CLOEXEC | WPFAULT_CREATE_PMD)
 
 /* What backs an object's pages. */
 enum wpfault_type {
@@ -193,6 +200,34 @@ struct wpfault_create {
 	__s32 fd;
 	__u32 reserved;
 };
+
+/*
+ * PMD entries.  A pfn object created with WPFAULT_CREATE_PMD maps the
+ * pages [k * N, (k + 1) * N) of the object, N = PMD size / page size,
+ * with one huge entry when the fault's PMD-sized piece of the mapping
+ * maps exactly them (the mapping's address, less its offset, a multiple
+ * of the PMD size: mmap() without a hint picks such an address for a
+ * mapping of at least a PMD), all N pages lie within end of file, and
+ * their blocks are one aligned, physically contiguous run.  A write to a
+ * piece whose pages are all holes allocates such a run.  A read of a
+ * hole, a piece with some blocks and not others (a page written through
+ * a small entry, a punched one, fallocate()), or one whose run could not
+ * be allocated goes to small entries (pmd_fallbacks).  A piece of a
+ * mapping that has small entries keeps them: the kernel asks for no
+ * huge entry there until the mapping goes.  MADV_NOHUGEPAGE keeps a
+ * mapping to small entries.
+ *
+ * A huge entry is tracked whole: a write through it is a write to each of
+ * its N pages, recorded when the entry is made writable (pmd_maps, or
+ * pmd_upgrades for a read-only one made writable in place).  A clean or
+ * fsync of any of its pages removes the entry, since the kernel's
+ * write-protection helpers reject writable huge entries; the pages not
+ * cleaned stay recorded.  So does everything the kernel does to part of
+ * one (mprotect(), munmap(), MADV_DONTNEED): it removes the whole entry.
+ * Such objects track by WPFAULT_METHOD_MKWRITE only (EOPNOTSUPP for the
+ * others), and their cleans remove entries, small ones too, instead of
+ * write-protecting them.
+ */
 
 /**
  * struct wpfault_range - a page-aligned byte range of an object
@@ -345,6 +380,13 @@ struct wpfault_dirty_bitmap {
  * cleaning, fsync, hole fills and copies (not the kernel's own, in
  * truncation).
  *
+ * pmd_maps, pmd_upgrades and pmd_fallbacks count the PMD-level faults of
+ * pfn objects made with WPFAULT_CREATE_PMD (see "PMD entries" above): a
+ * huge entry mapped, read-only or writable; a read-only one made writable
+ * in place by a write, the "mkwrite insert" of DAX's PMD faults; a fault
+ * answered with small entries.  Small-entry faults count as for any pfn
+ * object, PMD-level ones in these three only.
+ *
  * The copy-on-write decisions (<policy>_copies, <policy>_reuses) are
  * counted under the policy in effect, in the object written to; a copy
  * counts once it is made.  snapshots and eager_copies count in the source.
@@ -397,6 +439,9 @@ enum wpfault_stat {
 	WPFAULT_STAT_UPGRADES_UNMAPPED,	/* such pages a clean unmapped */
 	WPFAULT_STAT_VMA_LOCKED_FAULTS,	/* faults handled under a vma lock */
 	WPFAULT_STAT_MAPPING_WALKS,	/* walks of all mappings of a range */
+	WPFAULT_STAT_PMD_MAPS,		/* huge entries a fault made */
+	WPFAULT_STAT_PMD_UPGRADES,	/* read-only ones made writable */
+	WPFAULT_STAT_PMD_FALLBACKS,	/* huge faults sent to small entries */
 	WPFAULT_STAT_NR			/* the number of counters */
 };
 
@@ -469,6 +514,9 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_UPGRADES_UNMAPPED] = "upgrades_unmapped",		\
 	[WPFAULT_STAT_VMA_LOCKED_FAULTS] = "vma_locked_faults",		\
 	[WPFAULT_STAT_MAPPING_WALKS] = "mapping_walks",			\
+	[WPFAULT_STAT_PMD_MAPS] = "pmd_maps",				\
+	[WPFAULT_STAT_PMD_UPGRADES] = "pmd_upgrades",			\
+	[WPFAULT_STAT_PMD_FALLBACKS] = "pmd_fallbacks",			\
 }
 
 /*
