@@ -12,7 +12,8 @@
  *  - a writer process and a writer thread stamp pages while a collector
  *    loops (each waits for a collection every ten writes): no write is
  *    lost, as tickets prove, where DIRTY_BITMAP followed by CLEAN loses
- *    some (reported, not asserted);
+ *    some (reported, not asserted); the same on a pfn object's huge
+ *    entry, which each collect removes;
  *  - a collect while a writer process exits (its ptes zapped, its vmas
  *    not yet closed) reports every page it wrote, in each of eight rounds;
  *  - DIRTY_BITMAP and COLLECT over 2^37 pages, with a 16 GiB bitmap made
@@ -420,6 +421,36 @@ TEST_F(collect, no_write_is_lost_to_a_concurrent_collect)
 	ASSERT_EQ(0, race_run(_metadata, self->o.fd, self->p, true));
 	/* The two-call way, for comparison: not asserted. */
 	race_run(_metadata, self->o.fd, self->p, false);
+}
+
+/*
+ * The same race on a pfn object's huge entry (WPFAULT_CREATE_PMD): a
+ * write fault records the whole piece and maps it writable, so later
+ * writes take no fault, and each collect removes the entry.  Every
+ * write is reported by a collection that overlapped it or came after.
+ */
+TEST(pmd_no_write_is_lost_to_a_concurrent_collect)
+{
+	size_t size = wpf_pmd_size();
+	struct wpf_obj o = WPF_OBJ_INIT;
+	char *p;
+	int err;
+
+	err = wpf_create_flags(&o, size ?: page_size, WPFAULT_TYPE_PFN,
+			       WPFAULT_CREATE_PMD);
+	if (err == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	if (err == -EOPNOTSUPP && wpf_kernel_version() < 612)
+		SKIP(return, "no special huge pfn entries before 6.12");
+	ASSERT_EQ(0, err);
+	ASSERT_NE(0, size);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, race_run(_metadata, o.fd, p, true));
+	ASSERT_LE(1, wpf_stat(o.fd, WPFAULT_STAT_PMD_MAPS));
+	ASSERT_EQ(0, wpf_stat(o.fd, WPFAULT_STAT_PMD_FALLBACKS));
+	munmap(p, size);
+	wpf_destroy(&o);
 }
 
 /*
