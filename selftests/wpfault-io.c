@@ -146,10 +146,11 @@ static void drop_file(struct io_file *f)
 static int cmd_create(struct io_state *s, int argc, char **argv)
 {
 	int type = WPFAULT_TYPE_PAGECACHE;
+	uint32_t flags = 0;
 	uint64_t pages;
 	int err;
 
-	if (argc == 3 && !strcmp(argv[0], "-t")) {
+	if (argc >= 3 && !strcmp(argv[0], "-t")) {
 		type = find_name(type_names, WPFAULT_TYPE_NR, argv[1],
 				 "object type");
 		if (type < 0)
@@ -157,10 +158,15 @@ static int cmd_create(struct io_state *s, int argc, char **argv)
 		argv += 2;
 		argc -= 2;
 	}
+	if (argc == 2 && !strcmp(argv[0], "-P")) {
+		flags |= WPFAULT_CREATE_PMD;
+		argv++;
+		argc--;
+	}
 	if (argc != 1 || parse_u64(argv[0], &pages))
 		return -EINVAL;
 	drop_file(s->cur);
-	err = wpf_create_type(&s->cur->obj, pages * page_size, type);
+	err = wpf_create_flags(&s->cur->obj, pages * page_size, type, flags);
 	if (err == -ENOENT)
 		fprintf(stderr, "wpfault-io: no %s: wpfault.ko is not loaded\n",
 			WPFAULT_DEVICE);
@@ -658,7 +664,7 @@ static int cmd_unpin(struct io_state *s, int argc, char **argv)
 }
 
 static const struct io_cmd commands[] = {
-	{ "create", "[-t pagecache|pfn|cow] PAGES", cmd_create },
+	{ "create", "[-t pagecache|pfn|cow] [-P] PAGES", cmd_create },
 	{ "open", "PATH", cmd_open },
 	{ "mmap", "[-r] [PGOFF PAGES]", cmd_mmap },
 	{ "munmap", "", cmd_munmap },

@@ -438,25 +438,28 @@ const char *wpf_bits_str(const uint64_t *words, uint64_t nr)
 
 void *wpf_map(int fd, size_t pages, int prot, int flags, off_t pgoff)
 {
-	size_t len = pages * page_size;
+	size_t len = pages * page_size, align = ALIGN_2M;
 	char *area, *aligned, *p;
 
-	area = mmap(NULL, len + ALIGN_2M, PROT_NONE,
+	/* A larger PMD (arm64 with 16 KiB pages): huge entries fit too. */
+	if (wpf_pmd_size() > align)
+		align = wpf_pmd_size();
+	area = mmap(NULL, len + align, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (area == MAP_FAILED)
 		return MAP_FAILED;
-	aligned = (char *)(((uintptr_t)area + ALIGN_2M - 1) & ~(ALIGN_2M - 1));
+	aligned = (char *)(((uintptr_t)area + align - 1) & ~(align - 1));
 	p = mmap(aligned, len, prot, flags | MAP_FIXED, fd, pgoff * page_size);
 	if (p == MAP_FAILED) {
 		int err = errno;
 
-		munmap(area, len + ALIGN_2M);
+		munmap(area, len + align);
 		errno = err;
 		return MAP_FAILED;
 	}
 	if (aligned > area)
 		munmap(area, aligned - area);
-	munmap(aligned + len, area + len + ALIGN_2M - (aligned + len));
+	munmap(aligned + len, area + len + align - (aligned + len));
 	return p;
 }
 

@@ -143,8 +143,10 @@ const char *wpf_bits_str(const uint64_t *words, uint64_t nr);
 
 /*
  * Maps @pages pages of @fd at page offset @pgoff at an address aligned to
- * 2 MiB, so that fault-around windows (aligned in the address space) are
- * the same on every run.  Returns MAP_FAILED with errno set on failure.
+ * 2 MiB, or to the PMD size if larger, so that fault-around windows
+ * (aligned in the address space) are the same on every run, and a huge
+ * entry can map a PMD-aligned piece.  Returns MAP_FAILED with errno set
+ * on failure.
  */
 void *wpf_map(int fd, size_t pages, int prot, int flags, off_t pgoff);
 
