@@ -135,9 +135,13 @@ static bool all_bits(const uint64_t *words, size_t n, size_t nbits)
 {
 	size_t i;
 
-	for (i = 0; i < nbits; i++)
-		if (!!(words[i / 64] & (1ULL << (i % 64))) != (i < n))
+	for (i = 0; i < nbits; i++) {
+		bool set = words[i / 64] & (1ULL << (i % 64));
+		bool want = i < n;
+
+		if (set != want)
 			return false;
+	}
 	return true;
 }
 
@@ -373,7 +377,8 @@ TEST(piece_past_end_of_file_falls_back)
 		SKIP(return, NO_PMD_REASON);
 	ASSERT_EQ(0, err);
 	ASSERT_NE(0, size);
-	ASSERT_EQ(wpf_writable_faults(), wpf_faults(wpf_write_byte, PAGE(p, n)));
+	ASSERT_EQ(wpf_writable_faults(),
+		  wpf_faults(wpf_write_byte, PAGE(p, n)));
 	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(p, 0)));
 	CHECK_STATS(o.fd, [WPFAULT_STAT_PMD_MAPS] = 1,
 		    [WPFAULT_STAT_PMD_FALLBACKS] = 1, [W] = 1, [BA] = n + 1,
