@@ -440,8 +440,8 @@ TEST(pmd_no_write_is_lost_to_a_concurrent_collect)
 			       WPFAULT_CREATE_PMD);
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
-	if (err == -EOPNOTSUPP && wpf_kernel_version() < 612)
-		SKIP(return, "no special huge pfn entries before 6.12");
+	if (err == -EOPNOTSUPP && !wpf_pmd_objects())
+		SKIP(return, WPF_NO_PMD_OBJECTS);
 	ASSERT_EQ(0, err);
 	ASSERT_NE(0, size);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);

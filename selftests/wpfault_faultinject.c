@@ -849,8 +849,8 @@ FIXTURE_SETUP(fault_injection)
 	why = setup_injection();
 	if (why)
 		SKIP(return, "%s", why);
-	if (variant->op.prep == PREP_PMD && wpf_kernel_version() < 612)
-		SKIP(return, "no special huge pfn entries before 6.12");
+	if (variant->op.prep == PREP_PMD && !wpf_pmd_objects())
+		SKIP(return, WPF_NO_PMD_OBJECTS);
 	snprintf(mount_dir, sizeof(mount_dir), "/tmp/wpfault-fi-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(mount_dir));
 	ASSERT_EQ(0, mount("none", mount_dir, "wpfault", 0, NULL));

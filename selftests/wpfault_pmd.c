@@ -16,8 +16,9 @@
  * and the faults the core took.  Sizes come from the kernel's PMD size
  * (hpage_pmd_size) and the page size.
  *
- * Special huge pfn entries came in 6.12: an older kernel must refuse the
- * flag with EOPNOTSUPP, a newer one accept it.
+ * Special huge pfn entries came in 6.12, and need transparent huge pages,
+ * which PREEMPT_RT kernels lack: a kernel without them must refuse the
+ * flag with EOPNOTSUPP, one with them accept it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,19 +33,18 @@
 
 #include "wpfault_stats.h"
 
-#define NO_PMD_REASON	"no special huge pfn entries before 6.12"
-
 /*
  * Creates a PMD pfn object of @size bytes and maps @len bytes of it from
  * offset 0 without an address hint; 1 if the kernel refuses PMD objects,
- * as it must before 6.12, and -errno on any other failure.
+ * as it must without special huge pfn entries, and -errno on any other
+ * failure.
  */
 static int create_pmd(struct wpf_obj *o, size_t size, size_t len, char **p)
 {
 	int err = wpf_create_flags(o, size, WPFAULT_TYPE_PFN,
 				   WPFAULT_CREATE_PMD);
 
-	if (err == -EOPNOTSUPP && wpf_kernel_version() < 612)
+	if (err == -EOPNOTSUPP && !wpf_pmd_objects())
 		return 1;
 	if (err)
 		return err;
@@ -75,7 +75,7 @@ FIXTURE_SETUP(pmd)
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
 	if (err == 1)
-		SKIP(return, NO_PMD_REASON);
+		SKIP(return, WPF_NO_PMD_OBJECTS);
 	ASSERT_EQ(0, err);
 	ASSERT_NE(0, self->size);
 	self->n = self->size / page_size;
@@ -374,7 +374,7 @@ TEST(piece_past_end_of_file_falls_back)
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
 	if (err == 1)
-		SKIP(return, NO_PMD_REASON);
+		SKIP(return, WPF_NO_PMD_OBJECTS);
 	ASSERT_EQ(0, err);
 	ASSERT_NE(0, size);
 	ASSERT_EQ(wpf_writable_faults(),
@@ -390,7 +390,8 @@ TEST(piece_past_end_of_file_falls_back)
 /*
  * The flag is for pfn objects only, and such objects track by the
  * mkwrite method only; a kernel without special huge pfn entries refuses
- * it, as it must before 6.12 and must not after.
+ * it, as it must before 6.12 or without transparent huge pages, and must
+ * not otherwise.
  */
 TEST(flag_rules)
 {
@@ -406,7 +407,7 @@ TEST(flag_rules)
 			       WPFAULT_CREATE_PMD);
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
-	if (wpf_kernel_version() < 612) {
+	if (!wpf_pmd_objects()) {
 		ASSERT_EQ(-EOPNOTSUPP, err);
 		return;
 	}

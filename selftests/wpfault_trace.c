@@ -369,8 +369,8 @@ TEST(pmd_events_add_up_to_the_counters)
 			       WPFAULT_TYPE_PFN, WPFAULT_CREATE_PMD);
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
-	if (err == -EOPNOTSUPP && wpf_kernel_version() < 612)
-		SKIP(return, "no special huge pfn entries before 6.12");
+	if (err == -EOPNOTSUPP && !wpf_pmd_objects())
+		SKIP(return, WPF_NO_PMD_OBJECTS);
 	ASSERT_EQ(0, err);
 	ASSERT_NE(0, size);
 	p = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);

@@ -408,6 +408,11 @@ int wpf_kernel_version(void)
 	return major * 100 + minor;
 }
 
+bool wpf_pmd_objects(void)
+{
+	return wpf_kernel_version() >= 612 && wpf_pmd_size();
+}
+
 int wpf_clear_soft_dirty(void)
 {
 	return wpf_write_file("/proc/self/clear_refs", "4");

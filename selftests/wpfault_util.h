@@ -127,6 +127,15 @@ size_t wpf_pmd_size(void);
 
 /* The running kernel's release as major * 100 + minor (612), or -1. */
 int wpf_kernel_version(void);
+/*
+ * Whether the kernel has special huge pfn entries, which
+ * WPFAULT_CREATE_PMD needs: 6.12 on, with transparent huge pages (which
+ * PREEMPT_RT kernels lack).
+ */
+bool wpf_pmd_objects(void);
+/* Why a test of WPFAULT_CREATE_PMD skips where wpf_pmd_objects() is false. */
+#define WPF_NO_PMD_OBJECTS \
+	"no special huge pfn entries: before 6.12, or no transparent huge pages"
 
 /* A field of /proc/vmstat, or -1. */
 int64_t wpf_vmstat(const char *name);
