@@ -436,16 +436,14 @@ TEST(pmd_no_write_is_lost_to_a_concurrent_collect)
 	char *p;
 	int err;
 
-	err = wpf_create_flags(&o, size ?: page_size, WPFAULT_TYPE_PFN,
-			       WPFAULT_CREATE_PMD);
+	err = wpf_create_pmd_mapped(&o, size ?: page_size, size ?: page_size,
+				    &p);
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
-	if (err == -EOPNOTSUPP && !wpf_pmd_objects())
+	if (err == 1)
 		SKIP(return, WPF_NO_PMD_OBJECTS);
 	ASSERT_EQ(0, err);
 	ASSERT_NE(0, size);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, race_run(_metadata, o.fd, p, true));
 	ASSERT_LE(1, wpf_stat(o.fd, WPFAULT_STAT_PMD_MAPS));
 	ASSERT_EQ(0, wpf_stat(o.fd, WPFAULT_STAT_PMD_FALLBACKS));

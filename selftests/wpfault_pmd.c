@@ -33,25 +33,6 @@
 
 #include "wpfault_stats.h"
 
-/*
- * Creates a PMD pfn object of @size bytes and maps @len bytes of it from
- * offset 0 without an address hint; 1 if the kernel refuses PMD objects,
- * as it must without special huge pfn entries, and -errno on any other
- * failure.
- */
-static int create_pmd(struct wpf_obj *o, size_t size, size_t len, char **p)
-{
-	int err = wpf_create_flags(o, size, WPFAULT_TYPE_PFN,
-				   WPFAULT_CREATE_PMD);
-
-	if (err == -EOPNOTSUPP && !wpf_pmd_objects())
-		return 1;
-	if (err)
-		return err;
-	*p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, o->fd, 0);
-	return *p == MAP_FAILED ? -errno : 0;
-}
-
 FIXTURE(pmd) {
 	struct wpf_obj o;
 	char *p;
@@ -70,8 +51,8 @@ FIXTURE_SETUP(pmd)
 	self->buf = NULL;
 	self->size = wpf_pmd_size();
 	/* A kernel without huge pages has no PMD objects either. */
-	err = create_pmd(&self->o, self->size ?: page_size, page_size,
-			 &self->p);
+	err = wpf_create_pmd_mapped(&self->o, self->size ?: page_size,
+				    page_size, &self->p);
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
 	if (err == 1)
@@ -81,8 +62,8 @@ FIXTURE_SETUP(pmd)
 	self->n = self->size / page_size;
 	munmap(self->p, page_size);
 	wpf_destroy(&self->o);
-	ASSERT_EQ(0, create_pmd(&self->o, 2 * self->size, 2 * self->size,
-				&self->p));
+	ASSERT_EQ(0, wpf_create_pmd_mapped(&self->o, 2 * self->size,
+					   2 * self->size, &self->p));
 	/* thp_get_unmapped_area() aligned it for the huge entries. */
 	ASSERT_EQ(0, (uintptr_t)self->p % self->size);
 	self->buf = malloc(self->size);
@@ -368,9 +349,10 @@ TEST(piece_past_end_of_file_falls_back)
 	int err;
 
 	if (size)
-		err = create_pmd(&o, 2 * size - page_size, 2 * size, &p);
+		err = wpf_create_pmd_mapped(&o, 2 * size - page_size,
+					    2 * size, &p);
 	else
-		err = create_pmd(&o, page_size, page_size, &p);
+		err = wpf_create_pmd_mapped(&o, page_size, page_size, &p);
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
 	if (err == 1)

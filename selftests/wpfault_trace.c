@@ -365,16 +365,14 @@ TEST(pmd_events_add_up_to_the_counters)
 	ASSERT_NE(NULL, sample);
 	if (!dir)
 		SKIP(return, "no tracefs: the kernel has no CONFIG_TRACING");
-	err = wpf_create_flags(&o, size ? 2 * size : page_size,
-			       WPFAULT_TYPE_PFN, WPFAULT_CREATE_PMD);
+	err = wpf_create_pmd_mapped(&o, size ? 2 * size : page_size,
+				    size ? 2 * size : page_size, &p);
 	if (err == -ENOENT)
 		SKIP(return, WPF_UNLOADED);
-	if (err == -EOPNOTSUPP && !wpf_pmd_objects())
+	if (err == 1)
 		SKIP(return, WPF_NO_PMD_OBJECTS);
 	ASSERT_EQ(0, err);
 	ASSERT_NE(0, size);
-	p = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
-	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "0"));
 	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
 	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "1"));

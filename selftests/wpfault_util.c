@@ -413,6 +413,24 @@ bool wpf_pmd_objects(void)
 	return wpf_kernel_version() >= 612 && wpf_pmd_size();
 }
 
+int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,
+			  char **map)
+{
+	int err = wpf_create_flags(obj, size, WPFAULT_TYPE_PFN,
+				   WPFAULT_CREATE_PMD);
+
+	if (err == -EOPNOTSUPP && !wpf_pmd_objects())
+		return 1;
+	if (err)
+		return err;
+	*map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, obj->fd, 0);
+	if (*map != MAP_FAILED)
+		return 0;
+	err = -errno;
+	wpf_destroy(obj);
+	return err;
+}
+
 int wpf_clear_soft_dirty(void)
 {
 	return wpf_write_file("/proc/self/clear_refs", "4");
@@ -572,9 +590,15 @@ long wpf_faults(void (*fn)(volatile char *p), volatile char *p)
 	return wpf_minflt() - before;
 }
 
-bool wpf_hw_dirty_bits(void)
+/*
+ * The faults @access takes on a shared tmpfs page after @prepare put it
+ * in the state to measure (0 on success), or -1 if that cannot be done.
+ */
+static long probe_faults(const char *name,
+			 int (*prepare)(volatile char *p),
+			 void (*access)(volatile char *p))
 {
-	int fd = memfd_create("wpfault-dirty-probe", MFD_CLOEXEC);
+	int fd = memfd_create(name, MFD_CLOEXEC);
 	volatile char *p = MAP_FAILED;
 	long faults = -1;
 
@@ -582,34 +606,40 @@ bool wpf_hw_dirty_bits(void)
 		p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 fd, 0);
 	if (p != MAP_FAILED) {
-		wpf_read_byte(p);	/* maps the page writable and clean */
-		faults = wpf_faults(wpf_write_byte, p);
+		if (!prepare(p))
+			faults = wpf_faults(access, p);
 		munmap((void *)p, page_size);
 	}
 	if (fd >= 0)
 		close(fd);
-	return faults == 0;
+	return faults;
+}
+
+/* Maps the page writable and clean. */
+static int map_clean(volatile char *p)
+{
+	wpf_read_byte(p);
+	return 0;
+}
+
+/* Maps the page, then makes its pte old. */
+static int map_old(volatile char *p)
+{
+	wpf_read_byte(p);
+	/* "1": clear the access flags of every pte of this process. */
+	return wpf_write_file("/proc/self/clear_refs", "1");
+}
+
+bool wpf_hw_dirty_bits(void)
+{
+	return probe_faults("wpfault-dirty-probe", map_clean,
+			    wpf_write_byte) == 0;
 }
 
 bool wpf_hw_access_flags(void)
 {
-	int fd = memfd_create("wpfault-young-probe", MFD_CLOEXEC);
-	volatile char *p = MAP_FAILED;
-	long faults = -1;
-
-	if (fd >= 0 && !ftruncate(fd, page_size))
-		p = mmap(NULL, page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 fd, 0);
-	if (p != MAP_FAILED) {
-		wpf_read_byte(p);
-		/* "1": clear the access flags of every pte of this process. */
-		if (!wpf_write_file("/proc/self/clear_refs", "1"))
-			faults = wpf_faults(wpf_read_byte, p);
-		munmap((void *)p, page_size);
-	}
-	if (fd >= 0)
-		close(fd);
-	return faults == 0;
+	return probe_faults("wpfault-young-probe", map_old,
+			    wpf_read_byte) == 0;
 }
 
 long wpf_writable_faults(void)

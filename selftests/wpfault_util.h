@@ -133,6 +133,15 @@ int wpf_kernel_version(void);
  * PREEMPT_RT kernels lack).
  */
 bool wpf_pmd_objects(void);
+/*
+ * Creates a pfn object of @size bytes with WPFAULT_CREATE_PMD and maps
+ * @len bytes of it shared and writable from offset 0, without an address
+ * hint (the module aligns it for huge entries); 1 if the kernel refuses
+ * the flag, as it must where wpf_pmd_objects() is false, or -errno on any
+ * other failure, with nothing left behind.
+ */
+int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,
+			  char **map);
 /* Why a test of WPFAULT_CREATE_PMD skips where wpf_pmd_objects() is false. */
 #define WPF_NO_PMD_OBJECTS \
 	"no special huge pfn entries: before 6.12, or no transparent huge pages"
