@@ -96,6 +96,54 @@ static inline struct folio *wpf_grab_folio(struct address_space *mapping,
 #endif
 }
 
+/*
+ * The largest folio order an object with large folios asks for: one below
+ * the PMD order, so that no folio of it can be mapped by one huge entry,
+ * and within the page cache's limit.  0 where the order cannot be capped
+ * so (no mapping_set_folio_order_range(): 6.1) or the page cache has no
+ * large folios (no transparent huge pages).
+ */
+static inline unsigned int wpf_large_folio_order(void)
+{
+#ifdef WPF_HAVE_FOLIO_ORDER_RANGE
+	/* Without them the page cache ignores the order it is given. */
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		return 0;
+	return min_t(unsigned int, PMD_SHIFT - PAGE_SHIFT - 1,
+		     MAX_PAGECACHE_ORDER);
+#else
+	return 0;
+#endif
+}
+
+/* Lets @mapping hold folios of up to 2^@order pages. */
+static inline void wpf_set_folio_order(struct address_space *mapping,
+				       unsigned int order)
+{
+#ifdef WPF_HAVE_FOLIO_ORDER_RANGE
+	mapping_set_folio_order_range(mapping, 0, order);
+#endif
+}
+
+/*
+ * Locked, referenced folio at @index, created with 2^@order pages if none
+ * is cached there, or fewer where part of that range is cached or memory
+ * is short; ERR_PTR on error.  @index is a multiple of 2^@order.
+ */
+static inline struct folio *wpf_grab_folio_order(struct address_space *mapping,
+						 pgoff_t index,
+						 unsigned int order)
+{
+#ifdef WPF_HAVE_FOLIO_ORDER_RANGE
+	return __filemap_get_folio(mapping, index,
+				   FGP_LOCK | FGP_ACCESSED | FGP_CREAT |
+				   fgf_set_order(PAGE_SIZE << order),
+				   mapping_gfp_mask(mapping));
+#else
+	return wpf_grab_folio(mapping, index);
+#endif
+}
+
 /* Locked, referenced folio at @index, or NULL if none is cached. */
 static inline struct folio *wpf_lock_folio(struct address_space *mapping,
 					   pgoff_t index)

@@ -29,7 +29,7 @@ static long wpf_dev_ioctl(struct file *file, unsigned int cmd,
 	case WPFAULT_IOC_CREATE:
 		return wpf_object_create(uarg);
 	case WPFAULT_IOC_STATS:
-		return wpf_stats_ioctl(uarg);
+		return wpf_objects_stats_ioctl(uarg);
 	case WPFAULT_IOC_PIN:
 		return wpf_pin_create(uarg);
 	default:

@@ -27,6 +27,14 @@
 #include "wpfault.h"
 
 static const struct wpf_object_type *const *wpf_types;
+/*
+ * Every live object, for the module-wide pages_resident: ->free_folio
+ * cannot count the pages that leave the page cache, as the kernel drops
+ * the pages of a split large folio past end of file without it
+ * (__filemap_remove_folio() in the split).
+ */
+static LIST_HEAD(wpf_live_objects);
+static DEFINE_SPINLOCK(wpf_live_lock);
 
 static const struct inode_operations wpf_object_iops;
 static void wpf_object_debugfs(struct wpf_object *obj);
@@ -65,6 +73,9 @@ static struct inode *wpf_object_new(struct super_block *sb,
 	insert_inode_hash(inode);
 	wpf_object_debugfs(obj);
 	wpf_count_global(WPFAULT_STAT_OBJECTS_ALIVE, 1);
+	spin_lock(&wpf_live_lock);
+	list_add(&obj->live, &wpf_live_objects);
+	spin_unlock(&wpf_live_lock);
 	return inode;
 
 free_counters:
@@ -91,6 +102,9 @@ static void wpf_object_evict(struct inode *inode)
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	wpf_count(obj, WPFAULT_STAT_PAGES_TRUNCATED, pages);
+	spin_lock(&wpf_live_lock);
+	list_del(&obj->live);
+	spin_unlock(&wpf_live_lock);
 	if (obj->type->destroy)
 		obj->type->destroy(obj);
 	wpf_disk_destroy(obj);
@@ -426,6 +440,41 @@ static void wpf_object_stats(struct wpf_object *obj, u64 *values)
 	wpf_stats_derive(values);
 }
 
+/* The module-wide counters, with the gauge only the live objects know. */
+static void wpf_objects_stats(u64 *values)
+{
+	struct wpf_object *obj;
+	u64 resident = 0;
+
+	wpf_stats_read_module(values);
+	spin_lock(&wpf_live_lock);
+	list_for_each_entry(obj, &wpf_live_objects, live)
+		resident += READ_ONCE(obj->inode->i_mapping->nrpages);
+	spin_unlock(&wpf_live_lock);
+	values[WPFAULT_STAT_PAGES_RESIDENT] = resident;
+	wpf_stats_derive(values);
+}
+
+/* WPFAULT_IOC_STATS on /dev/wpfault: the module-wide counters. */
+long wpf_objects_stats_ioctl(struct wpfault_stats __user *uarg)
+{
+	u64 values[WPFAULT_STAT_NR];
+
+	wpf_objects_stats(values);
+	return wpf_stats_copy_out(uarg, values);
+}
+
+/* debugfs wpfault/stats */
+static int wpf_module_stats_show(struct seq_file *m, void *unused)
+{
+	u64 values[WPFAULT_STAT_NR];
+
+	wpf_objects_stats(values);
+	wpf_stats_show_values(m, values);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wpf_module_stats);
+
 static long wpf_ioctl_stats(struct wpf_object *obj,
 			    struct wpfault_stats __user *uarg)
 {
@@ -523,6 +572,7 @@ int wpf_publish_fd(struct file *file, int fd, void __user *uarg,
 long wpf_object_create(struct wpfault_create __user *uarg)
 {
 	struct wpfault_create arg;
+	struct wpf_object *obj;
 	struct file *file;
 	int fd;
 
@@ -534,9 +584,14 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 	if (arg.flags & WPFAULT_CREATE_PMD &&
 	    !(wpf_types[arg.type]->flags & WPF_TYPE_PMD))
 		return -EINVAL;
+	if (arg.flags & WPFAULT_CREATE_LARGE_FOLIOS &&
+	    !(wpf_types[arg.type]->flags & WPF_TYPE_LARGE_FOLIOS))
+		return -EINVAL;
 	if (arg.size > MAX_LFS_FILESIZE)
 		return -EFBIG;
 	if (arg.flags & WPFAULT_CREATE_PMD && !wpf_have_pmd_pfnmap())
+		return -EOPNOTSUPP;
+	if (arg.flags & WPFAULT_CREATE_LARGE_FOLIOS && !wpf_large_folio_order())
 		return -EOPNOTSUPP;
 
 	fd = get_unused_fd_flags(arg.flags & WPFAULT_CREATE_CLOEXEC ?
@@ -548,10 +603,15 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 		put_unused_fd(fd);
 		return PTR_ERR(file);
 	}
-	/* Before the descriptor is installed: nothing maps it yet. */
-	wpf_object_of(file_inode(file))->pmd = arg.flags & WPFAULT_CREATE_PMD;
+	/* Before the descriptor is installed: nothing maps or caches it. */
+	obj = wpf_object_of(file_inode(file));
+	obj->pmd = arg.flags & WPFAULT_CREATE_PMD;
+	if (arg.flags & WPFAULT_CREATE_LARGE_FOLIOS) {
+		obj->folio_order = wpf_large_folio_order();
+		wpf_set_folio_order(obj->inode->i_mapping, obj->folio_order);
+	}
 	arg.fd = fd;
-	arg.id = wpf_object_of(file_inode(file))->id;
+	arg.id = obj->id;
 	return wpf_publish_fd(file, fd, uarg, &arg, sizeof(arg));
 }
 
@@ -576,8 +636,9 @@ DEFINE_SHOW_ATTRIBUTE(wpf_bdi);
 
 /*
  * debugfs wpfault/<id>/: every object's stats, bdi (the name of its BDI,
- * whose own statistics are in bdi/<name>/) and blocks (disk.c), and the
- * files of its type.
+ * whose own statistics are in bdi/<name>/), folio_order (the largest
+ * folio its page cache asks for) and blocks (disk.c), and the files of
+ * its type.
  */
 static void wpf_object_debugfs(struct wpf_object *obj)
 {
@@ -589,6 +650,8 @@ static void wpf_object_debugfs(struct wpf_object *obj)
 			    &wpf_object_stats_fops);
 	debugfs_create_file("bdi", 0400, obj->debugfs_dir, obj,
 			    &wpf_bdi_fops);
+	debugfs_create_u8("folio_order", 0400, obj->debugfs_dir,
+			  &obj->folio_order);
 	wpf_disk_debugfs(obj);
 	if (obj->type->debugfs)
 		obj->type->debugfs(obj);
@@ -598,6 +661,8 @@ static void wpf_object_debugfs(struct wpf_object *obj)
 int wpf_objects_init(const struct wpf_object_type *const *types)
 {
 	wpf_types = types;
+	debugfs_create_file("stats", 0400, wpf_debugfs_root(), NULL,
+			    &wpf_module_stats_fops);
 	return wpf_fs_register(&wpf_object_fs_ops);
 }
 

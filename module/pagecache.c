@@ -37,7 +37,7 @@ static vm_fault_t wpf_fault_folio(struct vm_fault *vmf,
 		filemap_invalidate_unlock_shared(mapping);
 		goto sigbus;
 	}
-	folio = wpf_grab_folio(mapping, vmf->pgoff);
+	folio = wpf_pagecache_grab(obj, vmf->pgoff);
 	filemap_invalidate_unlock_shared(mapping);
 	if (IS_ERR(folio))
 		return vmf_error(PTR_ERR(folio));
@@ -140,7 +140,7 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 		ret = VM_FAULT_NOPAGE;
 		goto out;
 	}
-	if (wpf_written_reserve(obj, folio->index, GFP_KERNEL)) {
+	if (wpf_written_reserve(obj, folio, GFP_KERNEL)) {
 		folio_unlock(folio);
 		ret = VM_FAULT_OOM;
 		goto out;
@@ -149,9 +149,10 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 	 * Record the write and dirty the folio before the pte becomes
 	 * writable, and keep it locked until the core has made it so:
 	 * writeback and clean take the same lock, so they see either a
-	 * read-only pte or all of it done.
+	 * read-only pte or all of it done.  The core may map every page of
+	 * a large folio writable at once (finish_fault()): all are recorded.
 	 */
-	wpf_written_commit(obj, folio->index, true);
+	wpf_written_commit(obj, folio, true);
 	folio_mark_dirty(folio);
 out:
 	trace_wpfault_page_mkwrite(obj->id, vmf->pgoff, false,
@@ -182,8 +183,22 @@ static const struct vm_operations_struct wpf_pagecache_vm_ops = {
 };
 
 /*
- * Write-protects a locked folio.  A dirty pte means data the disk lacks:
- * it goes to the folio, the kernel's dirty state.  Returns whether a pte
+ * A dirty bit a clean took from a pte of a locked folio means data the
+ * disk lacks: it goes to the folio, the kernel's dirty state.  The write
+ * it stands for went through ->page_mkwrite and is recorded, so this
+ * skips ->dirty_folio, which would record again every page of a large
+ * folio that a clean left reserved, those this clean just cleaned among
+ * them.
+ */
+static void wpf_folio_redirty(struct wpf_object *obj, struct folio *folio)
+{
+	if (filemap_dirty_folio(folio->mapping, folio))
+		wpf_count(obj, WPFAULT_STAT_PAGES_ACCOUNTED,
+			  folio_nr_pages(folio));
+}
+
+/*
+ * Write-protects a locked folio, every page of it.  Returns whether a pte
  * was dirty or writable (shared mappings make a pte writable and dirty
  * at once).
  */
@@ -192,27 +207,41 @@ static bool wpf_folio_wrprotect(struct wpf_object *obj, struct folio *folio)
 	wpf_count(obj, WPFAULT_STAT_MAPPING_WALKS, 1);
 	if (!folio_mkclean(folio))
 		return false;
-	folio_mark_dirty(folio);
+	wpf_folio_redirty(obj, folio);
 	return true;
+}
+
+/* How many pages of [@first, @first + @nr) @folio holds from @first on. */
+static pgoff_t wpf_folio_pages_from(struct folio *folio, pgoff_t first,
+				    pgoff_t nr)
+{
+	return min(folio_next_index(folio) - first, nr);
 }
 
 /*
  * Locks the folios of [@first, @first + @nr) in order, waiting for the
  * first and only trying the others, as a task that holds one of them may
  * wait for another: stops at a page with no folio or one locked
- * elsewhere.  Returns how many it locked, each with a reference.
+ * elsewhere.  Returns how many pages of the range the folios it locked
+ * hold, each folio with a reference.
  */
 static pgoff_t wpf_lock_folio_run(struct address_space *mapping,
 				  pgoff_t first, pgoff_t nr)
 {
-	pgoff_t i;
+	struct folio *folio = wpf_lock_folio(mapping, first);
+	pgoff_t locked;
 
-	if (!wpf_lock_folio(mapping, first))
+	if (!folio)
 		return 0;
-	for (i = 1; i < nr; i++)
-		if (!wpf_trylock_folio(mapping, first + i))
+	locked = wpf_folio_pages_from(folio, first, nr);
+	/* The pages before first + locked are in folios this task holds. */
+	while (locked < nr) {
+		folio = wpf_trylock_folio(mapping, first + locked);
+		if (!folio)
 			break;
-	return i;
+		locked = wpf_folio_pages_from(folio, first, nr);
+	}
+	return locked;
 }
 
 /* A folio this task holds locked, and so in the page cache. */
@@ -232,7 +261,9 @@ static struct folio *wpf_held_folio(struct address_space *mapping,
  * ->page_mkwrite waits for the lock, so none is halfway, and each page
  * either has no writable pte or is recorded.  In MKWRITE mode the ptes
  * are write-protected, by the run where the helpers can
- * (wpf_pagecache_tracking_clean_run()) and else by folio_mkclean(); in
+ * (wpf_pagecache_tracking_clean_run()) and else by folio_mkclean(), which
+ * takes every page of a large folio, those outside the range too: they
+ * stay recorded, so their next write faults and finds them so.  In
  * PAGETABLE mode they stay writable, their dirty bits harvested before.
  * Bit @bit + i of @cleaned says whether page @first + i was set.
  */
@@ -241,27 +272,32 @@ static void wpf_clean_locked(struct wpf_object *obj, pgoff_t first,
 {
 	struct address_space *mapping = obj->inode->i_mapping;
 	DECLARE_BITMAP(dirty, WPF_CLEAN_RUN);
+	bool by_run, writable, was_set;
 	struct folio *folio;
-	bool by_run, writable;
-	pgoff_t i;
+	pgoff_t i, end;
 
 	mutex_lock(&obj->disk_lock);
 	by_run = wpf_pagecache_tracking_clean_run(obj, first, nr, dirty);
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr; i = end) {
 		folio = wpf_held_folio(mapping, first + i);
+		end = i + wpf_folio_pages_from(folio, first + i, nr - i);
 		if (obj->tracking.mode == WPFAULT_MODE_PAGETABLE) {
 			writable = folio_mapped(folio);
 		} else if (by_run) {
 			/* A pte the run cleaned was writable and dirty. */
-			writable = test_bit(i, dirty);
+			writable = find_next_bit(dirty, end, i) < end;
 			if (writable)
-				folio_mark_dirty(folio);
+				wpf_folio_redirty(obj, folio);
 		} else {
 			writable = wpf_folio_wrprotect(obj, folio);
 		}
-		__assign_bit(bit + i, cleaned,
-			     wpf_written_clean_unless_pinned(obj, first + i,
-							     folio, writable));
+		for (; i < end; i++) {
+			was_set = wpf_written_clean_unless_pinned(obj,
+								  first + i,
+								  folio,
+								  writable);
+			__assign_bit(bit + i, cleaned, was_set);
+		}
 		folio_unlock(folio);
 		folio_put(folio);
 	}
@@ -446,6 +482,7 @@ static const struct file_operations wpf_pagecache_fops = {
 };
 
 const struct wpf_object_type wpf_pagecache_type = {
+	.flags = WPF_TYPE_LARGE_FOLIOS,
 	.init = wpf_pagecache_init,
 	.fops = &wpf_pagecache_fops,
 	.clean_run = wpf_pagecache_clean_run,

@@ -500,18 +500,6 @@ static void wpf_pfn_init(struct wpf_object *obj)
 }
 
 /*
- * An object made with WPFAULT_CREATE_PMD tracks by the mkwrite method
- * alone (pfn_pmd.c says why).
- */
-static int wpf_pfn_method(struct wpf_object *obj,
-			  struct wpfault_tracking *arg, bool set)
-{
-	if (set && obj->pmd && arg->method != WPFAULT_METHOD_MKWRITE)
-		return -EOPNOTSUPP;
-	return wpf_tracking_method(obj, arg, set);
-}
-
-/*
  * No read(2) or write(2): the data is reached through mappings.  A
  * mapping of a PMD or more starts where a huge entry can map its pieces,
  * as on a DAX file system (thp_get_unmapped_area()).
@@ -541,6 +529,6 @@ const struct wpf_object_type wpf_pfn_type = {
 	.harvest_next = wpf_pfn_tracking_harvest_next,
 	.allocated = wpf_pfn_allocated,
 	.collected = wpf_tracking_collected,
-	.method = wpf_pfn_method,
+	.method = wpf_tracking_method,
 	.debugfs = wpf_pfn_debugfs,
 };

@@ -3,7 +3,8 @@
  * Counters: every event is counted twice, in its object and module-wide.
  * The STATS ioctl copies them out, and debugfs shows them as plain
  * "name value" lines: wpfault/stats module-wide, wpfault/<id>/stats for
- * one live object (object.c adds the gauges only an object knows).
+ * one live object (object.c adds the gauges only objects know, and makes
+ * both files).
  */
 #include <linux/debugfs.h>
 #include <linux/minmax.h>
@@ -93,19 +94,10 @@ long wpf_stats_copy_out(struct wpfault_stats __user *uarg, const u64 *values)
 	return 0;
 }
 
-static void wpf_stats_read_global(u64 *values)
+/* The module-wide counters, without the gauges only objects know. */
+void wpf_stats_read_module(u64 *values)
 {
 	wpf_stats_read(&wpf_global, values);
-	wpf_stats_derive(values);
-}
-
-/* WPFAULT_IOC_STATS on /dev/wpfault: the module-wide counters. */
-long wpf_stats_ioctl(struct wpfault_stats __user *uarg)
-{
-	u64 values[WPFAULT_STAT_NR];
-
-	wpf_stats_read_global(values);
-	return wpf_stats_copy_out(uarg, values);
 }
 
 void wpf_stats_show_values(struct seq_file *m, const u64 *values)
@@ -116,16 +108,6 @@ void wpf_stats_show_values(struct seq_file *m, const u64 *values)
 		seq_printf(m, "%s %llu\n", wpf_stat_names[i], values[i]);
 }
 
-static int wpf_stats_show(struct seq_file *m, void *unused)
-{
-	u64 values[WPFAULT_STAT_NR];
-
-	wpf_stats_read_global(values);
-	wpf_stats_show_values(m, values);
-	return 0;
-}
-DEFINE_SHOW_ATTRIBUTE(wpf_stats);
-
 /* The module's debugfs directory, which holds the objects' own. */
 struct dentry *wpf_debugfs_root(void)
 {
@@ -135,8 +117,6 @@ struct dentry *wpf_debugfs_root(void)
 void wpf_stats_init(void)
 {
 	wpf_debugfs_dir = debugfs_create_dir("wpfault", NULL);
-	debugfs_create_file("stats", 0400, wpf_debugfs_dir, NULL,
-			    &wpf_stats_fops);
 }
 
 void wpf_stats_exit(void)

@@ -265,7 +265,8 @@ static void wpf_tracking_get(struct wpf_object *obj,
 
 /*
  * The type's method hook (see struct wpf_object_type): the methods other
- * than mkwrite need the kernel's helpers.
+ * than mkwrite need the kernel's helpers, and objects that map huge
+ * entries (pfn_pmd.c) or hold large folios track by mkwrite alone.
  */
 int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
 			bool set)
@@ -273,7 +274,7 @@ int wpf_tracking_method(struct wpf_object *obj, struct wpfault_tracking *arg,
 	struct wpf_tracking *t = &obj->tracking;
 
 	if (set && arg->method != WPFAULT_METHOD_MKWRITE &&
-	    !wpf_have_dirty_helpers())
+	    (!wpf_have_dirty_helpers() || obj->pmd || obj->folio_order))
 		return -EOPNOTSUPP;
 	mutex_lock(&obj->disk_lock);
 	if (set) {

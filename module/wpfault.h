@@ -37,6 +37,8 @@ struct wpf_object;
 #define WPF_TYPE_SHARES_BLOCKS	BIT(0)
 /* It can map PMD-sized blocks with huge entries (WPFAULT_CREATE_PMD). */
 #define WPF_TYPE_PMD		BIT(1)
+/* Its page cache can hold large folios (WPFAULT_CREATE_LARGE_FOLIOS). */
+#define WPF_TYPE_LARGE_FOLIOS	BIT(2)
 
 /*
  * What differs between kinds of backing store (enum wpfault_type).  The
@@ -241,10 +243,17 @@ struct wpf_object {
 	const struct wpf_object_type *type;
 	struct wpf_counters stats;
 	struct dentry *debugfs_dir;
+	/* On the list of live objects (object.c). */
+	struct list_head live;
 	/* Made by WPFAULT_IOC_CREATE: holds a pin on the internal mount. */
 	bool pins_mount;
 	/* Maps PMD-sized blocks with huge entries (WPFAULT_CREATE_PMD). */
 	bool pmd;
+	/*
+	 * The largest folio order its page cache asks for: 0, or more with
+	 * WPFAULT_CREATE_LARGE_FOLIOS.
+	 */
+	u8 folio_order;
 	/*
 	 * The written set (written.c): a value entry for each page written
 	 * since a clean, a reserved slot for one cleaned since.
@@ -303,9 +312,7 @@ void wpf_stats_read(const struct wpf_counters *c, u64 *values);
 void wpf_stats_derive(u64 *values);
 long wpf_stats_copy_out(struct wpfault_stats __user *uarg, const u64 *values);
 void wpf_stats_show_values(struct seq_file *m, const u64 *values);
-long wpf_stats_ioctl(struct wpfault_stats __user *uarg);
-int wpf_counters_init(struct wpf_counters *c);
-void wpf_counters_free(struct wpf_counters *c);
+void wpf_stats_read_module(u64 *values);
 struct dentry *wpf_debugfs_root(void);
 void wpf_stats_init(void);
 void wpf_stats_exit(void);
@@ -329,8 +336,10 @@ void wpf_fs_internal_put(void);
 void wpf_fs_blocks_add(struct super_block *sb, long n);
 
 /* written.c */
-int wpf_written_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp);
-void wpf_written_commit(struct wpf_object *obj, pgoff_t index, bool written);
+int wpf_written_reserve(struct wpf_object *obj, struct folio *folio,
+			gfp_t gfp);
+void wpf_written_commit(struct wpf_object *obj, struct folio *folio,
+			bool written);
 void wpf_written_forget(struct wpf_object *obj, pgoff_t first);
 int wpf_written_set(struct wpf_object *obj, pgoff_t index);
 void wpf_written_add(struct wpf_object *obj, pgoff_t index);
@@ -378,6 +387,7 @@ void wpf_disk_debugfs(struct wpf_object *obj);
 
 /* object.c */
 int wpf_objects_init(const struct wpf_object_type *const *types);
+long wpf_objects_stats_ioctl(struct wpfault_stats __user *uarg);
 void wpf_objects_exit(void);
 long wpf_object_create(struct wpfault_create __user *uarg);
 struct file *wpf_object_file(enum wpfault_type type, loff_t size);
@@ -463,6 +473,7 @@ void wpf_pagecache_tracking_vma(struct wpf_object *obj,
 /* writeback.c */
 extern const struct address_space_operations wpf_pagecache_aops;
 int wpf_fill_folio(struct wpf_object *obj, struct folio *folio);
+struct folio *wpf_pagecache_grab(struct wpf_object *obj, pgoff_t index);
 int wpf_fsync(struct file *file, loff_t start, loff_t end, int datasync);
 
 /* The types: pagecache.c, pfn.c, cow.c */

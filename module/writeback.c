@@ -4,8 +4,10 @@
  * superblock has a BDI of its own, so the kernel accounts, throttles and
  * writes back their dirty pages as for any file system: ->writepages
  * copies them to the disk (disk.c) with the kernel's protocol, and
- * ->read_folio brings back a page that reclaim dropped.  Folios carry no
- * private data, so the kernel never asks to invalidate or release one.
+ * ->read_folio brings back a page that reclaim dropped; the faults and
+ * ->write_begin make new folios with wpf_pagecache_grab(), which picks
+ * their size.  Folios carry no private data, so the kernel never asks to
+ * invalidate or release one.
  */
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -30,10 +32,44 @@ int wpf_fill_folio(struct wpf_object *obj, struct folio *folio)
 		return found;
 	if (found)
 		wpf_count(obj, WPFAULT_STAT_PAGES_READ, nr);
+	if (nr > 1)
+		wpf_count(obj, WPFAULT_STAT_LARGE_FOLIOS, 1);
 	folio_mark_uptodate(folio);
 	wpf_count(obj, WPFAULT_STAT_PAGES_ALLOCATED, nr);
-	wpf_count_global(WPFAULT_STAT_PAGES_RESIDENT, nr);
 	return 0;
+}
+
+/*
+ * Locked, referenced folio holding page @index, created if none does: in
+ * an object with large folios, the largest one of at most 2^folio_order
+ * pages that is aligned to its size and ends within end of file, or the
+ * smaller one the kernel makes where part of that range is cached.
+ */
+struct folio *wpf_pagecache_grab(struct wpf_object *obj, pgoff_t index)
+{
+	struct address_space *mapping = obj->inode->i_mapping;
+	pgoff_t pages = wpf_object_pages(obj->inode);
+	unsigned int order = obj->folio_order;
+	struct folio *folio;
+	pgoff_t first;
+
+	if (!order)
+		return wpf_grab_folio(mapping, index);
+	folio = wpf_lock_folio(mapping, index);
+	if (folio)
+		return folio;
+	for (;; order--) {
+		first = round_down(index, 1UL << order);
+		if (!order || first + (1UL << order) <= pages)
+			break;
+	}
+	folio = wpf_grab_folio_order(mapping, first, order);
+	if (IS_ERR(folio) || folio_contains(folio, index))
+		return folio;
+	/* A smaller folio at @first, or one already there: not ours. */
+	folio_unlock(folio);
+	folio_put(folio);
+	return wpf_grab_folio(mapping, index);
 }
 
 static int wpf_read_folio(struct file *file, struct folio *folio)
@@ -117,13 +153,13 @@ static int wpf_write_begin(WPF_WRITE_CTX ctx, struct address_space *mapping,
 	struct folio *folio;
 	int err = 0;
 
-	folio = wpf_grab_folio(mapping, index);
+	folio = wpf_pagecache_grab(obj, index);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
 	if (!folio_test_uptodate(folio))
 		err = wpf_fill_folio(obj, folio);
 	if (!err)
-		err = wpf_written_reserve(obj, index, GFP_KERNEL);
+		err = wpf_written_reserve(obj, folio, GFP_KERNEL);
 	if (err) {
 		folio_unlock(folio);
 		folio_put(folio);
@@ -140,7 +176,7 @@ static int wpf_write_end(WPF_WRITE_CTX ctx, struct address_space *mapping,
 	struct folio *folio = wpf_handle_folio(handle);
 	struct inode *inode = mapping->host;
 
-	wpf_written_commit(wpf_object_of(inode), folio->index, copied);
+	wpf_written_commit(wpf_object_of(inode), folio, copied);
 	if (copied) {
 		if (pos + copied > inode->i_size)
 			i_size_write(inode, pos + copied);
@@ -166,14 +202,6 @@ static ssize_t wpf_direct_io(struct kiocb *iocb, struct iov_iter *iter)
 				  i_size_read(inode));
 }
 
-static void wpf_free_folio(struct folio *folio)
-{
-	/* Only filled folios were counted. */
-	if (folio_test_uptodate(folio))
-		wpf_count_global(WPFAULT_STAT_PAGES_RESIDENT,
-				 -folio_nr_pages(folio));
-}
-
 const struct address_space_operations wpf_pagecache_aops = {
 	.dirty_folio = wpf_dirty_folio,
 	.read_folio = wpf_read_folio,
@@ -182,7 +210,6 @@ const struct address_space_operations wpf_pagecache_aops = {
 	.write_end = wpf_write_end,
 	.direct_IO = wpf_direct_io,
 	.migrate_folio = filemap_migrate_folio,
-	.free_folio = wpf_free_folio,
 	WPF_AOPS_ERROR_REMOVE,
 };
 

@@ -49,30 +49,55 @@
 #define WPF_CORE_UPGRADE	XA_MARK_0
 
 /*
- * Makes room for the entry of page @index, so that wpf_written_commit()
- * cannot fail; -ENOMEM on failure.
+ * Makes room for the entries of @folio's pages, so that
+ * wpf_written_commit() cannot fail; -ENOMEM, with none made, on failure.
  */
-int wpf_written_reserve(struct wpf_object *obj, pgoff_t index, gfp_t gfp)
+int wpf_written_reserve(struct wpf_object *obj, struct folio *folio,
+			gfp_t gfp)
 {
-	return xa_reserve(&obj->written, index, gfp);
+	long i, nr = folio_nr_pages(folio);
+	int err;
+
+	for (i = 0; i < nr; i++) {
+		err = xa_reserve(&obj->written, folio->index + i, gfp);
+		if (err) {
+			while (i--)
+				xa_release(&obj->written, folio->index + i);
+			return err;
+		}
+	}
+	return 0;
 }
 
-/* Records a write to page @index, or gives back an unused reservation. */
-void wpf_written_commit(struct wpf_object *obj, pgoff_t index, bool written)
+/*
+ * Records a write to @folio, as one to each of its pages: the kernel's
+ * dirty state is the folio's, and a fault may map all of it writable.
+ * With !@written, gives back the reservations.
+ */
+void wpf_written_commit(struct wpf_object *obj, struct folio *folio,
+			bool written)
 {
-	if (!written) {
-		xa_release(&obj->written, index);
-		return;
+	long i, nr = folio_nr_pages(folio);
+	pgoff_t index;
+
+	for (i = 0; i < nr; i++) {
+		index = folio->index + i;
+		if (!written) {
+			xa_release(&obj->written, index);
+			continue;
+		}
+		/*
+		 * Storing over a reservation allocates nothing: gfp is moot.
+		 * The old entry reads as the reservation or, since 6.4, as
+		 * NULL.  Only a clean that found no folio can have removed
+		 * the reservation, and it then write-protects the page and
+		 * restores the entry itself.
+		 */
+		if (!xa_is_value(xa_cmpxchg(&obj->written, index,
+					    XA_ZERO_ENTRY, WPF_WRITTEN,
+					    GFP_NOWAIT)))
+			wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
 	}
-	/*
-	 * Storing over a reservation allocates nothing: gfp is moot.  The
-	 * old entry reads as the reservation or, since 6.4, as NULL.  Only a
-	 * clean that found no folio can have removed the reservation, and it
-	 * then write-protects the page and restores the entry itself.
-	 */
-	if (!xa_is_value(xa_cmpxchg(&obj->written, index, XA_ZERO_ENTRY,
-				    WPF_WRITTEN, GFP_NOWAIT)))
-		wpf_count(obj, WPFAULT_STAT_PAGES_DIRTIED, 1);
 }
 
 /*

@@ -70,7 +70,8 @@ int fuzz_create(struct fuzz *f)
 
 	in.size = pick_u64(f);
 	in.flags = rnd(f, 4) ? rnd(f, 2) * WPFAULT_CREATE_CLOEXEC |
-		   rnd(f, 2) * WPFAULT_CREATE_PMD : pick_u32(f);
+		   rnd(f, 2) * WPFAULT_CREATE_PMD |
+		   rnd(f, 2) * WPFAULT_CREATE_LARGE_FOLIOS : pick_u32(f);
 	in.type = rnd(f, 4) ? rnd(f, 2) * WPFAULT_TYPE_PFN : pick_u32(f);
 	/* Garbage in the output fields: success must overwrite it. */
 	in.id = next_rand(f);
@@ -87,11 +88,17 @@ int fuzz_create(struct fuzz *f)
 		exp = EFAULT;
 	else if (!in.size || in.flags & ~WPFAULT_CREATE_FLAGS ||
 		 in.type >= WPFAULT_TYPE_NR || in.reserved ||
-		 (in.flags & WPFAULT_CREATE_PMD && in.type != WPFAULT_TYPE_PFN))
+		 (in.flags & WPFAULT_CREATE_PMD &&
+		  in.type != WPFAULT_TYPE_PFN) ||
+		 (in.flags & WPFAULT_CREATE_LARGE_FOLIOS &&
+		  in.type != WPFAULT_TYPE_PAGECACHE))
 		exp = EINVAL;
 	else if (in.size > MAX_LFS_FILESIZE)
 		exp = EFBIG;
 	else if (in.flags & WPFAULT_CREATE_PMD && !f->pmd_objects)
+		exp = EOPNOTSUPP;
+	else if (in.flags & WPFAULT_CREATE_LARGE_FOLIOS &&
+		 !f->large_folio_objects)
 		exp = EOPNOTSUPP;
 	else if (!can_write(&arg, 0, sizeof(in)))
 		exp = EFAULT;	/* and the object is undone */

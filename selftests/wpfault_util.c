@@ -413,6 +413,11 @@ bool wpf_pmd_objects(void)
 	return wpf_kernel_version() >= 612 && wpf_pmd_size();
 }
 
+bool wpf_large_folio_objects(void)
+{
+	return wpf_kernel_version() >= 612 && wpf_pmd_size();
+}
+
 int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,
 			  char **map)
 {

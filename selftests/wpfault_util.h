@@ -146,6 +146,16 @@ int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,
 #define WPF_NO_PMD_OBJECTS \
 	"no special huge pfn entries: before 6.12, or no transparent huge pages"
 
+/*
+ * Whether WPFAULT_CREATE_LARGE_FOLIOS works here: the kernel can cap a
+ * page cache's folio size (6.12 of the supported kernels) and has large
+ * folios (transparent huge pages, which PREEMPT_RT lacks).
+ */
+bool wpf_large_folio_objects(void);
+/* Why a test of WPFAULT_CREATE_LARGE_FOLIOS skips where that is false. */
+#define WPF_NO_LARGE_FOLIO_OBJECTS \
+	"no capped large folios: before 6.12, or no transparent huge pages"
+
 /* A field of /proc/vmstat, or -1. */
 int64_t wpf_vmstat(const char *name);
 /* A field ("BdiDirtied"...) of the object's BDI statistics in kB, or -1. */

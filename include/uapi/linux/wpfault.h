@@ -164,7 +164,16 @@
  * (CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, 6.12 on).
  */
 #define WPFAULT_CREATE_PMD	(1U << 1)
-#define WPFAULT_CREATE_FLAGS	(WPFAULT_CREATE_CLOEXEC | WPFAULT_CREATE_PMD)
+/*
+ * A page-cache object (EINVAL for other types) whose page cache holds
+ * large folios; see "Large folios" below.  EOPNOTSUPP on a kernel that
+ * cannot keep them smaller than a PMD (6.1) or has no large folios at
+ * all (no transparent huge pages, as on PREEMPT_RT).
+ */
+#define WPFAULT_CREATE_LARGE_FOLIOS	(1U << 2)
+#define WPFAULT_CREATE_FLAGS	(WPFAULT_CREATE_CLOEXEC | \
+				 WPFAULT_CREATE_PMD | \
+				 WPFAULT_CREATE_LARGE_FOLIOS)
 
 /* What backs an object's pages. */
 enum wpfault_type {
@@ -227,6 +236,31 @@ struct wpfault_create {
  * Such objects track by WPFAULT_METHOD_MKWRITE only (EOPNOTSUPP for the
  * others), and their cleans remove entries, small ones too, instead of
  * write-protecting them.
+ */
+
+/*
+ * Large folios.  A page-cache object created with
+ * WPFAULT_CREATE_LARGE_FOLIOS asks, when a fault or a write(2) finds a
+ * page uncached, for the largest folio of at most 2^folio_order pages
+ * (debugfs wpfault/<id>/folio_order) that is aligned to its size, holds
+ * the page and lies within end of file, and takes a smaller one where
+ * the kernel gives no such folio.  folio_order is one less than the PMD
+ * order, or the page cache's limit if that is lower: a PMD-sized folio
+ * could be mapped by one huge entry, which the kernel's dirty helpers
+ * reject when writable.  Reads through read(2) get the folios the
+ * kernel's readahead picks, within the same limit.
+ *
+ * The kernel keeps one dirty flag per folio, and from 6.18 on a write
+ * fault maps the whole folio writable at once ("mm/fault: Try to map the
+ * entire file folio in finish_fault()", Kiryl Shutsemau, September
+ * 2025).  So these objects track by the folio: a write through
+ * ->page_mkwrite or write(2) records every page of its folio, and a clean
+ * write-protects every page of each folio it touches (the pages it does
+ * not clean stay recorded).  A collect may thus report pages of a folio
+ * that were not written themselves; it never misses a written one.  Such
+ * objects track by WPFAULT_METHOD_MKWRITE only (EOPNOTSUPP for the
+ * others).  large_folios counts the folios of more than one page filled
+ * from the disk.
  */
 
 /**
@@ -442,6 +476,7 @@ enum wpfault_stat {
 	WPFAULT_STAT_PMD_MAPS,		/* huge entries a fault made */
 	WPFAULT_STAT_PMD_UPGRADES,	/* read-only ones made writable */
 	WPFAULT_STAT_PMD_FALLBACKS,	/* huge faults sent to small entries */
+	WPFAULT_STAT_LARGE_FOLIOS,	/* folios of more than a page filled */
 	WPFAULT_STAT_NR			/* the number of counters */
 };
 
@@ -517,6 +552,7 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_PMD_MAPS] = "pmd_maps",				\
 	[WPFAULT_STAT_PMD_UPGRADES] = "pmd_upgrades",			\
 	[WPFAULT_STAT_PMD_FALLBACKS] = "pmd_fallbacks",			\
+	[WPFAULT_STAT_LARGE_FOLIOS] = "large_folios",			\
 }
 
 /*

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Page-cache objects with large folios (WPFAULT_CREATE_LARGE_FOLIOS): a
+ * fault or write(2) on an uncached page makes a folio of F pages, F =
+ * 2^folio_order from the object's debugfs, checked against the folio the
+ * kernel reports in /proc/kpageflags.  What each kernel does with one,
+ * counted exactly:
+ *  - a first write to each page of a folio: before 6.18 a fault and a
+ *    ->page_mkwrite per page; from 6.18 one of each for the whole folio,
+ *    which finish_fault() maps at once ("mm/fault: Try to map the entire
+ *    file folio in finish_fault()", Kiryl Shutsemau, September 2025);
+ *  - a first read of each page: one ->fault, then fault-around maps the
+ *    rest of the folio before 6.18; from 6.18 the fault maps all of it;
+ *  - the kernel's dirty accounting and writeback: the whole folio;
+ *  - the tracker: every page of a folio written to, by the rule in the
+ *    uapi header; a clean of part of a folio write-protects all of it.
+ * Truncation and hole punches inside a folio keep every byte right, in
+ * the cache, through the mapping and on the disk.
+ *
+ * The page cache's folio order can be capped below the PMD order from
+ * 6.11 on, and large folios need transparent huge pages, which
+ * PREEMPT_RT kernels lack: a kernel without either must refuse the flag
+ * with EOPNOTSUPP, one with both accept it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "wpfault_stats.h"
+
+#define LF WPFAULT_STAT_LARGE_FOLIOS
+
+/* /proc/kpageflags bits (Documentation/admin-guide/mm/pagemap.rst). */
+#define KPF_COMPOUND_HEAD	15
+#define KPF_COMPOUND_TAIL	16
+
+FIXTURE(folio) {
+	struct wpf_obj o;
+	char *p;
+	/* Pages in a folio; the object is two folios. */
+	size_t f;
+	uint64_t *bits;
+	char *buf;
+	/* The kernel maps a whole folio on one fault (6.18 on). */
+	bool whole;
+};
+
+/* The object's debugfs folio_order, or -1. */
+static int folio_order(struct wpf_obj *o)
+{
+	char path[96], buf[16];
+
+	snprintf(path, sizeof(path), "%s/wpfault/%llu/folio_order", DEBUGFS_DIR,
+		 (unsigned long long)o->id);
+	if (wpf_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoi(buf);
+}
+
+FIXTURE_SETUP(folio)
+{
+	int err, order;
+
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
+	self->p = MAP_FAILED;
+	self->bits = NULL;
+	self->buf = NULL;
+	self->whole = wpf_kernel_version() >= 618;
+	err = wpf_create_flags(&self->o, page_size, WPFAULT_TYPE_PAGECACHE,
+			       WPFAULT_CREATE_LARGE_FOLIOS);
+	if (err == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	if (err == -EOPNOTSUPP && !wpf_large_folio_objects())
+		SKIP(return, WPF_NO_LARGE_FOLIO_OBJECTS);
+	ASSERT_EQ(0, err);
+	order = folio_order(&self->o);
+	ASSERT_LT(0, order);
+	self->f = 1UL << order;
+	wpf_destroy(&self->o);
+	ASSERT_EQ(0, wpf_create_flags(&self->o, 2 * self->f * page_size,
+				      WPFAULT_TYPE_PAGECACHE,
+				      WPFAULT_CREATE_LARGE_FOLIOS));
+	self->p = wpf_map(self->o.fd, 2 * self->f, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+	self->bits = calloc((2 * self->f + 63) / 64, sizeof(uint64_t));
+	self->buf = malloc(2 * self->f * page_size);
+	ASSERT_NE(NULL, self->bits);
+	ASSERT_NE(NULL, self->buf);
+}
+
+FIXTURE_TEARDOWN(folio)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, 2 * self->f * page_size);
+	free(self->bits);
+	free(self->buf);
+	wpf_destroy(&self->o);
+}
+
+/* Bits [first, first + nr) of @words set, and no other of [0, nbits). */
+static bool only_bits(const uint64_t *words, size_t first, size_t nr,
+		      size_t nbits)
+{
+	size_t i;
+
+	for (i = 0; i < nbits; i++) {
+		bool set = words[i / 64] & (1ULL << (i % 64));
+
+		if (set != (i >= first && i < first + nr))
+			return false;
+	}
+	return true;
+}
+
+static void fill_pattern(char *p, size_t first, size_t n, int round)
+{
+	size_t i;
+
+	for (i = first; i < first + n; i++)
+		memset(p + i * page_size, wpf_pattern(i, round), page_size);
+}
+
+/*
+ * Bytes [0, @cut) of @data are wpf_pattern(page, @round), bytes [@cut,
+ * @len) zero, except [@hole, @hole_end), zero too; -1 if so, else the
+ * offset of the first wrong byte.
+ */
+static long first_wrong(const char *data, size_t len, size_t cut,
+			size_t hole, size_t hole_end, int round)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char want = i < cut && (i < hole || i >= hole_end) ?
+			    wpf_pattern(i / page_size, round) : 0;
+
+		if (data[i] != want)
+			return i;
+	}
+	return -1;
+}
+
+/* The pages /proc/kpageflags shows in the folio whose head maps @p. */
+static long kernel_folio_pages(volatile char *p)
+{
+	uint64_t pfn = wpf_pfn_of(p), flags;
+	long n = 0;
+	int fd;
+
+	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (!pfn || fd < 0)
+		goto out;
+	if (pread(fd, &flags, sizeof(flags), pfn * sizeof(flags)) !=
+	    sizeof(flags) || !(flags & (1ULL << KPF_COMPOUND_HEAD)))
+		goto out;
+	for (n = 1;; n++) {
+		if (pread(fd, &flags, sizeof(flags),
+			  (pfn + n) * sizeof(flags)) != sizeof(flags) ||
+		    !(flags & (1ULL << KPF_COMPOUND_TAIL)))
+			break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+/*
+ * A write to each page of one folio: one folio of F pages, dirtied and
+ * accounted whole, every page recorded; one fault per page before 6.18,
+ * one for the folio from 6.18 on.
+ */
+TEST_F(folio, first_write_to_each_page_of_a_folio)
+{
+	size_t f = self->f, i, faults = self->whole ? 1 : f;
+
+	for (i = 0; i < f; i++)
+		wpf_write_byte(PAGE(self->p, i));
+	ASSERT_EQ(f, kernel_folio_pages(PAGE(self->p, 0)));
+	CHECK_STATS(self->o.fd, [W] = faults, [MK] = faults, [DI] = f,
+		    [AC] = f, [AL] = f, [RS] = f, [LF] = 1);
+	ASSERT_EQ(f, wpf_collect(self->o.fd, 0, 2 * f, self->bits));
+	ASSERT_TRUE(only_bits(self->bits, 0, f, 2 * f));
+
+	/* Write-protected again: one ->page_mkwrite per page written. */
+	wpf_write_byte(PAGE(self->p, 1));
+	wpf_write_byte(PAGE(self->p, 2));
+	CHECK_STATS(self->o.fd, [W] = faults, [MK] = faults + 2, [DI] = 2 * f,
+		    [AC] = f, [CL] = f, [CO] = 1, [CV] = f, [AL] = f, [RS] = f,
+		    [LF] = 1);
+	ASSERT_EQ(f, wpf_dirty_bitmap(self->o.fd, 0, 2 * f, self->bits));
+	ASSERT_TRUE(only_bits(self->bits, 0, f, 2 * f));
+}
+
+/* A write to one page records the folio that holds it, and no other. */
+TEST_F(folio, one_write_records_its_folio)
+{
+	size_t f = self->f;
+
+	wpf_write_byte(PAGE(self->p, f + 3));
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = f, [AC] = f,
+		    [AL] = f, [RS] = f, [LF] = 1);
+	ASSERT_EQ(f, wpf_dirty_bitmap(self->o.fd, 0, 2 * f, self->bits));
+	ASSERT_TRUE(only_bits(self->bits, f, f, 2 * f));
+}
+
+/*
+ * A read of each page: one ->fault makes the folio; before 6.18
+ * fault-around maps the rest of it, from 6.18 the fault maps all.
+ */
+TEST_F(folio, first_read_of_each_page_of_a_folio)
+{
+	long win = wpf_faultaround_pages();
+	size_t f = self->f, i, reads, around;
+
+	if (win < 0)
+		SKIP(return, "%s/fault_around_bytes: %s", DEBUGFS_DIR,
+		     strerror(-win));
+	reads = self->whole || win > 1 ? 1 : f;
+	around = self->whole || win == 1 ? 0 : f - 1;
+	for (i = 0; i < f; i++)
+		wpf_read_byte(PAGE(self->p, i));
+	CHECK_STATS(self->o.fd, [R] = reads, [FA] = around, [AL] = f,
+		    [RS] = f, [LF] = 1);
+	ASSERT_EQ(0, wpf_dirty_bitmap(self->o.fd, 0, 2 * f, self->bits));
+
+	/* Mapped read-only: a write goes to ->page_mkwrite alone. */
+	wpf_write_byte(PAGE(self->p, 5));
+	CHECK_STATS(self->o.fd, [R] = reads, [FA] = around, [MK] = 1,
+		    [DI] = f, [AC] = f, [AL] = f, [RS] = f, [LF] = 1);
+}
+
+/*
+ * A clean of one page of a written folio write-protects the whole folio
+ * and leaves its other pages recorded; the next write to any of them
+ * faults and records the folio again.
+ */
+TEST_F(folio, clean_of_one_page_write_protects_its_folio)
+{
+	size_t f = self->f, faults = self->whole ? 1 : f;
+
+	fill_pattern(self->p, 0, f, 1);
+	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, 1));
+	ASSERT_EQ(f - 1, wpf_dirty_bitmap(self->o.fd, 0, 2 * f, self->bits));
+	ASSERT_TRUE(only_bits(self->bits, 1, f - 1, 2 * f));
+	CHECK_STATS(self->o.fd, [W] = faults, [MK] = faults, [DI] = f,
+		    [AC] = f, [CL] = 1, [AL] = f, [RS] = f, [LF] = 1);
+
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, f - 1)));
+	ASSERT_EQ(0, wpf_faults(wpf_write_byte, PAGE(self->p, f - 1)));
+	CHECK_STATS(self->o.fd, [W] = faults, [MK] = faults + 1, [DI] = f + 1,
+		    [AC] = f, [CL] = 1, [AL] = f, [RS] = f, [LF] = 1);
+	ASSERT_EQ(f, wpf_dirty_bitmap(self->o.fd, 0, 2 * f, self->bits));
+	ASSERT_TRUE(only_bits(self->bits, 0, f, 2 * f));
+}
+
+/*
+ * write(2) into an uncached page makes a large folio too, and records
+ * the folio; fsync writes back whole folios, and the disk gets a block
+ * for each of their pages.
+ */
+TEST_F(folio, write_and_fsync_go_by_the_folio)
+{
+	size_t f = self->f;
+	const char msg[] = "large";
+
+	ASSERT_EQ(sizeof(msg), pwrite(self->o.fd, msg, sizeof(msg),
+				      (f + 2) * page_size + 7));
+	CHECK_STATS(self->o.fd, [DI] = f, [AC] = f, [AL] = f, [RS] = f,
+		    [LF] = 1);
+	ASSERT_EQ(f, wpf_dirty_bitmap(self->o.fd, 0, 2 * f, self->bits));
+	ASSERT_TRUE(only_bits(self->bits, f, f, 2 * f));
+
+	wpf_write_byte(PAGE(self->p, 0));
+	ASSERT_EQ(0, fsync(self->o.fd));
+	CHECK_STATS(self->o.fd, [W] = 1, [MK] = 1, [DI] = 2 * f,
+		    [AC] = 2 * f, [AL] = 2 * f, [RS] = 2 * f, [LF] = 2,
+		    [WB] = 1, [WR] = 2 * f, [BL] = 2 * f);
+	ASSERT_EQ(2 * f, wpf_read_disk(self->o.fd, 0, 2 * f, self->buf));
+	ASSERT_EQ(0, memcmp(self->buf + (f + 2) * page_size + 7, msg,
+			    sizeof(msg)));
+	/* Pages never written reached the disk with their folio: zeroes. */
+	ASSERT_EQ(-1, first_wrong(self->buf + page_size, page_size, 0, 0, 0,
+				  1));
+
+	/*
+	 * Written back, write-protected: the next write dirties it again.
+	 * Page 1 was mapped with page 0 only where the fault mapped the
+	 * whole folio; else this write's fault goes to ->fault first.
+	 */
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
+	CHECK_STATS(self->o.fd, [W] = self->whole ? 1 : 2, [MK] = 2, [DI] = 2 * f,
+		    [AC] = 3 * f, [AL] = 2 * f, [RS] = 2 * f, [LF] = 2,
+		    [WB] = 1, [WR] = 2 * f, [BL] = 2 * f);
+}
+
+/*
+ * Reclaimed and read back: the folios come back large, from the disk,
+ * with their data.
+ */
+TEST_F(folio, reclaimed_folios_come_back_with_their_data)
+{
+	size_t f = self->f, len = 2 * f * page_size;
+
+	fill_pattern(self->p, 0, 2 * f, 1);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(0, munmap(self->p, len));
+	self->p = MAP_FAILED;
+	ASSERT_LE(0, wpf_sysctl("vm/drop_caches", 1));
+	ASSERT_EQ(2 * f, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RECLAIMED));
+	ASSERT_EQ(0, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RESIDENT));
+
+	self->p = wpf_map(self->o.fd, 2 * f, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+	ASSERT_EQ(-1, first_wrong(self->p, len, len, 0, 0, 1));
+	ASSERT_EQ(2 * f, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ));
+	ASSERT_EQ(4, wpf_stat(self->o.fd, LF));
+	ASSERT_EQ(f, kernel_folio_pages(PAGE(self->p, f)));
+}
+
+/*
+ * ftruncate() into the middle of a written folio, and back: the bytes
+ * before the cut keep their data, every byte after it reads zero, in the
+ * cache, through the mapping and on the disk, and a page past the new
+ * end of file gets SIGBUS meanwhile.
+ */
+TEST_F(folio, truncation_inside_a_folio_keeps_every_byte)
+{
+	size_t f = self->f, len = 2 * f * page_size;
+	size_t cut = (f / 2) * page_size + 100;
+
+	fill_pattern(self->p, 0, 2 * f, 1);
+	ASSERT_EQ(0, ftruncate(self->o.fd, cut));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte,
+					    PAGE(self->p, f / 2 + 1)));
+	ASSERT_EQ(0, wpf_access_signal(wpf_read_byte, PAGE(self->p, f / 2)));
+	ASSERT_EQ(0, ftruncate(self->o.fd, len));
+
+	ASSERT_EQ(len, pread(self->o.fd, self->buf, len, 0));
+	ASSERT_EQ(-1, first_wrong(self->buf, len, cut, 0, 0, 1));
+	ASSERT_EQ(-1, first_wrong(self->p, len, cut, 0, 0, 1));
+	/*
+	 * Whether the truncation split the folio decides which pages are
+	 * dirty and get blocks; the data must not depend on it.
+	 */
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_LE(0, wpf_read_disk(self->o.fd, 0, 2 * f, self->buf));
+	ASSERT_EQ(-1, first_wrong(self->buf, len, cut, 0, 0, 1));
+}
+
+/*
+ * A hole punched across the inside of a folio, with partial pages at
+ * both ends: zeroes there, and nowhere else.
+ */
+TEST_F(folio, punch_inside_a_folio_keeps_every_byte)
+{
+	size_t f = self->f, len = 2 * f * page_size;
+	size_t hole = 3 * page_size + 10, hole_len = 5 * page_size;
+
+	fill_pattern(self->p, 0, 2 * f, 1);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_EQ(0, fallocate(self->o.fd,
+			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       hole, hole_len));
+	ASSERT_EQ(-1, first_wrong(self->p, len, len, hole, hole + hole_len,
+				  1));
+	ASSERT_EQ(len, pread(self->o.fd, self->buf, len, 0));
+	ASSERT_EQ(-1, first_wrong(self->buf, len, len, hole, hole + hole_len,
+				  1));
+	/* Blocks the punch freed read as zeroes, as do the zeroed ones. */
+	ASSERT_EQ(0, fsync(self->o.fd));
+	ASSERT_LE(0, wpf_read_disk(self->o.fd, 0, 2 * f, self->buf));
+	ASSERT_EQ(-1, first_wrong(self->buf, len, len, hole, hole + hole_len,
+				  1));
+}
+
+/*
+ * The flag's rules: page-cache objects only; mkwrite tracking only; a
+ * folio at the end of file is no larger than what lies within it.
+ */
+TEST_F(folio, flag_rules)
+{
+	struct wpf_obj o = WPF_OBJ_INIT;
+	size_t f = self->f;
+	char *p;
+
+	ASSERT_EQ(-EINVAL, wpf_create_flags(&o, page_size, WPFAULT_TYPE_PFN,
+					    WPFAULT_CREATE_LARGE_FOLIOS));
+	ASSERT_EQ(-EINVAL, wpf_create_flags(&o, page_size, WPFAULT_TYPE_COW,
+					    WPFAULT_CREATE_LARGE_FOLIOS));
+	ASSERT_EQ(-EOPNOTSUPP, wpf_set_method(self->o.fd,
+					      WPFAULT_METHOD_PAGETABLE));
+	ASSERT_EQ(-EOPNOTSUPP, wpf_set_method(self->o.fd,
+					      WPFAULT_METHOD_ADAPTIVE));
+	ASSERT_EQ(WPFAULT_MODE_MKWRITE,
+		  wpf_set_method(self->o.fd, WPFAULT_METHOD_MKWRITE));
+
+	/* f / 2 + 1 pages: the largest aligned folio within holds f / 2. */
+	ASSERT_EQ(0, wpf_create_flags(&o, (f / 2 + 1) * page_size,
+				      WPFAULT_TYPE_PAGECACHE,
+				      WPFAULT_CREATE_LARGE_FOLIOS));
+	p = wpf_map(o.fd, f / 2 + 1, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	wpf_write_byte(PAGE(p, 0));
+	wpf_write_byte(PAGE(p, f / 2));
+	ASSERT_EQ(f / 2, kernel_folio_pages(PAGE(p, 0)));
+	ASSERT_EQ(1, wpf_stat(o.fd, LF));
+	ASSERT_EQ(f / 2 + 1, wpf_stat(o.fd, WPFAULT_STAT_PAGES_ALLOCATED));
+	munmap(p, (f / 2 + 1) * page_size);
+	wpf_destroy(&o);
+}
+
+/* Where the kernel cannot cap large folios, the flag is refused. */
+TEST(refused_where_unsupported)
+{
+	struct wpf_obj o = WPF_OBJ_INIT;
+	int err = wpf_create_flags(&o, page_size, WPFAULT_TYPE_PAGECACHE,
+				   WPFAULT_CREATE_LARGE_FOLIOS);
+
+	if (err == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	ASSERT_EQ(wpf_large_folio_objects() ? 0 : -EOPNOTSUPP, err);
+	wpf_destroy(&o);
+}
+
+TEST_HARNESS_MAIN
