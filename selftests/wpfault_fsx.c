@@ -13,12 +13,18 @@
  * the whole file: through read(2), through a mapping, and on the disk
  * after an fsync.
  *
+ * The sequence runs on an object of small folios and again on one with
+ * large folios (WPFAULT_CREATE_LARGE_FOLIOS), where truncation, punches
+ * and zeroing land inside folios; where the kernel has no capped large
+ * folios the second run is a SKIP.
+ *
  * A failure prints the last LOG_OPS (48) operations and the command that
  * replays them:
- *   wpfault_fsx [-s seed] [-n operations]
- * The default is CHECK_OPS (3,000) operations from seed 1, which make
- * check runs in every configuration; with WPFAULT_FUZZ_SEED set (a
- * number, or "random": make fuzz), FUZZ_OPS (30,000) operations from it.
+ *   wpfault_fsx [-s seed] [-n operations] [-L]
+ * -L runs only the large-folio object.  The default is CHECK_OPS (3,000)
+ * operations from seed 1, which make check runs in every configuration;
+ * with WPFAULT_FUZZ_SEED set (a number, or "random": make fuzz), FUZZ_OPS
+ * (30,000) operations from it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,6 +61,8 @@ static int fd, dfd;
 static struct wpf_obj obj;
 static unsigned long op_nr;
 static char op_log[LOG_OPS][96];
+/* The object of this run has large folios. */
+static bool large;
 
 static void log_op(const char *fmt, ...)
 {
@@ -77,8 +85,9 @@ static void fail(const char *fmt, ...)
 	va_end(ap);
 	for (i = first; i <= op_nr; i++)
 		printf("#   %6lu %s\n", i, op_log[i % LOG_OPS]);
-	ksft_exit_fail_msg("replay with: wpfault_fsx -s %llu -n %lu\n",
-			   (unsigned long long)rng_seed_for_replay, op_nr + 1);
+	ksft_exit_fail_msg("replay with: wpfault_fsx -s %llu -n %lu%s\n",
+			   (unsigned long long)rng_seed_for_replay, op_nr + 1,
+			   large ? " -L" : "");
 }
 
 static uint64_t rnd(uint64_t n)
@@ -412,29 +421,22 @@ static const struct {
 	{ do_sync_or_drop, 1 },
 };
 
-int main(int argc, char **argv)
+/*
+ * @ops operations from @seed on a new object created with @flags; a SKIP
+ * where the kernel refuses large folios, as it must without them.
+ */
+static void run(uint32_t flags, unsigned long ops, unsigned long long seed)
 {
-	const char *env = getenv("WPFAULT_FUZZ_SEED");
-	unsigned long ops = env && *env ? FUZZ_OPS : CHECK_OPS;
-	unsigned long long seed = env && *env ? wpf_parse_seed(env) : 1;
 	unsigned int total_weight = 0, i;
-	int opt, err;
+	int err;
 
-	while ((opt = getopt(argc, argv, "s:n:")) != -1) {
-		if (opt == 's')
-			seed = wpf_parse_seed(optarg);
-		else if (opt == 'n')
-			ops = strtoul(optarg, NULL, 0);
-		else
-			ksft_exit_fail_msg("usage: %s [-s seed] [-n ops]\n",
-					   argv[0]);
+	large = flags & WPFAULT_CREATE_LARGE_FOLIOS;
+	err = wpf_create_flags(&obj, 1, WPFAULT_TYPE_PAGECACHE, flags);
+	if (err == -EOPNOTSUPP && large && !wpf_large_folio_objects()) {
+		ksft_test_result_skip("large folios: %s\n",
+				      WPF_NO_LARGE_FOLIO_OBJECTS);
+		return;
 	}
-	ksft_print_header();
-	ksft_set_plan(1);
-	err = wpf_create(&obj, 1);
-	if (err == -ENOENT)
-		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
-			       WPFAULT_DEVICE);
 	if (err)
 		ksft_exit_fail_msg("creating an object: %s\n", strerror(-err));
 	fd = obj.fd;
@@ -444,18 +446,14 @@ int main(int argc, char **argv)
 	dfd = wpf_open_direct(fd);
 	if (dfd < 0)
 		ksft_exit_fail_msg("O_DIRECT: %s\n", strerror(errno));
-	max_len = MAX_PAGES * page_size;
-	model = calloc(1, max_len);
-	buf = malloc(max_len);
-	data = malloc(max_len);
-	if (!model || !buf || !data)
-		ksft_exit_fail_msg("out of memory\n");
+	memset(model, 0, max_len);
+	size = 0;
 	rng = seed;
 	rng_seed_for_replay = seed;
 	for (i = 0; i < ARRAY_SIZE(fsx_ops); i++)
 		total_weight += fsx_ops[i].weight;
-	ksft_print_msg("seed %llu, %lu operations on %zu bytes at most\n",
-		       seed, ops, max_len);
+	ksft_print_msg("seed %llu, %lu operations on %zu bytes at most%s\n",
+		       seed, ops, max_len, large ? ", large folios" : "");
 
 	for (op_nr = 0; op_nr < ops; op_nr++) {
 		unsigned int pick = rnd(total_weight);
@@ -469,7 +467,45 @@ int main(int argc, char **argv)
 	check_all();
 	close(dfd);
 	wpf_destroy(&obj);
-	ksft_test_result_pass("%lu operations from seed %llu match the model\n",
-			      ops, seed);
+	ksft_test_result_pass("%lu operations from seed %llu match the model%s\n",
+			      ops, seed, large ? " with large folios" : "");
+}
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("WPFAULT_FUZZ_SEED");
+	unsigned long ops = env && *env ? FUZZ_OPS : CHECK_OPS;
+	unsigned long long seed = env && *env ? wpf_parse_seed(env) : 1;
+	bool large_only = false;
+	int opt, dev;
+
+	while ((opt = getopt(argc, argv, "s:n:L")) != -1) {
+		if (opt == 's')
+			seed = wpf_parse_seed(optarg);
+		else if (opt == 'n')
+			ops = strtoul(optarg, NULL, 0);
+		else if (opt == 'L')
+			large_only = true;
+		else
+			ksft_exit_fail_msg("usage: %s [-s seed] [-n ops] [-L]\n",
+					   argv[0]);
+	}
+	ksft_print_header();
+	dev = wpf_open_dev();
+	if (dev == -ENOENT)
+		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
+			       WPFAULT_DEVICE);
+	if (dev >= 0)
+		close(dev);
+	ksft_set_plan(large_only ? 1 : 2);
+	max_len = MAX_PAGES * page_size;
+	model = calloc(1, max_len);
+	buf = malloc(max_len);
+	data = malloc(max_len);
+	if (!model || !buf || !data)
+		ksft_exit_fail_msg("out of memory\n");
+	if (!large_only)
+		run(0, ops, seed);
+	run(WPFAULT_CREATE_LARGE_FOLIOS, ops, seed);
 	ksft_finished();
 }
