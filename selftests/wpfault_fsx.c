@@ -467,8 +467,9 @@ static void run(uint32_t flags, unsigned long ops, unsigned long long seed)
 	check_all();
 	close(dfd);
 	wpf_destroy(&obj);
-	ksft_test_result_pass("%lu operations from seed %llu match the model%s\n",
-			      ops, seed, large ? " with large folios" : "");
+	ksft_test_result_pass("%lu operations from seed %llu match %s%s\n",
+			      ops, seed, "the model",
+			      large ? " with large folios" : "");
 }
 
 int main(int argc, char **argv)
@@ -487,8 +488,8 @@ int main(int argc, char **argv)
 		else if (opt == 'L')
 			large_only = true;
 		else
-			ksft_exit_fail_msg("usage: %s [-s seed] [-n ops] [-L]\n",
-					   argv[0]);
+			ksft_exit_fail_msg("usage: %s %s\n", argv[0],
+					   "[-s seed] [-n ops] [-L]");
 	}
 	ksft_print_header();
 	dev = wpf_open_dev();
