@@ -116,12 +116,12 @@ static inline unsigned int wpf_large_folio_order(void)
 #endif
 }
 
-/* Lets @mapping hold folios of up to 2^@order pages. */
-static inline void wpf_set_folio_order(struct address_space *mapping,
-				       unsigned int order)
+/* Lets @mapping hold folios of 2^@min to 2^@max pages only. */
+static inline void wpf_set_folio_orders(struct address_space *mapping,
+					unsigned int min, unsigned int max)
 {
 #ifdef WPF_HAVE_FOLIO_ORDER_RANGE
-	mapping_set_folio_order_range(mapping, 0, order);
+	mapping_set_folio_order_range(mapping, min, max);
 #endif
 }
 

@@ -9,7 +9,10 @@
  *  - WPFAULT_IOC_CREATE on /dev/wpfault makes an unnamed file on an
  *    internal mount (wpf_fs_internal_get());
  *  - "mount -t wpfault none DIR" gives a tree of directories in which
- *    open(O_CREAT) makes a page-cache object.
+ *    open(O_CREAT) makes a page-cache object; the options large_folios
+ *    and min_folio_order=N give every such object what
+ *    WPFAULT_CREATE_LARGE_FOLIOS and WPFAULT_CREATE_MIN_FOLIO_ORDER give
+ *    one.
  * A superblock holds the module, so rmmod is refused while a mount or an
  * object (even one kept only by a mapping) exists.  Every inode number,
  * but the roots', comes from one module-wide sequence: an object's is its
@@ -18,10 +21,12 @@
 #include <linux/backing-dev.h>
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/fs_parser.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/pagemap.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
 
@@ -35,10 +40,41 @@ static struct vfsmount *wpf_mnt;
 static int wpf_mnt_count;
 static atomic64_t wpf_last_ino = ATOMIC64_INIT(WPFAULT_ROOT_INO);
 
-/* A superblock's disk: the blocks its objects hold. */
+/* A mount's folio options; all 0 for none. */
+struct wpf_fs_folios {
+	bool large;
+	u32 min_order;
+};
+
+/* A superblock's disk, the blocks its objects hold, and its options. */
 struct wpf_fs_info {
 	atomic_long_t blocks;
+	struct wpf_fs_folios folios;
 };
+
+/*
+ * Whether this kernel serves large folios with a smallest order of
+ * @min_order (0: any): -EOPNOTSUPP where it has none that can be capped
+ * below a PMD, -EINVAL for an order above the largest, else 0.
+ */
+int wpf_fs_check_folio_orders(unsigned int min_order)
+{
+	if (!wpf_large_folio_order())
+		return -EOPNOTSUPP;
+	return min_order > wpf_large_folio_order() ? -EINVAL : 0;
+}
+
+/*
+ * The folio options of the mount holding @sb: whether its new files have
+ * large folios, and their smallest order.
+ */
+bool wpf_fs_large_folios(struct super_block *sb, unsigned int *min_order)
+{
+	struct wpf_fs_info *info = sb->s_fs_info;
+
+	*min_order = info->folios.min_order;
+	return info->folios.large;
+}
 
 void wpf_fs_blocks_add(struct super_block *sb, long n)
 {
@@ -146,8 +182,20 @@ static int wpf_statfs(struct dentry *dentry, struct kstatfs *buf)
 	return 0;
 }
 
+static int wpf_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct wpf_fs_info *info = root->d_sb->s_fs_info;
+
+	if (info->folios.min_order)
+		seq_printf(m, ",min_folio_order=%u", info->folios.min_order);
+	else if (info->folios.large)
+		seq_puts(m, ",large_folios");
+	return 0;
+}
+
 static const struct super_operations wpf_super_ops = {
 	.statfs = wpf_statfs,
+	.show_options = wpf_show_options,
 	/* An unused inode has nothing to keep: the disk goes with it. */
 	.drop_inode = wpf_drop_inode,
 	.evict_inode = wpf_evict_inode,
@@ -164,6 +212,7 @@ static int wpf_fill_super(struct super_block *sb, struct fs_context *fc)
 	if (!info)
 		return -ENOMEM;
 	sb->s_fs_info = info;
+	info->folios = *(struct wpf_fs_folios *)fc->fs_private;
 	sb->s_maxbytes = MAX_LFS_FILESIZE;
 	sb->s_blocksize = PAGE_SIZE;
 	sb->s_blocksize_bits = PAGE_SHIFT;
@@ -194,17 +243,63 @@ static void wpf_kill_super(struct super_block *sb)
 	kfree(info);
 }
 
+enum { WPF_OPT_LARGE_FOLIOS, WPF_OPT_MIN_FOLIO_ORDER };
+
+static const struct fs_parameter_spec wpf_fs_params[] = {
+	fsparam_flag("large_folios", WPF_OPT_LARGE_FOLIOS),
+	fsparam_u32("min_folio_order", WPF_OPT_MIN_FOLIO_ORDER),
+	{}
+};
+
+static int wpf_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct wpf_fs_folios *folios = fc->fs_private;
+	struct fs_parse_result result;
+	int opt = fs_parse(fc, wpf_fs_params, param, &result);
+
+	if (opt < 0)
+		return opt;
+	if (opt == WPF_OPT_MIN_FOLIO_ORDER) {
+		if (!result.uint_32)
+			return invalfc(fc, "min_folio_order must be above 0");
+		folios->min_order = result.uint_32;
+	}
+	folios->large = true;
+	return 0;
+}
+
+/* The options are checked as WPFAULT_IOC_CREATE checks its flags. */
 static int wpf_get_tree(struct fs_context *fc)
 {
+	struct wpf_fs_folios *folios = fc->fs_private;
+	int err;
+
+	if (folios->large) {
+		err = wpf_fs_check_folio_orders(folios->min_order);
+		if (err)
+			return err;
+	}
 	return get_tree_nodev(fc, wpf_fill_super);
 }
 
+static void wpf_free_fs_context(struct fs_context *fc)
+{
+	kfree(fc->fs_private);
+}
+
 static const struct fs_context_operations wpf_context_ops = {
+	.parse_param = wpf_parse_param,
 	.get_tree = wpf_get_tree,
+	.free = wpf_free_fs_context,
 };
 
 static int wpf_init_fs_context(struct fs_context *fc)
 {
+	struct wpf_fs_folios *folios = kzalloc(sizeof(*folios), GFP_KERNEL);
+
+	if (!folios)
+		return -ENOMEM;
+	fc->fs_private = folios;
 	fc->ops = &wpf_context_ops;
 	return 0;
 }

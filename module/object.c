@@ -85,13 +85,36 @@ free_obj:
 	return ERR_PTR(-ENOMEM);
 }
 
-/* open(O_CREAT) in a wpfault mount: a page-cache object. */
+/*
+ * Lets the page cache of @obj, a new page-cache object that nothing has
+ * mapped or cached yet, hold large folios, none smaller than
+ * 2^@min_order pages; the kernel serves them (wpf_fs_check_folio_orders()).
+ */
+static void wpf_object_large_folios(struct wpf_object *obj,
+				    unsigned int min_order)
+{
+	obj->folio_order = wpf_large_folio_order();
+	obj->min_folio_order = min_order;
+	wpf_set_folio_orders(obj->inode->i_mapping, min_order,
+			     obj->folio_order);
+}
+
+/*
+ * open(O_CREAT) in a wpfault mount: a page-cache object, with the large
+ * folios the mount's options ask for.
+ */
 static struct inode *wpf_object_create_file(struct super_block *sb,
 					    struct wpf_idmap *idmap,
 					    struct inode *dir, umode_t mode)
 {
-	return wpf_object_new(sb, wpf_types[WPFAULT_TYPE_PAGECACHE], idmap,
-			      dir, mode, 0);
+	struct inode *inode;
+	unsigned int min_order;
+
+	inode = wpf_object_new(sb, wpf_types[WPFAULT_TYPE_PAGECACHE], idmap,
+			       dir, mode, 0);
+	if (!IS_ERR(inode) && wpf_fs_large_folios(sb, &min_order))
+		wpf_object_large_folios(wpf_object_of(inode), min_order);
+	return inode;
 }
 
 static void wpf_object_evict(struct inode *inode)
@@ -574,25 +597,33 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 	struct wpfault_create arg;
 	struct wpf_object *obj;
 	struct file *file;
-	int fd;
+	bool large;
+	int fd, err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (!arg.size || arg.flags & ~WPFAULT_CREATE_FLAGS ||
-	    arg.type >= WPFAULT_TYPE_NR || arg.reserved)
+	    arg.type >= WPFAULT_TYPE_NR)
 		return -EINVAL;
 	if (arg.flags & WPFAULT_CREATE_PMD &&
 	    !(wpf_types[arg.type]->flags & WPF_TYPE_PMD))
 		return -EINVAL;
-	if (arg.flags & WPFAULT_CREATE_LARGE_FOLIOS &&
-	    !(wpf_types[arg.type]->flags & WPF_TYPE_LARGE_FOLIOS))
+	large = arg.flags & (WPFAULT_CREATE_LARGE_FOLIOS |
+			     WPFAULT_CREATE_MIN_FOLIO_ORDER);
+	if (large && !(wpf_types[arg.type]->flags & WPF_TYPE_LARGE_FOLIOS))
+		return -EINVAL;
+	if (!(arg.flags & WPFAULT_CREATE_MIN_FOLIO_ORDER) !=
+	    !arg.min_folio_order)
 		return -EINVAL;
 	if (arg.size > MAX_LFS_FILESIZE)
 		return -EFBIG;
 	if (arg.flags & WPFAULT_CREATE_PMD && !wpf_have_pmd_pfnmap())
 		return -EOPNOTSUPP;
-	if (arg.flags & WPFAULT_CREATE_LARGE_FOLIOS && !wpf_large_folio_order())
-		return -EOPNOTSUPP;
+	if (large) {
+		err = wpf_fs_check_folio_orders(arg.min_folio_order);
+		if (err)
+			return err;
+	}
 
 	fd = get_unused_fd_flags(arg.flags & WPFAULT_CREATE_CLOEXEC ?
 				 O_CLOEXEC : 0);
@@ -606,10 +637,8 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 	/* Before the descriptor is installed: nothing maps or caches it. */
 	obj = wpf_object_of(file_inode(file));
 	obj->pmd = arg.flags & WPFAULT_CREATE_PMD;
-	if (arg.flags & WPFAULT_CREATE_LARGE_FOLIOS) {
-		obj->folio_order = wpf_large_folio_order();
-		wpf_set_folio_order(obj->inode->i_mapping, obj->folio_order);
-	}
+	if (large)
+		wpf_object_large_folios(obj, arg.min_folio_order);
 	arg.fd = fd;
 	arg.id = obj->id;
 	return wpf_publish_fd(file, fd, uarg, &arg, sizeof(arg));
@@ -636,9 +665,9 @@ DEFINE_SHOW_ATTRIBUTE(wpf_bdi);
 
 /*
  * debugfs wpfault/<id>/: every object's stats, bdi (the name of its BDI,
- * whose own statistics are in bdi/<name>/), folio_order (the largest
- * folio its page cache asks for) and blocks (disk.c), and the files of
- * its type.
+ * whose own statistics are in bdi/<name>/), folio_order and
+ * min_folio_order (the largest folio its page cache asks for, and the
+ * smallest it may hold) and blocks (disk.c), and the files of its type.
  */
 static void wpf_object_debugfs(struct wpf_object *obj)
 {
@@ -652,6 +681,8 @@ static void wpf_object_debugfs(struct wpf_object *obj)
 			    &wpf_bdi_fops);
 	debugfs_create_u8("folio_order", 0400, obj->debugfs_dir,
 			  &obj->folio_order);
+	debugfs_create_u8("min_folio_order", 0400, obj->debugfs_dir,
+			  &obj->min_folio_order);
 	wpf_disk_debugfs(obj);
 	if (obj->type->debugfs)
 		obj->type->debugfs(obj);

@@ -251,9 +251,9 @@ struct wpf_object {
 	bool pmd;
 	/*
 	 * The largest folio order its page cache asks for: 0, or more with
-	 * WPFAULT_CREATE_LARGE_FOLIOS.
+	 * WPFAULT_CREATE_LARGE_FOLIOS; and the smallest it may hold.
 	 */
-	u8 folio_order;
+	u8 folio_order, min_folio_order;
 	/*
 	 * The written set (written.c): a value entry for each page written
 	 * since a clean, a reserved slot for one cleaned since.
@@ -334,6 +334,8 @@ struct inode *wpf_fs_new_inode(struct super_block *sb, struct wpf_idmap *idmap,
 struct vfsmount *wpf_fs_internal_get(void);
 void wpf_fs_internal_put(void);
 void wpf_fs_blocks_add(struct super_block *sb, long n);
+int wpf_fs_check_folio_orders(unsigned int min_order);
+bool wpf_fs_large_folios(struct super_block *sb, unsigned int *min_order);
 
 /* written.c */
 int wpf_written_reserve(struct wpf_object *obj, struct folio *folio,

@@ -42,8 +42,9 @@ int wpf_fill_folio(struct wpf_object *obj, struct folio *folio)
 /*
  * Locked, referenced folio holding page @index, created if none does: in
  * an object with large folios, the largest one of at most 2^folio_order
- * pages that is aligned to its size and ends within end of file, or the
- * smaller one the kernel makes where part of that range is cached.
+ * pages that is aligned to its size and ends within end of file, or else
+ * of 2^min_folio_order pages; or the smaller one the kernel makes where
+ * part of that range is cached.
  */
 struct folio *wpf_pagecache_grab(struct wpf_object *obj, pgoff_t index)
 {
@@ -60,7 +61,8 @@ struct folio *wpf_pagecache_grab(struct wpf_object *obj, pgoff_t index)
 		return folio;
 	for (;; order--) {
 		first = round_down(index, 1UL << order);
-		if (!order || first + (1UL << order) <= pages)
+		if (order <= obj->min_folio_order ||
+		    first + (1UL << order) <= pages)
 			break;
 	}
 	folio = wpf_grab_folio_order(mapping, first, order);
@@ -176,12 +178,12 @@ static int wpf_write_end(WPF_WRITE_CTX ctx, struct address_space *mapping,
 	struct folio *folio = wpf_handle_folio(handle);
 	struct inode *inode = mapping->host;
 
+	/* The new size first: the write records the pages within it. */
+	if (copied && pos + copied > inode->i_size)
+		i_size_write(inode, pos + copied);
 	wpf_written_commit(wpf_object_of(inode), folio, copied);
-	if (copied) {
-		if (pos + copied > inode->i_size)
-			i_size_write(inode, pos + copied);
+	if (copied)
 		folio_mark_dirty(folio);
-	}
 	folio_unlock(folio);
 	folio_put(folio);
 	return copied;

@@ -70,19 +70,21 @@ int wpf_written_reserve(struct wpf_object *obj, struct folio *folio,
 }
 
 /*
- * Records a write to @folio, as one to each of its pages: the kernel's
- * dirty state is the folio's, and a fault may map all of it writable.
- * With !@written, gives back the reservations.
+ * Records a write to @folio, as one to each of its pages within end of
+ * file: the kernel's dirty state is the folio's, and a fault may map all
+ * of it writable.  Gives back the other reservations, and all of them
+ * with !@written.
  */
 void wpf_written_commit(struct wpf_object *obj, struct folio *folio,
 			bool written)
 {
+	pgoff_t pages = wpf_object_pages(obj->inode);
 	long i, nr = folio_nr_pages(folio);
 	pgoff_t index;
 
 	for (i = 0; i < nr; i++) {
 		index = folio->index + i;
-		if (!written) {
+		if (!written || index >= pages) {
 			xa_release(&obj->written, index);
 			continue;
 		}

@@ -80,8 +80,11 @@ struct fuzz {
 	bool no_helpers;
 	/* The kernel has special huge pfn entries: WPFAULT_CREATE_PMD works. */
 	bool pmd_objects;
-	/* Capped large folios: WPFAULT_CREATE_LARGE_FOLIOS works. */
-	bool large_folio_objects;
+	/*
+	 * The largest folio order of an object with large folios; 0 where
+	 * the kernel refuses them.
+	 */
+	unsigned int folio_order;
 	enum wpfault_policy policy;	/* copy-on-write objects */
 	__u64 alive;		/* objects_alive module-wide, ours included */
 	__u64 last_id;

@@ -67,39 +67,47 @@ int fuzz_create(struct fuzz *f)
 	int exp, got, next_fd;
 	struct uptr arg;
 	__u64 alive;
+	bool large;
 
 	in.size = pick_u64(f);
 	in.flags = rnd(f, 4) ? rnd(f, 2) * WPFAULT_CREATE_CLOEXEC |
 		   rnd(f, 2) * WPFAULT_CREATE_PMD |
-		   rnd(f, 2) * WPFAULT_CREATE_LARGE_FOLIOS : pick_u32(f);
+		   rnd(f, 2) * WPFAULT_CREATE_LARGE_FOLIOS |
+		   rnd(f, 2) * WPFAULT_CREATE_MIN_FOLIO_ORDER : pick_u32(f);
 	in.type = rnd(f, 4) ? rnd(f, 2) * WPFAULT_TYPE_PFN : pick_u32(f);
 	/* Garbage in the output fields: success must overwrite it. */
 	in.id = next_rand(f);
 	in.fd = next_rand(f);
-	in.reserved = rnd(f, 4) ? 0 : pick_u32(f);
+	/* Mostly 0, and mostly small otherwise: some orders are valid. */
+	in.min_folio_order = rnd(f, 2) ? 0 : rnd(f, 4) ? rnd(f, 12) :
+			     pick_u32(f);
 	make_ptr(f, &arg, arg_buf, ARENA_ARG_TAIL, 0, &in, sizeof(in));
 	describe(f, "CREATE on /dev/wpfault, arg %s:", arg.name);
 	field(f, "size", in.size);
 	field(f, "flags", in.flags);
 	field(f, "type", in.type);
-	field(f, "reserved", in.reserved);
+	field(f, "min_folio_order", in.min_folio_order);
+	large = in.flags & (WPFAULT_CREATE_LARGE_FOLIOS |
+			    WPFAULT_CREATE_MIN_FOLIO_ORDER);
 
 	if (!can_read(&arg, 0, sizeof(in)))
 		exp = EFAULT;
 	else if (!in.size || in.flags & ~WPFAULT_CREATE_FLAGS ||
-		 in.type >= WPFAULT_TYPE_NR || in.reserved ||
+		 in.type >= WPFAULT_TYPE_NR ||
 		 (in.flags & WPFAULT_CREATE_PMD &&
 		  in.type != WPFAULT_TYPE_PFN) ||
-		 (in.flags & WPFAULT_CREATE_LARGE_FOLIOS &&
-		  in.type != WPFAULT_TYPE_PAGECACHE))
+		 (large && in.type != WPFAULT_TYPE_PAGECACHE) ||
+		 !(in.flags & WPFAULT_CREATE_MIN_FOLIO_ORDER) !=
+		 !in.min_folio_order)
 		exp = EINVAL;
 	else if (in.size > MAX_LFS_FILESIZE)
 		exp = EFBIG;
 	else if (in.flags & WPFAULT_CREATE_PMD && !f->pmd_objects)
 		exp = EOPNOTSUPP;
-	else if (in.flags & WPFAULT_CREATE_LARGE_FOLIOS &&
-		 !f->large_folio_objects)
+	else if (large && !f->folio_order)
 		exp = EOPNOTSUPP;
+	else if (in.min_folio_order > f->folio_order)
+		exp = EINVAL;
 	else if (!can_write(&arg, 0, sizeof(in)))
 		exp = EFAULT;	/* and the object is undone */
 	else

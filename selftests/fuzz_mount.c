@@ -41,13 +41,20 @@ static const struct {
 	const char *data;
 	int err;		/* of mount(2) */
 	bool rdonly;
+	/* Asks for large folios: EOPNOTSUPP before err where none. */
+	bool large;
 } mount_data[] = {
-	{ "", 0, false },
-	{ "ro", 0, true },	/* the VFS's own superblock flags */
-	{ "rw", 0, false },
-	{ "size=1", EINVAL, false },	/* wpfault takes no options */
-	{ "nonsense", EINVAL, false },
-	{ "source=x", EINVAL, false },	/* mount(2) gave one already */
+	{ "", 0, false, false },
+	{ "ro", 0, true, false },	/* the VFS's own superblock flags */
+	{ "rw", 0, false, false },
+	{ "size=1", EINVAL, false, false },	/* not a wpfault option */
+	{ "nonsense", EINVAL, false, false },
+	{ "source=x", EINVAL, false, false }, /* mount(2) gave one already */
+	{ "large_folios", 0, false, true },
+	{ "min_folio_order=1", 0, false, true },
+	{ "min_folio_order=0", EINVAL, false, false },	/* refused parsing */
+	{ "min_folio_order=99", EINVAL, false, true },
+	{ "large_folios=1", EINVAL, false, false },	/* a flag, no value */
 };
 
 /* @name in the mount directory, in @buf of PATH_MAX bytes. */
@@ -102,7 +109,7 @@ static int mount_mount(struct fuzz *f)
 {
 	unsigned int i = rnd(f, ARRAY_SIZE(mount_data));
 	unsigned long flags = 0;
-	int got;
+	int exp, got;
 
 	if (!rnd(f, 4))
 		flags |= MS_RDONLY;
@@ -112,9 +119,11 @@ static int mount_mount(struct fuzz *f)
 		 mount_data[i].data, flags, f->mounts);
 	if (f->mounts == MAX_MOUNTS)
 		return 0;
+	exp = mount_data[i].large && !f->folio_order ? EOPNOTSUPP :
+	      mount_data[i].err;
 	got = mount("none", f->mnt_dir, "wpfault", flags, mount_data[i].data) ?
 	      errno : 0;
-	if (!expect(f, mount_data[i].err, got) || got)
+	if (!expect(f, exp, got) || got)
 		return got;
 	f->mnt_files[f->mounts] = 0;
 	f->mnt_rdonly[f->mounts] = mount_data[i].rdonly || (flags & MS_RDONLY);

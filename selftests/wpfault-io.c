@@ -146,8 +146,8 @@ static void drop_file(struct io_file *f)
 static int cmd_create(struct io_state *s, int argc, char **argv)
 {
 	int type = WPFAULT_TYPE_PAGECACHE;
+	uint64_t pages, min_order = 0;
 	uint32_t flags = 0;
-	uint64_t pages;
 	int err;
 
 	if (argc >= 3 && !strcmp(argv[0], "-t")) {
@@ -163,10 +163,23 @@ static int cmd_create(struct io_state *s, int argc, char **argv)
 		argv++;
 		argc--;
 	}
+	if (argc == 2 && !strcmp(argv[0], "-F")) {
+		flags |= WPFAULT_CREATE_LARGE_FOLIOS;
+		argv++;
+		argc--;
+	}
+	if (argc == 3 && !strcmp(argv[0], "-m")) {
+		flags |= WPFAULT_CREATE_MIN_FOLIO_ORDER;
+		if (parse_u64(argv[1], &min_order) || min_order > UINT32_MAX)
+			return -EINVAL;
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc != 1 || parse_u64(argv[0], &pages))
 		return -EINVAL;
 	drop_file(s->cur);
-	err = wpf_create_flags(&s->cur->obj, pages * page_size, type, flags);
+	err = wpf_create_flags_order(&s->cur->obj, pages * page_size, type,
+				     flags, min_order);
 	if (err == -ENOENT)
 		fprintf(stderr, "wpfault-io: no %s: wpfault.ko is not loaded\n",
 			WPFAULT_DEVICE);
@@ -664,7 +677,8 @@ static int cmd_unpin(struct io_state *s, int argc, char **argv)
 }
 
 static const struct io_cmd commands[] = {
-	{ "create", "[-t pagecache|pfn|cow] [-P] PAGES", cmd_create },
+	{ "create", "[-t pagecache|pfn|cow] [-P] [-F] [-m ORDER] PAGES",
+	  cmd_create },
 	{ "open", "PATH", cmd_open },
 	{ "mmap", "[-r] [PGOFF PAGES]", cmd_mmap },
 	{ "munmap", "", cmd_munmap },

@@ -82,7 +82,7 @@ TEST_F(bad, create_size)
 	ASSERT_EQ(EFBIG, create_errno(self->dev, &arg));
 }
 
-TEST_F(bad, create_flags_type_reserved)
+TEST_F(bad, create_flags_type_order)
 {
 	struct wpfault_create arg = { .size = page_size, .flags = 1U << 31 };
 
@@ -95,7 +95,15 @@ TEST_F(bad, create_flags_type_reserved)
 	arg.type = UINT32_MAX;
 	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
 	arg.type = 0;
-	arg.reserved = 1;
+	/* A minimum folio order without its flag, or the flag without one. */
+	arg.min_folio_order = 1;
+	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
+	arg.min_folio_order = 0;
+	arg.flags = WPFAULT_CREATE_MIN_FOLIO_ORDER;
+	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
+	/* Page-cache objects only. */
+	arg.min_folio_order = 1;
+	arg.type = WPFAULT_TYPE_PFN;
 	ASSERT_EQ(EINVAL, create_errno(self->dev, &arg));
 }
 

@@ -15,10 +15,14 @@
  *  - the tracker: every page of a folio written to, by the rule in the
  *    uapi header; a clean of part of a folio write-protects all of it.
  * Truncation and hole punches inside a folio keep every byte right, in
- * the cache, through the mapping and on the disk.
+ * the cache, through the mapping and on the disk.  With a minimum folio
+ * order (WPFAULT_CREATE_MIN_FOLIO_ORDER, as a file system whose blocks
+ * are larger than a page has), the folio at end of file reaches past it,
+ * and a truncation cannot split it: a clean one goes whole, a dirty one
+ * stays, zeroed past the new end of file.
  *
- * The page cache's folio order can be capped below the PMD order from
- * 6.11 on, and large folios need transparent huge pages, which
+ * The page cache's folio order can be capped below the PMD order on
+ * 6.12, not on 6.1, and large folios need transparent huge pages, which
  * PREEMPT_RT kernels lack: a kernel without either must refuse the flag
  * with EOPNOTSUPP, one with both accept it.
  */
@@ -51,18 +55,6 @@ FIXTURE(folio) {
 	bool whole;
 };
 
-/* The object's debugfs folio_order, or -1. */
-static int folio_order(struct wpf_obj *o)
-{
-	char path[96], buf[16];
-
-	snprintf(path, sizeof(path), "%s/wpfault/%llu/folio_order", DEBUGFS_DIR,
-		 (unsigned long long)o->id);
-	if (wpf_read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	return atoi(buf);
-}
-
 FIXTURE_SETUP(folio)
 {
 	int err, order;
@@ -79,7 +71,7 @@ FIXTURE_SETUP(folio)
 	if (err == -EOPNOTSUPP && !wpf_large_folio_objects())
 		SKIP(return, WPF_NO_LARGE_FOLIO_OBJECTS);
 	ASSERT_EQ(0, err);
-	order = folio_order(&self->o);
+	order = wpf_object_u8(&self->o, "folio_order");
 	ASSERT_LT(0, order);
 	self->f = 1UL << order;
 	wpf_destroy(&self->o);
@@ -144,6 +136,17 @@ static long first_wrong(const char *data, size_t len, size_t cut,
 		if (data[i] != want)
 			return i;
 	}
+	return -1;
+}
+
+/* The offset of the first byte of [@from, @to) of @data not @c, or -1. */
+static long first_byte_not(const char *data, size_t from, size_t to, char c)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (data[i] != c)
+			return i;
 	return -1;
 }
 
@@ -269,7 +272,7 @@ TEST_F(folio, clean_of_one_page_write_protects_its_folio)
 TEST_F(folio, write_and_fsync_go_by_the_folio)
 {
 	size_t f = self->f;
-	const char msg[] = "large";
+	static const char msg[] = "large";
 
 	ASSERT_EQ(sizeof(msg), pwrite(self->o.fd, msg, sizeof(msg),
 				      (f + 2) * page_size + 7));
@@ -296,9 +299,9 @@ TEST_F(folio, write_and_fsync_go_by_the_folio)
 	 * whole folio; else this write's fault goes to ->fault first.
 	 */
 	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
-	CHECK_STATS(self->o.fd, [W] = self->whole ? 1 : 2, [MK] = 2, [DI] = 2 * f,
-		    [AC] = 3 * f, [AL] = 2 * f, [RS] = 2 * f, [LF] = 2,
-		    [WB] = 1, [WR] = 2 * f, [BL] = 2 * f);
+	CHECK_STATS(self->o.fd, [W] = self->whole ? 1 : 2, [MK] = 2,
+		    [DI] = 2 * f, [AC] = 3 * f, [AL] = 2 * f, [RS] = 2 * f,
+		    [LF] = 2, [WB] = 1, [WR] = 2 * f, [BL] = 2 * f);
 }
 
 /*
@@ -415,6 +418,118 @@ TEST_F(folio, flag_rules)
 	ASSERT_EQ(1, wpf_stat(o.fd, LF));
 	ASSERT_EQ(f / 2 + 1, wpf_stat(o.fd, WPFAULT_STAT_PAGES_ALLOCATED));
 	munmap(p, (f / 2 + 1) * page_size);
+	wpf_destroy(&o);
+}
+
+/*
+ * A minimum folio order, as a file system with blocks of M pages has: the
+ * folio at end of file reaches past it.  A fault maps only its own page
+ * there on every kernel (finish_fault() does not map past end of file),
+ * a page past end of file gets SIGBUS, only the pages within end of file
+ * are recorded and reach the disk, and a truncation inside the folio
+ * cannot split it: it drops a clean one whole, and zeroes the part that
+ * goes of a dirty one, which stays.
+ */
+TEST(min_order_folio_reaches_past_end_of_file)
+{
+	int limit = wpf_folio_order_limit(), m;
+	struct wpf_obj o = WPF_OBJ_INIT;
+	size_t pages, size = page_size + 100;
+	char *p, *buf, byte;
+	uint64_t bits[1];
+
+	if (limit == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	ASSERT_LE(0, limit);
+	if (!limit)
+		SKIP(return, WPF_NO_LARGE_FOLIO_OBJECTS);
+	m = limit < 2 ? limit : 2;
+	pages = 1UL << m;
+	ASSERT_EQ(0, wpf_create_flags_order(&o, size, WPFAULT_TYPE_PAGECACHE,
+					    WPFAULT_CREATE_MIN_FOLIO_ORDER, m));
+	ASSERT_EQ(m, wpf_object_u8(&o, "min_folio_order"));
+	ASSERT_EQ(limit, wpf_object_u8(&o, "folio_order"));
+	p = wpf_map(o.fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	buf = malloc(2 * page_size);
+	ASSERT_NE(NULL, buf);
+
+	wpf_write_byte(PAGE(p, 0));
+	ASSERT_EQ(pages, kernel_folio_pages(PAGE(p, 0)));
+	wpf_write_byte(PAGE(p, 1));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(p, 2)));
+	CHECK_STATS(o.fd, [R] = 1, [W] = 2, [MK] = 2, [SB] = 1, [DI] = 2,
+		    [AC] = pages, [AL] = pages, [RS] = pages, [LF] = 1);
+	ASSERT_EQ(2, wpf_collect(o.fd, 0, 2, bits));
+	ASSERT_EQ(3, bits[0]);
+
+	/* Written back whole; the disk keeps only what is file data. */
+	ASSERT_EQ(0, fsync(o.fd));
+	ASSERT_EQ(pages, wpf_stat(o.fd, WPFAULT_STAT_PAGES_WRITTEN_BACK));
+	ASSERT_EQ(2, wpf_stat(o.fd, WPFAULT_STAT_DISK_BLOCKS));
+
+	/*
+	 * No split below the minimum.  Clean, the folio the truncation
+	 * cuts goes whole (it can be read back); dirty, it stays, zeroed
+	 * past the new end of file.
+	 */
+	ASSERT_EQ(0, ftruncate(o.fd, 100));
+	ASSERT_EQ(pages, wpf_stat(o.fd, WPFAULT_STAT_PAGES_TRUNCATED));
+	ASSERT_EQ(0, wpf_stat(o.fd, WPFAULT_STAT_PAGES_RESIDENT));
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(p, 1)));
+	ASSERT_EQ(0, ftruncate(o.fd, size));
+	ASSERT_EQ(1, pread(o.fd, &byte, 1, 0));
+	ASSERT_EQ(1, byte);
+	ASSERT_EQ(0, p[page_size]);
+
+	memset(p, 0x5a, size);
+	ASSERT_EQ(0, ftruncate(o.fd, 50));
+	ASSERT_EQ(pages, wpf_stat(o.fd, WPFAULT_STAT_PAGES_TRUNCATED));
+	ASSERT_EQ(pages, wpf_stat(o.fd, WPFAULT_STAT_PAGES_RESIDENT));
+	ASSERT_EQ(0, ftruncate(o.fd, size));
+	ASSERT_EQ(size, pread(o.fd, buf, size, 0));
+	ASSERT_EQ(-1, first_byte_not(buf, 0, 50, 0x5a));
+	ASSERT_EQ(-1, first_byte_not(buf, 50, size, 0));
+	ASSERT_EQ(0, fsync(o.fd));
+	ASSERT_EQ(2, wpf_read_disk(o.fd, 0, 2, buf));
+	ASSERT_EQ(-1, first_byte_not(buf, 0, 50, 0x5a));
+	ASSERT_EQ(-1, first_byte_not(buf, 50, 2 * page_size, 0));
+	munmap(p, pages * page_size);
+	free(buf);
+	wpf_destroy(&o);
+}
+
+/* The order's rules: at most the largest folio order, and not 0. */
+TEST(min_order_rules)
+{
+	int limit = wpf_folio_order_limit();
+	struct wpf_obj o = WPF_OBJ_INIT;
+	uint32_t flags = WPFAULT_CREATE_MIN_FOLIO_ORDER;
+
+	if (limit == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	ASSERT_LE(0, limit);
+	if (!limit) {
+		/* Refused before its value is looked at. */
+		ASSERT_EQ(-EOPNOTSUPP,
+			  wpf_create_flags_order(&o, page_size,
+						 WPFAULT_TYPE_PAGECACHE, flags,
+						 1));
+		return;
+	}
+	ASSERT_EQ(-EINVAL, wpf_create_flags_order(&o, page_size,
+						  WPFAULT_TYPE_PAGECACHE,
+						  flags, limit + 1));
+	ASSERT_EQ(-EINVAL, wpf_create_flags_order(&o, page_size,
+						  WPFAULT_TYPE_PAGECACHE,
+						  flags, 0));
+	ASSERT_EQ(0, wpf_create_flags_order(&o, page_size,
+					    WPFAULT_TYPE_PAGECACHE,
+					    flags | WPFAULT_CREATE_LARGE_FOLIOS,
+					    limit));
+	ASSERT_EQ(limit, wpf_object_u8(&o, "min_folio_order"));
+	ASSERT_EQ(-EOPNOTSUPP, wpf_set_method(o.fd,
+					      WPFAULT_METHOD_PAGETABLE));
 	wpf_destroy(&o);
 }
 

@@ -184,6 +184,12 @@ static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 	__u64 page;
 	int err;
 
+	/* Before the object: the probe's id must not follow it. */
+	err = wpf_folio_order_limit();
+	if (err < 0 || !err != !wpf_large_folio_objects())
+		ksft_exit_fail_msg("large folios: order limit %d (%s)\n", err,
+				   err < 0 ? strerror(-err) : "unexpected");
+	f->folio_order = err;
 	memset(f->results, 0, sizeof(f->results));
 	f->mismatches = 0;
 	f->rng = seed;
@@ -213,7 +219,6 @@ static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 	f->mode = tracking.mode;
 	f->no_helpers = tracking.flags & WPFAULT_TRACKING_NO_HELPERS;
 	f->pmd_objects = wpf_pmd_objects();
-	f->large_folio_objects = wpf_large_folio_objects();
 	f->last_id = f->obj.id;
 	f->alive = module_alive(f);
 	ksft_print_msg("seed %llu: %s object of %llu bytes (%llu pages)\n",

@@ -72,7 +72,7 @@ fails() {
 ps=$(($(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) * 1024))
 
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 
 expect "page cache: collect reports the written pages, once" \
 "object ID: pagecache, 8 pages of $ps bytes
@@ -181,6 +181,22 @@ else
 	fails "pfn, PMD: refused without special huge pfn entries" \
 		": EOPNOTSUPP (" \
 		-c 'create -t pfn -P 1'
+fi
+# A page-cache object with large folios (the same kernels): one write
+# brings in a folio of four pages, and the collect reports all of them.
+if [ $((major * 100 + minor)) -ge 612 ] && [ $np -gt 0 ]; then
+	expect "page cache, large folios: a write records its folio" \
+"object ID: pagecache, 4 pages of $ps bytes
+mapped pages 0+4 rw
+wrote pages 0+1 with 0xcd
+large_folios 1 +1
+collected 4 pages: 0-3" \
+		-c 'create -F 4' -c mmap -c 'mwrite 0 1' \
+		-c 'stat large_folios' -c 'collect 0 4'
+else
+	fails "page cache, large folios: refused without them" \
+		": EOPNOTSUPP (" \
+		-c 'create -F 1'
 fi
 fails "a write outside the mapping is refused" ": ERANGE (" \
 	-c 'create 8' -c 'mmap 2 4' -c 'mwrite 1 1'

@@ -314,11 +314,99 @@ TEST_F(mnt, no_mount_in_a_user_namespace)
 	ASSERT_EQ(0, WEXITSTATUS(status));
 }
 
-/* The file system takes no options. */
-TEST_F(mnt, options_are_refused)
+/* Options other than the folio ones are refused. */
+TEST_F(mnt, other_options_are_refused)
 {
 	ASSERT_EQ(-1, mount("none", self->dir, "wpfault", 0, "size=1m"));
 	ASSERT_EQ(EINVAL, errno);
+}
+
+/* Whether /proc/self/mounts shows @opt among the options of @dir. */
+static bool mount_shows(const char *dir, const char *opt)
+{
+	char line[512], want[160];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	if (!f)
+		return false;
+	snprintf(want, sizeof(want), " %s wpfault ", dir);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) && strstr(line, opt);
+	fclose(f);
+	return found;
+}
+
+/*
+ * A file made in a mount with @options: its folio orders in debugfs, and
+ * the pages its first write brings in (one folio).
+ */
+static void check_file_folios(struct __test_metadata *_metadata,
+			      const char *dir, bool *mounted,
+			      const char *options, size_t pages, int order,
+			      int min_order, size_t folio_pages)
+{
+	struct wpf_obj o = WPF_OBJ_INIT;
+	struct stat st;
+	char *p;
+	int fd;
+
+	ASSERT_EQ(0, mount("none", dir, "wpfault", 0, options));
+	*mounted = true;
+	ASSERT_TRUE(mount_shows(dir, options));
+	fd = open(path_of(dir, "f"), O_RDWR | O_CREAT, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, pages * page_size));
+	ASSERT_EQ(0, fstat(fd, &st));
+	o.id = st.st_ino;
+	ASSERT_EQ(order, wpf_object_u8(&o, "folio_order"));
+	ASSERT_EQ(min_order, wpf_object_u8(&o, "min_folio_order"));
+	p = mmap(NULL, pages * page_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	ASSERT_EQ(folio_pages, wpf_stat(fd, WPFAULT_STAT_PAGES_ALLOCATED));
+	ASSERT_EQ(1, wpf_stat(fd, WPFAULT_STAT_LARGE_FOLIOS));
+	munmap(p, pages * page_size);
+	close(fd);
+	ASSERT_EQ(0, unlink(path_of(dir, "f")));
+	ASSERT_EQ(0, umount(dir));
+	*mounted = false;
+}
+
+/*
+ * large_folios and min_folio_order=N give the mount's files what the
+ * create flags give an object, with the same errors; and show in
+ * /proc/mounts.
+ */
+TEST_F(mnt, folio_options)
+{
+	int limit = wpf_folio_order_limit();
+	const char *dir = self->dir;
+	char opt[32];
+
+	ASSERT_LE(0, limit);
+	/* The fixture's mount has no options: mount again, with some. */
+	ASSERT_EQ(0, umount(dir));
+	self->mounted = false;
+	if (!limit) {
+		ASSERT_EQ(-1, mount("none", dir, "wpfault", 0, "large_folios"));
+		ASSERT_EQ(EOPNOTSUPP, errno);
+		ASSERT_EQ(-1, mount("none", dir, "wpfault", 0,
+				    "min_folio_order=1"));
+		ASSERT_EQ(EOPNOTSUPP, errno);
+		SKIP(return, WPF_NO_LARGE_FOLIO_OBJECTS);
+	}
+	ASSERT_EQ(-1, mount("none", dir, "wpfault", 0, "min_folio_order=0"));
+	ASSERT_EQ(EINVAL, errno);
+	snprintf(opt, sizeof(opt), "min_folio_order=%d", limit + 1);
+	ASSERT_EQ(-1, mount("none", dir, "wpfault", 0, opt));
+	ASSERT_EQ(EINVAL, errno);
+	check_file_folios(_metadata, dir, &self->mounted, "large_folios",
+			  1UL << limit, limit, 0, 1UL << limit);
+	/* One page of file: the folio is the smallest, past end of file. */
+	check_file_folios(_metadata, dir, &self->mounted,
+			  "min_folio_order=1", 1, limit, 1, 2);
 }
 
 TEST_HARNESS_MAIN

@@ -54,8 +54,16 @@ int wpf_create_type(struct wpf_obj *obj, uint64_t size,
 int wpf_create_flags(struct wpf_obj *obj, uint64_t size,
 		     enum wpfault_type type, uint32_t flags)
 {
+	return wpf_create_flags_order(obj, size, type, flags, 0);
+}
+
+int wpf_create_flags_order(struct wpf_obj *obj, uint64_t size,
+			   enum wpfault_type type, uint32_t flags,
+			   uint32_t min_folio_order)
+{
 	struct wpfault_create arg = {
 		.size = size, .type = type, .flags = flags,
+		.min_folio_order = min_folio_order,
 	};
 	int err;
 
@@ -416,6 +424,33 @@ bool wpf_pmd_objects(void)
 bool wpf_large_folio_objects(void)
 {
 	return wpf_kernel_version() >= 612 && wpf_pmd_size();
+}
+
+int wpf_object_u8(const struct wpf_obj *obj, const char *name)
+{
+	char path[128], buf[16];
+
+	snprintf(path, sizeof(path), "%s/wpfault/%llu/%s", DEBUGFS_DIR,
+		 (unsigned long long)obj->id, name);
+	if (wpf_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoi(buf);
+}
+
+int wpf_folio_order_limit(void)
+{
+	struct wpf_obj obj = WPF_OBJ_INIT;
+	int err, order;
+
+	err = wpf_create_flags(&obj, page_size, WPFAULT_TYPE_PAGECACHE,
+			       WPFAULT_CREATE_LARGE_FOLIOS);
+	if (err == -EOPNOTSUPP)
+		return 0;
+	if (err)
+		return err;
+	order = wpf_object_u8(&obj, "folio_order");
+	wpf_destroy(&obj);
+	return order;
 }
 
 int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,

@@ -41,6 +41,10 @@ int wpf_create_type(struct wpf_obj *obj, uint64_t size,
 /* The same, with WPFAULT_CREATE_* @flags. */
 int wpf_create_flags(struct wpf_obj *obj, uint64_t size,
 		     enum wpfault_type type, uint32_t flags);
+/* The same, with WPFAULT_CREATE_MIN_FOLIO_ORDER's order. */
+int wpf_create_flags_order(struct wpf_obj *obj, uint64_t size,
+			   enum wpfault_type type, uint32_t flags,
+			   uint32_t min_folio_order);
 /*
  * Creates an object of @pages pages and maps all of it shared and
  * writable at *@map; -errno on failure, with nothing left behind.
@@ -152,6 +156,13 @@ int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,
  * folios (transparent huge pages, which PREEMPT_RT lacks).
  */
 bool wpf_large_folio_objects(void);
+/* A number in the object's debugfs directory (folio_order...), or -1. */
+int wpf_object_u8(const struct wpf_obj *obj, const char *name);
+/*
+ * The folio_order of a new object with large folios: 0 where the kernel
+ * refuses them, -errno on another failure.
+ */
+int wpf_folio_order_limit(void);
 /* Why a test of WPFAULT_CREATE_LARGE_FOLIOS skips where that is false. */
 #define WPF_NO_LARGE_FOLIO_OBJECTS \
 	"no capped large folios: before 6.12, or no transparent huge pages"

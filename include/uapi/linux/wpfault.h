@@ -18,8 +18,13 @@
  *
  *  WPFAULT_IOC_CREATE (on /dev/wpfault)
  *    EFAULT  bad argument pointer
- *    EINVAL  size is 0, unknown flags or type, non-zero reserved field
+ *    EINVAL  size is 0, unknown flags or type, a flag the type does not
+ *            take, min_folio_order 0 with WPFAULT_CREATE_MIN_FOLIO_ORDER
+ *            or not 0 without it
  *    EFBIG   size larger than the largest file size (MAX_LFS_FILESIZE)
+ *    EOPNOTSUPP  a flag the kernel cannot serve (see each flag)
+ *    EINVAL  min_folio_order larger than the largest folio order the
+ *            object may have (see "Large folios")
  *    EMFILE  no free file descriptor
  *    ENOMEM  out of memory
  *    EFAULT  the result cannot be written back; then no object and no fd
@@ -171,9 +176,16 @@
  * all (no transparent huge pages, as on PREEMPT_RT).
  */
 #define WPFAULT_CREATE_LARGE_FOLIOS	(1U << 2)
+/*
+ * The same, and no folio of the page cache smaller than 2^min_folio_order
+ * pages, as a file system whose blocks are larger than a page asks
+ * (mapping_set_folio_min_order(), 6.12 on); see "Large folios" below.
+ */
+#define WPFAULT_CREATE_MIN_FOLIO_ORDER	(1U << 3)
 #define WPFAULT_CREATE_FLAGS	(WPFAULT_CREATE_CLOEXEC | \
 				 WPFAULT_CREATE_PMD | \
-				 WPFAULT_CREATE_LARGE_FOLIOS)
+				 WPFAULT_CREATE_LARGE_FOLIOS | \
+				 WPFAULT_CREATE_MIN_FOLIO_ORDER)
 
 /* What backs an object's pages. */
 enum wpfault_type {
@@ -197,7 +209,8 @@ enum wpfault_type {
  * @id: out: the object's id, which names its debugfs directory
  *	/sys/kernel/debug/wpfault/<id>/.
  * @fd: out: the object's file descriptor.
- * @reserved: in: must be 0.
+ * @min_folio_order: in: with WPFAULT_CREATE_MIN_FOLIO_ORDER, the order of
+ *	the smallest folio, > 0; else 0.
  *
  * The object lives as long as a file descriptor or a mapping holds it.
  */
@@ -207,7 +220,7 @@ struct wpfault_create {
 	__u32 type;
 	__u64 id;
 	__s32 fd;
-	__u32 reserved;
+	__u32 min_folio_order;
 };
 
 /*
@@ -247,20 +260,32 @@ struct wpfault_create {
  * the kernel gives no such folio.  folio_order is one less than the PMD
  * order, or the page cache's limit if that is lower: a PMD-sized folio
  * could be mapped by one huge entry, which the kernel's dirty helpers
- * reject when writable.  Reads through read(2) get the folios the
- * kernel's readahead picks, within the same limit.
+ * reject when writable.  read(2) of an uncached page makes a folio of
+ * the smallest order: the objects' file system does no readahead.
+ *
+ * The mount options large_folios and min_folio_order=N of a wpfault
+ * file system give its files the same, with the same errors from
+ * mount(2): EINVAL for an order of 0 or above folio_order, EOPNOTSUPP
+ * where the kernel has no such folios.
+ *
+ * With WPFAULT_CREATE_MIN_FOLIO_ORDER, no folio is smaller than
+ * 2^min_folio_order pages (debugfs min_folio_order), as in a file system
+ * whose blocks are that large: a folio at end of file may reach past it,
+ * and a truncation cannot split one below that size (it drops a clean
+ * one whole, and keeps a dirty one, zeroed).  min_folio_order
+ * may be at most folio_order.
  *
  * The kernel keeps one dirty flag per folio, and from 6.18 on a write
  * fault maps the whole folio writable at once ("mm/fault: Try to map the
  * entire file folio in finish_fault()", Kiryl Shutsemau, September
  * 2025).  So these objects track by the folio: a write through
- * ->page_mkwrite or write(2) records every page of its folio, and a clean
- * write-protects every page of each folio it touches (the pages it does
- * not clean stay recorded).  A collect may thus report pages of a folio
- * that were not written themselves; it never misses a written one.  Such
- * objects track by WPFAULT_METHOD_MKWRITE only (EOPNOTSUPP for the
- * others).  large_folios counts the folios of more than one page filled
- * from the disk.
+ * ->page_mkwrite or write(2) records every page of its folio within end
+ * of file, and a clean write-protects every page of each folio it
+ * touches (the pages it does not clean stay recorded).  A collect may
+ * thus report pages of a folio that were not written themselves; it
+ * never misses a written one.  Such objects track by
+ * WPFAULT_METHOD_MKWRITE only (EOPNOTSUPP for the others).  large_folios
+ * counts the folios of more than one page filled from the disk.
  */
 
 /**
