@@ -221,7 +221,9 @@ bool wpf_hw_dirty_bits(void);
 /*
  * Whether the CPU sets pte access flags itself (x86-64; arm64 with
  * FEAT_HAFDBS): an access through an old pte then takes no fault.
- * Measured on a shared tmpfs page made old by /proc/self/clear_refs.
+ * Measured on a shared tmpfs page made old by /proc/self/clear_refs,
+ * which makes every pte of the process old: where the answer is no, the
+ * next touch of any page faults, so measure nothing right after it.
  */
 bool wpf_hw_access_flags(void);
 /*
