@@ -23,6 +23,10 @@
  * next fsync reports EIO once.  6.12 signals the injecting task at once,
  * 6.1 on its next access.
  *
+ * A memory error in one page of a large folio splits the folio, and that
+ * page alone is dropped (clean) or lost (dirty); lost, it reaches its
+ * mapping as the disk's old data, without the SIGBUS a small page gives.
+ *
  * Memory errors in wpfault's own memory (the blocks of pfn and
  * copy-on-write objects, the disk behind page-cache objects) are aimed by
  * frame number from debugfs <id>/blocks.  memory_failure() cannot isolate
@@ -399,6 +403,116 @@ TEST_F(mf, poisoned_unmapped_dirty_page_is_reported)
 {
 	poison_unmapped_page(_metadata, self->o.fd, &self->p, self->buf,
 			     true);
+}
+
+/*
+ * A memory error in one page of a large folio (WPFAULT_CREATE_LARGE_FOLIOS,
+ * one folio of NPAGES pages): memory_failure() splits the folio and
+ * handles that page alone; the other pages stay cached, with their data
+ * and dirty state.  Clean, the page is dropped and comes back from the
+ * disk.  Dirty, it is lost, and fsync() reports it once, as for a small
+ * page; but on 6.12 and 7.2 no process gets SIGBUS for it, and the
+ * mapping reads the disk's old data (see the test).
+ */
+FIXTURE(mf_folio) {
+	struct wpf_obj o;
+	char *p;
+	char *buf;
+};
+
+FIXTURE_SETUP(mf_folio)
+{
+	int limit = wpf_folio_order_limit();
+
+	self->o = (struct wpf_obj)WPF_OBJ_INIT;
+	self->p = MAP_FAILED;
+	self->buf = malloc(page_size);
+	ASSERT_NE(NULL, self->buf);
+	if (limit == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	ASSERT_LE(0, limit);
+	if (!limit)
+		SKIP(return, WPF_NO_LARGE_FOLIO_OBJECTS);
+	if (access("/proc/sys/vm/memory_failure_early_kill", F_OK))
+		SKIP(return, "no CONFIG_MEMORY_FAILURE");
+	/* Every supported kernel's limit is above NPAGES' order, 2. */
+	ASSERT_LE(2, limit);
+	ASSERT_EQ(0, wpf_create_flags(&self->o, NPAGES * page_size,
+				      WPFAULT_TYPE_PAGECACHE,
+				      WPFAULT_CREATE_LARGE_FOLIOS));
+	self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+}
+
+FIXTURE_TEARDOWN(mf_folio)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, NPAGES * page_size);
+	free(self->buf);
+	wpf_destroy(&self->o);
+}
+
+/* Fills the folio, page i with 'a' + i: one folio, every page cached. */
+static void fill_folio(struct __test_metadata *_metadata, int fd, char *map)
+{
+	long i;
+
+	for (i = 0; i < NPAGES; i++)
+		memset((char *)PAGE(map, i), 'a' + i, page_size);
+	ASSERT_EQ(1, wpf_stat(fd, WPFAULT_STAT_LARGE_FOLIOS));
+	ASSERT_EQ(NPAGES, wpf_stat(fd, WPFAULT_STAT_PAGES_RESIDENT));
+}
+
+TEST_F(mf_folio, poisoned_clean_page_is_split_off_and_comes_back)
+{
+	long i;
+
+	fill_folio(_metadata, self->o.fd, self->p);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	drain_lru_caches();
+	ASSERT_EQ(0, madvise((char *)PAGE(self->p, 1), page_size,
+			     MADV_HWPOISON));
+	/* Split: only the poisoned page left the cache. */
+	ASSERT_EQ(NPAGES - 1, wpf_stat(self->o.fd,
+				       WPFAULT_STAT_PAGES_RESIDENT));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_EQ('a' + i, PAGE(self->p, i)[page_size - 1]);
+	ASSERT_EQ(1, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ));
+	ASSERT_EQ(NPAGES, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_RESIDENT));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_TRUE(page_holds(self->o.fd, self->buf, i, 'a' + i));
+	ASSERT_EQ(0, fsync(self->o.fd));
+}
+
+TEST_F(mf_folio, poisoned_dirty_page_is_lost_alone)
+{
+	int sig;
+	long i;
+
+	fill_folio(_metadata, self->o.fd, self->p);
+	drain_lru_caches();
+	/*
+	 * Unlike a small page's, no signal, at once or on access: the
+	 * split unmapped the file folio (the kernel remaps only anonymous
+	 * ones after a split), so memory_failure() finds no process mapping
+	 * the page and leaves no hwpoison entry.  The mapping faults in what
+	 * the disk holds, here zeroes: the write is lost silently there.
+	 */
+	sig = wpf_access_signal(poison, PAGE(self->p, 1));
+	ASSERT_EQ(0, sig);
+	ASSERT_EQ(NPAGES - 1, wpf_stat(self->o.fd,
+				       WPFAULT_STAT_PAGES_RESIDENT));
+	ASSERT_EQ(0, wpf_access_signal(wpf_read_byte, PAGE(self->p, 1)));
+	ASSERT_EQ(0, PAGE(self->p, 1)[page_size - 1]);
+	/* The other pages reach the disk; the lost one is reported once. */
+	ASSERT_EQ(-1, fsync(self->o.fd));
+	ASSERT_EQ(EIO, errno);
+	ASSERT_EQ(0, fsync(self->o.fd));
+	for (i = 0; i < NPAGES; i++)
+		ASSERT_TRUE(page_holds(self->o.fd, self->buf, i,
+				       i == 1 ? 0 : 'a' + i));
+	ASSERT_EQ(NPAGES - 1, wpf_stat(self->o.fd, WPFAULT_STAT_DISK_BLOCKS));
 }
 
 /*
