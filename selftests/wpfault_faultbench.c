@@ -2,7 +2,8 @@
 /*
  * The cost of one fault, per page, on each path that makes a page
  * writable (a write to a page whose entry does not allow it) or readable,
- * side by side in one run: wpfault's ->page_mkwrite, ->pfn_mkwrite, hole
+ * side by side in one run: wpfault's ->page_mkwrite (on small folios and
+ * on large ones, where each records its whole folio), ->pfn_mkwrite, hole
  * upgrade and copy-on-write reuse; tmpfs, which has no ->page_mkwrite
  * (its first write after the entry went is a ->fault); ext4 on a RAM
  * disk, the kernel's own file system path (ext4_page_mkwrite() after
@@ -40,14 +41,15 @@
 #include "wpfault_util.h"
 
 enum method {
-	F_PAGECACHE_MKWRITE, F_PFN_MKWRITE, F_PFN_HOLE, F_COW_REUSE,
-	F_TMPFS_WRITE, F_EXT4_MKWRITE, F_READ, F_READ_AROUND, NR_METHODS
+	F_PAGECACHE_MKWRITE, F_LARGE_FOLIO_MKWRITE, F_PFN_MKWRITE, F_PFN_HOLE,
+	F_COW_REUSE, F_TMPFS_WRITE, F_EXT4_MKWRITE, F_READ, F_READ_AROUND,
+	NR_METHODS
 };
 
 static const char *const method_names[NR_METHODS] = {
-	"wpfault-pagecache-mkwrite", "wpfault-pfn-mkwrite",
-	"wpfault-pfn-hole", "wpfault-cow-reuse", "tmpfs-write",
-	"ext4-mkwrite", "read", "read-faultaround",
+	"wpfault-pagecache-mkwrite", "wpfault-large-folio-mkwrite",
+	"wpfault-pfn-mkwrite", "wpfault-pfn-hole", "wpfault-cow-reuse",
+	"tmpfs-write", "ext4-mkwrite", "read", "read-faultaround",
 };
 
 /* One run of a method: its pages, and what it must have counted. */
@@ -97,11 +99,17 @@ static void write_all(struct run *r, int round)
 		r->p[i * page_size] = wpf_pattern(i, round);
 }
 
-/* A wpfault object of @type, mapped, its pages written and cleaned. */
-static void object_cleaned(struct run *r, enum wpfault_type type)
+/*
+ * A wpfault object of @type, created with @flags, mapped, its pages
+ * written and cleaned.
+ */
+static void object_cleaned(struct run *r, enum wpfault_type type,
+			   uint32_t flags)
 {
-	if (wpf_create_type(&r->o, r->pages * page_size, type))
-		ksft_exit_fail_msg("create: %s\n", strerror(errno));
+	int err = wpf_create_flags(&r->o, r->pages * page_size, type, flags);
+
+	if (err)
+		ksft_exit_fail_msg("create: %s\n", strerror(-err));
 	r->fd = r->o.fd;
 	map_all(r, PROT_READ | PROT_WRITE);
 	write_all(r, 0);
@@ -133,13 +141,17 @@ static void set_up(struct run *r)
 
 	switch (r->m) {
 	case F_PAGECACHE_MKWRITE:
-		object_cleaned(r, WPFAULT_TYPE_PAGECACHE);
+		object_cleaned(r, WPFAULT_TYPE_PAGECACHE, 0);
+		break;
+	case F_LARGE_FOLIO_MKWRITE:
+		object_cleaned(r, WPFAULT_TYPE_PAGECACHE,
+			       WPFAULT_CREATE_LARGE_FOLIOS);
 		break;
 	case F_PFN_MKWRITE:
-		object_cleaned(r, WPFAULT_TYPE_PFN);
+		object_cleaned(r, WPFAULT_TYPE_PFN, 0);
 		break;
 	case F_COW_REUSE:
-		object_cleaned(r, WPFAULT_TYPE_COW);
+		object_cleaned(r, WPFAULT_TYPE_COW, 0);
 		break;
 	case F_PFN_HOLE:
 		if (wpf_create_type(&r->o, r->pages * page_size,
@@ -212,6 +224,7 @@ static bool took_its_path(struct run *r, long faults)
 
 	switch (r->m) {
 	case F_PAGECACHE_MKWRITE:
+	case F_LARGE_FOLIO_MKWRITE:
 		return faults == (long)n &&
 		       grew(r, WPFAULT_STAT_MKWRITE_CALLS, n);
 	case F_PFN_MKWRITE:
@@ -284,6 +297,10 @@ static int64_t measure(enum method m, size_t pages, char *na, size_t na_len)
 
 	if (m == F_EXT4_MKWRITE && !ext4_dir) {
 		snprintf(na, na_len, "no ext4 in this VM (WPFAULT_EXT4_DIR)");
+		return -1;
+	}
+	if (m == F_LARGE_FOLIO_MKWRITE && !wpf_large_folio_objects()) {
+		snprintf(na, na_len, "%s", WPF_NO_LARGE_FOLIO_OBJECTS);
 		return -1;
 	}
 	if (read && fault_around_default < 0) {
