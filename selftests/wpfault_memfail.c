@@ -453,15 +453,23 @@ FIXTURE_TEARDOWN(mf_folio)
 	wpf_destroy(&self->o);
 }
 
-/* Fills the folio, page i with 'a' + i: one folio, every page cached. */
+/*
+ * Fills the folio, page i with 'a' + i: one folio, every page cached.
+ * The task stays on this CPU, whose LRU caches are drained without
+ * compaction, which could migrate the folio and split it on the way: the
+ * error must hit a large folio, and the test checks it does.
+ */
 static void fill_folio(struct __test_metadata *_metadata, int fd, char *map)
 {
 	long i;
 
+	ASSERT_EQ(0, stay_on_this_cpu());
 	for (i = 0; i < NPAGES; i++)
 		memset((char *)PAGE(map, i), 'a' + i, page_size);
 	ASSERT_EQ(1, wpf_stat(fd, WPFAULT_STAT_LARGE_FOLIOS));
 	ASSERT_EQ(NPAGES, wpf_stat(fd, WPFAULT_STAT_PAGES_RESIDENT));
+	drain_this_cpu_lru_caches();
+	ASSERT_EQ(NPAGES, wpf_folio_pages(PAGE(map, 0)));
 }
 
 TEST_F(mf_folio, poisoned_clean_page_is_split_off_and_comes_back)
@@ -470,7 +478,6 @@ TEST_F(mf_folio, poisoned_clean_page_is_split_off_and_comes_back)
 
 	fill_folio(_metadata, self->o.fd, self->p);
 	ASSERT_EQ(0, fsync(self->o.fd));
-	drain_lru_caches();
 	ASSERT_EQ(0, madvise((char *)PAGE(self->p, 1), page_size,
 			     MADV_HWPOISON));
 	/* Split: only the poisoned page left the cache. */
@@ -491,7 +498,6 @@ TEST_F(mf_folio, poisoned_dirty_page_is_lost_alone)
 	long i;
 
 	fill_folio(_metadata, self->o.fd, self->p);
-	drain_lru_caches();
 	/*
 	 * Unlike a small page's, no signal, at once or on access: the
 	 * split unmapped the file folio (the kernel remaps only anonymous

@@ -471,6 +471,34 @@ int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,
 	return err;
 }
 
+/* /proc/kpageflags bits (Documentation/admin-guide/mm/pagemap.rst). */
+#define KPF_COMPOUND_HEAD	15
+#define KPF_COMPOUND_TAIL	16
+
+long wpf_folio_pages(volatile void *addr)
+{
+	uint64_t pfn = wpf_pfn_of(addr), flags;
+	long n = 0;
+	int fd;
+
+	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (!pfn || fd < 0)
+		goto out;
+	if (pread(fd, &flags, sizeof(flags), pfn * sizeof(flags)) !=
+	    sizeof(flags) || !(flags & (1ULL << KPF_COMPOUND_HEAD)))
+		goto out;
+	for (n = 1;; n++) {
+		if (pread(fd, &flags, sizeof(flags),
+			  (pfn + n) * sizeof(flags)) != sizeof(flags) ||
+		    !(flags & (1ULL << KPF_COMPOUND_TAIL)))
+			break;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return n;
+}
+
 int wpf_clear_soft_dirty(void)
 {
 	return wpf_write_file("/proc/self/clear_refs", "4");

@@ -116,6 +116,11 @@ int wpf_unpin(int pin_fd);
 int wpf_pagemap(volatile void *addr, size_t pages, uint64_t *entries);
 /* The page frame mapped at @addr (root sees them), or 0. */
 uint64_t wpf_pfn_of(volatile void *addr);
+/*
+ * The pages of the large folio whose first page is mapped at @addr, as
+ * /proc/kpageflags shows it (root only); 0 if @addr maps no folio head.
+ */
+long wpf_folio_pages(volatile void *addr);
 /* Clears the soft-dirty bits of this process's ptes; -errno on failure. */
 int wpf_clear_soft_dirty(void);
 /* Writes @s to the file at @path; -errno, or -EIO for a short write. */
