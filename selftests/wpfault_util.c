@@ -86,6 +86,22 @@ int wpf_create_mapped(struct wpf_obj *obj, size_t pages, char **map)
 	return wpf_create_type_mapped(obj, WPFAULT_TYPE_PAGECACHE, pages, map);
 }
 
+/*
+ * The end of a create-and-map helper: @p, a mapping of @obj or MAP_FAILED
+ * with errno set, goes to *@map; on failure @obj goes too.  0 or -errno.
+ */
+static int mapped_or_destroyed(struct wpf_obj *obj, char *p, char **map)
+{
+	int err;
+
+	*map = p;
+	if (p != MAP_FAILED)
+		return 0;
+	err = -errno;
+	wpf_destroy(obj);
+	return err;
+}
+
 int wpf_create_type_mapped(struct wpf_obj *obj, enum wpfault_type type,
 			   size_t pages, char **map)
 {
@@ -93,12 +109,9 @@ int wpf_create_type_mapped(struct wpf_obj *obj, enum wpfault_type type,
 
 	if (err)
 		return err;
-	*map = wpf_map(obj->fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	if (*map != MAP_FAILED)
-		return 0;
-	err = -errno;
-	wpf_destroy(obj);
-	return err;
+	return mapped_or_destroyed(obj, wpf_map(obj->fd, pages,
+						PROT_READ | PROT_WRITE,
+						MAP_SHARED, 0), map);
 }
 
 void wpf_destroy(struct wpf_obj *obj)
@@ -463,12 +476,8 @@ int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,
 		return 1;
 	if (err)
 		return err;
-	*map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, obj->fd, 0);
-	if (*map != MAP_FAILED)
-		return 0;
-	err = -errno;
-	wpf_destroy(obj);
-	return err;
+	return mapped_or_destroyed(obj, mmap(NULL, len, PROT_READ | PROT_WRITE,
+					     MAP_SHARED, obj->fd, 0), map);
 }
 
 /* /proc/kpageflags bits (Documentation/admin-guide/mm/pagemap.rst). */
