@@ -17,7 +17,7 @@
 #include <linux/pagemap.h>
 #include <linux/splice.h>
 #include <linux/writeback.h>
-#ifndef WPF_HAVE_INSERT_PFN_PMD_ULONG
+#if !defined(WPF_HAVE_INSERT_PFN_PMD_ULONG) || defined(WPF_HAVE_MIXED_MKWRITE)
 #include <linux/pfn_t.h>
 #endif
 /* struct folio_batch moved out of pagevec.h in 7.x. */
@@ -69,6 +69,36 @@ static inline vm_fault_t wpf_insert_pfn_pmd(struct vm_fault *vmf,
 #endif
 }
 #endif
+
+/*
+ * The kernel's mkwrite insert of a small pfn entry: exported by 6.1, kept
+ * for the built-in DAX code from 6.12 on (Kbuild reads Module.symvers).
+ */
+static inline bool wpf_have_mkwrite_insert(void)
+{
+#ifdef WPF_HAVE_MIXED_MKWRITE
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Maps @pfn at @addr writable, dirty and young, or makes the read-only
+ * entry of @pfn there so.  PFN_SPECIAL: a VM_PFNMAP vma takes no other
+ * pfn through this call (vm_mixed_ok()).
+ */
+static inline vm_fault_t wpf_insert_pfn_mkwrite(struct vm_area_struct *vma,
+						unsigned long addr,
+						unsigned long pfn)
+{
+#ifdef WPF_HAVE_MIXED_MKWRITE
+	return vmf_insert_mixed_mkwrite(vma, addr,
+					__pfn_to_pfn_t(pfn, PFN_SPECIAL));
+#else
+	return VM_FAULT_SIGBUS;	/* no object asks: creation refused it */
+#endif
+}
 
 /* Inode operations took the mount's user namespace until 6.3. */
 #ifdef WPF_HAVE_MNT_IDMAP

@@ -597,6 +597,7 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 	struct wpfault_create arg;
 	struct wpf_object *obj;
 	struct file *file;
+	u32 insert;
 	bool large;
 	int fd, err;
 
@@ -612,12 +613,22 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 			     WPFAULT_CREATE_MIN_FOLIO_ORDER);
 	if (large && !(wpf_types[arg.type]->flags & WPF_TYPE_LARGE_FOLIOS))
 		return -EINVAL;
+	insert = arg.flags & (WPFAULT_CREATE_READONLY_INSERT |
+			      WPFAULT_CREATE_MKWRITE_INSERT);
+	if (insert && !(wpf_types[arg.type]->flags & WPF_TYPE_WRITE_INSERTS))
+		return -EINVAL;
+	if (insert == (WPFAULT_CREATE_READONLY_INSERT |
+		       WPFAULT_CREATE_MKWRITE_INSERT))
+		return -EINVAL;
 	if (!(arg.flags & WPFAULT_CREATE_MIN_FOLIO_ORDER) !=
 	    !arg.min_folio_order)
 		return -EINVAL;
 	if (arg.size > MAX_LFS_FILESIZE)
 		return -EFBIG;
 	if (arg.flags & WPFAULT_CREATE_PMD && !wpf_have_pmd_pfnmap())
+		return -EOPNOTSUPP;
+	if (insert & WPFAULT_CREATE_MKWRITE_INSERT &&
+	    !wpf_have_mkwrite_insert())
 		return -EOPNOTSUPP;
 	if (large) {
 		err = wpf_fs_check_folio_orders(arg.min_folio_order);
@@ -637,6 +648,10 @@ long wpf_object_create(struct wpfault_create __user *uarg)
 	/* Before the descriptor is installed: nothing maps or caches it. */
 	obj = wpf_object_of(file_inode(file));
 	obj->pmd = arg.flags & WPFAULT_CREATE_PMD;
+	if (insert & WPFAULT_CREATE_READONLY_INSERT)
+		obj->write_insert = WPF_INSERT_READONLY;
+	else if (insert & WPFAULT_CREATE_MKWRITE_INSERT)
+		obj->write_insert = WPF_INSERT_MKWRITE;
 	if (large)
 		wpf_object_large_folios(obj, arg.min_folio_order);
 	arg.fd = fd;

@@ -14,15 +14,17 @@
  * the vma), like DAX's.  The price: vmf_insert_pfn() BUGs on a COW
  * mapping, so MAP_PRIVATE mappings are refused.
  *
- * Entries are made only by plain inserts, under disk_lock, which leave a
- * present entry alone; never by a "mkwrite" insert, which would update
- * it.  Only the hole's upgrade changes a pfn: the zero page goes from
- * every mapping (unmap_mapping_pages()) before the block is mapped.  So
- * no insert can find another pfn at its address and act on it: the pfn
- * mismatch that a WARN caught in "mm: add vm_insert_mixed_mkwrite()"
- * (Ross Zwisler, Jan Kara, July 2017).  A write to a read-only block is
- * recorded by ->pfn_mkwrite and made writable in place by the core
- * (finish_mkwrite_fault()), as vmwgfx's are.  Truncation holds the
+ * Entries are made under disk_lock, by plain inserts, which leave a
+ * present entry alone, or, for objects that ask, by the kernel's "mkwrite"
+ * insert, which updates a present entry of the same pfn (see "Write
+ * inserts" in the uapi header).  Only the hole's upgrade changes a pfn:
+ * the zero page goes from every mapping (unmap_mapping_pages()) before the
+ * block is mapped.  So no insert can find another pfn at its address and
+ * act on it: the pfn mismatch that a WARN caught in "mm: add
+ * vm_insert_mixed_mkwrite()" (Ross Zwisler, Jan Kara, July 2017).  A
+ * write to a read-only block is recorded by ->pfn_mkwrite and made
+ * writable in place by the core (finish_mkwrite_fault()), as vmwgfx's
+ * are, or by the mkwrite insert.  Truncation holds the
  * invalidate lock exclusively and the fault paths hold it shared, so no
  * entry is made past end of file, or to a block being freed; the core's
  * upgrade makes none, and fails on an entry truncation removed.
@@ -103,20 +105,6 @@ static int wpf_pfn_record(struct wpf_object *obj, pgoff_t index)
 }
 
 /*
- * Records a write to the fault's page and maps @block writable there.
- * If the pte is not empty any more (another thread's fault filled it),
- * nothing is mapped and the retried write goes to ->pfn_mkwrite.
- */
-static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
-				      struct wpf_object *obj,
-				      struct page *block)
-{
-	int err = wpf_pfn_record(obj, vmf->pgoff);
-
-	return err ? vmf_error(err) : wpf_pfn_map_writable(vmf, obj, block);
-}
-
-/*
  * A read of a block.  In PAGETABLE mode its entry is writable but clean,
  * so that a write sets the dirty bit without a fault; elsewhere read-only,
  * so that a write faults and is recorded.
@@ -130,6 +118,48 @@ static vm_fault_t wpf_pfn_map_read(struct vm_fault *vmf,
 	if (obj->tracking.mode != WPFAULT_MODE_PAGETABLE ||
 	    !(vma->vm_flags & VM_WRITE))
 		return vmf_insert_pfn(vma, vmf->address, page_to_pfn(block));
+	return wpf_pfn_map_writable(vmf, obj, block);
+}
+
+/*
+ * The kernel's mkwrite insert: a new entry of @block, or the read-only
+ * one there, made writable and dirty.  Under disk_lock, like the cleans:
+ * none can write-protect the entry between the record and the insert.
+ */
+static vm_fault_t wpf_pfn_insert_mkwrite(struct vm_fault *vmf,
+					 struct wpf_object *obj,
+					 struct page *block)
+{
+	vm_fault_t ret;
+
+	lockdep_assert_held(&obj->disk_lock);
+	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
+	ret = wpf_insert_pfn_mkwrite(vmf->vma, vmf->address,
+				     page_to_pfn(block));
+	wpf_count(obj, WPFAULT_STAT_MKWRITE_INSERTS, ret == VM_FAULT_NOPAGE);
+	return ret;
+}
+
+/*
+ * A write to the fault's page, which has no entry: @block is mapped the
+ * object's way (see "Write inserts" in the uapi header), the write
+ * recorded unless the entry is read-only.  If the pte is not empty any
+ * more (another thread's fault filled it), a plain insert maps nothing
+ * and the retried write goes to ->pfn_mkwrite.
+ */
+static vm_fault_t wpf_pfn_map_written(struct vm_fault *vmf,
+				      struct wpf_object *obj,
+				      struct page *block)
+{
+	int err;
+
+	if (obj->write_insert == WPF_INSERT_READONLY)
+		return wpf_pfn_map_read(vmf, obj, block);
+	err = wpf_pfn_record(obj, vmf->pgoff);
+	if (err)
+		return vmf_error(err);
+	if (obj->write_insert == WPF_INSERT_MKWRITE)
+		return wpf_pfn_insert_mkwrite(vmf, obj, block);
 	return wpf_pfn_map_writable(vmf, obj, block);
 }
 
@@ -215,15 +245,19 @@ static void wpf_pfn_stall(struct wpf_object *obj)
  * upgrade then lets through: the page is marked, and the clean removes
  * the entries of a marked page instead of write-protecting them
  * (wpf_pfn_tracking_clean_run()), so the upgrade fails its pte_same() check
- * and the fault is retried.
+ * and the fault is retried.  With the mkwrite insert, the upgrade is made
+ * here, under disk_lock, and there is no such window.
  */
 static vm_fault_t wpf_pfn_mkwrite_block(struct vm_fault *vmf,
-					struct wpf_object *obj)
+					struct wpf_object *obj,
+					struct page *block)
 {
 	int err = wpf_pfn_record(obj, vmf->pgoff);
 
 	if (err)
 		return vmf_error(err);
+	if (obj->write_insert == WPF_INSERT_MKWRITE)
+		return wpf_pfn_insert_mkwrite(vmf, obj, block);
 	wpf_written_mark_upgrade(obj, vmf->pgoff);
 	xa_set_mark(&obj->disk, vmf->pgoff, WPF_WRITABLE);
 	wpf_count(obj, WPFAULT_STAT_CORE_UPGRADES, 1);
@@ -268,7 +302,7 @@ static vm_fault_t wpf_pfn_mkwrite(struct vm_fault *vmf)
 		goto out;
 	}
 	if (!hole) {
-		ret = wpf_pfn_mkwrite_block(vmf, obj);
+		ret = wpf_pfn_mkwrite_block(vmf, obj, block);
 		goto out;
 	}
 	ret = wpf_pfn_map_written(vmf, obj, block);
@@ -517,7 +551,7 @@ static const struct file_operations wpf_pfn_fops = {
 };
 
 const struct wpf_object_type wpf_pfn_type = {
-	.flags = WPF_TYPE_PMD,
+	.flags = WPF_TYPE_PMD | WPF_TYPE_WRITE_INSERTS,
 	.init = wpf_pfn_init,
 	/* No vma maps the object any more: the blocks can go. */
 	.destroy = wpf_disk_free,

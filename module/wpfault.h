@@ -39,6 +39,15 @@ struct wpf_object;
 #define WPF_TYPE_PMD		BIT(1)
 /* Its page cache can hold large folios (WPFAULT_CREATE_LARGE_FOLIOS). */
 #define WPF_TYPE_LARGE_FOLIOS	BIT(2)
+/* Its write faults insert entries a chosen way (WPFAULT_CREATE_*_INSERT). */
+#define WPF_TYPE_WRITE_INSERTS	BIT(3)
+
+/* How a write fault maps a pfn block with a small entry ("Write inserts"). */
+enum wpf_write_insert {
+	WPF_INSERT_WRITABLE,
+	WPF_INSERT_READONLY,
+	WPF_INSERT_MKWRITE,
+};
 
 /*
  * What differs between kinds of backing store (enum wpfault_type).  The
@@ -249,6 +258,8 @@ struct wpf_object {
 	bool pins_mount;
 	/* Maps PMD-sized blocks with huge entries (WPFAULT_CREATE_PMD). */
 	bool pmd;
+	/* An &enum wpf_write_insert, from the WPFAULT_CREATE_*_INSERT flags. */
+	u8 write_insert;
 	/*
 	 * The largest folio order its page cache asks for: 0, or more with
 	 * WPFAULT_CREATE_LARGE_FOLIOS; and the smallest it may hold.

@@ -80,6 +80,8 @@ struct fuzz {
 	bool no_helpers;
 	/* The kernel has special huge pfn entries: WPFAULT_CREATE_PMD works. */
 	bool pmd_objects;
+	/* The kernel exports it: WPFAULT_CREATE_MKWRITE_INSERT works. */
+	bool mkwrite_insert;
 	/*
 	 * The largest folio order of an object with large folios; 0 where
 	 * the kernel refuses them.

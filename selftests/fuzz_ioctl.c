@@ -67,13 +67,16 @@ int fuzz_create(struct fuzz *f)
 	int exp, got, next_fd;
 	struct uptr arg;
 	__u64 alive;
+	__u32 insert;
 	bool large;
 
 	in.size = pick_u64(f);
 	in.flags = rnd(f, 4) ? rnd(f, 2) * WPFAULT_CREATE_CLOEXEC |
 		   rnd(f, 2) * WPFAULT_CREATE_PMD |
 		   rnd(f, 2) * WPFAULT_CREATE_LARGE_FOLIOS |
-		   rnd(f, 2) * WPFAULT_CREATE_MIN_FOLIO_ORDER : pick_u32(f);
+		   rnd(f, 2) * WPFAULT_CREATE_MIN_FOLIO_ORDER |
+		   rnd(f, 3) / 2 * WPFAULT_CREATE_READONLY_INSERT |
+		   rnd(f, 3) / 2 * WPFAULT_CREATE_MKWRITE_INSERT : pick_u32(f);
 	in.type = rnd(f, 4) ? rnd(f, 2) * WPFAULT_TYPE_PFN : pick_u32(f);
 	/* Garbage in the output fields: success must overwrite it. */
 	in.id = next_rand(f);
@@ -89,6 +92,8 @@ int fuzz_create(struct fuzz *f)
 	field(f, "min_folio_order", in.min_folio_order);
 	large = in.flags & (WPFAULT_CREATE_LARGE_FOLIOS |
 			    WPFAULT_CREATE_MIN_FOLIO_ORDER);
+	insert = in.flags & (WPFAULT_CREATE_READONLY_INSERT |
+			     WPFAULT_CREATE_MKWRITE_INSERT);
 
 	if (!can_read(&arg, 0, sizeof(in)))
 		exp = EFAULT;
@@ -97,12 +102,17 @@ int fuzz_create(struct fuzz *f)
 		 (in.flags & WPFAULT_CREATE_PMD &&
 		  in.type != WPFAULT_TYPE_PFN) ||
 		 (large && in.type != WPFAULT_TYPE_PAGECACHE) ||
+		 (insert && in.type != WPFAULT_TYPE_PFN) ||
+		 insert == (WPFAULT_CREATE_READONLY_INSERT |
+			    WPFAULT_CREATE_MKWRITE_INSERT) ||
 		 !(in.flags & WPFAULT_CREATE_MIN_FOLIO_ORDER) !=
 		 !in.min_folio_order)
 		exp = EINVAL;
 	else if (in.size > MAX_LFS_FILESIZE)
 		exp = EFBIG;
 	else if (in.flags & WPFAULT_CREATE_PMD && !f->pmd_objects)
+		exp = EOPNOTSUPP;
+	else if (insert & WPFAULT_CREATE_MKWRITE_INSERT && !f->mkwrite_insert)
 		exp = EOPNOTSUPP;
 	else if (large && !f->folio_order)
 		exp = EOPNOTSUPP;

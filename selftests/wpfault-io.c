@@ -143,37 +143,49 @@ static void drop_file(struct io_file *f)
 	memset(f->last, 0, sizeof(f->last));
 }
 
+/* The way of -i: readonly or mkwrite (see "Write inserts"). */
+static const char *const insert_names[] = { "readonly", "mkwrite" };
+static const uint32_t insert_flags[] = {
+	WPFAULT_CREATE_READONLY_INSERT, WPFAULT_CREATE_MKWRITE_INSERT,
+};
+
 static int cmd_create(struct io_state *s, int argc, char **argv)
 {
-	int type = WPFAULT_TYPE_PAGECACHE;
+	int type = WPFAULT_TYPE_PAGECACHE, insert;
 	uint64_t pages, min_order = 0;
 	uint32_t flags = 0;
 	int err;
 
-	if (argc >= 3 && !strcmp(argv[0], "-t")) {
-		type = find_name(type_names, WPFAULT_TYPE_NR, argv[1],
-				 "object type");
-		if (type < 0)
+	for (; argc > 1 && argv[0][0] == '-'; argc--, argv++) {
+		if (!strcmp(argv[0], "-P")) {
+			flags |= WPFAULT_CREATE_PMD;
+		} else if (!strcmp(argv[0], "-F")) {
+			flags |= WPFAULT_CREATE_LARGE_FOLIOS;
+		} else if (argc < 3) {
+			return -EINVAL;	/* an option with a value, and PAGES */
+		} else if (!strcmp(argv[0], "-t")) {
+			type = find_name(type_names, WPFAULT_TYPE_NR, argv[1],
+					 "object type");
+			if (type < 0)
+				return -EINVAL;
+			argc--, argv++;
+		} else if (!strcmp(argv[0], "-m")) {
+			flags |= WPFAULT_CREATE_MIN_FOLIO_ORDER;
+			if (parse_u64(argv[1], &min_order) ||
+			    min_order > UINT32_MAX)
+				return -EINVAL;
+			argc--, argv++;
+		} else if (!strcmp(argv[0], "-i")) {
+			insert = find_name(insert_names,
+					   ARRAY_SIZE(insert_names), argv[1],
+					   "write insert");
+			if (insert < 0)
+				return -EINVAL;
+			flags |= insert_flags[insert];
+			argc--, argv++;
+		} else {
 			return -EINVAL;
-		argv += 2;
-		argc -= 2;
-	}
-	if (argc == 2 && !strcmp(argv[0], "-P")) {
-		flags |= WPFAULT_CREATE_PMD;
-		argv++;
-		argc--;
-	}
-	if (argc == 2 && !strcmp(argv[0], "-F")) {
-		flags |= WPFAULT_CREATE_LARGE_FOLIOS;
-		argv++;
-		argc--;
-	}
-	if (argc == 3 && !strcmp(argv[0], "-m")) {
-		flags |= WPFAULT_CREATE_MIN_FOLIO_ORDER;
-		if (parse_u64(argv[1], &min_order) || min_order > UINT32_MAX)
-			return -EINVAL;
-		argv += 2;
-		argc -= 2;
+		}
 	}
 	if (argc != 1 || parse_u64(argv[0], &pages))
 		return -EINVAL;
@@ -677,7 +689,8 @@ static int cmd_unpin(struct io_state *s, int argc, char **argv)
 }
 
 static const struct io_cmd commands[] = {
-	{ "create", "[-t pagecache|pfn|cow] [-P] [-F] [-m ORDER] PAGES",
+	{ "create",
+	  "[-t pagecache|pfn|cow] [-P] [-F] [-m ORDER] [-i readonly|mkwrite] PAGES",
 	  cmd_create },
 	{ "open", "PATH", cmd_open },
 	{ "mmap", "[-r] [PGOFF PAGES]", cmd_mmap },

@@ -219,6 +219,7 @@ static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 	f->mode = tracking.mode;
 	f->no_helpers = tracking.flags & WPFAULT_TRACKING_NO_HELPERS;
 	f->pmd_objects = wpf_pmd_objects();
+	f->mkwrite_insert = wpf_mkwrite_insert_objects();
 	f->last_id = f->obj.id;
 	f->alive = module_alive(f);
 	ksft_print_msg("seed %llu: %s object of %llu bytes (%llu pages)\n",

@@ -72,7 +72,7 @@ fails() {
 ps=$(($(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) * 1024))
 
 echo "TAP version 13"
-echo "1..11"
+echo "1..13"
 
 expect "page cache: collect reports the written pages, once" \
 "object ID: pagecache, 8 pages of $ps bytes
@@ -197,6 +197,36 @@ else
 	fails "page cache, large folios: refused without them" \
 		": EOPNOTSUPP (" \
 		-c 'create -F 1'
+fi
+# A pfn object whose write faults insert read-only: the write to a page
+# with no entry comes back into ->pfn_mkwrite, and the core upgrades it.
+expect "pfn, read-only insert: the write takes ->pfn_mkwrite too" \
+"object ID: pfn, 2 pages of $ps bytes
+mapped pages 0+2 rw
+wrote pages 0+1 with 0xcd
+write_faults 1 +1
+pfn_mkwrite_calls 1 +1
+core_upgrades 1 +1
+collected 1 pages: 0" \
+	-c 'create -t pfn -i readonly 2' -c mmap -c 'mwrite 0 1' \
+	-c 'stat write_faults pfn_mkwrite_calls core_upgrades' -c 'collect 0 2'
+# The mkwrite insert, where the kernel exports it (6.1).
+if [ $((major * 100 + minor)) -lt 612 ]; then
+	expect "pfn, mkwrite insert: one insert, no ->pfn_mkwrite" \
+"object ID: pfn, 2 pages of $ps bytes
+mapped pages 0+2 rw
+wrote pages 0+1 with 0xcd
+write_faults 1 +1
+pfn_mkwrite_calls 0 +0
+mkwrite_inserts 1 +1
+collected 1 pages: 0" \
+		-c 'create -t pfn -i mkwrite 2' -c mmap -c 'mwrite 0 1' \
+		-c 'stat write_faults pfn_mkwrite_calls mkwrite_inserts' \
+		-c 'collect 0 2'
+else
+	fails "pfn, mkwrite insert: refused where it is not exported" \
+		": EOPNOTSUPP (" \
+		-c 'create -t pfn -i mkwrite 1'
 fi
 fails "a write outside the mapping is refused" ": ERANGE (" \
 	-c 'create 8' -c 'mmap 2 4' -c 'mwrite 1 1'

@@ -434,6 +434,13 @@ bool wpf_pmd_objects(void)
 	return wpf_kernel_version() >= 612 && wpf_pmd_size();
 }
 
+bool wpf_mkwrite_insert_objects(void)
+{
+	int version = wpf_kernel_version();
+
+	return version > 0 && version < 612;
+}
+
 bool wpf_large_folio_objects(void)
 {
 	return wpf_kernel_version() >= 612 && wpf_pmd_size();

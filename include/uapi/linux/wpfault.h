@@ -19,8 +19,8 @@
  *  WPFAULT_IOC_CREATE (on /dev/wpfault)
  *    EFAULT  bad argument pointer
  *    EINVAL  size is 0, unknown flags or type, a flag the type does not
- *            take, min_folio_order 0 with WPFAULT_CREATE_MIN_FOLIO_ORDER
- *            or not 0 without it
+ *            take, both write insert flags, min_folio_order 0 with
+ *            WPFAULT_CREATE_MIN_FOLIO_ORDER or not 0 without it
  *    EFBIG   size larger than the largest file size (MAX_LFS_FILESIZE)
  *    EOPNOTSUPP  a flag the kernel cannot serve (see each flag)
  *    EINVAL  min_folio_order larger than the largest folio order the
@@ -182,10 +182,20 @@
  * (mapping_set_folio_min_order(), 6.12 on); see "Large folios" below.
  */
 #define WPFAULT_CREATE_MIN_FOLIO_ORDER	(1U << 3)
+/*
+ * How a write fault maps a pfn object's block with a small entry (EINVAL
+ * for other types, and for both flags at once); see "Write inserts"
+ * below.  WPFAULT_CREATE_MKWRITE_INSERT is EOPNOTSUPP on a kernel that
+ * does not export vmf_insert_mixed_mkwrite() (6.12 on).
+ */
+#define WPFAULT_CREATE_READONLY_INSERT	(1U << 4)
+#define WPFAULT_CREATE_MKWRITE_INSERT	(1U << 5)
 #define WPFAULT_CREATE_FLAGS	(WPFAULT_CREATE_CLOEXEC | \
 				 WPFAULT_CREATE_PMD | \
 				 WPFAULT_CREATE_LARGE_FOLIOS | \
-				 WPFAULT_CREATE_MIN_FOLIO_ORDER)
+				 WPFAULT_CREATE_MIN_FOLIO_ORDER | \
+				 WPFAULT_CREATE_READONLY_INSERT | \
+				 WPFAULT_CREATE_MKWRITE_INSERT)
 
 /* What backs an object's pages. */
 enum wpfault_type {
@@ -249,6 +259,42 @@ struct wpfault_create {
  * Such objects track by WPFAULT_METHOD_MKWRITE only (EOPNOTSUPP for the
  * others), and their cleans remove entries, small ones too, instead of
  * write-protecting them.
+ */
+
+/*
+ * Write inserts.  A write fault on a pfn object's page that has no entry
+ * maps the page's block (a new one for a hole) in one of three ways, the
+ * PTE fault sequences of DAX before and after "mm: add
+ * vm_insert_mixed_mkwrite()" (Ross Zwisler, Jan Kara, July 2017) and this
+ * module's own:
+ *
+ *  default    a plain insert with the vma's writable protection
+ *             (vmf_insert_pfn_prot()): one fault.  The entry starts
+ *             clean; the CPU or the core sets its dirty bit as the
+ *             retried write goes through.  A write to a read-only entry
+ *             goes to ->pfn_mkwrite, which records it and leaves the
+ *             upgrade to the core (core_upgrades).
+ *  READONLY   a plain insert with the vma's read-only protection, as a
+ *             read maps the block, and as DAX did before that thread:
+ *             the retried write goes to ->pfn_mkwrite, two faults in
+ *             all.  The write is recorded by the second.  (In
+ *             WPFAULT_MODE_PAGETABLE, where reads map blocks writable,
+ *             the first fault maps it writable too, and the dirty bit
+ *             records the write.)
+ *  MKWRITE    the kernel's mkwrite insert (vmf_insert_mixed_mkwrite()),
+ *             as DAX since then: the entry is made writable, dirty and
+ *             young at once, one fault; and ->pfn_mkwrite makes a
+ *             read-only entry writable by the same insert, in place,
+ *             instead of leaving it to the core.  Each such insert counts
+ *             in mkwrite_inserts.  Only 6.1 of the supported kernels
+ *             exports the function; later ones keep it for the built-in
+ *             DAX code.
+ *
+ * A write to the zero page of a hole goes to ->pfn_mkwrite in each way,
+ * which removes the zero page from every mapping and inserts the new
+ * block as above: READONLY takes one more fault.  PMD entries
+ * (WPFAULT_CREATE_PMD) are made by the mkwrite insert of huge entries
+ * (vmf_insert_pfn_pmd() with write set) in each way.
  */
 
 /*
@@ -502,6 +548,7 @@ enum wpfault_stat {
 	WPFAULT_STAT_PMD_UPGRADES,	/* read-only ones made writable */
 	WPFAULT_STAT_PMD_FALLBACKS,	/* huge faults sent to small entries */
 	WPFAULT_STAT_LARGE_FOLIOS,	/* folios of more than a page filled */
+	WPFAULT_STAT_MKWRITE_INSERTS,	/* small entries by mkwrite insert */
 	WPFAULT_STAT_NR			/* the number of counters */
 };
 
@@ -578,6 +625,7 @@ struct wpfault_disk_read {
 	[WPFAULT_STAT_PMD_UPGRADES] = "pmd_upgrades",			\
 	[WPFAULT_STAT_PMD_FALLBACKS] = "pmd_fallbacks",			\
 	[WPFAULT_STAT_LARGE_FOLIOS] = "large_folios",			\
+	[WPFAULT_STAT_MKWRITE_INSERTS] = "mkwrite_inserts",		\
 }
 
 /*
@@ -589,7 +637,8 @@ struct wpfault_disk_read {
  *  MKWRITE    cleaning write-protects the page in every mapping, and the
  *             next write faults.  Page cache: into ->page_mkwrite, which
  *             records it.  pfn: into ->pfn_mkwrite, which records it and
- *             leaves the pte's upgrade to the core (core_upgrades).  A
+ *             leaves the pte's upgrade to the core (core_upgrades), or
+ *             makes it with the mkwrite insert (see "Write inserts").  A
  *             pfn clean that may race such an upgrade, because a page of
  *             its run went through ->pfn_mkwrite since its last clean,
  *             unmaps the run instead (upgrades_unmapped): the upgrade
