@@ -4,7 +4,9 @@
  * writable (a write to a page whose entry does not allow it) or readable,
  * side by side in one run: wpfault's ->page_mkwrite (on small folios and
  * on large ones, where each records its whole folio), ->pfn_mkwrite, hole
- * upgrade and copy-on-write reuse; tmpfs, which has no ->page_mkwrite
+ * upgrade, the three write inserts of a pfn block with no entry and the
+ * huge one of a PMD (one fault for all its pages), and copy-on-write
+ * reuse; tmpfs, which has no ->page_mkwrite
  * (its first write after the entry went is a ->fault); ext4 on a RAM
  * disk, the kernel's own file system path (ext4_page_mkwrite() after
  * writeback write-protected the pages), where the VM has one; and read
@@ -42,14 +44,17 @@
 
 enum method {
 	F_PAGECACHE_MKWRITE, F_LARGE_FOLIO_MKWRITE, F_PFN_MKWRITE, F_PFN_HOLE,
-	F_COW_REUSE, F_TMPFS_WRITE, F_EXT4_MKWRITE, F_READ, F_READ_AROUND,
-	NR_METHODS
+	F_PFN_INSERT, F_PFN_READONLY_INSERT, F_PFN_MKWRITE_INSERT,
+	F_PMD_INSERT, F_COW_REUSE, F_TMPFS_WRITE, F_EXT4_MKWRITE, F_READ,
+	F_READ_AROUND, NR_METHODS
 };
 
 static const char *const method_names[NR_METHODS] = {
 	"wpfault-pagecache-mkwrite", "wpfault-large-folio-mkwrite",
-	"wpfault-pfn-mkwrite", "wpfault-pfn-hole", "wpfault-cow-reuse",
-	"tmpfs-write", "ext4-mkwrite", "read", "read-faultaround",
+	"wpfault-pfn-mkwrite", "wpfault-pfn-hole", "wpfault-pfn-insert",
+	"wpfault-pfn-readonly-insert", "wpfault-pfn-mkwrite-insert",
+	"wpfault-pmd-insert", "wpfault-cow-reuse", "tmpfs-write",
+	"ext4-mkwrite", "read", "read-faultaround",
 };
 
 /* One run of a method: its pages, and what it must have counted. */
@@ -117,6 +122,32 @@ static void object_cleaned(struct run *r, enum wpfault_type type,
 		ksft_exit_fail_msg("clean: %s\n", strerror(errno));
 }
 
+/*
+ * A pfn object created with @flags, mapped, its pages written and
+ * flushed: fsync removes the entries of what it flushes.
+ */
+static void pfn_flushed(struct run *r, uint32_t flags)
+{
+	int err = wpf_create_flags(&r->o, r->pages * page_size,
+				   WPFAULT_TYPE_PFN, flags);
+
+	if (err)
+		ksft_exit_fail_msg("create: %s\n", strerror(-err));
+	r->fd = r->o.fd;
+	map_all(r, PROT_READ | PROT_WRITE);
+	write_all(r, 0);
+	if (fsync(r->fd))
+		ksft_exit_fail_msg("fsync: %s\n", strerror(errno));
+}
+
+/* The pages a run of @m uses: whole PMDs for huge entries. */
+static size_t method_pages(enum method m, size_t pages)
+{
+	size_t n = wpf_pmd_size() / page_size;
+
+	return m == F_PMD_INSERT && n ? (pages + n - 1) / n * n : pages;
+}
+
 /* A file of the run's pages in @dir, written, synced, mapped. */
 static void file_synced(struct run *r, const char *dir)
 {
@@ -149,6 +180,18 @@ static void set_up(struct run *r)
 		break;
 	case F_PFN_MKWRITE:
 		object_cleaned(r, WPFAULT_TYPE_PFN, 0);
+		break;
+	case F_PFN_INSERT:
+		pfn_flushed(r, 0);
+		break;
+	case F_PFN_READONLY_INSERT:
+		pfn_flushed(r, WPFAULT_CREATE_READONLY_INSERT);
+		break;
+	case F_PFN_MKWRITE_INSERT:
+		pfn_flushed(r, WPFAULT_CREATE_MKWRITE_INSERT);
+		break;
+	case F_PMD_INSERT:
+		pfn_flushed(r, WPFAULT_CREATE_PMD);
 		break;
 	case F_COW_REUSE:
 		object_cleaned(r, WPFAULT_TYPE_COW, 0);
@@ -213,13 +256,15 @@ static bool grew(struct run *r, int stat, uint64_t n)
 /*
  * The accesses took @faults faults and reached the method's path.  A
  * hole's upgrade maps the block writable and clean: without hardware
- * dirty bits the write then faults once more, in the core.  A block's
- * ->pfn_mkwrite leaves the pte to the core, which makes it writable and
- * dirty at once.
+ * dirty bits the write then faults once more, in the core, as after the
+ * plain insert of a block.  A block's ->pfn_mkwrite leaves the pte to the
+ * core, which makes it writable and dirty at once, as does the mkwrite
+ * insert; after a read-only insert that is the second fault.  One huge
+ * entry maps a PMD's pages.
  */
 static bool took_its_path(struct run *r, long faults)
 {
-	const uint64_t n = r->pages;
+	const uint64_t n = r->pages, pmds = n * page_size / wpf_pmd_size();
 	long window;
 
 	switch (r->m) {
@@ -234,6 +279,22 @@ static bool took_its_path(struct run *r, long faults)
 	case F_PFN_HOLE:
 		return faults == (long)n * wpf_writable_faults() &&
 		       grew(r, WPFAULT_STAT_HOLE_UPGRADES, n);
+	case F_PFN_INSERT:
+		return faults == (long)n * wpf_writable_faults() &&
+		       grew(r, WPFAULT_STAT_WRITE_FAULTS, n) &&
+		       grew(r, WPFAULT_STAT_PFN_MKWRITE_CALLS, 0);
+	case F_PFN_READONLY_INSERT:
+		return faults == 2 * (long)n &&
+		       grew(r, WPFAULT_STAT_WRITE_FAULTS, n) &&
+		       grew(r, WPFAULT_STAT_CORE_UPGRADES, n);
+	case F_PFN_MKWRITE_INSERT:
+		return faults == (long)n &&
+		       grew(r, WPFAULT_STAT_WRITE_FAULTS, n) &&
+		       grew(r, WPFAULT_STAT_MKWRITE_INSERTS, n);
+	case F_PMD_INSERT:
+		return faults == (long)pmds &&
+		       grew(r, WPFAULT_STAT_PMD_MAPS, pmds) &&
+		       grew(r, WPFAULT_STAT_WRITE_FAULTS, 0);
 	case F_COW_REUSE:
 		return faults == (long)n &&
 		       grew(r, WPFAULT_STAT_EXCLUSIVE_REUSES, n);
@@ -301,6 +362,14 @@ static int64_t measure(enum method m, size_t pages, char *na, size_t na_len)
 	}
 	if (m == F_LARGE_FOLIO_MKWRITE && !wpf_large_folio_objects()) {
 		snprintf(na, na_len, "%s", WPF_NO_LARGE_FOLIO_OBJECTS);
+		return -1;
+	}
+	if (m == F_PFN_MKWRITE_INSERT && !wpf_mkwrite_insert_objects()) {
+		snprintf(na, na_len, "vmf_insert_mixed_mkwrite() not exported");
+		return -1;
+	}
+	if (m == F_PMD_INSERT && !wpf_pmd_objects()) {
+		snprintf(na, na_len, "%s", WPF_NO_PMD_OBJECTS);
 		return -1;
 	}
 	if (read && fault_around_default < 0) {
@@ -380,7 +449,8 @@ int main(int argc, char **argv)
 
 			if (failed[m] || na[m][0])
 				continue;
-			t = measure(m, pages, na[m], sizeof(na[m]));
+			t = measure(m, method_pages(m, pages), na[m],
+				    sizeof(na[m]));
 			if (t == -1)
 				printf("%sna,%s,%s\n", line, method_names[m],
 				       na[m]);
@@ -388,8 +458,8 @@ int main(int argc, char **argv)
 				failed[m] = true;
 			else
 				printf("%sfault,%s,%zu,%d,%lld\n", line,
-				       method_names[m], pages, rep,
-				       (long long)t);
+				       method_names[m], method_pages(m, pages),
+				       rep, (long long)t);
 		}
 	}
 	/*
@@ -409,7 +479,8 @@ int main(int argc, char **argv)
 					      na[m]);
 		else
 			ksft_test_result(!failed[m], "%s: %d x %zu pages, %s\n",
-					 method_names[m], reps, pages,
+					 method_names[m], reps,
+					 method_pages(m, pages),
 					 "each on its path");
 	}
 	ksft_finished();
