@@ -5,7 +5,9 @@
  * lost) and of which pages must be dirty (a page written since its last
  * clean is in the bitmap, one cleaned since its last write is not).  By
  * default 2 processes of 2 threads share four objects: two page-cache
- * objects, a pfn object and a copy-on-write object; the workers also make
+ * objects (the second with large folios, where the kernel has them), a
+ * pfn object (its write insert chosen by the seed) and a copy-on-write
+ * object; the workers also make
  * short-lived objects of their own, of any type.  The pfn and
  * copy-on-write objects have no private mappings and no pwrite() or
  * pread(): those operations use their shared mappings instead, or do
@@ -29,7 +31,8 @@
  * show in the bitmap.  At the end, with tickets from one global counter: a
  * page whose last write started after every clean of it had ended must be
  * dirty, and a page whose last write ended before a clean of it started
- * must be clean.
+ * must be clean, unless a page of its large folio was written since (a
+ * write records the whole folio).
  *
  * ftruncate() and hole punches change every lane of a page at once: they
  * hold their object's lock exclusive, every other operation on an object
@@ -86,6 +89,8 @@
 #include "wpfault_util.h"
 
 #define NR_OBJECTS	4
+/* A page-cache object with large folios, where the kernel has them. */
+#define LARGE_OBJECT	1
 /* A pfn and a copy-on-write object: no private mappings, no pwrite. */
 #define PFN_OBJECT	2
 #define COW_OBJECT	3
@@ -177,6 +182,8 @@ struct shared {
 	uint64_t absorb_end;
 	bool stopping;		/* a worker is past the deadline */
 	bool no_helpers;	/* only mkwrite exists */
+	/* The largest folio of LARGE_OBJECT, in pages (1: no large ones). */
+	size_t folio_pages;
 	uint64_t ops[NR_OPS];
 	uint64_t mismatches;
 	uint64_t skipped_checks;
@@ -911,11 +918,28 @@ static bool may_be_absorbed(int obj, size_t page)
 	       sh->clean_start[obj][page] < sh->absorb_end;
 }
 
+/*
+ * A page of LARGE_OBJECT is recorded with every page of its folio (at
+ * most folio_pages, aligned to its size): one of those written after the
+ * page's clean started may have recorded it.
+ */
+static bool folio_written_since(int obj, size_t page)
+{
+	size_t first = page / sh->folio_pages * sh->folio_pages, q;
+
+	if (obj != LARGE_OBJECT || sh->folio_pages == 1)
+		return false;
+	for (q = first; q < first + sh->folio_pages && q < OBJ_PAGES; q++)
+		if (sh->write_end[obj][q] > sh->clean_start[obj][page])
+			return true;
+	return false;
+}
+
 /* With everyone stopped: what must be dirty is, what must be clean is. */
 static bool check_dirty_state(void)
 {
 	uint64_t words[(OBJ_PAGES + 63) / 64];
-	size_t page, absorbed = 0;
+	size_t page, absorbed = 0, with_folio = 0;
 	bool ok = true, dirty;
 	int obj;
 
@@ -935,6 +959,10 @@ static bool check_dirty_state(void)
 					absorbed++;
 					continue;
 				}
+				if (folio_written_since(obj, page)) {
+					with_folio++;
+					continue;
+				}
 				report_page(obj, page, "dirty after a clean");
 				ok = false;
 			}
@@ -942,7 +970,25 @@ static bool check_dirty_state(void)
 	}
 	ksft_print_msg("pfn pages reported for an unmap (pagetable): %zu\n",
 		       absorbed);
+	ksft_print_msg("pages reported with their large folio: %zu\n",
+		       with_folio);
 	return ok;
+}
+
+/*
+ * The flags of shared object @obj: LARGE_OBJECT has large folios where
+ * the kernel has them; the pfn object's write insert goes round the
+ * three ways with the seed (the mkwrite one where the kernel exports it).
+ */
+static uint32_t object_flags(int obj, uint64_t seed)
+{
+	if (obj == LARGE_OBJECT && wpf_large_folio_objects())
+		return WPFAULT_CREATE_LARGE_FOLIOS;
+	if (obj != PFN_OBJECT || seed % 3 == 0)
+		return 0;
+	if (seed % 3 == 1)
+		return WPFAULT_CREATE_READONLY_INSERT;
+	return wpf_mkwrite_insert_objects() ? WPFAULT_CREATE_MKWRITE_INSERT : 0;
 }
 
 /* How long, how many processes and threads, from which seed. */
@@ -989,7 +1035,7 @@ static void parse_args(int argc, char **argv, struct run *run)
  * The shared state (locks, counts, the model) in memory every process
  * sees, and the shared objects, of each type; SKIPs without the module.
  */
-static void set_up(struct wpf_obj objs[NR_OBJECTS])
+static void set_up(struct wpf_obj objs[NR_OBJECTS], uint64_t seed)
 {
 	/* Else a truncation may wait for ever behind the readers. */
 	int writer_first = PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP;
@@ -1008,10 +1054,11 @@ static void set_up(struct wpf_obj objs[NR_OBJECTS])
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
 		if (pthread_rwlock_init(&sh->lock[obj], &lock_attr))
 			ksft_exit_fail_msg("rwlock init failed\n");
-		err = wpf_create_type(&objs[obj], OBJ_PAGES * page_size,
-				      obj == PFN_OBJECT ? WPFAULT_TYPE_PFN :
-				      obj == COW_OBJECT ? WPFAULT_TYPE_COW :
-				      WPFAULT_TYPE_PAGECACHE);
+		err = wpf_create_flags(&objs[obj], OBJ_PAGES * page_size,
+				       obj == PFN_OBJECT ? WPFAULT_TYPE_PFN :
+				       obj == COW_OBJECT ? WPFAULT_TYPE_COW :
+				       WPFAULT_TYPE_PAGECACHE,
+				       object_flags(obj, seed));
 
 		if (err == -ENOENT)
 			ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
@@ -1021,6 +1068,10 @@ static void set_up(struct wpf_obj objs[NR_OBJECTS])
 		obj_fd[obj] = objs[obj].fd;
 	}
 	dev_fd = objs[0].dev;
+	err = wpf_object_u8(&objs[LARGE_OBJECT], "folio_order");
+	if (err < 0)
+		ksft_exit_fail_msg("no debugfs folio_order of the object\n");
+	sh->folio_pages = 1UL << err;
 	err = wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_PAGETABLE);
 	sh->no_helpers = err == -EOPNOTSUPP;
 	if (wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_MKWRITE) < 0)
@@ -1071,12 +1122,15 @@ int main(int argc, char **argv)
 	    run.procs * run.threads > MAX_WORKERS)
 		ksft_exit_fail_msg("1 to %d workers, not %d\n", MAX_WORKERS,
 				   run.procs * run.threads);
-	set_up(objs);
+	set_up(objs, run.seed);
 	ksft_set_plan(3);
 	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
 		       (unsigned long long)run.seed, run.seconds, run.procs,
 		       run.threads);
-	ksft_print_msg("page size %zu bytes\n", page_size);
+	ksft_print_msg("page size %zu bytes, folios of up to %zu pages\n",
+		       page_size, sh->folio_pages);
+	ksft_print_msg("pfn object flags %#x\n",
+		       object_flags(PFN_OBJECT, run.seed));
 	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
 		       (unsigned long long)run.seed, run.seconds, run.procs,
 		       run.threads);
