@@ -137,6 +137,8 @@ static vm_fault_t wpf_pfn_insert_mkwrite(struct vm_fault *vmf,
 	ret = wpf_insert_pfn_mkwrite(vmf->vma, vmf->address,
 				     page_to_pfn(block));
 	wpf_count(obj, WPFAULT_STAT_MKWRITE_INSERTS, ret == VM_FAULT_NOPAGE);
+	trace_wpfault_mkwrite_insert(obj->id, vmf->pgoff,
+				     (__force unsigned int)ret);
 	return ret;
 }
 
@@ -372,9 +374,27 @@ static const struct file_operations wpf_stall_fops = {
 	.release = single_release,
 };
 
+static const char *const wpf_insert_names[] = {
+	[WPF_INSERT_WRITABLE] = "plain",
+	[WPF_INSERT_READONLY] = "readonly",
+	[WPF_INSERT_MKWRITE] = "mkwrite",
+};
+
+static int wpf_write_insert_show(struct seq_file *m, void *unused)
+{
+	struct wpf_object *obj = m->private;
+
+	seq_printf(m, "%s\n", wpf_insert_names[obj->write_insert]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(wpf_write_insert);
+
+/* stall_pfn_mkwrite (above), and write_insert: the object's way. */
 static void wpf_pfn_debugfs(struct wpf_object *obj)
 {
 	wpf_tracking_debugfs(obj);
+	debugfs_create_file("write_insert", 0400, obj->debugfs_dir, obj,
+			    &wpf_write_insert_fops);
 	debugfs_create_file("stall_pfn_mkwrite", 0600, obj->debugfs_dir, obj,
 			    &wpf_stall_fops);
 }

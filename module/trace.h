@@ -155,6 +155,24 @@ DEFINE_EVENT(wpfault_mkwrite, wpfault_pfn_mkwrite,
 	TP_PROTO(u64 id, unsigned long pgoff, bool upgrade, unsigned int ret),
 	TP_ARGS(id, pgoff, upgrade, ret));
 
+/* The kernel's mkwrite insert of a block (WPFAULT_CREATE_MKWRITE_INSERT). */
+TRACE_EVENT(wpfault_mkwrite_insert,
+	TP_PROTO(u64 id, unsigned long pgoff, unsigned int ret),
+	TP_ARGS(id, pgoff, ret),
+	TP_STRUCT__entry(
+		__field(u64, id)
+		__field(unsigned long, pgoff)
+		__field(unsigned int, ret)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->pgoff = pgoff;
+		__entry->ret = ret;
+	),
+	TP_printk("id=%llu pgoff=%lu ret=%#x", __entry->id, __entry->pgoff,
+		  __entry->ret)
+);
+
 TRACE_EVENT(wpfault_clean,
 	TP_PROTO(u64 id, unsigned long first, unsigned long nr, int collect,
 		 u64 cleaned, int err),

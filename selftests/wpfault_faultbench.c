@@ -365,7 +365,7 @@ static int64_t measure(enum method m, size_t pages, char *na, size_t na_len)
 		return -1;
 	}
 	if (m == F_PFN_MKWRITE_INSERT && !wpf_mkwrite_insert_objects()) {
-		snprintf(na, na_len, "vmf_insert_mixed_mkwrite() not exported");
+		snprintf(na, na_len, "%s", WPF_NO_MKWRITE_INSERT);
 		return -1;
 	}
 	if (m == F_PMD_INSERT && !wpf_pmd_objects()) {

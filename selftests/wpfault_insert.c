@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -43,24 +44,29 @@ FIXTURE(insert) {
 FIXTURE_VARIANT(insert) {
 	enum insert insert;
 	uint32_t flags;
+	const char *name;	/* in debugfs <id>/write_insert */
 };
 
 FIXTURE_VARIANT_ADD(insert, plain) {
 	.insert = PLAIN,
+	.name = "plain",
 };
 
 FIXTURE_VARIANT_ADD(insert, readonly) {
 	.insert = READONLY,
 	.flags = WPFAULT_CREATE_READONLY_INSERT,
+	.name = "readonly",
 };
 
 FIXTURE_VARIANT_ADD(insert, mkwrite) {
 	.insert = MKWRITE,
 	.flags = WPFAULT_CREATE_MKWRITE_INSERT,
+	.name = "mkwrite",
 };
 
 FIXTURE_SETUP(insert)
 {
+	char path[128], name[16];
 	int err;
 
 	self->o = (struct wpf_obj)WPF_OBJ_INIT;
@@ -73,9 +79,13 @@ FIXTURE_SETUP(insert)
 		SKIP(return, WPF_UNLOADED);
 	if (variant->insert == MKWRITE && !wpf_mkwrite_insert_objects()) {
 		ASSERT_EQ(-EOPNOTSUPP, err);
-		SKIP(return, "vmf_insert_mixed_mkwrite() not exported (6.12 on)");
+		SKIP(return, WPF_NO_MKWRITE_INSERT);
 	}
 	ASSERT_EQ(0, err);
+	snprintf(path, sizeof(path), "%s/wpfault/%llu/write_insert",
+		 DEBUGFS_DIR, (unsigned long long)self->o.id);
+	ASSERT_LT(0, wpf_read_file(path, name, sizeof(name)));
+	ASSERT_STREQ(variant->name, name);
 	self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
 			  MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, self->p);
@@ -90,26 +100,25 @@ FIXTURE_TEARDOWN(insert)
 	wpf_destroy(&self->o);
 }
 
-/* The block of page @i holds @c in its first byte and zeroes after. */
-static bool block_is(FIXTURE_DATA(insert) *self, long i, char c)
+/* The block of page @i of object @fd holds @c, then zeroes. */
+static bool block_is(int fd, char *buf, long i, char c)
 {
 	size_t j;
 
-	if (wpf_read_disk(self->o.fd, i, 1, self->buf) != 1 ||
-	    self->buf[0] != c)
+	if (wpf_read_disk(fd, i, 1, buf) != 1 || buf[0] != c)
 		return false;
 	for (j = 1; j < page_size; j++)
-		if (self->buf[j])
+		if (buf[j])
 			return false;
 	return true;
 }
 
-/* Writes @c to page @i; the faults it took. */
-static long write_page(FIXTURE_DATA(insert) *self, long i, char c)
+/* Writes @c to page @i of the mapping at @p; the faults it took. */
+static long write_page(char *p, long i, char c)
 {
-	long faults = wpf_faults(wpf_write_byte, PAGE(self->p, i));
+	long faults = wpf_faults(wpf_write_byte, PAGE(p, i));
 
-	PAGE(self->p, i)[0] = c;
+	PAGE(p, i)[0] = c;
 	return faults;
 }
 
@@ -123,9 +132,9 @@ TEST_F(insert, write_to_a_page_with_no_entry)
 	uint64_t bits = 0;
 
 	ASSERT_EQ(variant->insert == PLAIN ? self->write_faults :
-		  faults[variant->insert], write_page(self, 1, 'a'));
-	ASSERT_EQ(0, write_page(self, 1, 'a'));
-	ASSERT_TRUE(block_is(self, 1, 'a'));
+		  faults[variant->insert], write_page(self->p, 1, 'a'));
+	ASSERT_EQ(0, write_page(self->p, 1, 'a'));
+	ASSERT_TRUE(block_is(self->o.fd, self->buf, 1, 'a'));
 	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(1ULL << 1, bits);
 	switch (variant->insert) {
@@ -155,9 +164,9 @@ TEST_F(insert, write_to_the_zero_page)
 
 	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 2)));
 	ASSERT_EQ(variant->insert == PLAIN ? self->write_faults :
-		  faults[variant->insert], write_page(self, 2, 'z'));
-	ASSERT_EQ(0, write_page(self, 2, 'z'));
-	ASSERT_TRUE(block_is(self, 2, 'z'));
+		  faults[variant->insert], write_page(self->p, 2, 'z'));
+	ASSERT_EQ(0, write_page(self->p, 2, 'z'));
+	ASSERT_TRUE(block_is(self->o.fd, self->buf, 2, 'z'));
 	switch (variant->insert) {
 	case PLAIN:
 		CHECK_STATS(self->o.fd, [R] = 1, [ZP] = 1, [PM] = 1, [HU] = 1,
@@ -185,16 +194,16 @@ TEST_F(insert, write_to_a_read_only_block)
 
 	if (wpf_mode(self->o.fd) != WPFAULT_MODE_MKWRITE)
 		SKIP(return, NO_HELPERS);
-	write_page(self, 0, 'r');
+	write_page(self->p, 0, 'r');
 	ASSERT_EQ(1, wpf_clean(self->o.fd, 0, NPAGES));
 	ASSERT_EQ(0, munmap(self->p, NPAGES * page_size));
 	self->p = wpf_map(self->o.fd, NPAGES, PROT_READ | PROT_WRITE,
 			  MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, self->p);
 	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
-	ASSERT_EQ(1, write_page(self, 0, 's'));
-	ASSERT_EQ(0, write_page(self, 0, 's'));
-	ASSERT_TRUE(block_is(self, 0, 's'));
+	ASSERT_EQ(1, write_page(self->p, 0, 's'));
+	ASSERT_EQ(0, write_page(self->p, 0, 's'));
+	ASSERT_TRUE(block_is(self->o.fd, self->buf, 0, 's'));
 	ASSERT_EQ(1, wpf_dirty_bitmap(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(1ULL, bits);
 	switch (variant->insert) {
@@ -235,11 +244,11 @@ TEST_F(insert, each_write_after_a_collection_is_reported)
 		SKIP(return, NO_HELPERS);
 	for (round = 0; round < 3; round++) {
 		ASSERT_EQ(faults[variant->insert][round],
-			  write_page(self, 3, 'c' + round));
+			  write_page(self->p, 3, 'c' + round));
 		bits = 0;
 		ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
 		ASSERT_EQ(1ULL << 3, bits);
-		ASSERT_TRUE(block_is(self, 3, 'c' + round));
+		ASSERT_TRUE(block_is(self->o.fd, self->buf, 3, 'c' + round));
 	}
 	switch (variant->insert) {
 	case PLAIN:
@@ -273,15 +282,15 @@ TEST_F(insert, pagetable_mode_finds_each_write)
 	    WPFAULT_MODE_PAGETABLE)
 		SKIP(return, "no pagetable mode: no MAPPING_DIRTY_HELPERS");
 	ASSERT_EQ(variant->insert == MKWRITE ? 1 : self->write_faults,
-		  write_page(self, 0, 'p'));
+		  write_page(self->p, 0, 'p'));
 	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(1ULL, bits);
-	ASSERT_TRUE(block_is(self, 0, 'p'));
+	ASSERT_TRUE(block_is(self->o.fd, self->buf, 0, 'p'));
 	/* Harvested: still writable, and the next write sets the bit again. */
-	ASSERT_EQ(self->write_faults - 1, write_page(self, 0, 'q'));
+	ASSERT_EQ(self->write_faults - 1, write_page(self->p, 0, 'q'));
 	ASSERT_EQ(1, wpf_collect(self->o.fd, 0, NPAGES, &bits));
 	ASSERT_EQ(1ULL, bits);
-	ASSERT_TRUE(block_is(self, 0, 'q'));
+	ASSERT_TRUE(block_is(self->o.fd, self->buf, 0, 'q'));
 }
 
 /*

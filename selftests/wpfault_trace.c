@@ -128,6 +128,9 @@ static void add_event(struct sums *s, const char *event, const char *line)
 		s->v[PM]++;
 		s->v[HU] += field(line, "upgrade");
 		s->v[CU] += field(line, "ret") == 0;
+	} else if (!strcmp(event, "wpfault_mkwrite_insert")) {
+		s->v[WPFAULT_STAT_MKWRITE_INSERTS] +=
+			field(line, "ret") == 0x100;
 	} else if (!strcmp(event, "wpfault_clean")) {
 		s->v[CL] += field(line, "cleaned");
 		s->v[CO] += !!strstr(line, " call=collect ");
@@ -255,7 +258,8 @@ static void check_sums(struct __test_metadata *_metadata, int fd,
 	static const int compared[] = {
 		R, W, COW, FA, MK, PM, HU, CL, CO, WB, WR, TR, PD, PW, MS,
 		CU, UU, WPFAULT_STAT_PMD_MAPS, WPFAULT_STAT_PMD_UPGRADES,
-		WPFAULT_STAT_PMD_FALLBACKS, WPFAULT_STAT_REFCOUNT_COPIES,
+		WPFAULT_STAT_PMD_FALLBACKS, WPFAULT_STAT_MKWRITE_INSERTS,
+		WPFAULT_STAT_REFCOUNT_COPIES,
 		WPFAULT_STAT_REFCOUNT_REUSES,
 		WPFAULT_STAT_MAPCOUNT_COPIES, WPFAULT_STAT_MAPCOUNT_REUSES,
 		WPFAULT_STAT_EXCLUSIVE_COPIES, WPFAULT_STAT_EXCLUSIVE_REUSES,
@@ -394,6 +398,58 @@ TEST(pmd_events_add_up_to_the_counters)
 	ASSERT_EQ(2, sums.v[WPFAULT_STAT_PMD_MAPS]);
 	ASSERT_EQ(1, sums.v[WPFAULT_STAT_PMD_UPGRADES]);
 	ASSERT_EQ(1, sums.v[WPFAULT_STAT_PMD_FALLBACKS]);
+	free(sample);
+	wpf_destroy(&o);
+}
+
+/*
+ * A pfn object's mkwrite inserts (WPFAULT_CREATE_MKWRITE_INSERT, where
+ * the kernel exports it): a new entry, and a read-only one upgraded in
+ * place, each an event.
+ */
+TEST(mkwrite_insert_events_add_up_to_the_counters)
+{
+	struct wpf_obj o = WPF_OBJ_INIT;
+	char *sample = calloc(1, SAMPLE_BYTES);
+	const char *dir = tracefs();
+	uint64_t before[WPFAULT_STAT_NR];
+	struct sums sums = { 0 };
+	char *p;
+	int err;
+
+	ASSERT_NE(NULL, sample);
+	if (!dir)
+		SKIP(return, "no tracefs: the kernel has no CONFIG_TRACING");
+	err = wpf_create_flags(&o, 2 * page_size, WPFAULT_TYPE_PFN,
+			       WPFAULT_CREATE_MKWRITE_INSERT);
+	if (err == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	if (!wpf_mkwrite_insert_objects()) {
+		ASSERT_EQ(-EOPNOTSUPP, err);
+		SKIP(return, WPF_NO_MKWRITE_INSERT);
+	}
+	ASSERT_EQ(0, err);
+	p = wpf_map(o.fd, 2, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "0"));
+	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
+	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "1"));
+	ASSERT_EQ(0, wpf_stats(o.fd, before));
+	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "1"));
+
+	PAGE(p, 0)[0] = 1;
+	ASSERT_EQ(1, wpf_clean(o.fd, 0, 2));
+	PAGE(p, 0)[0] = 2;
+	munmap(p, 2 * page_size);
+
+	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "0"));
+	ASSERT_EQ(0, read_trace(dir, &o.id, &sums, 1, sample, SAMPLE_BYTES));
+	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
+	TH_LOG("the first event of each kind:\n%s", sample);
+	check_sums(_metadata, o.fd, before, &sums, "mkwrite insert");
+	ASSERT_EQ(2, sums.v[WPFAULT_STAT_MKWRITE_INSERTS]);
+	ASSERT_EQ(1, sums.v[PM]);
+	ASSERT_EQ(0, sums.v[CU]);
 	free(sample);
 	wpf_destroy(&o);
 }

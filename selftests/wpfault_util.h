@@ -156,6 +156,8 @@ int wpf_create_pmd_mapped(struct wpf_obj *obj, uint64_t size, size_t len,
  * vmf_insert_mixed_mkwrite(), as 6.1 does and 6.12 on do not.
  */
 bool wpf_mkwrite_insert_objects(void);
+/* Why a test of it skips where that is false. */
+#define WPF_NO_MKWRITE_INSERT	"vmf_insert_mixed_mkwrite() not exported: 6.12 on"
 /* Why a test of WPFAULT_CREATE_PMD skips where wpf_pmd_objects() is false. */
 #define WPF_NO_PMD_OBJECTS \
 	"no special huge pfn entries: before 6.12, or no transparent huge pages"
