@@ -36,8 +36,10 @@
  * block so the page works again; after a clean, the next write to a
  * still-mapped poisoned block is refused; soft offline refuses to move a
  * block, which stays intact; MADV_HWPOISON and MADV_SOFT_OFFLINE on a pfn
- * mapping get EFAULT (VM_PFNMAP).  On a page-cache object, writeback of a
- * cached page replaces its poisoned block.  On a copy-on-write object, a
+ * mapping get EFAULT (VM_PFNMAP).  A poisoned block in a PMD-sized
+ * piece of a pfn object sends the piece to small entries.  On a
+ * page-cache object, writeback of a cached page replaces its poisoned
+ * block.  On a copy-on-write object, a
  * page written through one mapping, poisoned there with MADV_HWPOISON and
  * read through another gets SIGBUS: the module refuses the block before
  * the core sees it, since that shape Oopses Debian's 6.12 core.  A pin of
@@ -941,6 +943,55 @@ TEST_F(mf_cow, kernel_refuses_a_poisoned_block_without_mapping)
 	/* The core refused it: the module's counter did not move. */
 	ASSERT_EQ(0, wpf_stat(self->o.fd, WPFAULT_STAT_POISONED_FAULTS));
 	ASSERT_EQ('j', PAGE(self->b, 0)[0]);
+}
+
+/*
+ * A memory error in one block of a PMD-sized piece (WPFAULT_CREATE_PMD):
+ * the piece is no longer one huge entry's, the next fault of any of its
+ * pages falls back to small entries, and only the poisoned page gets
+ * SIGBUS.  A hole punch frees that block; the piece keeps small entries.
+ */
+TEST(pmd_piece_with_a_poisoned_block_falls_back)
+{
+	size_t size = wpf_pmd_size(), n = size / page_size;
+	struct wpf_obj o = WPF_OBJ_INIT;
+	bool poisoned;
+	char *p;
+	int err;
+
+	err = wpf_create_pmd_mapped(&o, size ?: page_size, size ?: page_size,
+				    &p);
+	if (err == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	if (err == 1)
+		SKIP(return, WPF_NO_PMD_OBJECTS);
+	ASSERT_EQ(0, err);
+	if (access(CORRUPT_PFN_FILE, W_OK))
+		SKIP(goto out, "no %s (CONFIG_HWPOISON_INJECT)",
+		     CORRUPT_PFN_FILE);
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(p, 0)));
+	memset(p, 'p', size);
+	/* fsync removes the entry; the run of blocks stays. */
+	ASSERT_EQ(0, fsync(o.fd));
+	poison_block(_metadata, o.id, 1);
+
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(p, 0)));
+	ASSERT_EQ('p', PAGE(p, 0)[page_size - 1]);
+	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(p, 1)));
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(p, 2)));
+	ASSERT_EQ('p', PAGE(p, 2)[0]);
+	ASSERT_EQ(0, fallocate(o.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			       page_size, page_size));
+	ASSERT_EQ(0, block_pfn(o.id, 1, &poisoned));
+	ASSERT_EQ(0, PAGE(p, 1)[0]);
+	ASSERT_EQ(1, wpf_stat(o.fd, WPFAULT_STAT_POISONED_FAULTS));
+	ASSERT_EQ(1, wpf_stat(o.fd, WPFAULT_STAT_PMD_MAPS));
+	/* The read of page 0; the page table under the pmd then stays. */
+	ASSERT_EQ(1, wpf_stat(o.fd, WPFAULT_STAT_PMD_FALLBACKS));
+	ASSERT_EQ(n - 1, wpf_stat(o.fd, WPFAULT_STAT_DISK_BLOCKS));
+out:
+	munmap(p, size);
+	wpf_destroy(&o);
 }
 
 TEST_HARNESS_MAIN

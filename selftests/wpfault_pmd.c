@@ -11,7 +11,9 @@
  * with a punched page, a piece past end of file or one the mapping does
  * not cover whole goes to small entries.  Cleans and fsync remove the
  * entry; the kernel's mprotect() and munmap() of part of it remove it
- * whole; MADV_NOHUGEPAGE keeps a mapping to small entries.  Data is
+ * whole, mremap() moves it, compaction leaves it; pagemap, mincore() and
+ * smaps see no page behind it; MADV_NOHUGEPAGE keeps a mapping to small
+ * entries.  Data is
  * checked on the object's disk.  Counts are exact: the module's counters
  * and the faults the core took.  Sizes come from the kernel's PMD size
  * (hpage_pmd_size) and the page size.
@@ -341,6 +343,115 @@ TEST_F(pmd, nohugepage_keeps_small_entries)
 	ASSERT_EQ(wf, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
 	ASSERT_EQ(wf, wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
 	CHECK_STATS(self->o.fd, [W] = 2, [BA] = 2, [BL] = 2, [DI] = 2);
+}
+
+/* The kB of field @key ("Rss:") in the smaps block of the vma at @addr. */
+static long smaps_kb(void *addr, const char *key)
+{
+	unsigned long start, end;
+	bool in_vma = false;
+	char line[256];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* A vma's first line: "start-end perms ..." in hex. */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in_vma = start == (unsigned long)addr;
+		else if (in_vma && !strncmp(line, key, strlen(key)))
+			kb = strtol(line + strlen(key), NULL, 10);
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * The kernel's page-table walkers see nothing of a huge pfn entry, as of
+ * a small one: walk_page_range() skips VM_PFNMAP vmas, so pagemap shows
+ * no page present and mincore() asks the page cache, which holds none;
+ * smaps walks the vma but vm_normal_page_pmd() finds no page behind a
+ * special entry, so Rss is 0.  The entry stays: the next access takes no
+ * fault.
+ */
+TEST_F(pmd, walkers_see_no_page_behind_the_entry)
+{
+	size_t n = self->n, i;
+	unsigned char *vec = calloc(n, 1);
+	uint64_t *entries = calloc(n, sizeof(*entries));
+
+	ASSERT_NE(NULL, vec);
+	ASSERT_NE(NULL, entries);
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, wpf_pagemap(self->p, n, entries));
+	ASSERT_EQ(0, mincore(self->p, self->size, vec));
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, entries[i] & WPF_PM_PRESENT);
+		ASSERT_EQ(0, vec[i] & 1);
+	}
+	ASSERT_EQ(0, smaps_kb(self->p, "Rss:"));
+	ASSERT_EQ(0, smaps_kb(self->p, "FilePmdMapped:"));
+	ASSERT_EQ(0, wpf_faults(wpf_write_byte, PAGE(self->p, n - 1)));
+	CHECK_STATS(self->o.fd, [WPFAULT_STAT_PMD_MAPS] = 1, [BA] = n,
+		    [BL] = n, [DI] = n);
+	free(entries);
+	free(vec);
+}
+
+/*
+ * mremap() moves a huge pfn entry whole to a PMD-aligned address
+ * (move_huge_pmd()): the moved piece takes no fault, its data and its
+ * records stay, and a clean finds the entry at its new address.
+ */
+TEST_F(pmd, mremap_moves_the_entry)
+{
+	size_t n = self->n;
+	uint64_t *words = calloc(n / 64 + 1, 8);
+	char *to, *area;
+
+	ASSERT_NE(NULL, words);
+	fill_pattern(self->p, n, 7);
+	/* A free, PMD-aligned target of the same size. */
+	area = mmap(NULL, 4 * self->size, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	to = (char *)(((uintptr_t)area + 2 * self->size - 1) &
+		      ~(uintptr_t)(self->size - 1));
+	to = mremap(self->p, 2 * self->size, 2 * self->size,
+		    MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	ASSERT_NE(MAP_FAILED, to);
+	self->p = to;
+	ASSERT_EQ(0, wpf_faults(wpf_read_byte, PAGE(self->p, n - 1)));
+	ASSERT_TRUE(page_is(self->p, n - 1, wpf_pattern(n - 1, 7)));
+	ASSERT_EQ((int64_t)n, wpf_collect(self->o.fd, 0, n, words));
+	ASSERT_TRUE(all_bits(words, n, n));
+	ASSERT_TRUE(disk_has_pattern(&self->o, self->buf, n, 7));
+	/* The collect removed the entry at its new address. */
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 0)));
+	CHECK_STATS(self->o.fd, [WPFAULT_STAT_PMD_MAPS] = 2, [BA] = n,
+		    [BL] = n, [DI] = 2 * n, [CL] = n, [CO] = 1, [CV] = n);
+	munmap(area, 4 * self->size);
+	free(words);
+}
+
+/*
+ * Compaction moves only movable pages: a pfn object's blocks are none,
+ * so a mapped huge entry and its run stay where they are, data and all.
+ */
+TEST_F(pmd, compaction_leaves_the_entry)
+{
+	size_t n = self->n;
+
+	fill_pattern(self->p, n, 8);
+	if (wpf_write_file("/proc/sys/vm/compact_memory", "1"))
+		SKIP(return, "no compact_memory: no CONFIG_COMPACTION");
+	ASSERT_EQ(0, wpf_faults(wpf_read_byte, PAGE(self->p, n / 2)));
+	ASSERT_TRUE(page_is(self->p, n / 2, wpf_pattern(n / 2, 8)));
+	CHECK_STATS(self->o.fd, [WPFAULT_STAT_PMD_MAPS] = 1, [BA] = n,
+		    [BL] = n, [DI] = n);
+	ASSERT_TRUE(disk_has_pattern(&self->o, self->buf, n, 8));
 }
 
 /*
