@@ -493,8 +493,9 @@ static int wpf_pfn_fsync(struct file *file, loff_t start, loff_t end,
 		flushed++;
 		cond_resched();
 	}
-	mutex_unlock(&obj->disk_lock);
+	/* Under the lock: a racing fsync that found nothing sees it. */
 	wpf_count(obj, WPFAULT_STAT_PAGES_WRITTEN_BACK, flushed);
+	mutex_unlock(&obj->disk_lock);
 	return 0;
 }
 

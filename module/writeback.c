@@ -126,11 +126,15 @@ static int wpf_writeback_folio(struct folio *folio,
 		folio_unlock(folio);
 		return err;
 	}
+	/*
+	 * Counted before the end of writeback wakes an fsync() waiting on
+	 * it: once that returns, the counters hold every page it wrote.
+	 */
+	wpf_count(obj, WPFAULT_STAT_PAGES_WRITTEN_BACK, folio_nr_pages(folio));
+	trace_wpfault_writeback(obj->id, folio->index, folio_nr_pages(folio));
 	folio_start_writeback(folio);
 	folio_unlock(folio);
 	folio_end_writeback(folio);
-	wpf_count(obj, WPFAULT_STAT_PAGES_WRITTEN_BACK, folio_nr_pages(folio));
-	trace_wpfault_writeback(obj->id, folio->index, folio_nr_pages(folio));
 	return 0;
 }
 
