@@ -1127,8 +1127,9 @@ int main(int argc, char **argv)
 	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
 		       (unsigned long long)run.seed, run.seconds, run.procs,
 		       run.threads);
-	ksft_print_msg("page size %zu bytes, folios of up to %zu pages\n",
-		       page_size, sh->folio_pages);
+	/* vm-run.sh reads the page size from this line. */
+	ksft_print_msg("page size %zu bytes\n", page_size);
+	ksft_print_msg("large folios of up to %zu pages\n", sh->folio_pages);
 	ksft_print_msg("pfn object flags %#x\n",
 		       object_flags(PFN_OBJECT, run.seed));
 	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
