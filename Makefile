@@ -60,7 +60,8 @@ check:
 	$(custom) scripts/check.sh $(custom_cfg)
 
 check-newest:
-	scripts/check.sh x86_64-debug-newest arm64-debug-newest
+	scripts/check.sh x86_64-debug-newest arm64-debug-newest x86_64-sid \
+		arm64-sid
 
 check-debug:
 	scripts/check.sh x86_64-debug arm64-debug

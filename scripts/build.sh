@@ -17,8 +17,14 @@ copy_module_sources "$out/src"
 
 read -r -a cross <<<"$(cross_env "$CFG_ARCH")"
 log "building wpfault.ko and the selftests for $cfg"
-if ! make -s -C "$kdir" M="$out/src" W=1 "${cross[@]}" modules \
-	>"$out/build.log" 2>&1; then
+make_module=(make -s -C "$kdir" M="$out/src" W=1 "${cross[@]}" modules)
+if [[ $CFG_SERIES == sid ]]; then
+	# In Debian unstable's root, with the compiler its kernels name.
+	kdir=$(readlink "$kdir")
+	make_module=(in_sid_root_with "$out/src" make -s -C "${kdir#"$sid_root"}"
+		M=/src W=1 "${cross[@]}" modules)
+fi
+if ! "${make_module[@]}" >"$out/build.log" 2>&1; then
 	cat "$out/build.log" >&2
 	die "$cfg: module build failed"
 fi

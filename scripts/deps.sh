@@ -82,39 +82,58 @@ headers_host_deps() { # headers.deb
 		sed -nE 's/^ *(linux-(headers-[^ ]+-common(-rt)?|kbuild-[^ ]+)).*/\1/p'
 }
 
+# From a kernel's packages (linux-image; from 7.x on, the linux-binary and
+# linux-modules packages it is split into) into DIR: vmlinuz; modules/,
+# hwpoison-inject, for memory errors on pages no one maps; fs-modules/,
 # ext4 and brd with what ext4 needs, for the fault benchmark's ext4 row
-# (vm-run.sh mounts an ext4 image on /dev/ram0), uncompressed and listed
-# in load order in ORDER.  A kernel without them leaves that row skipped.
+# (vm-run.sh mounts an ext4 image on /dev/ram0), listed in load order in
+# ORDER.  Modules are uncompressed, for busybox's insmod; a kernel that
+# lacks one (names change across versions) leaves the test that needs it
+# skipped.
 fs_modules=(crc16 crc32c_generic libcrc32c mbcache jbd2 ext4 brd)
-extract_fs_modules() { # image.deb destdir
-	local m f
-	rm -rf "$2" && mkdir -p "$2"
-	dpkg --fsys-tarfile "$1" | tar -x -C "$2" --wildcards \
-		--no-wildcards-match-slash \
-		'./lib/modules/*/kernel/fs/ext4/ext4.ko*' \
-		'./lib/modules/*/kernel/fs/jbd2/jbd2.ko*' \
-		'./lib/modules/*/kernel/fs/mbcache.ko*' \
-		'./lib/modules/*/kernel/lib/crc16.ko*' \
-		'./lib/modules/*/kernel/lib/libcrc32c.ko*' \
-		'./lib/modules/*/kernel/crypto/crc32c_generic.ko*' \
-		'./lib/modules/*/kernel/drivers/block/brd.ko*' \
-		2>/dev/null || true
+unpack_image() { # dir deb...
+	local dir=$1 tmp deb m f
+	local -a want=('*vmlinuz*' '*/hwpoison-inject.ko*')
+	shift
 	for m in "${fs_modules[@]}"; do
-		f=$(find "$2/lib" -name "$m.ko*" 2>/dev/null | head -n 1)
-		case $f in
-		*.ko) mv "$f" "$2/$m.ko" ;;
-		*.ko.xz) xz -dc "$f" >"$2/$m.ko" ;;
-		'') continue ;;
-		*) die "cannot decompress ${f##*/}" ;;
-		esac
-		echo "$m" >>"$2/ORDER"
+		want+=("*/$m.ko*")
 	done
-	rm -rf "$2/lib"
-	[[ -f $2/ORDER ]] || log "no ext4 or brd module in ${1##*/}"
+	tmp=$(mktemp -d)
+	for deb; do
+		# Each package holds some of them: tar fails on the others.
+		dpkg --fsys-tarfile "$deb" |
+			tar -x -C "$tmp" --wildcards "${want[@]}" 2>/dev/null || true
+	done
+	f=$(find "$tmp" -name 'vmlinuz*' -type f | head -n 1)
+	[[ -n $f ]] || die "no vmlinuz in ${*##*/}"
+	cp "$f" "$dir/vmlinuz"
+	mkdir -p "$dir/modules" "$dir/fs-modules"
+	for m in hwpoison-inject "${fs_modules[@]}"; do
+		f=$(find "$tmp" -name "$m.ko*" | head -n 1)
+		if [[ -z $f ]]; then
+			log "no $m module in ${*##*/}"
+			continue
+		fi
+		if [[ $m == hwpoison-inject ]]; then
+			uncompress_module "$f" "$dir/modules/$m.ko"
+		else
+			uncompress_module "$f" "$dir/fs-modules/$m.ko"
+			echo "$m" >>"$dir/fs-modules/ORDER"
+		fi
+	done
+	rm -rf "$tmp"
+}
+
+uncompress_module() { # module dest
+	case $1 in
+	*.ko) cp "$1" "$2" ;;
+	*.ko.xz) xz -dc "$1" >"$2" ;;
+	*) die "cannot decompress ${1##*/}" ;;
+	esac
 }
 
 install_kernel() { # series flavour arch
-	local series=$1 flavour=$2 arch=$3 abi dir debs img hdrs hdr kb pkgs p m
+	local series=$1 flavour=$2 arch=$3 abi dir debs img hdrs hdr kb pkgs p
 	local stamp
 	apt_update_if_unresolved "$series" "$flavour"
 	abi=$(deb_kernel_abi "$series" "$flavour")
@@ -148,34 +167,71 @@ install_kernel() { # series flavour arch
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			--no-install-recommends "${pkgs[@]}" >/dev/null
 	}
-	dpkg --fsys-tarfile "$debs"/linux-image-*.deb |
-		tar -x -C "$dir" ./boot
-	# hwpoison-inject, for memory errors on pages no one maps; uncompressed,
-	# for busybox's insmod.  A flavour without it leaves that test skipped.
-	dpkg --fsys-tarfile "$debs"/linux-image-*.deb |
-		tar -x -C "$dir" --wildcards --no-wildcards-match-slash \
-			'./lib/modules/*/kernel/mm/hwpoison-inject.ko*' 2>/dev/null ||
-		log "no hwpoison-inject module in $img"
-	mkdir -p "$dir/modules"
-	for m in "$dir"/lib/modules/*/kernel/mm/hwpoison-inject.ko*; do
-		case $m in
-		*.ko) cp "$m" "$dir/modules/" ;;
-		*.ko.xz) xz -dc "$m" >"$dir/modules/hwpoison-inject.ko" ;;
-		*'*') ;;
-		*) die "cannot decompress ${m##*/}" ;;
-		esac
-	done
-	extract_fs_modules "$debs"/linux-image-*.deb "$dir/fs-modules"
-	rm -rf "$dir/lib"
+	unpack_image "$dir" "$debs"/linux-image-*.deb
 	dpkg -x "$hdrs" "$dir/root"
 	hdr=$dir/root/usr/src/linux-headers-$abi-$flavour
 	for l in scripts tools; do
 		ln -sfn "/usr/lib/$kb/$l" "$hdr/$l"
 	done
 	ln -sfn "$hdr" "$dir/build"
-	cp "$dir"/boot/vmlinuz-* "$dir/vmlinuz"
-	rm -rf "$debs" "$dir/boot"
+	rm -rf "$debs"
 	echo "$stamp" >"$dir/.done"
+}
+
+# Debian unstable's stock kernels (series sid).  Debian 12 can build no
+# module for them: their linux-kbuild host tools need glibc 2.38, and
+# their configuration holds what gcc 16 can do (-fmin-function-alignment,
+# counted_by, pahole 1.32's BTF).  So their modules are built in a root of
+# Debian unstable (debootstrap), where apt installs the headers with the
+# compiler and host tools they name, as on a machine that runs them.
+sid_root_ready() {
+	[[ -f $sid_root/.done ]] && return
+	if ! command -v debootstrap >/dev/null; then
+		apt_update
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends debootstrap >/dev/null
+	fi
+	log "debootstrapping Debian unstable into $sid_root"
+	rm -rf "$sid_root"
+	debootstrap --variant=minbase sid "$sid_root" \
+		http://deb.debian.org/debian >/dev/null
+	# The host's apt reaches the archive: the same settings do in there.
+	{
+		apt-config dump | grep -E \
+			'^Acquire::(Check-Valid-Until|Check-Date|https?::Proxy) ' ||
+			true
+		echo 'APT::Sandbox::User "root";'
+		echo 'Dpkg::Use-Pty "0";'
+	} >"$sid_root/etc/apt/apt.conf.d/99wpfault-host"
+	in_sid_root dpkg --add-architecture arm64
+	in_sid_root apt-get update -qq
+	touch "$sid_root/.done"
+}
+
+install_sid_kernel() { # flavour arch
+	local flavour=$1 arch=$2 abi dir img
+	sid_root_ready
+	abi=$(in_sid_root apt-cache pkgnames linux-headers- |
+		sed -nE "s/^linux-headers-([0-9][^ ]*\+deb[0-9]+)-$flavour\$/\1/p" |
+		sort -V | tail -n 1)
+	[[ -n $abi ]] || die "no linux-headers-*-$flavour in Debian unstable"
+	dir=$(kernel_dir sid "$flavour")
+	[[ -f $dir/.done && $(cat "$dir/.done") == "$abi" ]] && return
+	log "fetching Debian unstable's kernel $abi-$flavour"
+	img=linux-image-$abi-$flavour
+	in_sid_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends make "linux-headers-$abi-$flavour:$arch" \
+		>/dev/null
+	rm -rf "$dir" "$sid_root/tmp/debs" && mkdir -p "$dir" "$sid_root/tmp/debs"
+	# 7.x splits the image into its binary and its modules.
+	in_sid_root sh -c 'cd /tmp/debs && {
+		apt-get download -qq "$1-binary$2" "$1-modules$2" ||
+		apt-get download -qq "$1-image$2"; } >/dev/null 2>&1' sh \
+		linux "-$abi-$flavour:$arch" || die "cannot download $img"
+	unpack_image "$dir" "$sid_root"/tmp/debs/*.deb
+	rm -rf "$sid_root/tmp/debs"
+	ln -sfn "$sid_root/usr/src/linux-headers-$abi-$flavour" "$dir/build"
+	echo "$abi" >"$dir/.done"
 }
 
 apt_update_if_unresolved() { # series flavour
@@ -284,6 +340,7 @@ for c in "${configs[@]}"; do
 	custom) check_custom_kernel ;;
 	debug-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" \
 		"${CFG_SERIES#debug-}" "$CFG_ARCH" ;;
+	sid) install_sid_kernel "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	*) install_kernel "$CFG_SERIES" "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	esac
 	if [[ $CFG_ARCH == arm64 ]]; then

@@ -24,8 +24,9 @@ deb_kernel_abi() {
 }
 
 # The VM configurations: name series arch flavour cpu hwdirty profile.
-#  series   a Debian kernel series (6.1, 6.12), or debug-SUITE for the debug
-#           kernel built from that suite's linux-source (debug-kernel.sh)
+#  series   a Debian kernel series (6.1, 6.12), sid for Debian unstable's
+#           newest, or debug-SUITE for the debug kernel built from that
+#           suite's linux-source (debug-kernel.sh)
 #  flavour  the Debian kernel flavour (amd64, arm64, arm64-16k, rt-amd64):
 #           linux-image-ABI-FLAVOUR; for debug kernels, the arch
 #  hwdirty  whether the arm64 CPU manages dirty bits in hardware
@@ -47,6 +48,8 @@ x86_64-debug debug-bookworm amd64 amd64 max - debug extra
 arm64-debug debug-bookworm arm64 arm64 max,pauth-impdef=on yes debug
 x86_64-debug-newest debug-sid amd64 amd64 max - debug
 arm64-debug-newest debug-sid arm64 arm64 max,pauth-impdef=on yes debug extra
+x86_64-sid sid amd64 amd64 max - quick extra
+arm64-sid sid arm64 arm64 max,pauth-impdef=on yes quick extra
 CFG
 }
 
@@ -117,6 +120,27 @@ copy_module_sources() {
 	mkdir -p "$1"
 	cp -r "$WPFAULT_ROOT"/{Kbuild,module,include} "$1/"
 }
+
+# Debian unstable's root file system, where the modules for its stock
+# kernels are built (deps.sh makes it).
+sid_root=$WPFAULT_CACHE/sid-root
+
+# Runs a command in that root, in a mount namespace of its own with /proc
+# (objtool reads it) and with host directory SRC, if not empty, on /src:
+# nothing stays mounted.
+in_sid_root_with() { # SRC command...
+	unshare --mount --fork -- sh -c '
+		root=$0 src=$1
+		shift
+		mount -t proc proc "$root/proc" || exit
+		if [ -n "$src" ]; then
+			mkdir -p "$root/src" &&
+				mount --bind "$src" "$root/src" || exit
+		fi
+		exec chroot "$root" "$@"' "$sid_root" "$@"
+}
+
+in_sid_root() { in_sid_root_with "" "$@"; }
 
 # Where the Debian kernel of a series and flavour is extracted, or the
 # debug kernel of a suite and arch is linked.

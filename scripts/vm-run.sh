@@ -254,6 +254,7 @@ accel=$(pick_accel)
 case $CFG_SERIES in
 custom) what="your kernel $KERNEL" ;;
 debug-*) what="the ${CFG_SERIES#debug-} debug kernel" ;;
+sid) what="Debian unstable's $CFG_FLAVOUR kernel" ;;
 *) what="Debian $CFG_SERIES $CFG_FLAVOUR" ;;
 esac
 log "$cfg: booting $what ($CFG_ARCH, -cpu $CFG_CPU, $accel)"
