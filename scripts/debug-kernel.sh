@@ -4,10 +4,10 @@
 # Builds a debug kernel (KASAN, lockdep, DEBUG_VM, kmemleak, fault
 # injection; scripts/debug.config and debug-ARCH.config) from a Debian
 # linux-source tarball, with the fixes in patches/debug-kernel/ applied,
-# for x86-64 or, cross-compiled, arm64:
+# for x86-64 or, cross-compiled, arm64 or riscv64:
 #   debug-kernel.sh bookworm [amd64|arm64]   linux-source-6.12 of this
 #                                            Debian release
-#   debug-kernel.sh sid [amd64|arm64]        the newest linux-source of
+#   debug-kernel.sh sid [amd64|arm64|riscv64]  the newest linux-source of
 #                                            Debian unstable, read through
 #                                            a private apt state, never
 #                                            installed system-wide
@@ -18,7 +18,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-suite=${1:?usage: debug-kernel.sh bookworm|sid [amd64|arm64]}
+suite=${1:?usage: debug-kernel.sh bookworm|sid [amd64|arm64|riscv64]}
 arch=${2:-amd64}
 fragments=("$WPFAULT_ROOT/scripts/debug.config"
 	"$WPFAULT_ROOT/scripts/debug-$arch.config")
@@ -99,6 +99,9 @@ case $arch in
 amd64) image=bzImage image_path=arch/x86/boot/bzImage cc=gcc ;;
 arm64) image=Image image_path=arch/arm64/boot/Image
 	cc=aarch64-linux-gnu-gcc ;;
+riscv64) image=Image image_path=arch/riscv/boot/Image
+	cc=riscv64-linux-gnu-gcc ;;
+*) die "unknown arch '$arch' (amd64, arm64 or riscv64)" ;;
 esac
 command -v ccache >/dev/null && cc="ccache $cc"
 
@@ -106,19 +109,30 @@ make -s "${cross[@]}" tinyconfig >/dev/null
 env "${cross[@]}" scripts/kconfig/merge_config.sh -m .config \
 	"${fragments[@]}" >/dev/null
 make -s "${cross[@]}" olddefconfig >/dev/null
-missing=0
+# Every option as the last fragment that names it wants it: an arch's
+# fragment may turn off what its arch cannot have.
+declare -A want from
 for fragment in "${fragments[@]}"; do
 	while read -r line; do
 		case $line in
-		CONFIG_*=*) want=$line ;;
-		"# CONFIG_"*" is not set") want=$line ;;
+		CONFIG_*=*) opt=${line%%=*} ;;
+		"# CONFIG_"*" is not set") opt=${line#"# "} opt=${opt%% *} ;;
 		*) continue ;;
 		esac
-		if ! grep -qxF "$want" .config; then
-			echo "${fragment##*/}: '$want' did not stick" >&2
-			missing=1
-		fi
+		want[$opt]=$line from[$opt]=${fragment##*/}
 	done <"$fragment"
+done
+missing=0
+for opt in "${!want[@]}"; do
+	case ${want[$opt]} in
+	# Off, or not offered at all.
+	"# "*) grep -q "^$opt=" .config && stuck=0 || stuck=1 ;;
+	*) grep -qxF "${want[$opt]}" .config && stuck=1 || stuck=0 ;;
+	esac
+	if ((!stuck)); then
+		echo "${from[$opt]}: '${want[$opt]}' did not stick" >&2
+		missing=1
+	fi
 done
 ((missing == 0)) || die "the debug kernel config lacks options (see above)"
 

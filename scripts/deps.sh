@@ -251,6 +251,43 @@ busybox_arm64() {
 	rm -rf "$tmp"
 }
 
+# What a riscv64 guest needs: the cross compiler and C library for the
+# selftests, qemu with OpenSBI, and busybox, which Debian 12 does not build
+# for riscv64 (it has no such release architecture): unstable's, through
+# its root.
+riscv64_deps() {
+	local dir=$WPFAULT_CACHE/busybox/riscv64 tmp=$sid_root/tmp/busybox
+	local -a pkgs=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+		qemu-system-misc opensbi) missing=()
+	local p
+	for p in "${pkgs[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'ok installed' || missing+=("$p")
+	done
+	if ((${#missing[@]})); then
+		apt_update
+		log "installing ${missing[*]}"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends "${missing[@]}" >/dev/null
+	fi
+	[[ -x $dir/busybox ]] && return
+	sid_root_ready
+	log "fetching busybox-static for riscv64 from Debian unstable"
+	if ! in_sid_root dpkg --print-foreign-architectures | grep -qx riscv64
+	then
+		in_sid_root dpkg --add-architecture riscv64
+		in_sid_root apt-get update -qq
+	fi
+	rm -rf "$tmp" && mkdir -p "$tmp" "$dir"
+	in_sid_root sh -c 'cd /tmp/busybox && apt-get download -qq \
+		busybox-static:riscv64 >/dev/null' ||
+		die "cannot download busybox-static:riscv64"
+	dpkg -x "$tmp"/*.deb "$tmp/x"
+	# /usr/bin in unstable (merged /usr), /bin before.
+	cp "$(find "$tmp/x" -path "*/bin/busybox" -type f | head -n 1)" "$dir/busybox"
+	rm -rf "$tmp"
+}
+
 # xfs_io and stress-ng for arm64 guests (wpfault_tools.sh): Debian's arm64
 # packages of them and of every library they need, extracted into a sysroot,
 # and the list of files the guest needs (binaries, libraries by soname, the
@@ -336,6 +373,8 @@ configs=("$@")
 ((${#configs[@]})) || mapfile -t configs < <(wpfault_configs | cut -d' ' -f1)
 for c in "${configs[@]}"; do
 	config_lookup "$c"
+	# The cross compiler first: a riscv64 debug kernel needs it.
+	[[ $CFG_ARCH == riscv64 ]] && riscv64_deps
 	case $CFG_SERIES in
 	custom) check_custom_kernel ;;
 	debug-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" \

@@ -29,8 +29,11 @@ deb_kernel_abi() {
 #           suite's linux-source (debug-kernel.sh)
 #  flavour  the Debian kernel flavour (amd64, arm64, arm64-16k, rt-amd64):
 #           linux-image-ABI-FLAVOUR; for debug kernels, the arch
-#  hwdirty  whether the arm64 CPU manages dirty bits in hardware
-#           (FEAT_HAFDBS), which the run verifies in dmesg
+#  hwdirty  whether the CPU sets dirty bits in hardware (arm64:
+#           FEAT_HAFDBS, which the run verifies in dmesg; riscv64: the
+#           page-table walk updates A and D, as with Svadu, which the run
+#           verifies by the stress test's probe); - on x86-64, which always
+#           does
 #  profile  quick or debug: how long the stress test and how many
 #           load/unload cycles run
 # The first one is the default VM of `make run`; the matrix of `make check`
@@ -50,6 +53,7 @@ x86_64-debug-newest debug-sid amd64 amd64 max - debug
 arm64-debug-newest debug-sid arm64 arm64 max,pauth-impdef=on yes debug extra
 x86_64-sid sid amd64 amd64 max - quick extra
 arm64-sid sid arm64 arm64 max,pauth-impdef=on yes quick extra
+riscv64-debug-newest debug-sid riscv64 riscv64 rv64 yes debug extra
 CFG
 }
 
@@ -150,6 +154,7 @@ cross_env() {
 	case $1 in
 	amd64) echo "" ;;
 	arm64) echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
+	riscv64) echo "ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-" ;;
 	*) die "unknown arch '$1'" ;;
 	esac
 }

@@ -1127,8 +1127,10 @@ int main(int argc, char **argv)
 	ksft_print_msg("seed %llu, %d s, %d processes x %d threads\n",
 		       (unsigned long long)run.seed, run.seconds, run.procs,
 		       run.threads);
-	/* vm-run.sh reads the page size from this line. */
+	/* vm-run.sh reads the page size and the dirty bits from these. */
 	ksft_print_msg("page size %zu bytes\n", page_size);
+	ksft_print_msg("dirty bits set by %s\n",
+		       wpf_hw_dirty_bits() ? "hardware" : "a fault");
 	ksft_print_msg("large folios of up to %zu pages\n", sh->folio_pages);
 	ksft_print_msg("pfn object flags %#x\n",
 		       object_flags(PFN_OBJECT, run.seed));
