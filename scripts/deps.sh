@@ -32,17 +32,22 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	apt_updated= ; apt_update
 fi
 
-missing=()
-for p in "${packages[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-		missing+=("$p")
-done
-if ((${#missing[@]})); then
+# Installs those of the packages named that are not installed yet.
+install_missing() { # package...
+	local -a missing=()
+	local p
+	for p; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'ok installed' || missing+=("$p")
+	done
+	((${#missing[@]})) || return 0
 	apt_update
 	log "installing ${missing[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null
-fi
+}
+
+install_missing "${packages[@]}"
 
 # The kselftest harness and checkpatch, taken from linux-source at build
 # time; keyed by the package version so an upgrade re-extracts.
@@ -161,12 +166,7 @@ install_kernel() { # series flavour arch
 	done
 	[[ ${#pkgs[@]} == 2 && -n $kb ]] ||
 		die "unexpected dependencies of ${hdrs##*/}: ${pkgs[*]}"
-	dpkg-query -W -f='${Status}\n' "${pkgs[@]}" 2>/dev/null |
-		grep -c 'ok installed' | grep -qx 2 || {
-		apt_update
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends "${pkgs[@]}" >/dev/null
-	}
+	install_missing "${pkgs[@]}"
 	unpack_image "$dir" "$debs"/linux-image-*.deb
 	dpkg -x "$hdrs" "$dir/root"
 	hdr=$dir/root/usr/src/linux-headers-$abi-$flavour
@@ -186,11 +186,7 @@ install_kernel() { # series flavour arch
 # compiler and host tools they name, as on a machine that runs them.
 sid_root_ready() {
 	[[ -f $sid_root/.done ]] && return
-	if ! command -v debootstrap >/dev/null; then
-		apt_update
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends debootstrap >/dev/null
-	fi
+	install_missing debootstrap
 	log "debootstrapping Debian unstable into $sid_root"
 	rm -rf "$sid_root"
 	debootstrap --variant=minbase sid "$sid_root" \
@@ -257,19 +253,8 @@ busybox_arm64() {
 # its root.
 riscv64_deps() {
 	local dir=$WPFAULT_CACHE/busybox/riscv64 tmp=$sid_root/tmp/busybox
-	local -a pkgs=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
-		qemu-system-misc opensbi) missing=()
-	local p
-	for p in "${pkgs[@]}"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
-			grep -q 'ok installed' || missing+=("$p")
-	done
-	if ((${#missing[@]})); then
-		apt_update
-		log "installing ${missing[*]}"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends "${missing[@]}" >/dev/null
-	fi
+	install_missing gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
+		qemu-system-misc opensbi
 	[[ -x $dir/busybox ]] && return
 	sid_root_ready
 	log "fetching busybox-static for riscv64 from Debian unstable"

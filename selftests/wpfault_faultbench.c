@@ -104,11 +104,8 @@ static void write_all(struct run *r, int round)
 		r->p[i * page_size] = wpf_pattern(i, round);
 }
 
-/*
- * A wpfault object of @type, created with @flags, mapped, its pages
- * written and cleaned.
- */
-static void object_cleaned(struct run *r, enum wpfault_type type,
+/* A wpfault object of @type, created with @flags, mapped, written. */
+static void object_written(struct run *r, enum wpfault_type type,
 			   uint32_t flags)
 {
 	int err = wpf_create_flags(&r->o, r->pages * page_size, type, flags);
@@ -118,24 +115,24 @@ static void object_cleaned(struct run *r, enum wpfault_type type,
 	r->fd = r->o.fd;
 	map_all(r, PROT_READ | PROT_WRITE);
 	write_all(r, 0);
+}
+
+/* The same, and cleaned. */
+static void object_cleaned(struct run *r, enum wpfault_type type,
+			   uint32_t flags)
+{
+	object_written(r, type, flags);
 	if (wpf_clean(r->fd, 0, r->pages) != (int64_t)r->pages)
 		ksft_exit_fail_msg("clean: %s\n", strerror(errno));
 }
 
 /*
- * A pfn object created with @flags, mapped, its pages written and
- * flushed: fsync removes the entries of what it flushes.
+ * A pfn object created with @flags, its pages written and flushed: fsync
+ * removes the entries of what it flushes.
  */
 static void pfn_flushed(struct run *r, uint32_t flags)
 {
-	int err = wpf_create_flags(&r->o, r->pages * page_size,
-				   WPFAULT_TYPE_PFN, flags);
-
-	if (err)
-		ksft_exit_fail_msg("create: %s\n", strerror(-err));
-	r->fd = r->o.fd;
-	map_all(r, PROT_READ | PROT_WRITE);
-	write_all(r, 0);
+	object_written(r, WPFAULT_TYPE_PFN, flags);
 	if (fsync(r->fd))
 		ksft_exit_fail_msg("fsync: %s\n", strerror(errno));
 }

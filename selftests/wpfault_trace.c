@@ -284,6 +284,35 @@ static void check_sums(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0, wrong);
 }
 
+/*
+ * Tracing of wpfault's events from an empty buffer, with the counters of
+ * object @fd read into @before first.
+ */
+static void trace_one_begin(struct __test_metadata *_metadata,
+			    const char *dir, int fd, uint64_t *before)
+{
+	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "0"));
+	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
+	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "1"));
+	ASSERT_EQ(0, wpf_stats(fd, before));
+	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "1"));
+}
+
+/*
+ * The end of it: the events of object @o added up into @sums and checked
+ * against its counters' growth since @before.
+ */
+static void trace_one_end(struct __test_metadata *_metadata, const char *dir,
+			  struct wpf_obj *o, const uint64_t *before,
+			  struct sums *sums, char *sample, const char *what)
+{
+	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "0"));
+	ASSERT_EQ(0, read_trace(dir, &o->id, sums, 1, sample, SAMPLE_BYTES));
+	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
+	TH_LOG("the first event of each kind:\n%s", sample);
+	check_sums(_metadata, o->fd, before, sums, what);
+}
+
 TEST(events_add_up_to_the_counters)
 {
 	static const char *const what[] = { "page cache", "pfn", "cow" };
@@ -377,11 +406,7 @@ TEST(pmd_events_add_up_to_the_counters)
 		SKIP(return, WPF_NO_PMD_OBJECTS);
 	ASSERT_EQ(0, err);
 	ASSERT_NE(0, size);
-	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "0"));
-	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
-	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "1"));
-	ASSERT_EQ(0, wpf_stats(o.fd, before));
-	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "1"));
+	trace_one_begin(_metadata, dir, o.fd, before);
 
 	PAGE(p, 0)[0] = 1;
 	ASSERT_EQ((int64_t)n, wpf_clean(o.fd, 0, n));
@@ -390,11 +415,7 @@ TEST(pmd_events_add_up_to_the_counters)
 	ASSERT_EQ(0, PAGE(p, n)[0]);
 	munmap(p, 2 * size);
 
-	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "0"));
-	ASSERT_EQ(0, read_trace(dir, &o.id, &sums, 1, sample, SAMPLE_BYTES));
-	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
-	TH_LOG("the first event of each kind:\n%s", sample);
-	check_sums(_metadata, o.fd, before, &sums, "pmd");
+	trace_one_end(_metadata, dir, &o, before, &sums, sample, "pmd");
 	ASSERT_EQ(2, sums.v[WPFAULT_STAT_PMD_MAPS]);
 	ASSERT_EQ(1, sums.v[WPFAULT_STAT_PMD_UPGRADES]);
 	ASSERT_EQ(1, sums.v[WPFAULT_STAT_PMD_FALLBACKS]);
@@ -431,22 +452,15 @@ TEST(mkwrite_insert_events_add_up_to_the_counters)
 	ASSERT_EQ(0, err);
 	p = wpf_map(o.fd, 2, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "0"));
-	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
-	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "1"));
-	ASSERT_EQ(0, wpf_stats(o.fd, before));
-	ASSERT_EQ(0, tracefs_write(dir, "tracing_on", "1"));
+	trace_one_begin(_metadata, dir, o.fd, before);
 
 	PAGE(p, 0)[0] = 1;
 	ASSERT_EQ(1, wpf_clean(o.fd, 0, 2));
 	PAGE(p, 0)[0] = 2;
 	munmap(p, 2 * page_size);
 
-	ASSERT_EQ(0, tracefs_write(dir, "events/wpfault/enable", "0"));
-	ASSERT_EQ(0, read_trace(dir, &o.id, &sums, 1, sample, SAMPLE_BYTES));
-	ASSERT_EQ(0, tracefs_write(dir, "trace", ""));
-	TH_LOG("the first event of each kind:\n%s", sample);
-	check_sums(_metadata, o.fd, before, &sums, "mkwrite insert");
+	trace_one_end(_metadata, dir, &o, before, &sums, sample,
+		      "mkwrite insert");
 	ASSERT_EQ(2, sums.v[WPFAULT_STAT_MKWRITE_INSERTS]);
 	ASSERT_EQ(1, sums.v[PM]);
 	ASSERT_EQ(0, sums.v[CU]);
