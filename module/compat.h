@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/pagemap.h>
+#include <linux/slab.h>
 #include <linux/splice.h>
 #include <linux/writeback.h>
 #if !defined(WPF_HAVE_INSERT_PFN_PMD_ULONG) || defined(WPF_HAVE_MIXED_MKWRITE)
@@ -25,6 +26,12 @@
 #include <linux/folio_batch.h>
 #else
 #include <linux/pagevec.h>
+#endif
+
+/* 7.x's kmalloc_obj() and kzalloc_obj(), for the kernels before them. */
+#ifndef WPF_HAVE_KMALLOC_OBJ
+#define kmalloc_obj(var, gfp) kmalloc(sizeof(var), gfp)
+#define kzalloc_obj(var, gfp) kzalloc(sizeof(var), gfp)
 #endif
 
 /* Whether a fault runs under the per-VMA lock (6.4 on), not mmap_lock. */

@@ -208,7 +208,7 @@ static int wpf_fill_super(struct super_block *sb, struct fs_context *fc)
 	int err;
 
 	/* kill_sb frees it, whatever fails after. */
-	info = kzalloc(sizeof(*info), GFP_KERNEL);
+	info = kzalloc_obj(*info, GFP_KERNEL);
 	if (!info)
 		return -ENOMEM;
 	sb->s_fs_info = info;
@@ -295,7 +295,7 @@ static const struct fs_context_operations wpf_context_ops = {
 
 static int wpf_init_fs_context(struct fs_context *fc)
 {
-	struct wpf_fs_folios *folios = kzalloc(sizeof(*folios), GFP_KERNEL);
+	struct wpf_fs_folios *folios = kzalloc_obj(*folios, GFP_KERNEL);
 
 	if (!folios)
 		return -ENOMEM;
@@ -311,6 +311,9 @@ static struct file_system_type wpf_fs_type = {
 	.init_fs_context = wpf_init_fs_context,
 	.kill_sb = wpf_kill_super,
 };
+
+/* "mount -t wpfault" loads the module. */
+MODULE_ALIAS_FS("wpfault");
 
 /*
  * The internal mount, made on first use; each call holds it until

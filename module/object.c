@@ -51,7 +51,7 @@ static struct inode *wpf_object_new(struct super_block *sb,
 	struct wpf_object *obj;
 	struct inode *inode;
 
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	obj = kzalloc_obj(*obj, GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
 	if (wpf_counters_init(&obj->stats))

@@ -442,8 +442,7 @@ int wpf_pfn_tracking_vma_add(struct wpf_object *obj,
 	struct wpf_vma *v;
 	int err;
 
-	v = kmalloc(sizeof(*v), from_mmap ? GFP_KERNEL :
-			 GFP_KERNEL | __GFP_NOFAIL);
+	v = kmalloc_obj(*v, from_mmap ? GFP_KERNEL : GFP_KERNEL | __GFP_NOFAIL);
 	if (!v)
 		return -ENOMEM;
 	v->obj = obj;

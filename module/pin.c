@@ -176,7 +176,7 @@ static struct wpf_pin *wpf_pin_new(const struct wpfault_pin *arg)
 	struct wpf_pin *pin;
 	int err = -ENOMEM;
 
-	pin = kzalloc(sizeof(*pin), GFP_KERNEL_ACCOUNT);
+	pin = kzalloc_obj(*pin, GFP_KERNEL_ACCOUNT);
 	if (!pin)
 		return ERR_PTR(-ENOMEM);
 	pin->pages = kvmalloc_array(nr, sizeof(*pin->pages),

@@ -53,7 +53,8 @@ expect() {
 	want=$2
 	shift 2
 	run_io "$@"
-	got=$(grep -v '^> ' "$out" | tr -s ' ' | sed -E 's/object [0-9]+/object ID/g')
+	got=$(grep -v '^> ' "$out" | tr -s ' ' |
+		sed -E 's/object [0-9]+/object ID/g')
 	[ $rc = 0 ] && [ "$got" = "$want" ]
 	verdict $? "$desc" "$want"
 }
@@ -236,5 +237,6 @@ fails "a failing child fails the run at wait" "wait: the child failed" \
 	-c 'create 8' -c fork -c 'munmap' -c 'mwrite 0 1' -c wait
 rm -f "$out"
 
-echo "# Totals: pass:$((n - failed)) fail:$failed xfail:0 xpass:0 skip:0 error:0"
+echo "# Totals: pass:$((n - failed)) fail:$failed xfail:0 xpass:0" \
+	"skip:0 error:0"
 [ $failed = 0 ]

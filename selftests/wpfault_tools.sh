@@ -136,5 +136,6 @@ fi
 rm -rf "${mnt:?}"/* "$ref"
 umount "$mnt" && rmdir "$mnt"
 result $? "unmounted"
-echo "# Totals: pass:$((n - failed - skipped)) fail:$failed xfail:0 xpass:0 skip:$skipped error:0"
+echo "# Totals: pass:$((n - failed - skipped)) fail:$failed xfail:0 xpass:0" \
+	"skip:$skipped error:0"
 [ $failed = 0 ]
