@@ -273,58 +273,99 @@ riscv64_deps() {
 	rm -rf "$tmp"
 }
 
-# xfs_io and stress-ng for arm64 guests (wpfault_tools.sh): Debian's arm64
-# packages of them and of every library they need, extracted into a sysroot,
-# and the list of files the guest needs (binaries, libraries by soname, the
-# loader), which vm-run.sh copies into the initramfs.  A library is found by
-# soname: the host package that ships its amd64 build names the arm64
-# package (multiarch libraries share package names across architectures).
-tools_arm64() {
-	local dir=$WPFAULT_CACHE/tools/arm64 root tmp elf so pkg found
-	local -a todo
+# xfs_io and stress-ng for a foreign guest (wpfault_tools.sh): the guest
+# architecture's packages of them and of every library they need, extracted
+# into a sysroot, and the list of files the guest needs (binaries, libraries
+# by soname, the loader), which vm-run.sh copies into the initramfs.  arm64
+# packages come from the host's Debian 12; riscv64 ones from unstable, through
+# its root, since Debian 12 has no riscv64.  A library missing from the
+# sysroot is in a direct Depends of the package that holds the file needing
+# it (dpkg-shlibdeps puts it there): those are fetched, and the search goes on.
+tools_foreign() { # arch
+	local arch=$1 dir=$WPFAULT_CACHE/tools/$1 triplet root elf so found
+	local owner
+	local -a todo deps
 	[[ -f $dir/.done ]] && return
-	log "fetching xfs_io and stress-ng for arm64, with their libraries"
-	apt_update
-	rm -rf "$dir" && mkdir -p "$dir"
+	case $arch in
+	arm64) triplet=aarch64-linux-gnu ;;
+	riscv64) triplet=riscv64-linux-gnu ;;
+	esac
+	log "fetching xfs_io and stress-ng for $arch, with their libraries"
+	[[ $arch == arm64 ]] && apt_update
+	rm -rf "$dir" && mkdir -p "$dir/debs" "$dir/contents"
 	root=$dir/root
-	tmp=$(mktemp -d)
-	for pkg in xfsprogs stress-ng; do
-		fetch_deb "$pkg:arm64" "$tmp" || die "cannot download $pkg:arm64"
-		dpkg -x "$tmp"/*.deb "$root"
-		rm "$tmp"/*.deb
-	done
+	foreign_debs "$arch" "$dir" xfsprogs stress-ng
+	# Merged /usr (unstable): the loader the binaries name is under /lib.
+	[[ -e $root/lib ]] || ln -s usr/lib "$root/lib"
 	todo=(usr/sbin/xfs_io usr/bin/stress-ng)
 	printf '%s\n' "${todo[@]}" >"$dir/files"
 	while ((${#todo[@]})); do
 		elf=${todo[0]}
 		todo=("${todo[@]:1}")
-		aarch64-linux-gnu-readelf -l "$root/$elf" |
+		readelf -l "$root/$elf" |
 			sed -n 's/.*interpreter: \/\(.*\)\]$/\1/p' >>"$dir/files"
-		for so in $(aarch64-linux-gnu-readelf -d "$root/$elf" |
+		for so in $(readelf -d "$root/$elf" |
 			sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
-			found=$(cd "$root" && find lib usr/lib -name "$so" \
-				-path '*/aarch64-linux-gnu/*' -print -quit 2>/dev/null)
+			found=$(find_foreign_lib "$root" "$triplet" "$so")
 			if [[ -z $found ]]; then
-				pkg=$(dpkg -S "*/x86_64-linux-gnu/$so" 2>/dev/null |
-					head -n 1 | cut -d: -f1)
-				[[ -n $pkg ]] ||
-					die "no package found for $so (needed by ${elf##*/})"
-				fetch_deb "$pkg:arm64" "$tmp" ||
-					die "cannot download $pkg:arm64"
-				dpkg -x "$tmp"/*.deb "$root"
-				rm "$tmp"/*.deb
-				found=$(cd "$root" && find lib usr/lib -name "$so" \
-					-path '*/aarch64-linux-gnu/*' -print -quit)
-				[[ -n $found ]] || die "$pkg:arm64 has no $so"
+				owner=$(grep -lxF "./$elf" "$dir"/contents/* | head -n 1)
+				[[ -n $owner ]] || die "no $arch package holds $elf"
+				mapfile -t deps < <(foreign_depends "$arch" "${owner##*/}")
+				foreign_debs "$arch" "$dir" "${deps[@]}"
+				found=$(find_foreign_lib "$root" "$triplet" "$so")
+				[[ -n $found ]] ||
+					die "no Depends of ${owner##*/} ($arch) has $so"
 			fi
 			grep -qxF "$found" "$dir/files" && continue
 			echo "$found" >>"$dir/files"
 			todo+=("$found")
 		done
 	done
-	rmdir "$tmp"
+	rm -rf "$dir/debs"
 	sort -u -o "$dir/files" "$dir/files"
 	touch "$dir/.done"
+}
+
+find_foreign_lib() { # root triplet soname
+	(cd "$1" && find usr/lib lib -name "$3" -path "*/$2/*" -print -quit \
+		2>/dev/null)
+}
+
+# The packages ARCH's PACKAGE depends on directly, by name.
+foreign_depends() { # arch package
+	local -a cmd=(apt-cache depends --no-recommends --no-suggests
+		--no-conflicts --no-breaks --no-replaces --no-enhances "$2:$1")
+	if [[ $1 == riscv64 ]]; then
+		in_sid_root "${cmd[@]}"
+	else
+		"${cmd[@]}"
+	fi | sed -n "s/^  Depends: \([^<:]*\):$1\$/\1/p"
+}
+
+# Fetches ARCH's PACKAGEs not fetched yet into DIR/debs, extracts them into
+# DIR/root and records what each holds in DIR/contents.
+foreign_debs() { # arch dir package...
+	local arch=$1 dir=$2 pkg deb tmp
+	shift 2
+	for pkg; do
+		[[ -f $dir/contents/$pkg ]] && continue
+		rm -f "$dir"/debs/*.deb
+		if [[ $arch == riscv64 ]]; then
+			tmp=$sid_root/tmp/foreign-deb
+			rm -rf "$tmp" && mkdir -p "$tmp"
+			in_sid_root sh -c "cd /tmp/foreign-deb &&
+				apt-get download -qq $pkg:$arch >/dev/null" ||
+				die "cannot download $pkg:$arch"
+			mv "$tmp"/*.deb "$dir/debs/"
+			rmdir "$tmp"
+		else
+			fetch_deb "$pkg:$arch" "$dir/debs" ||
+				die "cannot download $pkg:$arch"
+		fi
+		deb=$(echo "$dir"/debs/*.deb)
+		dpkg -x "$deb" "$dir/root"
+		dpkg-deb -c "$deb" | awk '{ print $6 }' >"$dir/contents/$pkg"
+	done
 }
 
 # Your own kernel: what it must have to boot the runner at all (an
@@ -367,9 +408,7 @@ for c in "${configs[@]}"; do
 	sid) install_sid_kernel "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	*) install_kernel "$CFG_SERIES" "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	esac
-	if [[ $CFG_ARCH == arm64 ]]; then
-		busybox_arm64
-		tools_arm64
-	fi
+	[[ $CFG_ARCH == arm64 ]] && busybox_arm64
+	[[ $CFG_ARCH == amd64 ]] || tools_foreign "$CFG_ARCH"
 done
 log "dependencies ready in $WPFAULT_CACHE"
