@@ -12,9 +12,10 @@
 #   make check KERNEL=... KDIR=... [ARCH=arm64]
 #                         the same on your own kernel (configuration
 #                         "custom"); check runs lint, dkms and that VM only
-#   make check-newest     the suite on the debug kernels built from the
-#                         newest linux-source of Debian unstable (x86-64,
-#                         also in make check, and arm64)
+#   make check-newest     the suite on the kernels of Debian unstable: the
+#                         debug kernels built from its newest linux-source
+#                         (x86-64 with wpfault in its tree, arm64, riscv64)
+#                         and its stock kernels (x86-64, arm64)
 #   make check-debug      the suite on the debug kernels built from Debian
 #                         12's linux-source 6.12 (arm64, also in make check,
 #                         and x86-64)
@@ -22,6 +23,10 @@
 #                         fuzzers on a random seed
 #   make bench [CONFIG=c] the dirty-tracking benchmark in one VM, results in
 #                         bench/results/CONFIG/ (not part of make check)
+#   make upstream [KSRC=<kernel tree>]
+#                         the in-tree form as a patch series for KSRC
+#                         (default: the newest linux-source of Debian
+#                         unstable), in build/upstream/ (scripts/upstream.sh)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -60,8 +65,8 @@ check:
 	$(custom) scripts/check.sh $(custom_cfg)
 
 check-newest:
-	scripts/check.sh x86_64-debug-newest arm64-debug-newest x86_64-sid \
-		arm64-sid
+	scripts/check.sh x86_64-intree-newest arm64-debug-newest x86_64-sid \
+		arm64-sid riscv64-debug-newest
 
 check-debug:
 	scripts/check.sh x86_64-debug arm64-debug
@@ -72,9 +77,12 @@ fuzz:
 bench:
 	scripts/bench.sh $(CONFIG)
 
+upstream:
+	scripts/upstream.sh $(KSRC)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: bench install all modules selftests lint run check check-newest check-debug fuzz clean
+.PHONY: bench upstream install all modules selftests lint run check check-newest check-debug fuzz clean

@@ -12,10 +12,37 @@ config_lookup "$cfg"
 kdir=$CFG_KERNEL/build
 [[ -d $kdir ]] || die "no kernel headers for $cfg in $kdir: run scripts/deps.sh $cfg"
 out=$WPFAULT_ROOT/build/$cfg
-rm -rf "$out/src"
-copy_module_sources "$out/src"
+mkdir -p "$out"
 
 read -r -a cross <<<"$(cross_env "$CFG_ARCH")"
+if [[ $CFG_SERIES == intree-* ]]; then
+	# The kernel built the module.  The selftests are this tree's, put
+	# in the kernel's tree as the series has them, and built by its
+	# kselftest build, static for the VM's busybox root.
+	tree=$(readlink -f "$kdir")
+	log "building the in-tree selftests for $cfg"
+	rm -rf "$out/kselftest" "$out/wpfault.ko" "$out/series"
+	"$WPFAULT_ROOT/scripts/upstream.sh" "" "$out/series" \
+		2>"$out/series.log" || { cat "$out/series.log" >&2; exit 1; }
+	rm -rf "$tree/tools/testing/selftests/wpfault"
+	(cd "$tree" && git apply --include='tools/testing/selftests/wpfault/*' \
+		"$out"/series/0004-*.patch) ||
+		die "$cfg: the series' selftests do not apply to $tree"
+	if ! make -s -C "$tree/tools/testing/selftests" "${cross[@]}" \
+		TARGETS=wpfault LDFLAGS=-static INSTALL_PATH="$out/kselftest" \
+		install >"$out/build.log" 2>&1; then
+		cat "$out/build.log" >&2
+		die "$cfg: the in-tree selftests failed to build"
+	fi
+	if grep -E 'warning:' "$out/build.log" >&2; then
+		die "$cfg: the in-tree selftests build has warnings"
+	fi
+	tar -czf "$out/kselftest.tar.gz" -C "$out/kselftest" .
+	cp "$tree/lib/wpfault/wpfault.ko" "$out/wpfault.ko"
+	exit 0
+fi
+rm -rf "$out/src"
+copy_module_sources "$out/src"
 log "building wpfault.ko and the selftests for $cfg"
 make_module=(make -s -C "$kdir" M="$out/src" W=1 "${cross[@]}" modules)
 if [[ $CFG_SERIES == sid ]]; then

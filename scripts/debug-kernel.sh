@@ -11,10 +11,14 @@
 #                                            Debian unstable, read through
 #                                            a private apt state, never
 #                                            installed system-wide
+#   debug-kernel.sh SUITE ARCH intree        the same with wpfault's in-tree
+#                                            series (upstream.sh) instead
+#                                            of patches/debug-kernel/, and
+#                                            CONFIG_TEST_WPFAULT=m
 # The result is cached in $WPFAULT_CACHE/debug-kernels/<source>-<arch>-<hash
 # of the config fragments, the patches and the recipe version>/ (vmlinuz, and build ->
 # the built tree for external modules) and linked as
-# $WPFAULT_CACHE/kernels/debug-<suite>-<arch>.
+# $WPFAULT_CACHE/kernels/debug-<suite>-<arch> (intree-<suite>-<arch>).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,21 +28,15 @@ fragments=("$WPFAULT_ROOT/scripts/debug.config"
 	"$WPFAULT_ROOT/scripts/debug-$arch.config")
 [[ -f ${fragments[1]} ]] || die "no debug kernel config for arch '$arch'"
 patches=("$WPFAULT_ROOT"/patches/debug-kernel/*.patch)
+form=${3:-debug}
+case $form in
+debug) ;;
+intree) fragments+=("$WPFAULT_ROOT/scripts/debug-intree.config") ;;
+*) die "unknown form '$form' (debug or intree)" ;;
+esac
 # Bump when the build steps below change what gets built.
 recipe=3
 export CCACHE_DIR=$WPFAULT_CACHE/ccache
-
-sid_apt() {
-	local state=$WPFAULT_CACHE/sid-apt
-	mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
-	[[ -f $state/sources.list ]] ||
-		echo "deb http://deb.debian.org/debian sid main" >"$state/sources.list"
-	"$@" -o Dir::Etc::SourceList="$state/sources.list" \
-		-o Dir::Etc::SourceParts=/dev/null \
-		-o Dir::State::Lists="$state/lists" \
-		-o Dir::Cache="$state/cache" -o APT::Sandbox::User=root \
-		-o APT::Architecture=amd64 -o APT::Architectures=amd64
-}
 
 # Sets src_pkg, src_ver and tarball.
 case $suite in
@@ -47,39 +45,41 @@ bookworm)
 	src_ver=$(dpkg-query -W -f='${Version}' $src_pkg)
 	tarball=/usr/src/linux-source-6.12.tar.xz
 	;;
-sid)
-	log "reading Debian unstable's package lists (private apt state)"
-	sid_apt apt-get update -qq
-	src_pkg=$(sid_apt apt-cache pkgnames linux-source- |
-		grep -E '^linux-source-[0-9]+\.[0-9]+$' | sort -V | tail -n 1)
-	[[ -n $src_pkg ]] || die "no linux-source package in Debian unstable"
-	src_ver=$(sid_apt apt-cache show "$src_pkg" |
-		sed -n 's/^Version: //p' | sort -V | tail -n 1)
-	debs=$WPFAULT_CACHE/sid-apt/debs/$src_pkg-$src_ver
-	if [[ ! -f $debs/.done ]]; then
-		rm -rf "$debs" && mkdir -p "$debs" && chmod 755 "$debs"
-		(cd "$debs" && sid_apt apt-get download -qq "$src_pkg=$src_ver")
-		dpkg -x "$debs"/*.deb "$debs/x"
-		touch "$debs/.done"
-	fi
-	tarball=$(ls "$debs"/x/usr/src/linux-source-*.tar.xz)
-	;;
+sid) sid_linux_source ;;
 *) die "unknown suite '$suite' (bookworm or sid)" ;;
 esac
 
-key=$( (cat "${fragments[@]}" "${patches[@]}"; echo "recipe $recipe") |
-	sha256sum | cut -c1-12)
-dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$arch-$key
-link=$WPFAULT_CACHE/kernels/debug-$suite-$arch
+# What the build depends on: the fragments, the patches' diffs (not their
+# messages) and the recipe; in-tree, also every file the module is made
+# of.  The selftests are not: build.sh puts the current ones in the tree.
+in_series() {
+	[[ $form == intree ]] || return 0
+	git -C "$WPFAULT_ROOT" ls-files -z Kbuild module include \
+		scripts/upstream.sh | (cd "$WPFAULT_ROOT" && xargs -0 cat)
+}
+key=$( (cat "${fragments[@]}"; sed -n '/^--- a\//,$p' "${patches[@]}"
+	in_series; echo "recipe $recipe") | sha256sum | cut -c1-12)
+if [[ $form == intree ]]; then
+	dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$arch-intree-$key
+	link=$WPFAULT_CACHE/kernels/intree-$suite-$arch
+else
+	dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$arch-$key
+	link=$WPFAULT_CACHE/kernels/debug-$suite-$arch
+fi
 mkdir -p "$WPFAULT_CACHE/kernels"
 if [[ -f $dir/.done ]]; then
 	ln -sfn "$dir" "$link"
 	exit 0
 fi
 
-log "building the $arch debug kernel from $src_pkg $src_ver (a few minutes)"
+log "building the $arch $form kernel from $src_pkg $src_ver (a few minutes)"
 rm -rf "$dir" && mkdir -p "$dir/linux"
 tar -xJf "$tarball" -C "$dir/linux" --strip-components=1
+if [[ $form == intree ]]; then
+	# The series begins with the fixes of patches/debug-kernel/.
+	"$WPFAULT_ROOT/scripts/upstream.sh" "$dir/linux" "$dir/series"
+	patches=("$dir"/series/0[0-9][0-9][1-9]-*.patch)
+fi
 cd "$dir/linux"
 for p in "${patches[@]}"; do
 	patch -s -p1 <"$p" || die "${p##*/} does not apply to $src_pkg $src_ver"
@@ -87,12 +87,15 @@ done
 
 # MAPPING_DIRTY_HELPERS and MMU_NOTIFIER have no prompt (only drivers and
 # KVM select them): give them one in this test tree, rather than pull in a
-# DRM driver or KVM to select them.
-for opt in MAPPING_DIRTY_HELPERS MMU_NOTIFIER; do
-	sed -i "/^config $opt\$/{n;s/^\([[:space:]]*\)bool\$/\1bool \"$opt (wpfault test kernel)\"/}" mm/Kconfig
-	grep -A1 "^config $opt\$" mm/Kconfig | grep -q 'bool "' ||
-		die "could not give $opt a prompt in mm/Kconfig"
-done
+# DRM driver or KVM to select them.  In-tree, CONFIG_TEST_WPFAULT selects
+# them.
+if [[ $form == debug ]]; then
+	for opt in MAPPING_DIRTY_HELPERS MMU_NOTIFIER; do
+		sed -i "/^config $opt\$/{n;s/^\([[:space:]]*\)bool\$/\1bool \"$opt (wpfault test kernel)\"/}" mm/Kconfig
+		grep -A1 "^config $opt\$" mm/Kconfig | grep -q 'bool "' ||
+			die "could not give $opt a prompt in mm/Kconfig"
+	done
+fi
 
 read -r -a cross <<<"$(cross_env "$arch")"
 case $arch in
@@ -142,8 +145,16 @@ if ! make -j"$(nproc)" "${cross[@]}" CC="$cc" "$image" modules_prepare \
 	tail -n 50 "$dir/build.log" >&2
 	die "the debug kernel failed to build (log: $dir/build.log)"
 fi
+# The in-tree module again with W=1, as every build of it: no warning.
+if [[ $form == intree ]]; then
+	if ! make -j"$(nproc)" "${cross[@]}" CC="$cc" W=1 M=lib/wpfault \
+		modules >"$dir/module-w1.log" 2>&1 ||
+		grep -E 'warning:|error:' "$dir/module-w1.log" >&2; then
+		die "the in-tree module does not build cleanly with W=1 (log: $dir/module-w1.log)"
+	fi
+fi
 cp "$image_path" "$dir/vmlinuz"
 ln -sfn "$dir/linux" "$dir/build"
 touch "$dir/.done"
 ln -sfn "$dir" "$link"
-log "debug kernel ready: $link"
+log "$form kernel ready: $link"

@@ -24,7 +24,7 @@ apt_update() {
 packages=(build-essential bc bison flex libelf-dev libssl-dev cpio gzip
 	xz-utils kmod ccache qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross busybox-static sparse linux-source-6.12
-	xfsprogs e2fsprogs stress-ng patch dkms rsync)
+	xfsprogs e2fsprogs stress-ng patch dkms rsync unifdef git)
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	log "adding the arm64 architecture (for arm64 kernel and busybox downloads)"
@@ -405,6 +405,8 @@ for c in "${configs[@]}"; do
 	custom) check_custom_kernel ;;
 	debug-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" \
 		"${CFG_SERIES#debug-}" "$CFG_ARCH" ;;
+	intree-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" \
+		"${CFG_SERIES#intree-}" "$CFG_ARCH" intree ;;
 	sid) install_sid_kernel "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	*) install_kernel "$CFG_SERIES" "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	esac

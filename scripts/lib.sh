@@ -25,8 +25,10 @@ deb_kernel_abi() {
 
 # The VM configurations: name series arch flavour cpu hwdirty profile.
 #  series   a Debian kernel series (6.1, 6.12), sid for Debian unstable's
-#           newest, or debug-SUITE for the debug kernel built from that
-#           suite's linux-source (debug-kernel.sh)
+#           newest, debug-SUITE for the debug kernel built from that
+#           suite's linux-source (debug-kernel.sh), or intree-SUITE for
+#           that kernel with wpfault in its tree (upstream.sh), whose
+#           module and selftests the VM runs
 #  flavour  the Debian kernel flavour (amd64, arm64, arm64-16k, rt-amd64):
 #           linux-image-ABI-FLAVOUR; for debug kernels, the arch
 #  hwdirty  whether the CPU sets dirty bits in hardware (arm64:
@@ -54,6 +56,7 @@ arm64-debug-newest debug-sid arm64 arm64 max,pauth-impdef=on yes debug extra
 x86_64-sid sid amd64 amd64 max - quick extra
 arm64-sid sid arm64 arm64 max,pauth-impdef=on yes quick extra
 riscv64-debug-newest debug-sid riscv64 riscv64 rv64 yes debug extra
+x86_64-intree-newest intree-sid amd64 amd64 max - debug extra
 CFG
 }
 
@@ -148,6 +151,58 @@ in_sid_root() { in_sid_root_with "" "$@"; }
 
 # Where the Debian kernel of a series and flavour is extracted, or the
 # debug kernel of a suite and arch is linked.
+# apt with a private state for Debian unstable: its lists and downloads
+# stay in the cache, and nothing is installed system-wide.
+sid_apt() {
+	local state=$WPFAULT_CACHE/sid-apt
+	mkdir -p "$state/lists/partial" "$state/cache/archives/partial"
+	[[ -f $state/sources.list ]] ||
+		echo "deb http://deb.debian.org/debian sid main" >"$state/sources.list"
+	"$@" -o Dir::Etc::SourceList="$state/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null \
+		-o Dir::State::Lists="$state/lists" \
+		-o Dir::Cache="$state/cache" -o APT::Sandbox::User=root \
+		-o APT::Architecture=amd64 -o APT::Architectures=amd64
+}
+
+# The newest linux-source of Debian unstable, downloaded once: sets
+# src_pkg, src_ver and tarball.
+sid_linux_source() {
+	local debs
+	log "reading Debian unstable's package lists (private apt state)"
+	sid_apt apt-get update -qq
+	src_pkg=$(sid_apt apt-cache pkgnames linux-source- |
+		grep -E '^linux-source-[0-9]+\.[0-9]+$' | sort -V | tail -n 1)
+	[[ -n $src_pkg ]] || die "no linux-source package in Debian unstable"
+	src_ver=$(sid_apt apt-cache show "$src_pkg" |
+		sed -n 's/^Version: //p' | sort -V | tail -n 1)
+	debs=$WPFAULT_CACHE/sid-apt/debs/$src_pkg-$src_ver
+	if [[ ! -f $debs/.done ]]; then
+		rm -rf "$debs" && mkdir -p "$debs" && chmod 755 "$debs"
+		(cd "$debs" && sid_apt apt-get download -qq "$src_pkg=$src_ver")
+		dpkg -x "$debs"/*.deb "$debs/x"
+		touch "$debs/.done"
+	fi
+	tarball=$(ls "$debs"/x/usr/src/linux-source-*.tar.xz)
+}
+
+# The parts of that source the in-tree series is made from and checked
+# with (upstream.sh, checkpatch), as released: prints the directory.
+sid_pristine_tree() {
+	local src_pkg src_ver tarball dir
+	sid_linux_source >&2
+	dir=$WPFAULT_CACHE/ksrc/$src_pkg-$src_ver-pristine
+	if [[ ! -f $dir/.done ]]; then
+		rm -rf "$dir" && mkdir -p "$dir"
+		tar -xJf "$tarball" -C "$dir" --strip-components=1 \
+			--wildcards '*/include/*' '*/mm/*' '*/lib/*' \
+			'*/scripts/*' '*/MAINTAINERS' \
+			'*/tools/testing/selftests/Makefile' >&2
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+}
+
 kernel_dir() { echo "$WPFAULT_CACHE/kernels/$1-$2"; }
 
 cross_env() {
