@@ -38,6 +38,8 @@ if [[ $CFG_SERIES == intree-* ]]; then
 		die "$cfg: the in-tree selftests build has warnings"
 	fi
 	tar -czf "$out/kselftest.tar.gz" -C "$out/kselftest" .
+	[[ $(modinfo -F intree "$tree/lib/wpfault/wpfault.ko") == Y ]] ||
+		die "$cfg: $tree/lib/wpfault/wpfault.ko is not an in-tree build"
 	cp "$tree/lib/wpfault/wpfault.ko" "$out/wpfault.ko"
 	exit 0
 fi

@@ -35,7 +35,7 @@ intree) fragments+=("$WPFAULT_ROOT/scripts/debug-intree.config") ;;
 *) die "unknown form '$form' (debug or intree)" ;;
 esac
 # Bump when the build steps below change what gets built.
-recipe=3
+recipe=4
 export CCACHE_DIR=$WPFAULT_CACHE/ccache
 
 # Sets src_pkg, src_ver and tarball.
@@ -145,10 +145,11 @@ if ! make -j"$(nproc)" "${cross[@]}" CC="$cc" "$image" modules_prepare \
 	tail -n 50 "$dir/build.log" >&2
 	die "the debug kernel failed to build (log: $dir/build.log)"
 fi
-# The in-tree module again with W=1, as every build of it: no warning.
+# The in-tree module's objects again with W=1, as every build of it: no
+# warning.  Its wpfault.ko stays the one the kernel's build linked.
 if [[ $form == intree ]]; then
-	if ! make -j"$(nproc)" "${cross[@]}" CC="$cc" W=1 M=lib/wpfault \
-		modules >"$dir/module-w1.log" 2>&1 ||
+	if ! make -j"$(nproc)" "${cross[@]}" CC="$cc" W=1 lib/wpfault/ \
+		>"$dir/module-w1.log" 2>&1 ||
 		grep -E 'warning:|error:' "$dir/module-w1.log" >&2; then
 		die "the in-tree module does not build cleanly with W=1 (log: $dir/module-w1.log)"
 	fi
@@ -157,4 +158,13 @@ cp "$image_path" "$dir/vmlinuz"
 ln -sfn "$dir/linux" "$dir/build"
 touch "$dir/.done"
 ln -sfn "$dir" "$link"
+# Builds of this kernel from other sources, fragments or patches are stale.
+if [[ $form == intree ]]; then
+	tail="$arch-intree-[0-9a-f]{12}"
+else
+	tail="$arch-[0-9a-f]{12}"
+fi
+for old in "$WPFAULT_CACHE/debug-kernels/$src_pkg"-*; do
+	[[ $old != "$dir" && ${old##*/} =~ ^$src_pkg-.*-$tail$ ]] && rm -rf "$old"
+done
 log "$form kernel ready: $link"

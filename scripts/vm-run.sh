@@ -266,6 +266,7 @@ accel=$(pick_accel)
 case $CFG_SERIES in
 custom) what="your kernel $KERNEL" ;;
 debug-*) what="the ${CFG_SERIES#debug-} debug kernel" ;;
+intree-*) what="the ${CFG_SERIES#intree-} debug kernel with wpfault in its tree" ;;
 sid) what="Debian unstable's $CFG_FLAVOUR kernel" ;;
 *) what="Debian $CFG_SERIES $CFG_FLAVOUR" ;;
 esac
