@@ -113,8 +113,7 @@ git_tree commit -q -m base
 fix_message() { # patch
 	sed -n 's/^Subject: \(\[PATCH\] \)\{0,1\}//p' "$1" | head -n 1
 	echo
-	sed -n '/^Subject: /,/^---$/p' "$1" | sed '1d;$d' |
-		sed '/^Signed-off-by: /d'
+	sed -n '/^Subject: /,/^---$/p' "$1" | sed '1d;$d'
 }
 
 for p in patches/debug-kernel/*.patch; do
