@@ -24,7 +24,8 @@ apt_update() {
 packages=(build-essential bc bison flex libelf-dev libssl-dev cpio gzip
 	xz-utils kmod ccache qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross busybox-static sparse linux-source-6.12
-	xfsprogs e2fsprogs stress-ng patch dkms rsync unifdef git)
+	xfsprogs e2fsprogs stress-ng patch dkms rsync unifdef git linux-perf
+	trace-cmd)
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	log "adding the arm64 architecture (for arm64 kernel and busybox downloads)"

@@ -92,11 +92,14 @@ make_initramfs() {
 	fi
 	# Real tools for wpfault_tools.sh, dynamic binaries with their
 	# libraries: the host's on x86-64, the guest architecture's Debian
-	# packages elsewhere (deps.sh).
+	# packages elsewhere (deps.sh); on x86-64 also perf and trace-cmd,
+	# for wpfault_trace_tools.sh.
 	case $CFG_ARCH in
 	amd64)
 		copy_host_tool "$root" xfs_io
-		copy_host_tool "$root" stress-ng ;;
+		copy_host_tool "$root" stress-ng
+		copy_host_tool "$root" perf
+		copy_host_tool "$root" trace-cmd ;;
 	*)
 		tools=$WPFAULT_CACHE/tools/$CFG_ARCH
 		[[ -f $tools/.done ]] ||
