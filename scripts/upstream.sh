@@ -74,8 +74,10 @@ probe_flags() {
 }
 mapfile -t flags < <(probe_flags)
 # Every macro Kbuild can set must have been decided here.
+# (A here-string, not a pipe: grep -q's early exit would fail printf.)
+decided=$(printf '%s\n' "${flags[@]}")
 for macro in $(grep -o 'WPF_HAVE_[A-Z0-9_]*' Kbuild | sort -u); do
-	printf '%s\n' "${flags[@]}" | grep -qx -- "-[DU]$macro" ||
+	grep -qx -- "-[DU]$macro" <<<"$decided" ||
 		die "no in-tree rule for $macro (Kbuild): add it to upstream.sh"
 done
 flags+=(-DCONFIG_MAPPING_DIRTY_HELPERS -DCONFIG_MMU_NOTIFIER)

@@ -8,7 +8,7 @@
 # (WARN, BUG, Oops, KASAN, lockdep, kmemleak...) in dmesg, which it prints.
 #
 #   vm-run.sh CONFIG
-# Environment: WPFAULT_VM_TIMEOUT (seconds, default 600; 1800 on riscv64),
+# Environment: WPFAULT_VM_TIMEOUT (seconds, default 600; 3000 on riscv64),
 #              WPFAULT_ACCEL (kvm or tcg; default: kvm when it works),
 #              WPFAULT_STRESS_SECONDS (stress test length; default 10,
 #              60 on the debug kernel), WPFAULT_FUZZ_SEED (N or random),
@@ -30,7 +30,7 @@ kernel=$CFG_KERNEL/vmlinuz
 # qemu emulates riscv64 about three times slower than x86-64 or arm64 here
 # (docs/testing.md has the measured times).
 case $CFG_ARCH in
-riscv64) timeout_s=${WPFAULT_VM_TIMEOUT:-1800} ;;
+riscv64) timeout_s=${WPFAULT_VM_TIMEOUT:-3000} ;;
 *) timeout_s=${WPFAULT_VM_TIMEOUT:-600} ;;
 esac
 [[ -f $out/wpfault.ko ]] || die "$cfg is not built: run scripts/build.sh $cfg"

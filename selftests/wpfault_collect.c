@@ -692,7 +692,8 @@ static void check_killable(struct __test_metadata *_metadata,
 	ASSERT_GT(1.0, gone);
 }
 
-TEST_F(collect, huge_ranges_are_killable)
+/* Each teardown takes seconds under TCG: more than the default 30 s. */
+TEST_F_TIMEOUT(collect, huge_ranges_are_killable, 120)
 {
 	check_killable(_metadata, variant->type, variant->method,
 		       WPFAULT_IOC_DIRTY_BITMAP);
