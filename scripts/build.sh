@@ -57,11 +57,7 @@ if ! "${make_module[@]}" >"$out/build.log" 2>&1; then
 	cat "$out/build.log" >&2
 	die "$cfg: module build failed"
 fi
-case $CFG_ARCH in
-amd64) cc=gcc ;;
-arm64) cc=aarch64-linux-gnu-gcc ;;
-riscv64) cc=riscv64-linux-gnu-gcc ;;
-esac
+cc=$(cross_cc "$CFG_ARCH")
 # Packed as a kselftest install (make gen_tar): the VM runs that copy.
 rm -rf "$out/kselftest"
 if ! make -s -C "$WPFAULT_ROOT/selftests" OUTPUT="$out/selftests" \

@@ -30,8 +30,9 @@ fragments=("$WPFAULT_ROOT/scripts/debug.config"
 patches=("$WPFAULT_ROOT"/patches/debug-kernel/*.patch)
 form=${3:-debug}
 case $form in
-debug) ;;
-intree) fragments+=("$WPFAULT_ROOT/scripts/debug-intree.config") ;;
+debug) tag= ;;
+intree) tag=-intree
+	fragments+=("$WPFAULT_ROOT/scripts/debug-intree.config") ;;
 *) die "unknown form '$form' (debug or intree)" ;;
 esac
 # Bump when the build steps below change what gets built.
@@ -59,13 +60,8 @@ in_series() {
 }
 key=$( (cat "${fragments[@]}"; sed -n '/^--- a\//,$p' "${patches[@]}"
 	in_series; echo "recipe $recipe") | sha256sum | cut -c1-12)
-if [[ $form == intree ]]; then
-	dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$arch-intree-$key
-	link=$WPFAULT_CACHE/kernels/intree-$suite-$arch
-else
-	dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$arch-$key
-	link=$WPFAULT_CACHE/kernels/debug-$suite-$arch
-fi
+dir=$WPFAULT_CACHE/debug-kernels/$src_pkg-$src_ver-$arch$tag-$key
+link=$WPFAULT_CACHE/kernels/$form-$suite-$arch
 mkdir -p "$WPFAULT_CACHE/kernels"
 if [[ -f $dir/.done ]]; then
 	ln -sfn "$dir" "$link"
@@ -99,13 +95,12 @@ fi
 
 read -r -a cross <<<"$(cross_env "$arch")"
 case $arch in
-amd64) image=bzImage image_path=arch/x86/boot/bzImage cc=gcc ;;
-arm64) image=Image image_path=arch/arm64/boot/Image
-	cc=aarch64-linux-gnu-gcc ;;
-riscv64) image=Image image_path=arch/riscv/boot/Image
-	cc=riscv64-linux-gnu-gcc ;;
+amd64) image=bzImage image_path=arch/x86/boot/bzImage ;;
+arm64) image=Image image_path=arch/arm64/boot/Image ;;
+riscv64) image=Image image_path=arch/riscv/boot/Image ;;
 *) die "unknown arch '$arch' (amd64, arm64 or riscv64)" ;;
 esac
+cc=$(cross_cc "$arch")
 command -v ccache >/dev/null && cc="ccache $cc"
 
 make -s "${cross[@]}" tinyconfig >/dev/null
@@ -159,12 +154,8 @@ ln -sfn "$dir/linux" "$dir/build"
 touch "$dir/.done"
 ln -sfn "$dir" "$link"
 # Builds of this kernel from other sources, fragments or patches are stale.
-if [[ $form == intree ]]; then
-	tail="$arch-intree-[0-9a-f]{12}"
-else
-	tail="$arch-[0-9a-f]{12}"
-fi
 for old in "$WPFAULT_CACHE/debug-kernels/$src_pkg"-*; do
-	[[ $old != "$dir" && ${old##*/} =~ ^$src_pkg-.*-$tail$ ]] && rm -rf "$old"
+	[[ $old != "$dir" && ${old##*/} =~ ^$src_pkg-.*-$arch$tag-[0-9a-f]{12}$ ]] &&
+		rm -rf "$old"
 done
 log "$form kernel ready: $link"

@@ -149,8 +149,6 @@ in_sid_root_with() { # SRC command...
 
 in_sid_root() { in_sid_root_with "" "$@"; }
 
-# Where the Debian kernel of a series and flavour is extracted, or the
-# debug kernel of a suite and arch is linked.
 # apt with a private state for Debian unstable: its lists and downloads
 # stay in the cache, and nothing is installed system-wide.
 sid_apt() {
@@ -203,6 +201,8 @@ sid_pristine_tree() {
 	echo "$dir"
 }
 
+# Where the Debian kernel of a series and flavour is extracted, or the
+# debug kernel of a suite and arch is linked.
 kernel_dir() { echo "$WPFAULT_CACHE/kernels/$1-$2"; }
 
 cross_env() {
@@ -210,6 +210,16 @@ cross_env() {
 	amd64) echo "" ;;
 	arm64) echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
 	riscv64) echo "ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu-" ;;
+	*) die "unknown arch '$1'" ;;
+	esac
+}
+
+# The C compiler for arch $1, for what is built outside Kbuild.
+cross_cc() {
+	case $1 in
+	amd64) echo gcc ;;
+	arm64) echo aarch64-linux-gnu-gcc ;;
+	riscv64) echo riscv64-linux-gnu-gcc ;;
 	*) die "unknown arch '$1'" ;;
 	esac
 }
