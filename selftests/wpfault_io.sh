@@ -6,25 +6,19 @@
 # bitmap, counter deltas, errno names) with the exact expected lines.
 # Prints TAP; exits 0 if all passed, 4 (skip) without the module.
 
-ksft_skip=4
 dir=$(dirname "$0")
+. "$dir/ktap.sh"
 io=$dir/wpfault-io
-if [ ! -e /dev/wpfault ]; then
-	echo "1..0 # SKIP /dev/wpfault missing: wpfault.ko is not loaded"
-	exit $ksft_skip
-fi
+need_module
 if [ ! -x "$io" ]; then
 	echo "1..0 # SKIP $io is not built"
 	exit $ksft_skip
 fi
 
 out=$(mktemp /tmp/wpfault-io-out-XXXXXX)
-n=0
-failed=0
 
 # Runs wpfault-io with these arguments, output into $out; sets $rc.
 run_io() {
-	n=$((n + 1))
 	"$io" "$@" >"$out" 2>&1
 	rc=$?
 }
@@ -32,12 +26,8 @@ run_io() {
 # verdict PASSED DESCRIPTION WANTED: the TAP line; on failure, what was
 # wanted and the whole output.
 verdict() {
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-		return
-	fi
-	echo "not ok $n $2"
-	failed=$((failed + 1))
+	result "$1" "$2"
+	[ "$1" = 0 ] && return
 	echo "# exit status $rc; wanted:"
 	echo "$3" | sed 's/^/#   /'
 	echo "# got:"
@@ -237,6 +227,5 @@ fails "a failing child fails the run at wait" "wait: the child failed" \
 	-c 'create 8' -c fork -c 'munmap' -c 'mwrite 0 1' -c wait
 rm -f "$out"
 
-echo "# Totals: pass:$((n - failed)) fail:$failed xfail:0 xpass:0" \
-	"skip:0 error:0"
+totals
 [ $failed = 0 ]

@@ -18,32 +18,16 @@
 # must finish without error, with the module-wide counters moving.
 # Prints KTAP; exits 0 if all passed, 4 (skip) without xfs_io or module.
 
-ksft_skip=4
+. "$(dirname "$0")/ktap.sh"
 if ! command -v xfs_io >/dev/null 2>&1; then
 	echo "1..0 # SKIP xfs_io (Debian's xfsprogs) is not installed"
 	exit $ksft_skip
 fi
-if [ ! -e /dev/wpfault ]; then
-	echo "1..0 # SKIP /dev/wpfault missing: wpfault.ko is not loaded"
-	exit $ksft_skip
-fi
+need_module
 
 ps=$(($(awk '/^KernelPageSize:/ { print $2; exit }' /proc/self/smaps) * 1024))
 mnt=$(mktemp -d /tmp/wpfault-tools-XXXXXX)
 ref=$(mktemp /tmp/wpfault-tools-ref-XXXXXX)
-n=0
-failed=0
-skipped=0
-
-result() { # ok, description
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
 
 # The value of counter $2 of the object behind file $1.
 counter() {
@@ -128,14 +112,11 @@ if command -v stress-ng >/dev/null 2>&1; then
 	rm -f "$log"
 	result $rc "stress-ng: mmap --mmap-file, msync, fault"
 else
-	n=$((n + 1))
-	skipped=$((skipped + 1))
-	echo "ok $n stress-ng # SKIP stress-ng is not installed"
+	skip stress-ng "stress-ng is not installed"
 fi
 
 rm -rf "${mnt:?}"/* "$ref"
 umount "$mnt" && rmdir "$mnt"
 result $? "unmounted"
-echo "# Totals: pass:$((n - failed - skipped)) fail:$failed xfail:0 xpass:0" \
-	"skip:$skipped error:0"
+totals
 [ $failed = 0 ]

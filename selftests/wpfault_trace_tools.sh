@@ -8,38 +8,17 @@
 # selftest.  Where a tool is not installed its tests skip.
 # Prints TAP; exits 0 if all passed, 4 (skip) without the module.
 
-ksft_skip=4
 dir=$(dirname "$0")
+. "$dir/ktap.sh"
 io=$dir/wpfault-io
-if [ ! -e /dev/wpfault ]; then
-	echo "1..0 # SKIP /dev/wpfault missing: wpfault.ko is not loaded"
-	exit $ksft_skip
-fi
+need_module
 tmp=$(mktemp -d /tmp/wpfault-trace-tools-XXXXXX)
-n=0
-failed=0
-skipped=0
 
-ok() { # passed description
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
-
-# Like ok(), with the end of the tool's and the test's output on failure.
-shown() { # passed description
+# Like result(), with the end of the tool's and the test's output on
+# failure.
+shown() { # status description
 	[ "$1" = 0 ] || tail -n 20 "$tmp/out" | sed 's/^/# /'
-	ok "$@"
-}
-
-skip() { # description reason
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-	skipped=$((skipped + 1))
+	result "$@"
 }
 
 # wpfault-io's arguments: a pfn object and a page-cache object, each read
@@ -85,10 +64,10 @@ if command -v perf >/dev/null; then
 		compare "perf stat" "$(count wpfault_fault)" \
 			"$(count wpfault_page_mkwrite)" \
 			"$(count wpfault_pfn_mkwrite)"
-		ok $? "perf stat counts each fault path as the counters do"
+		result $? "perf stat counts each fault path as the counters do"
 	else
 		sed 's/^/# /' "$tmp/err"
-		ok 1 "perf stat counts each fault path as the counters do"
+		result 1 "perf stat counts each fault path as the counters do"
 	fi
 	perf record -o "$tmp/perf.data" -e 'wpfault:*' -- \
 		"$dir/wpfault_pfn" >"$tmp/out" 2>&1 &&
@@ -116,10 +95,10 @@ if command -v trace-cmd >/dev/null; then
 		compare "trace-cmd" "$(count wpfault_fault)" \
 			"$(count wpfault_page_mkwrite)" \
 			"$(count wpfault_pfn_mkwrite)"
-		ok $? "trace-cmd counts each fault path as the counters do"
+		result $? "trace-cmd counts each fault path as the counters do"
 	else
 		sed 's/^/# /' "$tmp/err"
-		ok 1 "trace-cmd counts each fault path as the counters do"
+		result 1 "trace-cmd counts each fault path as the counters do"
 	fi
 	trace-cmd record -o "$tmp/pfn.dat" -e wpfault -F -c \
 		"$dir/wpfault_pfn" >"$tmp/out" 2>&1 &&
@@ -134,6 +113,5 @@ else
 fi
 
 rm -rf "$tmp"
-echo "# Totals: pass:$((n - failed - skipped)) fail:$failed xfail:0 xpass:0" \
-	"skip:$skipped error:0"
+totals
 [ "$failed" = 0 ]
