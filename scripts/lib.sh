@@ -121,6 +121,48 @@ config_lookup() {
 	die "unknown configuration '$1' (known: $(wpfault_all_configs | cut -d' ' -f1 | xargs))"
 }
 
+# Copies the host program @2, its libraries and loader into root @1.
+copy_host_tool() {
+	local root=$1 bin f
+	bin=$(command -v "$2") || die "no $2 on the host: run scripts/deps.sh"
+	for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$root${f%/*}"
+		cp -L "$f" "$root$f"
+	done
+}
+
+# A new root in DIR for the test VMs of CFG_ARCH (config_lookup): busybox,
+# and real tools for wpfault_tools.sh, dynamic binaries with their
+# libraries: the host's on x86-64, the guest architecture's Debian
+# packages elsewhere (deps.sh); on x86-64 also perf and trace-cmd, for
+# wpfault_trace_tools.sh.
+busybox_root() {
+	local root=$1 bb tools f
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp}
+	case $CFG_ARCH in
+	amd64) bb=/bin/busybox ;;
+	*) bb=$WPFAULT_CACHE/busybox/$CFG_ARCH/busybox ;;
+	esac
+	[[ -x $bb ]] || die "no busybox for $CFG_ARCH: run scripts/deps.sh"
+	cp "$bb" "$root/bin/busybox"
+	case $CFG_ARCH in
+	amd64)
+		copy_host_tool "$root" xfs_io
+		copy_host_tool "$root" stress-ng
+		copy_host_tool "$root" perf
+		copy_host_tool "$root" trace-cmd ;;
+	*)
+		tools=$WPFAULT_CACHE/tools/$CFG_ARCH
+		[[ -f $tools/.done ]] ||
+			die "no $CFG_ARCH xfs_io and stress-ng: run scripts/deps.sh"
+		while read -r f; do
+			mkdir -p "$root/${f%/*}"
+			cp -L "$tools/root/$f" "$root/$f"
+		done <"$tools/files" ;;
+	esac
+}
+
 # Copies what Kbuild needs for the module into DIR, so that builds for
 # different kernels never share objects.
 copy_module_sources() {

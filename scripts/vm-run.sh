@@ -38,29 +38,14 @@ esac
 # No verdict of an earlier run may outlive this one, whatever ends it.
 rm -f "$out/result" "$out/booted"
 
-# Lines that mean the kernel found a bug: any one fails the run.
-report_re='WARNING:|BUG:|Oops|KASAN|UBSAN|suspected memory leak|circular locking|recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|blocked for more than|soft lockup|hard LOCKUP|self-detected stall|detected stalls on CPU|Kernel panic|general protection fault|Unable to handle kernel|Call Trace|Call trace'
-
-# Copies the host program @2, its libraries and loader into root @1.
-copy_host_tool() {
-	local root=$1 bin f
-	bin=$(command -v "$2") || die "no $2 on the host: run scripts/deps.sh"
-	for f in "$bin" $(ldd "$bin" | grep -o '/[^ ]*'); do
-		mkdir -p "$root${f%/*}"
-		cp -L "$f" "$root$f"
-	done
-}
+# Lines that mean the kernel found a bug: any one fails the run.  The
+# list is shared with the LAVA test definition's runner.
+report_re=$(paste -s -d '|' "$WPFAULT_ROOT/scripts/kernel-reports.ere")
 
 make_initramfs() {
-	local root=$out/initramfs bb f tools
-	rm -rf "$root"
-	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,wpfault}
-	case $CFG_ARCH in
-	amd64) bb=/bin/busybox ;;
-	*) bb=$WPFAULT_CACHE/busybox/$CFG_ARCH/busybox ;;
-	esac
-	[[ -x $bb ]] || die "no busybox for $CFG_ARCH: run scripts/deps.sh $cfg"
-	cp "$bb" "$root/bin/busybox"
+	local root=$out/initramfs f
+	busybox_root "$root"
+	mkdir -p "$root/wpfault"
 	cp "$out/wpfault.ko" "$root/wpfault/"
 	# bench/compare: two builds of the module, loaded in turn.
 	if [[ -n ${WPFAULT_COMPARE:-} ]]; then
@@ -90,25 +75,6 @@ make_initramfs() {
 		gzip -1 -c "$out/ext4.img" >"$root/ext4.img.gz"
 		rm -f "$out/ext4.img"
 	fi
-	# Real tools for wpfault_tools.sh, dynamic binaries with their
-	# libraries: the host's on x86-64, the guest architecture's Debian
-	# packages elsewhere (deps.sh); on x86-64 also perf and trace-cmd,
-	# for wpfault_trace_tools.sh.
-	case $CFG_ARCH in
-	amd64)
-		copy_host_tool "$root" xfs_io
-		copy_host_tool "$root" stress-ng
-		copy_host_tool "$root" perf
-		copy_host_tool "$root" trace-cmd ;;
-	*)
-		tools=$WPFAULT_CACHE/tools/$CFG_ARCH
-		[[ -f $tools/.done ]] ||
-			die "no $CFG_ARCH xfs_io and stress-ng: run scripts/deps.sh $cfg"
-		while read -r f; do
-			mkdir -p "$root/${f%/*}"
-			cp -L "$tools/root/$f" "$root/$f"
-		done <"$tools/files" ;;
-	esac
 	cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s
