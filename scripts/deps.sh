@@ -50,21 +50,24 @@ install_missing() { # package...
 
 install_missing "${packages[@]}"
 
-# The kselftest harness and checkpatch, taken from linux-source at build
-# time; keyed by the package version so an upgrade re-extracts.
+# The kselftest harness and runner, and checkpatch, taken from
+# linux-source at build time; keyed by the package version and the list,
+# so that an upgrade or a new file re-extracts.
 src_ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 ksrc=$WPFAULT_CACHE/ksrc/$src_ver
-if [[ ! -f $ksrc/.done ]]; then
+ksrc_files=(tools/testing/selftests/{kselftest_harness.h,kselftest.h}
+	tools/testing/selftests/{run_kselftest.sh,kselftest/}
+	scripts/{checkpatch.pl,spelling.txt,const_structs.checkpatch})
+if [[ $(cat "$ksrc/.done" 2>/dev/null) != "${ksrc_files[*]}" ]]; then
 	log "extracting kselftest harness and checkpatch from linux-source-6.12"
-	rm -rf "$ksrc" && mkdir -p "$ksrc"
+	# Made aside and moved in, for builds that use the old one meanwhile.
+	rm -rf "$ksrc.new" && mkdir -p "$ksrc.new"
 	tarball=$(ls /usr/src/linux-source-6.12.tar.xz)
 	top=$({ tar -tJf "$tarball" || true; } | head -n 1 | cut -d/ -f1)
-	tar -xJf "$tarball" -C "$ksrc" --strip-components=1 \
-		"$top/tools/testing/selftests/kselftest_harness.h" \
-		"$top/tools/testing/selftests/kselftest.h" \
-		"$top/scripts/checkpatch.pl" "$top/scripts/spelling.txt" \
-		"$top/scripts/const_structs.checkpatch"
-	touch "$ksrc/.done"
+	tar -xJf "$tarball" -C "$ksrc.new" --strip-components=1 \
+		"${ksrc_files[@]/#/$top/}"
+	echo "${ksrc_files[*]}" >"$ksrc.new/.done"
+	rm -rf "$ksrc" && mv "$ksrc.new" "$ksrc"
 fi
 ln -sfn "$ksrc" "$WPFAULT_CACHE/ksrc/current"
 

@@ -38,7 +38,9 @@ $(OUTPUT)/wpfault_fuzz: wpfault_fuzz.c $(FUZZ_SRCS) wpfault_util.c \
 run_tests: all
 	@./wpfault.sh -d $(OUTPUT)
 
-# The layout of the kernel's "make -C tools/testing/selftests install".
+# The layout of the kernel's "make -C tools/testing/selftests install",
+# with its runner, so that run_kselftest.sh runs the tarball as in CI labs.
+KSFT_RUNNER := module.sh runner.sh prefix.pl ktap_helpers.sh ksft.py
 install: all
 ifndef INSTALL_PATH
 	$(error set INSTALL_PATH to use install)
@@ -47,6 +49,10 @@ endif
 	cp $(PROGS) $(TEST_PROGS) $(TEST_PROGS_EXTENDED) $(TEST_FILES) \
 		$(INSTALL_PATH)/wpfault/
 	@echo "wpfault:wpfault.sh" >$(INSTALL_PATH)/kselftest-list.txt
+	@mkdir -p $(INSTALL_PATH)/kselftest
+	install -m 744 $(addprefix $(KSFT_DIR)/kselftest/,$(KSFT_RUNNER)) \
+		$(INSTALL_PATH)/kselftest/
+	install -m 744 $(KSFT_DIR)/run_kselftest.sh $(INSTALL_PATH)/
 
 TAR_PATH ?= $(OUTPUT)/wpfault-selftests.tar.gz
 gen_tar: install
