@@ -27,6 +27,10 @@
 #                         the in-tree form as a patch series for KSRC
 #                         (default: the newest linux-source of Debian
 #                         unstable), in build/upstream/ (scripts/upstream.sh)
+#   make lava [LAVA_CONFIGS="x86_64-6.12 arm64-6.12"]
+#                         the LAVA qemu job run by Debian's LAVA dispatcher
+#                         (lava-run), every test case and its result
+#                         (scripts/lava.sh; not part of make check)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -80,9 +84,12 @@ bench:
 upstream:
 	scripts/upstream.sh $(KSRC)
 
+lava:
+	scripts/lava.sh run $(LAVA_CONFIGS)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: bench upstream install all modules selftests lint run check check-newest check-debug fuzz clean
+.PHONY: bench upstream lava install all modules selftests lint run check check-newest check-debug fuzz clean

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The whole suite: dependencies, lint, a dkms build, the selftests in a
-# kernel tree, a W=1 build for every configuration and the VM matrix.
+# The whole suite: dependencies, lint, a dkms build, the LAVA jobs
+# validated and the qemu one run, the selftests in a kernel tree, a W=1
+# build for every configuration and the VM matrix.
 # Ends with "N passed, N failed, N skipped" summed over all
 # configurations and exits non-zero on any failure.
 #   check.sh [CONFIG...]    (default: the whole matrix, then "custom")
@@ -24,9 +25,10 @@ fi
 
 passed=0 failed=0 skipped=0
 summary=()
-# step NAME WHAT-IT-SHOWS SCRIPT: one pass or failure in the summary.
+# step NAME WHAT-IT-SHOWS SCRIPT [ARG...]: one pass or failure in the
+# summary.
 step() {
-	if "$WPFAULT_ROOT/scripts/$3"; then
+	if "$WPFAULT_ROOT/scripts/$3" "${@:4}"; then
 		passed=$((passed + 1))
 		summary+=("$1: $2")
 	else
@@ -40,6 +42,13 @@ if [[ ${configs[*]} == custom ]]; then
 else
 	step lint "checkpatch, sparse, references and call graph clean" lint.sh
 	step dkms "builds against Debian 6.1 and 6.12" dkms-check.sh
+	step lava "every LAVA job valid for lava-common's job schema" \
+		lava.sh validate
+fi
+# The qemu job on the default configuration, as a LAVA worker runs it.
+if [[ " ${configs[*]} " == *" x86_64-6.12 "* ]]; then
+	step lava-run "the qemu job passes in Debian's lava-run on x86_64-6.12" \
+		lava.sh run x86_64-6.12
 fi
 # Needs the newest x86-64 debug kernel's source tree.
 if [[ " ${configs[*]} " == *" x86_64-debug-newest "* ]]; then

@@ -7,9 +7,17 @@
 # Nothing of it is system-wide except Debian packages of this suite; kernel
 # images and per-arch headers are extracted into $WPFAULT_CACHE.
 #
-# usage: deps.sh [CONFIG...]   (default: every configuration of the matrix)
+# usage: deps.sh [--lava] [CONFIG...]
+#   CONFIG  default: every configuration of the matrix
+#   --lava  also Debian's LAVA dispatcher, for make lava (lava.sh)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+lava=
+if [[ ${1:-} == --lava ]]; then
+	lava=1
+	shift
+fi
 
 [[ $(id -u) == 0 ]] || die "deps.sh installs packages and must run as root"
 
@@ -25,7 +33,7 @@ packages=(build-essential bc bison flex libelf-dev libssl-dev cpio gzip
 	xz-utils kmod ccache qemu-system-x86 qemu-system-arm gcc-aarch64-linux-gnu
 	libc6-dev-arm64-cross busybox-static sparse linux-source-6.12
 	xfsprogs e2fsprogs stress-ng patch dkms rsync unifdef git linux-perf
-	trace-cmd)
+	trace-cmd lava-common python3-jinja2)
 
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	log "adding the arm64 architecture (for arm64 kernel and busybox downloads)"
@@ -49,6 +57,8 @@ install_missing() { # package...
 }
 
 install_missing "${packages[@]}"
+# Its recommends (a tftp and an NFS server, lxc...) serve lab devices.
+[[ -z $lava ]] || install_missing lava-dispatcher
 
 # The kselftest harness and runner, and checkpatch, taken from
 # linux-source at build time; keyed by the package version and the list,
