@@ -230,15 +230,17 @@ sid_linux_source() {
 # with (upstream.sh, checkpatch), as released: prints the directory.
 sid_pristine_tree() {
 	local src_pkg src_ver tarball dir
+	local -a parts=('*/include/*' '*/mm/*' '*/lib/*' '*/scripts/*'
+		'*/MAINTAINERS' '*/tools/testing/selftests/Makefile'
+		'*/Documentation/userspace-api/ioctl/ioctl-number.rst')
 	sid_linux_source >&2
 	dir=$WPFAULT_CACHE/ksrc/$src_pkg-$src_ver-pristine
-	if [[ ! -f $dir/.done ]]; then
+	# Keyed by the parts, so that a new one re-extracts.
+	if [[ $(cat "$dir/.done" 2>/dev/null) != "${parts[*]}" ]]; then
 		rm -rf "$dir" && mkdir -p "$dir"
 		tar -xJf "$tarball" -C "$dir" --strip-components=1 \
-			--wildcards '*/include/*' '*/mm/*' '*/lib/*' \
-			'*/scripts/*' '*/MAINTAINERS' \
-			'*/tools/testing/selftests/Makefile' >&2
-		touch "$dir/.done"
+			--wildcards "${parts[@]}" >&2
+		echo "${parts[*]}" >"$dir/.done"
 	fi
 	echo "$dir"
 }

@@ -6,7 +6,7 @@
 #
 #   1-2  the kernel fixes of patches/debug-kernel/, as they are;
 #   3    lib/wpfault/: the module, CONFIG_TEST_WPFAULT in lib/Kconfig.debug,
-#        and a MAINTAINERS entry;
+#        a MAINTAINERS entry and the ioctl code in ioctl-number.rst;
 #   4    tools/testing/selftests/wpfault/: the selftests as a kselftest
 #        target.
 #
@@ -93,7 +93,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tree=$work/tree
 touched=(mm/pagewalk.c mm/memory.c lib/Kconfig.debug lib/Makefile MAINTAINERS
-	tools/testing/selftests/Makefile)
+	tools/testing/selftests/Makefile
+	Documentation/userspace-api/ioctl/ioctl-number.rst)
 
 # A repository holding only the files the series changes, as KSRC has
 # them: the diffs are those of the whole tree.
@@ -213,6 +214,24 @@ awk -v f="$work/maintainers" -v title="WPFAULT WRITE-FAULT TEST MODULE" '
 	die "cannot place the entry in $ksrc/MAINTAINERS"
 mv "$work/m" "$tree/MAINTAINERS"
 
+# The ioctl code, registered where the table's sorted hex codes pass it.
+numbers=$tree/Documentation/userspace-api/ioctl/ioctl-number.rst
+magic=$(sed -n 's/^#define WPFAULT_IOC_MAGIC[[:space:]]*0x\([0-9A-F]*\)$/\1/p' \
+	"$WPFAULT_ROOT/include/uapi/linux/wpfault.h")
+[[ -n $magic ]] || die "no WPFAULT_IOC_MAGIC in the uapi header"
+! grep -q "^0x$magic " "$numbers" || die "ioctl code 0x$magic is taken in $ksrc"
+awk -v code="$magic" '
+	!done && /^0x[0-9A-F][0-9A-F] / && substr($1, 3) > code {
+		printf "%-6s%-7s%-58s%s\n", "0x" code, "00-3F",
+			"lib/wpfault/wpfault_uapi.h", "wpfault test module"
+		printf "%71s%s\n", "", "<mailto:linux-mm@kvack.org>"
+		done = 1
+	}
+	{ print }
+	END { if (!done) exit 1 }' "$numbers" >"$work/n" ||
+	die "cannot place ioctl code 0x$magic in $numbers"
+mv "$work/n" "$numbers"
+
 git_tree add -A
 git_tree commit -q -s --author="$ident" -F - <<'MSG'
 lib: add wpfault, a test module for the kernel's write-fault paths
@@ -244,7 +263,8 @@ counted, per object and module-wide, in debugfs and through an ioctl,
 and traced.  The selftests assert these counts exactly.
 
 The ioctl interface is private to the module and its selftests
-(lib/wpfault/wpfault_uapi.h), as for the HMM test module.
+(lib/wpfault/wpfault_uapi.h), as for the HMM test module.  Its code,
+0xB9, is free and is registered in ioctl-number.rst.
 MSG
 
 # The selftests.
