@@ -3,7 +3,8 @@
 #
 # Builds a debug kernel (KASAN, lockdep, DEBUG_VM, kmemleak, fault
 # injection; scripts/debug.config and debug-ARCH.config) from a Debian
-# linux-source tarball, with the fixes in patches/debug-kernel/ applied,
+# linux-source tarball, with the fixes in patches/debug-kernel/ (and in
+# its subdirectory for the kernel series, for a stable series) applied,
 # for x86-64 or, cross-compiled, arm64 or riscv64:
 #   debug-kernel.sh bookworm [amd64|arm64]   linux-source-6.12 of this
 #                                            Debian release
@@ -27,7 +28,6 @@ arch=${2:-amd64}
 fragments=("$WPFAULT_ROOT/scripts/debug.config"
 	"$WPFAULT_ROOT/scripts/debug-$arch.config")
 [[ -f ${fragments[1]} ]] || die "no debug kernel config for arch '$arch'"
-patches=("$WPFAULT_ROOT"/patches/debug-kernel/*.patch)
 form=${3:-debug}
 case $form in
 debug) tag= ;;
@@ -49,6 +49,16 @@ bookworm)
 sid) sid_linux_source ;;
 *) die "unknown suite '$suite' (bookworm or sid)" ;;
 esac
+# The fixes for every kernel, then those for this kernel series' stable
+# releases alone (patches/debug-kernel/6.12/...), which mainline does not
+# need.
+patches=("$WPFAULT_ROOT"/patches/debug-kernel/*.patch)
+stable=$WPFAULT_ROOT/patches/debug-kernel/${src_pkg#linux-source-}
+for p in "$stable"/*.patch; do
+	if [[ -f $p ]]; then
+		patches+=("$p")
+	fi
+done
 
 # What the build depends on: the fragments, the patches' diffs (not their
 # messages) and the recipe; in-tree, also every file the module is made

@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "wpfault_stats.h"
@@ -440,24 +439,12 @@ TEST(min_order_folio_reaches_past_end_of_file)
 }
 
 /*
- * Debian's 6.12 truncation asks split_folio() for order 0, below the
- * minimum of a min-order mapping, and split_huge_page_to_list_to_order()
- * refuses with a VM_WARN_ONCE ("Cannot split mapped folio below
- * min-order") where CONFIG_DEBUG_VM is set, as in the debug kernels
- * (uname -r ends in -wpfault); 7.2 asks for the minimum order.
- */
-static bool truncation_warns_below_min_order(void)
-{
-	struct utsname u;
-
-	return !uname(&u) && strstr(u.release, "-wpfault") &&
-	       wpf_kernel_version() == 612;
-}
-
-/*
  * A truncation inside a min-order folio cannot split it.  Clean, the
  * folio goes whole (the kernel reads it back when needed); dirty, it
- * stays, zeroed past the new end of file.
+ * stays, zeroed past the new end of file.  Since 6.12.63, 6.12 asks for
+ * a split to order 0, below the minimum, and WARNs with CONFIG_DEBUG_VM
+ * ("Cannot split mapped folio below min-order"); the 6.12 debug kernels
+ * carry the fix (patches/debug-kernel/6.12/), 7.x asks for the minimum.
  */
 TEST(truncation_cannot_split_a_min_order_folio)
 {
@@ -471,8 +458,6 @@ TEST(truncation_cannot_split_a_min_order_folio)
 	ASSERT_LE(0, limit);
 	if (!limit)
 		SKIP(return, WPF_NO_LARGE_FOLIO_OBJECTS);
-	if (truncation_warns_below_min_order())
-		SKIP(return, "%s", "6.12 with CONFIG_DEBUG_VM WARNs on it");
 	m = limit < 2 ? limit : 2;
 	pages = 1UL << m;
 	ASSERT_EQ(0, wpf_create_flags_order(&o, size, WPFAULT_TYPE_PAGECACHE,
