@@ -57,8 +57,6 @@ install_missing() { # package...
 }
 
 install_missing "${packages[@]}"
-# Its recommends (a tftp and an NFS server, lxc...) serve lab devices.
-[[ -z $lava ]] || install_missing lava-dispatcher
 
 # The kselftest harness and runner, and checkpatch, taken from
 # linux-source at build time; keyed by the package version and the list,
@@ -90,6 +88,29 @@ fetch_deb() { # package destdir
 	mv "$tmp"/*.deb "$2/"
 	rmdir "$tmp"
 }
+
+# make lava: the dispatcher, without its recommends (a tftp and an NFS
+# server, lxc...), which serve lab devices; and lava-server's device-type
+# templates, from its package, unpacked and not installed: a device
+# dictionary is rendered from them, and the server itself (a database, a
+# web application) is not needed to run a job.
+if [[ -n $lava ]]; then
+	install_missing lava-dispatcher
+	lava_ver=$(apt-cache show --no-all-versions lava-server |
+		sed -n 's/^Version: //p')
+	lava_dir=$WPFAULT_CACHE/lava-server/$lava_ver
+	if [[ ! -f $lava_dir/.done ]]; then
+		log "unpacking lava-server $lava_ver's device types"
+		rm -rf "$lava_dir" && mkdir -p "$lava_dir/deb"
+		fetch_deb lava-server "$lava_dir/deb" ||
+			die "cannot download lava-server"
+		dpkg-deb -x "$lava_dir"/deb/lava-server_*.deb "$lava_dir/root"
+		mv "$lava_dir/root/usr/share/lava-server/device-types" "$lava_dir/"
+		rm -rf "$lava_dir/deb" "$lava_dir/root"
+		touch "$lava_dir/.done"
+	fi
+	ln -sfn "$lava_dir" "$WPFAULT_CACHE/lava-server/current"
+fi
 
 # The host packages a kernel headers package needs, from its Depends: the
 # common headers its Makefile includes by absolute path (-common, or

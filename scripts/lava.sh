@@ -23,6 +23,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 jobs_dir=$WPFAULT_ROOT/lava/jobs
+# lava-server's device-type templates (deps.sh --lava).
+device_types=$WPFAULT_CACHE/lava-server/current/device-types
 # Debian's python, which has LAVA's modules, whatever else is on PATH.
 python=/usr/bin/python3
 # The qemu job serves the Debian kernels of the matrix.
@@ -83,27 +85,6 @@ validate() {
 	lava_python validate "$out"/*.yaml
 }
 
-# lava-server's device-type templates, from its package: the dispatcher
-# needs a device dictionary rendered from them, and the server itself
-# (a database, a web application) is not needed to run a job.
-device_types() {
-	local ver dir tmp
-	ver=$(apt-cache show --no-all-versions lava-server |
-		sed -n 's/^Version: //p')
-	dir=$WPFAULT_CACHE/lava-server/$ver
-	if [[ ! -f $dir/.done ]]; then
-		tmp=$(mktemp -d)
-		(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root \
-			lava-server >/dev/null) || die "cannot download lava-server"
-		rm -rf "$dir" && mkdir -p "$dir"
-		dpkg-deb -x "$tmp"/lava-server_*.deb "$tmp/root"
-		cp -r "$tmp/root/usr/share/lava-server/device-types" "$dir/"
-		rm -rf "$tmp"
-		touch "$dir/.done"
-	fi
-	echo "$dir/device-types"
-}
-
 # A busybox ramdisk that boots to a shell on the console, where LAVA's
 # test shell runs: nothing of wpfault in it, as on a lab's generic
 # ramdisk; the deploy adds the modules and the kselftests.
@@ -158,7 +139,7 @@ make_modules() {
 }
 
 run_one() {
-	local cfg=$1 out dir rel
+	local cfg=$1 out dir rel want
 	out=$WPFAULT_ROOT/build/$cfg
 	dir=$out/lava
 	"$WPFAULT_ROOT/scripts/deps.sh" --lava "$cfg"
@@ -166,13 +147,14 @@ run_one() {
 	rm -rf "$dir" && mkdir -p "$dir"
 	qemu_job_vars "$cfg" "$dir/vars.json" "$dir"
 	rel=$(modinfo -F vermagic "$out/wpfault.ko" | cut -d' ' -f1)
-	[[ $rel == "$(kernel_release)" ]] ||
-		die "$cfg: wpfault.ko is for $rel, the kernel is $(kernel_release)"
+	want=$(kernel_release)
+	[[ $rel == "$want" ]] ||
+		die "$cfg: wpfault.ko is for $rel, the kernel is $want"
 	make_ramdisk "$dir"
 	make_modules "$dir" "$out" "$rel"
 	lava_python render "$jobs_dir/qemu.yaml.jinja2" "$dir/vars.json" \
 		>"$dir/job.yaml"
-	lava_python device "$(device_types)" \
+	lava_python device "$device_types" \
 		"$WPFAULT_ROOT/lava/devices/qemu-wpfault.jinja2" "$dir/job.yaml" \
 		>"$dir/device.yaml"
 	log "$cfg: running the LAVA job (lava-run; log in $dir/output)"
