@@ -39,8 +39,8 @@ run_tests: all
 	@./wpfault.sh -d $(OUTPUT)
 
 # The layout of the kernel's "make -C tools/testing/selftests install",
-# with its runner, so that run_kselftest.sh runs the tarball as in CI labs.
-KSFT_RUNNER := module.sh runner.sh prefix.pl ktap_helpers.sh ksft.py
+# with the runner of KSFT_DIR's kernel (whose helper files differ between
+# versions), so that run_kselftest.sh runs the tarball as in CI labs.
 install: all
 ifndef INSTALL_PATH
 	$(error set INSTALL_PATH to use install)
@@ -50,7 +50,7 @@ endif
 		$(INSTALL_PATH)/wpfault/
 	@echo "wpfault:wpfault.sh" >$(INSTALL_PATH)/kselftest-list.txt
 	@mkdir -p $(INSTALL_PATH)/kselftest
-	install -m 744 $(addprefix $(KSFT_DIR)/kselftest/,$(KSFT_RUNNER)) \
+	install -m 744 $(wildcard $(KSFT_DIR)/kselftest/*) \
 		$(INSTALL_PATH)/kselftest/
 	install -m 744 $(KSFT_DIR)/run_kselftest.sh $(INSTALL_PATH)/
 
