@@ -63,7 +63,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "wpfault_stats.h"
@@ -930,12 +929,9 @@ TEST_F(mf_cow, soft_offline_through_a_mapping_is_refused)
  */
 TEST_F(mf_cow, kernel_refuses_a_poisoned_block_without_mapping)
 {
-	struct utsname u;
-
-	ASSERT_EQ(0, uname(&u));
-	if (!strstr(u.release, "-wpfault"))
-		SKIP(return, "%s lacks the unmap_mapping_folio() fix: %s",
-		     u.release, "the reproducer would crash it");
+	if (!wpf_kernel_has_wpfault_fixes())
+		SKIP(return, "%s: %s", "no unmap_mapping_folio() fix here",
+		     "the reproducer would crash the kernel");
 	poison_through_a(_metadata, &self->o, self->a);
 	ASSERT_EQ(0, wpf_write_file(FAULT_POISONED, "1"));
 	ASSERT_EQ(SIGBUS, wpf_access_signal(wpf_read_byte, PAGE(self->b, 1)));

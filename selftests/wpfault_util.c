@@ -429,6 +429,13 @@ int wpf_kernel_version(void)
 	return major * 100 + minor;
 }
 
+bool wpf_kernel_has_wpfault_fixes(void)
+{
+	struct utsname u;
+
+	return !uname(&u) && strstr(u.release, "-wpfault");
+}
+
 bool wpf_pmd_objects(void)
 {
 	return wpf_kernel_version() >= 612 && wpf_pmd_size();

@@ -137,6 +137,12 @@ size_t wpf_pmd_size(void);
 /* The running kernel's release as major * 100 + minor (612), or -1. */
 int wpf_kernel_version(void);
 /*
+ * Whether the running kernel carries the kernel fixes of
+ * patches/debug-kernel/: the debug kernels built here, whose release
+ * ends in -wpfault.
+ */
+bool wpf_kernel_has_wpfault_fixes(void);
+/*
  * Whether the kernel has special huge pfn entries, which
  * WPFAULT_CREATE_PMD needs: 6.12 on, with transparent huge pages (which
  * PREEMPT_RT kernels lack).
