@@ -132,10 +132,12 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 	folio_lock(folio);
 	/*
 	 * Truncation unmaps a page before it frees it; if it got here first,
-	 * the retried fault finds no pte and sees the new end of file.
+	 * the retried fault finds no pte and sees the new end of file.  A
+	 * large folio it could not split stays cached across end of file:
+	 * the page written must be within it.
 	 */
 	if (folio->mapping != inode->i_mapping ||
-	    folio_pos(folio) >= i_size_read(inode)) {
+	    (loff_t)vmf->pgoff << PAGE_SHIFT >= i_size_read(inode)) {
 		folio_unlock(folio);
 		ret = VM_FAULT_NOPAGE;
 		goto out;
@@ -350,14 +352,15 @@ static void wpf_pagecache_clean_run(struct wpf_object *obj, pgoff_t first,
 }
 
 /*
- * Zeroes [@from, @to), inside one page, in the cache and on the disk
- * together under the folio lock.  Writeback copies a folio under that
- * lock, so it cannot slip in between: had it stored a write that landed
- * after the cache was zeroed, zeroing the disk next would lose that write
- * from the disk while the folio stayed clean.  If no folio is cached, none
- * can appear: the caller holds the invalidate lock.
+ * Zeroes [@from, @to) in the cache and on the disk together under the
+ * folio lock, up to the end of the folio that holds @from, or of its page
+ * if none is cached.  Writeback copies a folio under that lock, so it
+ * cannot slip in between: had it stored a write that landed after the
+ * cache was zeroed, zeroing the disk next would lose that write from the
+ * disk while the folio stayed clean.  If no folio is cached, none can
+ * appear: the caller holds the invalidate lock.
  */
-static void wpf_zero_in_page(struct wpf_object *obj, loff_t from, loff_t to)
+static void wpf_zero_in_folio(struct wpf_object *obj, loff_t from, loff_t to)
 {
 	struct folio *folio;
 
@@ -365,20 +368,31 @@ static void wpf_zero_in_page(struct wpf_object *obj, loff_t from, loff_t to)
 	if (from >= to)
 		return;
 	folio = wpf_lock_folio(obj->inode->i_mapping, from >> PAGE_SHIFT);
-	if (folio)
+	if (folio) {
+		to = min(to, folio_pos(folio) + (loff_t)folio_size(folio));
 		folio_zero_range(folio, offset_in_folio(folio, from),
 				 to - from);
-	wpf_disk_zero(obj, from, to);
+	} else {
+		to = min(to, round_up(from, PAGE_SIZE));
+	}
+	if (from < to)
+		wpf_disk_zero(obj, from, to);
 	if (folio) {
 		folio_unlock(folio);
 		folio_put(folio);
 	}
 }
 
-/* Growing: the old last page's tail reads zeroes. */
+/*
+ * Growing: what lies past the old end of file in the folio that holds it
+ * is no file data, and reads zeroes from now on.  That is the old last
+ * page's tail and, in a large folio that a truncation could not split
+ * (or not below the minimum order), whole pages past it, which writes
+ * through a mapping may have reached before the truncation unmapped them.
+ */
 static void wpf_pagecache_zero_tail(struct wpf_object *obj, loff_t from)
 {
-	wpf_zero_in_page(obj, from, round_up(from, PAGE_SIZE));
+	wpf_zero_in_folio(obj, from, LLONG_MAX);
 }
 
 /*
@@ -398,11 +412,11 @@ static void wpf_pagecache_truncate(struct wpf_object *obj, loff_t start,
 	lockdep_assert_held_write(&inode->i_rwsem);
 	lockdep_assert_held_write(&inode->i_mapping->invalidate_lock);
 	if (last < first) {
-		wpf_zero_in_page(obj, start, end);
+		wpf_zero_in_folio(obj, start, end);
 	} else {
-		wpf_zero_in_page(obj, start, first);
+		wpf_zero_in_folio(obj, start, first);
 		if (punch) {
-			wpf_zero_in_page(obj, last, end);
+			wpf_zero_in_folio(obj, last, end);
 			if (first < last)
 				truncate_pagecache_range(inode, first,
 							 last - 1);
@@ -419,7 +433,7 @@ static void wpf_pagecache_truncate(struct wpf_object *obj, loff_t start,
 
 /*
  * A write(2), and splice or copy_file_range, which end in it.  Bytes that
- * a mapping stored past end of file, in the page that holds it, are no
+ * a mapping stored past end of file, in the folio that holds it, are no
  * file data: a write that extends the file zeroes them first, as
  * filesystems do (xfstests generic/363 checks it), as truncation does in
  * setattr.  The folio lock and the invalidate lock keep writeback and
@@ -435,7 +449,7 @@ static ssize_t wpf_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	inode_lock(inode);
 	ret = generic_write_checks(iocb, from);
 	size = i_size_read(inode);
-	if (ret > 0 && iocb->ki_pos + ret > size && offset_in_page(size)) {
+	if (ret > 0 && iocb->ki_pos + ret > size) {
 		filemap_invalidate_lock(inode->i_mapping);
 		wpf_pagecache_zero_tail(obj, size);
 		filemap_invalidate_unlock(inode->i_mapping);

@@ -37,8 +37,18 @@
  * the middle of a page.  So a byte is either in a lane (the model says
  * what it holds) or zero, whatever the interleaving.
  *
- *   wpfault_truncate [-s seed] [-r rounds] [-w threads]
- * It prints its seed and a command line that reruns it.
+ * All of it runs on three kinds of object in turn: small folios, large
+ * folios (WPFAULT_CREATE_LARGE_FOLIOS) and large folios of at least four
+ * pages (WPFAULT_CREATE_MIN_FOLIO_ORDER, as a file system with blocks of
+ * four pages has).  A shrink or hole inside a large folio splits it, if
+ * the kernel can: one it cannot split, or not below four pages, stays
+ * cached whole, zeroed past the new end of file.  So on the large kinds
+ * pages past end of file may stay cached after a shrink (the test
+ * prints how many); they must read zero, and no pte may map them.
+ *
+ *   wpfault_truncate [-s seed] [-r rounds] [-w threads] [-k kind]
+ * kind: small, large or min-order (all three by default, each with the
+ * rounds given).  It prints its seed and a command line that reruns it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,11 +85,31 @@ struct faulter {
 };
 
 static const char usage[] =
-	"usage: %s [-s seed] [-r rounds] [-w threads]\n";
+	"usage: %s [-s seed] [-r rounds] [-w threads] [-k kind]\n"
+	"kind: small, large or min-order (default: all three)\n";
+
+/* What the objects of each kind are created with. */
+struct object_kind {
+	const char *name;
+	uint32_t flags;
+	uint32_t min_folio_order;
+};
+
+static const struct object_kind kinds[] = {
+	{ "small", 0, 0 },
+	{ "large", WPFAULT_CREATE_LARGE_FOLIOS, 0 },
+	{ "min-order", WPFAULT_CREATE_MIN_FOLIO_ORDER, 2 },
+};
+
+#define NR_KINDS	ARRAY_SIZE(kinds)
+/* The results reported for small folios, and for each large kind. */
+#define SMALL_RESULTS	6
+#define LARGE_RESULTS	5
 
 static struct faulter faulters[MAX_THREADS];
 static int nr_threads = 3;
 static int obj_fd;
+static bool large_kind;
 static int pause_requested, paused, stop;
 static uint64_t ticket;
 static __thread sigjmp_buf sigbus_env;
@@ -195,7 +225,23 @@ static int cached_from(volatile char *map, size_t first)
 	return n;
 }
 
-/* With no fault in flight: the object's pages are the cached ones. */
+/* Which pages are cached, as a string of 0 and 1. */
+static const char *cached_str(volatile char *map)
+{
+	static char str[OBJ_PAGES + 1];
+	unsigned char vec[OBJ_PAGES];
+	size_t i;
+
+	cached_pages(map, vec);
+	for (i = 0; i < OBJ_PAGES; i++)
+		str[i] = '0' + (vec[i] & 1);
+	return str;
+}
+
+/*
+ * With no fault in flight: the object's pages are the cached ones, and
+ * with small folios all within end of file (@eof_pages).
+ */
 static bool resident_ok(volatile char *map, size_t eof_pages,
 			unsigned long round)
 {
@@ -205,40 +251,47 @@ static bool resident_ok(volatile char *map, size_t eof_pages,
 	if (wpf_stats(obj_fd, stats))
 		ksft_exit_fail_msg("stats: %s\n", strerror(errno));
 	if (stats[WPFAULT_STAT_PAGES_RESIDENT] == (uint64_t)cached &&
-	    cached <= (int)eof_pages)
+	    (large_kind || cached <= (int)eof_pages))
 		return true;
-	ksft_print_msg("round %lu: %llu resident, %d cached, %zu to EOF\n",
+	ksft_print_msg("round %lu: %llu resident, %d cached (%s), %zu to EOF\n",
 		       round,
 		       (unsigned long long)stats[WPFAULT_STAT_PAGES_RESIDENT],
-		       cached, eof_pages);
+		       cached, cached_str(map), eof_pages);
 	return false;
 }
 
 /*
  * Every byte is a lane byte the model knows, or zero.  Pages not cached
- * read as zero; they are not read, as that would create them.
+ * are not read, as that would create them: their data is on the disk
+ * (a clean large folio may go whole when a truncation cannot split it).
  */
-static int data_mismatches(volatile char *map)
+static int data_mismatches(volatile char *map, char *disk)
 {
 	unsigned char vec[OBJ_PAGES];
 	size_t page, off;
 	int t, wrong = 0;
 
 	cached_pages(map, vec);
+	if (wpf_read_disk(obj_fd, 0, OBJ_PAGES, disk) < 0)
+		ksft_exit_fail_msg("disk: %s\n", strerror(errno));
 	for (page = 0; page < OBJ_PAGES; page++) {
 		for (off = 0; off < page_size; off++) {
-			unsigned char want = 0, got = 0;
+			unsigned char want = 0, got;
 
 			t = off / LANE;
 			if (t < nr_threads)
 				want = faulters[t].model[page][off % LANE];
 			if (vec[page] & 1)
 				got = map[page * page_size + off];
+			else
+				got = disk[page * page_size + off];
 			if (got == want)
 				continue;
-			if (wrong++ < 5)
-				ksft_print_msg("page %zu+%zu: %u, not %u\n",
-					       page, off, got, want);
+			if (wrong++ >= 5)
+				continue;
+			ksft_print_msg("%s %zu+%zu: %u, not %u\n",
+				       vec[page] & 1 ? "page" : "disk page",
+				       page, off, got, want);
 		}
 	}
 	return wrong;
@@ -338,12 +391,23 @@ struct tally {
 	unsigned long data_wrong, disk_wrong, punch_wrong;
 };
 
+/* The index of the kind named @name, or -1. */
+static int kind_by_name(const char *name)
+{
+	size_t k;
+
+	for (k = 0; k < NR_KINDS; k++)
+		if (!strcmp(kinds[k].name, name))
+			return k;
+	return -1;
+}
+
 static void parse_args(int argc, char **argv, uint64_t *seed,
-		       unsigned long *rounds)
+		       unsigned long *rounds, int *only_kind)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:r:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:w:k:")) != -1) {
 		switch (opt) {
 		case 's':
 			*seed = strtoull(optarg, NULL, 0);
@@ -354,6 +418,12 @@ static void parse_args(int argc, char **argv, uint64_t *seed,
 		case 'w':
 			nr_threads = atoi(optarg);
 			break;
+		case 'k':
+			*only_kind = kind_by_name(optarg);
+			if (*only_kind >= 0)
+				break;
+			fprintf(stderr, usage, argv[0]);
+			exit(2);
 		default:
 			fprintf(stderr, usage, argv[0]);
 			exit(2);
@@ -396,6 +466,8 @@ static void stop_faulters(struct tally *n)
 		n->sigbus += faulters[t].sigbus;
 		munmap((void *)faulters[t].map, OBJ_PAGES * page_size);
 	}
+	memset(faulters, 0, sizeof(faulters));
+	__atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
 }
 
 /* A hole of 1 to 2 * OBJ_PAGES half pages at @start, checked paused. */
@@ -414,7 +486,7 @@ static void punch_round(struct tally *n, volatile char *check, char *disk,
 	n->resident_wrong += !resident_ok(check, OBJ_PAGES, round);
 	n->punch_wrong += model_punch(check, start, start + len, punch_start,
 				      punch_end);
-	n->data_wrong += data_mismatches(check);
+	n->data_wrong += data_mismatches(check, disk);
 	n->disk_wrong += disk_mismatches(disk);
 	resume_all();
 }
@@ -440,68 +512,82 @@ static void shrink_round(struct tally *n, volatile char *check, char *disk,
 	model_truncate(size);
 	if (ftruncate(obj_fd, OBJ_PAGES * page_size))
 		ksft_exit_fail_msg("ftruncate: %s\n", strerror(errno));
-	n->data_wrong += data_mismatches(check);
+	n->data_wrong += data_mismatches(check, disk);
 	n->disk_wrong += disk_mismatches(disk);
 	resume_all();
 }
 
-static void report(const struct tally *n, unsigned long rounds)
+static void report(const struct object_kind *kind, const struct tally *n,
+		   unsigned long rounds)
 {
-	ksft_print_msg("%lu accesses, %lu of them past end of file (SIGBUS)\n",
-		       n->accesses, n->sigbus);
-	ksft_print_msg("%lu shrinks, %lu hole punches\n",
-		       rounds - n->punches, n->punches);
+	const char *k = kind->name;
+
+	ksft_print_msg("%s: %lu accesses, %lu past end of file (SIGBUS)\n",
+		       k, n->accesses, n->sigbus);
+	ksft_print_msg("%s: %lu shrinks, %lu hole punches\n",
+		       k, rounds - n->punches, n->punches);
 	ksft_test_result(n->late_ptes == 0,
-			 "no pte past EOF right after a shrink (%lu found)\n",
-			 n->late_ptes);
-	ksft_test_result(n->late_cached == 0,
-			 "no cached page past EOF right after a shrink (%lu found)\n",
-			 n->late_cached);
+			 "%s: no pte past EOF right after a shrink (%lu found)\n",
+			 k, n->late_ptes);
+	if (large_kind)
+		ksft_print_msg("%s: %lu pages cached past EOF after shrinks\n",
+			       k, n->late_cached);
+	else
+		ksft_test_result(n->late_cached == 0,
+				 "%s: no cached page past EOF right after a shrink (%lu found)\n",
+				 k, n->late_cached);
 	ksft_test_result(n->punch_wrong == 0,
-			 "a racing hole punch leaves each byte zero or its later write (%lu wrong)\n",
-			 n->punch_wrong);
+			 "%s: a racing hole punch leaves each byte zero or its later write (%lu wrong)\n",
+			 k, n->punch_wrong);
 	ksft_test_result(n->resident_wrong == 0,
-			 "resident pages are the cached ones, within EOF (%lu rounds wrong)\n",
+			 "%s: resident pages are the cached ones%s (%lu rounds wrong)\n",
+			 k, large_kind ? "" : ", within EOF",
 			 n->resident_wrong);
 	ksft_test_result(n->data_wrong == 0,
-			 "every byte equals the model after regrowing (%lu wrong)\n",
-			 n->data_wrong);
+			 "%s: every byte equals the model after regrowing (%lu wrong)\n",
+			 k, n->data_wrong);
 	ksft_test_result(n->disk_wrong == 0,
-			 "the disk equals the model after each fsync (%lu wrong)\n",
-			 n->disk_wrong);
+			 "%s: the disk equals the model after each fsync (%lu wrong)\n",
+			 k, n->disk_wrong);
 }
 
-int main(int argc, char **argv)
+/* The results of @kind, skipped for @why. */
+static void skip_kind(const struct object_kind *kind, const char *why)
+{
+	int i;
+
+	for (i = 0; i < LARGE_RESULTS; i++)
+		ksft_test_result_skip("%s: %s\n", kind->name, why);
+}
+
+/* Rounds of shrinks and punches on a new object of @kind. */
+static void run_kind(const struct object_kind *kind, uint64_t seed,
+		     unsigned long rounds)
 {
 	const off_t full = OBJ_PAGES * page_size;
-	unsigned long rounds = 400, round;
 	struct wpf_obj obj = WPF_OBJ_INIT;
 	struct tally n = { 0 };
-	uint64_t seed = 0, rng;
+	unsigned long round;
 	volatile char *check;
+	uint64_t rng;
 	char *disk;
 	int err;
 
-	parse_args(argc, argv, &seed, &rounds);
-	ksft_print_header();
-	if (nr_threads < 1 || nr_threads > MAX_THREADS)
-		ksft_exit_fail_msg("1 to %d threads, not %d\n", MAX_THREADS,
-				   nr_threads);
-	err = wpf_create(&obj, full);
-	if (err == -ENOENT)
-		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
-			       WPFAULT_DEVICE);
+	err = wpf_create_flags_order(&obj, full, WPFAULT_TYPE_PAGECACHE,
+				     kind->flags, kind->min_folio_order);
+	if (err == -EOPNOTSUPP && kind->flags &&
+	    !wpf_large_folio_objects()) {
+		skip_kind(kind, WPF_NO_LARGE_FOLIO_OBJECTS);
+		return;
+	}
 	if (err)
-		ksft_exit_fail_msg("create: %s\n", strerror(-err));
+		ksft_exit_fail_msg("%s: create: %s\n", kind->name,
+				   strerror(-err));
 	obj_fd = obj.fd;
+	large_kind = kind->flags;
 	disk = malloc(full);
 	if (!disk)
 		ksft_exit_fail_msg("out of memory\n");
-	ksft_set_plan(6);
-	ksft_print_msg("seed %llu, %lu rounds, %d threads, page size %zu\n",
-		       (unsigned long long)seed, rounds, nr_threads, page_size);
-	ksft_print_msg("rerun: %s -s %llu -r %lu -w %d\n", argv[0],
-		       (unsigned long long)seed, rounds, nr_threads);
 	check = wpf_map(obj_fd, OBJ_PAGES, PROT_READ, MAP_SHARED, 0);
 	if (check == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
@@ -521,9 +607,44 @@ int main(int argc, char **argv)
 			shrink_round(&n, check, disk, round, size);
 	}
 	stop_faulters(&n);
-	report(&n, rounds);
+	report(kind, &n, rounds);
 	munmap((void *)check, full);
 	free(disk);
 	wpf_destroy(&obj);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long rounds = 400;
+	int only_kind = -1, err;
+	struct wpf_obj probe = WPF_OBJ_INIT;
+	uint64_t seed = 0;
+	size_t k;
+
+	parse_args(argc, argv, &seed, &rounds, &only_kind);
+	ksft_print_header();
+	if (nr_threads < 1 || nr_threads > MAX_THREADS)
+		ksft_exit_fail_msg("1 to %d threads, not %d\n", MAX_THREADS,
+				   nr_threads);
+	err = wpf_create(&probe, page_size);
+	if (err == -ENOENT)
+		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
+			       WPFAULT_DEVICE);
+	if (err)
+		ksft_exit_fail_msg("create: %s\n", strerror(-err));
+	wpf_destroy(&probe);
+	if (only_kind < 0)
+		ksft_set_plan(SMALL_RESULTS + (NR_KINDS - 1) * LARGE_RESULTS);
+	else
+		ksft_set_plan(only_kind ? LARGE_RESULTS : SMALL_RESULTS);
+	ksft_print_msg("seed %llu, %lu rounds, %d threads, page size %zu\n",
+		       (unsigned long long)seed, rounds, nr_threads, page_size);
+	ksft_print_msg("rerun: %s -s %llu -r %lu -w %d%s%s\n", argv[0],
+		       (unsigned long long)seed, rounds, nr_threads,
+		       only_kind < 0 ? "" : " -k ",
+		       only_kind < 0 ? "" : kinds[only_kind].name);
+	for (k = 0; k < NR_KINDS; k++)
+		if (only_kind < 0 || (size_t)only_kind == k)
+			run_kind(&kinds[k], seed, rounds);
 	ksft_finished();
 }
