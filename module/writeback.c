@@ -51,8 +51,9 @@ struct folio *wpf_pagecache_grab(struct wpf_object *obj, pgoff_t index)
 	struct address_space *mapping = obj->inode->i_mapping;
 	pgoff_t pages = wpf_object_pages(obj->inode);
 	unsigned int order = obj->folio_order;
+	pgoff_t first, last;
 	struct folio *folio;
-	pgoff_t first;
+	bool empty;
 
 	if (!order)
 		return wpf_grab_folio(mapping, index);
@@ -68,9 +69,19 @@ struct folio *wpf_pagecache_grab(struct wpf_object *obj, pgoff_t index)
 	folio = wpf_grab_folio_order(mapping, first, order);
 	if (IS_ERR(folio) || folio_contains(folio, index))
 		return folio;
-	/* A smaller folio at @first, or one already there: not ours. */
+	/*
+	 * A folio at @first that does not hold @index: one already there, or
+	 * a smaller one the kernel fell back to (a page of the range was
+	 * cached, or the allocation failed).  Such a new one is empty: take
+	 * it out again, or it would stay cached and never read.
+	 */
+	empty = !folio_test_uptodate(folio);
+	first = folio->index;
+	last = first + folio_nr_pages(folio) - 1;
 	folio_unlock(folio);
 	folio_put(folio);
+	if (empty)
+		invalidate_mapping_pages(mapping, first, last);
 	return wpf_grab_folio(mapping, index);
 }
 
