@@ -26,7 +26,7 @@ if [[ $CFG_SERIES == intree-* ]]; then
 		2>"$out/series.log" || { cat "$out/series.log" >&2; exit 1; }
 	rm -rf "$tree/tools/testing/selftests/wpfault"
 	(cd "$tree" && git apply --include='tools/testing/selftests/wpfault/*' \
-		"$out"/series/0004-*.patch) ||
+		"$out"/series/*-selftests-add-wpfault-*.patch) ||
 		die "$cfg: the series' selftests do not apply to $tree"
 	if ! make -s -C "$tree/tools/testing/selftests" "${cross[@]}" \
 		TARGETS=wpfault LDFLAGS=-static INSTALL_PATH="$out/kselftest" \

@@ -4,10 +4,11 @@
 # Writes wpfault's in-tree form for the kernel tree KSRC as a patch series
 # (git format-patch output, with a cover letter) in OUTDIR:
 #
-#   1-2  the kernel fixes of patches/debug-kernel/, as they are;
-#   3    lib/wpfault/: the module, CONFIG_TEST_WPFAULT in lib/Kconfig.debug,
-#        a MAINTAINERS entry and the ioctl code in ioctl-number.rst;
-#   4    tools/testing/selftests/wpfault/: the selftests as a kselftest
+#   first, the kernel fixes of patches/debug-kernel/, as they are;
+#   then lib/wpfault/: the module, CONFIG_TEST_WPFAULT in
+#        lib/Kconfig.debug, a MAINTAINERS entry and the ioctl code in
+#        ioctl-number.rst;
+#   last, tools/testing/selftests/wpfault/: the selftests as a kselftest
 #        target.
 #
 #   upstream.sh [KSRC [OUTDIR]]
@@ -92,9 +93,12 @@ resolve() { # in out
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tree=$work/tree
-touched=(mm/pagewalk.c mm/memory.c lib/Kconfig.debug lib/Makefile MAINTAINERS
+touched=(lib/Kconfig.debug lib/Makefile MAINTAINERS
 	tools/testing/selftests/Makefile
 	Documentation/userspace-api/ioctl/ioctl-number.rst)
+# and those the kernel fixes change
+mapfile -t -O ${#touched[@]} touched < <(sed -n 's|^+++ b/||p' \
+	patches/debug-kernel/*.patch | sort -u)
 
 # A repository holding only the files the series changes, as KSRC has
 # them: the diffs are those of the whole tree.
@@ -111,6 +115,7 @@ git_tree() {
 git_tree init -q
 git_tree add -A
 git_tree commit -q -m base
+git_tree tag base
 
 # The message of a patches/debug-kernel/ file: its subject, then its body.
 fix_message() { # patch
@@ -319,7 +324,7 @@ MSG
 # The cover letter's subject and text; git fills in the list and stat.
 rm -rf "$outdir"
 mkdir -p "$outdir"
-git_tree format-patch -q --cover-letter -o "$work/series" HEAD~4
+git_tree format-patch -q --cover-letter -o "$work/series" base
 cover=$(ls "$work"/series/0000-*.patch)
 awk '
 	/\*\*\* SUBJECT HERE \*\*\*/ {
@@ -329,11 +334,13 @@ awk '
 		print "through ->page_mkwrite, ->pfn_mkwrite and copy-on-write policies in a"
 		print "known way and count them exactly, and its selftests."
 		print ""
-		print "The first two patches fix what the tests found in the core:"
+		print "The first three patches fix what the tests found in the core:"
 		print "walk_page_mapping() stops at the first vma its test rejects, so"
-		print "wp_shared_mapping_range() misses every later shared mapping; and"
+		print "wp_shared_mapping_range() misses every later shared mapping;"
 		print "__do_fault() Oopses on a poisoned page a driver returns locked without"
-		print "a mapping."
+		print "a mapping; and a truncation or hole punch on a mapping with a minimum"
+		print "folio order drops, dirty data and all, a folio that its split left"
+		print "across either end of the range."
 		next }
 	{ print }' "$cover" >"$work/cover" && mv "$work/cover" "$cover"
 cp "$work"/series/*.patch "$outdir/"

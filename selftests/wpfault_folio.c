@@ -49,6 +49,8 @@ FIXTURE(folio) {
 	char *buf;
 	/* The kernel maps a whole folio on one fault (6.18 on). */
 	bool whole;
+	/* vm.dirty_writeback_centisecs before the test, or -1. */
+	long flusher_interval;
 };
 
 FIXTURE_SETUP(folio)
@@ -60,6 +62,13 @@ FIXTURE_SETUP(folio)
 	self->bits = NULL;
 	self->buf = NULL;
 	self->whole = wpf_kernel_version() >= 618;
+	/*
+	 * The tests count writeback exactly; under emulation one can take
+	 * longer than dirty_expire_centisecs, after which the periodic
+	 * flusher would write back on its own.  It waits meanwhile.
+	 */
+	self->flusher_interval = wpf_sysctl("vm/dirty_writeback_centisecs", 0);
+	ASSERT_LE(0, self->flusher_interval);
 	err = wpf_create_flags(&self->o, page_size, WPFAULT_TYPE_PAGECACHE,
 			       WPFAULT_CREATE_LARGE_FOLIOS);
 	if (err == -ENOENT)
@@ -85,6 +94,9 @@ FIXTURE_SETUP(folio)
 
 FIXTURE_TEARDOWN(folio)
 {
+	if (self->flusher_interval >= 0)
+		wpf_sysctl("vm/dirty_writeback_centisecs",
+			   self->flusher_interval);
 	if (self->p != MAP_FAILED)
 		munmap(self->p, 2 * self->f * page_size);
 	free(self->bits);
@@ -494,6 +506,98 @@ TEST(truncation_cannot_split_a_min_order_folio)
 	munmap(p, pages * page_size);
 	free(buf);
 	wpf_destroy(&o);
+}
+
+/*
+ * A truncation or hole punch that splits a folio larger than the minimum
+ * order can split it no lower than that order, so the folio then holding
+ * the first page past the cut (or the last page of the hole) may begin
+ * before it (end after it).  It holds data to keep.  7.x's
+ * truncate_inode_pages_range() dropped it whole in its last loop, dirty
+ * pages inside end of file included, and so did 6.12's once its split
+ * asks for the minimum order; the debug kernels carry the fix
+ * (patches/debug-kernel/).  6.12 without that change splits no min-order
+ * folio, and keeps a dirty one whole.
+ *
+ * An object of 4M pages in one folio, M = 4 pages the minimum, written
+ * whole, then shrunk to M + M / 2 pages and 100 bytes and grown back, or
+ * punched from M + 1 pages and 100 bytes to 2M + 2 pages and 100 bytes:
+ * every byte before the cut and outside the hole keeps its data, in the
+ * cache, through the mapping and on the disk.  Returns the offset of the
+ * first wrong byte, or -1.
+ */
+static long split_folio_first_lost(struct __test_metadata *_metadata,
+				   bool punch)
+{
+	const size_t m = 1UL << 2, pages = 4 * m, len = pages * page_size;
+	size_t cut = len, hole = 0, hole_end = 0;
+	struct wpf_obj o = WPF_OBJ_INIT;
+	long wrong;
+	char *p, *buf;
+
+	ASSERT_EQ(0, wpf_create_flags_order(&o, len, WPFAULT_TYPE_PAGECACHE,
+					    WPFAULT_CREATE_MIN_FOLIO_ORDER, 2));
+	p = wpf_map(o.fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	fill_pattern(p, 0, pages, 1);
+	ASSERT_EQ(pages, wpf_folio_pages(PAGE(p, 0)));
+
+	if (punch) {
+		hole = (m + 1) * page_size + 100;
+		hole_end = (2 * m + 2) * page_size + 100;
+		ASSERT_EQ(0, fallocate(o.fd, FALLOC_FL_PUNCH_HOLE |
+					     FALLOC_FL_KEEP_SIZE,
+				       hole, hole_end - hole));
+	} else {
+		cut = (m + m / 2) * page_size + 100;
+		ASSERT_EQ(0, ftruncate(o.fd, cut));
+		ASSERT_EQ(0, ftruncate(o.fd, len));
+	}
+	ASSERT_EQ(len, pread(o.fd, buf, len, 0));
+	wrong = first_wrong(buf, len, cut, hole, hole_end, 1);
+	if (wrong < 0)
+		wrong = first_wrong(p, len, cut, hole, hole_end, 1);
+	if (wrong < 0) {
+		ASSERT_EQ(0, fsync(o.fd));
+		ASSERT_LE(0, wpf_read_disk(o.fd, 0, pages, buf));
+		wrong = first_wrong(buf, len, cut, hole, hole_end, 1);
+	}
+	munmap(p, len);
+	free(buf);
+	wpf_destroy(&o);
+	return wrong;
+}
+
+static void split_folio_keeps_every_byte(struct __test_metadata *_metadata,
+					 bool punch)
+{
+	int limit = wpf_folio_order_limit();
+	long wrong;
+
+	if (limit == -ENOENT)
+		SKIP(return, WPF_UNLOADED);
+	ASSERT_LE(0, limit);
+	if (limit < 4)
+		SKIP(return, "folios of 16 pages needed, order %d here",
+		     limit);
+	wrong = split_folio_first_lost(_metadata, punch);
+	if (wrong >= 0 && !wpf_kernel_has_wpfault_fixes())
+		SKIP(return, "%s: byte %ld lost (%s)",
+		     "the kernel lacks the truncate_inode_pages_range() fix",
+		     wrong, "patches/debug-kernel/");
+	ASSERT_EQ(-1, wrong);
+}
+
+TEST(shrink_splitting_a_min_order_folio_keeps_every_byte)
+{
+	split_folio_keeps_every_byte(_metadata, false);
+}
+
+TEST(punch_splitting_a_min_order_folio_keeps_every_byte)
+{
+	split_folio_keeps_every_byte(_metadata, true);
 }
 
 /* The order's rules: at most the largest folio order, and not 0. */
