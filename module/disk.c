@@ -370,20 +370,24 @@ bool wpf_disk_has_room(pgoff_t first, pgoff_t last)
 /*
  * Gives every page of [@first, @last] a block, zeroed where it had none,
  * as fallocate() does, after wpf_disk_has_room() said yes.  -ENOMEM, or
- * -EINTR on a fatal signal, part way.  The type's allocated hook sees
- * each new block.
+ * -EINTR on a fatal signal, part way.  The type's allocate_run hook may
+ * give runs of holes their blocks at once; its allocated hook sees each
+ * other new block.
  */
 int wpf_disk_allocate(struct wpf_object *obj, pgoff_t first, pgoff_t last)
 {
-	pgoff_t index;
+	pgoff_t index, run;
 
 	lockdep_assert_held_write(&obj->inode->i_mapping->invalidate_lock);
-	for (index = first; index <= last; index++) {
+	for (index = first; index <= last; index += run ?: 1) {
 		struct page *block;
 
+		run = 0;
 		mutex_lock(&obj->disk_lock);
 		block = xa_load(&obj->disk, index);
-		if (!block) {
+		if (!block && obj->type->allocate_run)
+			run = obj->type->allocate_run(obj, index, last);
+		if (!block && !run) {
 			block = wpf_disk_block(obj, index);
 			if (!IS_ERR(block) && obj->type->allocated)
 				obj->type->allocated(obj, index);

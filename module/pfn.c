@@ -583,6 +583,9 @@ const struct wpf_object_type wpf_pfn_type = {
 	.harvest = wpf_pfn_tracking_harvest,
 	.harvest_next = wpf_pfn_tracking_harvest_next,
 	.allocated = wpf_pfn_allocated,
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+	.allocate_run = wpf_pmd_allocate_run,
+#endif
 	.collected = wpf_tracking_collected,
 	.method = wpf_tracking_method,
 	.debugfs = wpf_pfn_debugfs,

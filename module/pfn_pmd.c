@@ -59,6 +59,25 @@ bool wpf_pmd_mapped(struct vm_fault *vmf)
 }
 
 /*
+ * A new run of blocks for the piece at @first if it is all holes, or
+ * NULL.  The zero page may map those holes, in other mappings too: it
+ * goes.
+ */
+static struct page *wpf_pmd_new_run(struct wpf_object *obj, pgoff_t first)
+{
+	unsigned long index = first;
+	struct page *head;
+
+	lockdep_assert_held(&obj->disk_lock);
+	if (xa_find(&obj->disk, &index, first + HPAGE_PMD_NR - 1, XA_PRESENT))
+		return NULL;
+	head = wpf_disk_contiguous(obj, first, HPAGE_PMD_ORDER);
+	if (head)
+		wpf_unmap_pages(obj, first, HPAGE_PMD_NR);
+	return head;
+}
+
+/*
  * The first block of [@first, @first + HPAGE_PMD_NR) if one huge entry
  * can map them: every block present, in one aligned run of pfns, none
  * poisoned.  For a write to a piece that is all holes, a new run.  NULL
@@ -72,20 +91,9 @@ static struct page *wpf_pmd_run(struct wpf_object *obj, pgoff_t first,
 	pgoff_t i;
 
 	lockdep_assert_held(&obj->disk_lock);
-	if (!head) {
-		unsigned long index = first;
-
-		/* Holes whose zero page a read mapped go to small entries. */
-		if (!write ||
-		    xa_find(&obj->disk, &index, first + HPAGE_PMD_NR - 1,
-			    XA_PRESENT))
-			return NULL;
-		head = wpf_disk_contiguous(obj, first, HPAGE_PMD_ORDER);
-		/* The zero page may map these holes in other mappings. */
-		if (head)
-			wpf_unmap_pages(obj, first, HPAGE_PMD_NR);
-		return head;
-	}
+	/* Holes whose zero page a read mapped go to small entries. */
+	if (!head)
+		return write ? wpf_pmd_new_run(obj, first) : NULL;
 	pfn = page_to_pfn(head);
 	if (!IS_ALIGNED(pfn, HPAGE_PMD_NR))
 		return NULL;
@@ -157,6 +165,21 @@ static vm_fault_t wpf_pmd_map(struct vm_fault *vmf, struct wpf_object *obj,
 	*outcome = pmd_trans_huge(pmd) ? WPFAULT_STAT_PMD_UPGRADES :
 		   WPFAULT_STAT_PMD_MAPS;
 	return wpf_insert_pfn_pmd(vmf, page_to_pfn(head), write);
+}
+
+/*
+ * fallocate() of a whole piece of holes, in an object with PMD blocks:
+ * one run, as a DAX file system allocates an aligned extent, so that the
+ * first fault, a read too, maps the piece with one huge entry.  Where
+ * memory is too fragmented for one, blocks come one at a time.
+ */
+pgoff_t wpf_pmd_allocate_run(struct wpf_object *obj, pgoff_t index,
+			     pgoff_t last)
+{
+	if (!obj->pmd || !IS_ALIGNED(index, HPAGE_PMD_NR) ||
+	    last - index + 1 < HPAGE_PMD_NR)
+		return 0;
+	return wpf_pmd_new_run(obj, index) ? HPAGE_PMD_NR : 0;
 }
 
 /*

@@ -114,6 +114,14 @@ struct wpf_object_type {
 	 */
 	void (*allocated)(struct wpf_object *obj, pgoff_t index);
 	/*
+	 * fallocate() of [@index, @last], @index a hole: gives @index and
+	 * the holes after it one run of blocks where the type maps such a
+	 * run with one huge entry, and returns the pages it gave; 0 to have
+	 * blocks given one at a time.  Under disk_lock.  NULL: always 0.
+	 */
+	pgoff_t (*allocate_run)(struct wpf_object *obj, pgoff_t index,
+				pgoff_t last);
+	/*
 	 * After a clean or collect of [@first, @first + @nr) found @dirty
 	 * pages written, in @runs runs of neighbours.
 	 */
@@ -464,6 +472,8 @@ int wpf_pfn_tracking_mprotect(struct wpf_object *obj,
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 vm_fault_t wpf_pmd_fault(struct vm_fault *vmf, unsigned int order);
 bool wpf_pmd_mapped(struct vm_fault *vmf);
+pgoff_t wpf_pmd_allocate_run(struct wpf_object *obj, pgoff_t index,
+			     pgoff_t last);
 #else
 static inline bool wpf_pmd_mapped(struct vm_fault *vmf)
 {

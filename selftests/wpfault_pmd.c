@@ -7,7 +7,8 @@
  * write to a piece of holes allocates a contiguous run and maps it
  * writable and dirty in one fault, recording all N pages; a read maps a
  * written piece read-only, and a write to that upgrades the entry in
- * place (wp_huge_pmd(), not ->pfn_mkwrite).  A read of a hole, a piece
+ * place (wp_huge_pmd(), not ->pfn_mkwrite); fallocate() of a whole piece
+ * of holes gives it a run too.  A read of a hole, a piece
  * with a punched page, a piece past end of file or one the mapping does
  * not cover whole goes to small entries.  Cleans and fsync remove the
  * entry; the kernel's mprotect() and munmap() of part of it remove it
@@ -221,6 +222,33 @@ TEST_F(pmd, fsync_flushes_the_piece_and_removes_the_entry)
 	ASSERT_EQ(0, fsync(self->o.fd));
 	CHECK_STATS(self->o.fd, [WPFAULT_STAT_PMD_MAPS] = 2, [BA] = n,
 		    [BL] = n, [DI] = n, [WB] = 2, [WR] = 2 * n);
+}
+
+/*
+ * fallocate() of a whole piece of holes gives it one run, as a DAX file
+ * system gives an aligned extent: the first read maps the piece with one
+ * huge entry, read-only, and a write upgrades that in place.  A page of
+ * the next piece gets a block of its own.
+ */
+TEST_F(pmd, fallocate_gives_a_whole_piece_one_run)
+{
+	size_t n = self->n;
+	uint64_t *words = calloc(2 * n / 64 + 1, 8);
+
+	ASSERT_NE(NULL, words);
+	ASSERT_EQ(0, fallocate(self->o.fd, 0, 0, self->size + page_size));
+	CHECK_STATS(self->o.fd, [BA] = n + 1, [BL] = n + 1);
+	ASSERT_EQ(1, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
+	ASSERT_EQ(0, wpf_faults(wpf_read_byte, PAGE(self->p, n - 1)));
+	ASSERT_TRUE(page_is(self->p, n - 1, 0));
+	ASSERT_EQ(1, wpf_faults(wpf_write_byte, PAGE(self->p, 1)));
+	ASSERT_EQ(0, wpf_faults(wpf_write_byte, PAGE(self->p, n - 1)));
+	CHECK_STATS(self->o.fd, [WPFAULT_STAT_PMD_MAPS] = 1,
+		    [WPFAULT_STAT_PMD_UPGRADES] = 1, [BA] = n + 1,
+		    [BL] = n + 1, [DI] = n);
+	ASSERT_EQ((int64_t)n, wpf_collect(self->o.fd, 0, 2 * n, words));
+	ASSERT_TRUE(all_bits(words, n, 2 * n));
+	free(words);
 }
 
 /*

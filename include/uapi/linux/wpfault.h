@@ -241,10 +241,11 @@ struct wpfault_create {
  * of the PMD size: mmap() without a hint picks such an address for a
  * mapping of at least a PMD), all N pages lie within end of file, and
  * their blocks are one aligned, physically contiguous run.  A write to a
- * piece whose pages are all holes allocates such a run.  A read of a
- * hole, a piece with some blocks and not others (a page written through
- * a small entry, a punched one, fallocate()), or one whose run could not
- * be allocated goes to small entries (pmd_fallbacks).  A piece of a
+ * piece whose pages are all holes allocates such a run, and so does
+ * fallocate() of such a whole piece.  A read of a hole, a piece with
+ * some blocks and not others (a page written through a small entry, a
+ * punched one, fallocate() of part of it), or one whose run could not be
+ * allocated goes to small entries (pmd_fallbacks).  A piece of a
  * mapping that has small entries keeps them: the kernel asks for no
  * huge entry there until the mapping goes.  MADV_NOHUGEPAGE keeps a
  * mapping to small entries.
