@@ -352,15 +352,14 @@ static void wpf_pagecache_clean_run(struct wpf_object *obj, pgoff_t first,
 }
 
 /*
- * Zeroes [@from, @to) in the cache and on the disk together under the
- * folio lock, up to the end of the folio that holds @from, or of its page
- * if none is cached.  Writeback copies a folio under that lock, so it
- * cannot slip in between: had it stored a write that landed after the
- * cache was zeroed, zeroing the disk next would lose that write from the
- * disk while the folio stayed clean.  If no folio is cached, none can
- * appear: the caller holds the invalidate lock.
+ * Zeroes [@from, @to), inside one page, in the cache and on the disk
+ * together under the folio lock.  Writeback copies a folio under that
+ * lock, so it cannot slip in between: had it stored a write that landed
+ * after the cache was zeroed, zeroing the disk next would lose that write
+ * from the disk while the folio stayed clean.  If no folio is cached, none
+ * can appear: the caller holds the invalidate lock.
  */
-static void wpf_zero_in_folio(struct wpf_object *obj, loff_t from, loff_t to)
+static void wpf_zero_in_page(struct wpf_object *obj, loff_t from, loff_t to)
 {
 	struct folio *folio;
 
@@ -368,15 +367,10 @@ static void wpf_zero_in_folio(struct wpf_object *obj, loff_t from, loff_t to)
 	if (from >= to)
 		return;
 	folio = wpf_lock_folio(obj->inode->i_mapping, from >> PAGE_SHIFT);
-	if (folio) {
-		to = min(to, folio_pos(folio) + (loff_t)folio_size(folio));
+	if (folio)
 		folio_zero_range(folio, offset_in_folio(folio, from),
 				 to - from);
-	} else {
-		to = min(to, round_up(from, PAGE_SIZE));
-	}
-	if (from < to)
-		wpf_disk_zero(obj, from, to);
+	wpf_disk_zero(obj, from, to);
 	if (folio) {
 		folio_unlock(folio);
 		folio_put(folio);
@@ -389,10 +383,25 @@ static void wpf_zero_in_folio(struct wpf_object *obj, loff_t from, loff_t to)
  * page's tail and, in a large folio that a truncation could not split
  * (or not below the minimum order), whole pages past it, which writes
  * through a mapping may have reached before the truncation unmapped them.
+ * Those are zeroed in the cache only: writeback writes no page past end
+ * of file, so their blocks, if any, were zeroed when the file shrank, or
+ * allocated zeroed since.
  */
 static void wpf_pagecache_zero_tail(struct wpf_object *obj, loff_t from)
 {
-	wpf_zero_in_folio(obj, from, LLONG_MAX);
+	loff_t first = round_up(from, PAGE_SIZE), end;
+	struct folio *folio;
+
+	wpf_zero_in_page(obj, from, first);
+	folio = wpf_lock_folio(obj->inode->i_mapping, from >> PAGE_SHIFT);
+	if (!folio)
+		return;
+	end = folio_pos(folio) + folio_size(folio);
+	if (first < end)
+		folio_zero_range(folio, offset_in_folio(folio, first),
+				 end - first);
+	folio_unlock(folio);
+	folio_put(folio);
 }
 
 /*
@@ -412,11 +421,11 @@ static void wpf_pagecache_truncate(struct wpf_object *obj, loff_t start,
 	lockdep_assert_held_write(&inode->i_rwsem);
 	lockdep_assert_held_write(&inode->i_mapping->invalidate_lock);
 	if (last < first) {
-		wpf_zero_in_folio(obj, start, end);
+		wpf_zero_in_page(obj, start, end);
 	} else {
-		wpf_zero_in_folio(obj, start, first);
+		wpf_zero_in_page(obj, start, first);
 		if (punch) {
-			wpf_zero_in_folio(obj, last, end);
+			wpf_zero_in_page(obj, last, end);
 			if (first < last)
 				truncate_pagecache_range(inode, first,
 							 last - 1);
