@@ -49,9 +49,32 @@ FIXTURE(folio) {
 	char *buf;
 	/* The kernel maps a whole folio on one fault (6.18 on). */
 	bool whole;
-	/* vm.dirty_writeback_centisecs before the test, or -1. */
-	long flusher_interval;
 };
+
+/*
+ * The tests count writeback exactly.  The flusher, once woken after a
+ * first dirtying, writes back in the background what is over the BDI's
+ * share of the background threshold, which is small for a BDI that has
+ * written little lately, as the objects' has next to other file systems:
+ * a folio of 2^folio_order pages can be over it.  So the flusher wakes
+ * an hour after a dirtying while this program runs (the default is five
+ * seconds).  The interval is set once, before the tests: every change
+ * of it wakes the flusher to write back everything dirty, which would
+ * land in whatever test runs next.
+ */
+static long flusher_interval = -1;
+
+static void __attribute__((constructor)) flusher_wakes_late(void)
+{
+	flusher_interval = wpf_sysctl("vm/dirty_writeback_centisecs",
+				      360000);
+}
+
+static void __attribute__((destructor)) flusher_wakes_as_before(void)
+{
+	if (flusher_interval >= 0)
+		wpf_sysctl("vm/dirty_writeback_centisecs", flusher_interval);
+}
 
 FIXTURE_SETUP(folio)
 {
@@ -62,13 +85,7 @@ FIXTURE_SETUP(folio)
 	self->bits = NULL;
 	self->buf = NULL;
 	self->whole = wpf_kernel_version() >= 618;
-	/*
-	 * The tests count writeback exactly; under emulation one can take
-	 * longer than dirty_expire_centisecs, after which the periodic
-	 * flusher would write back on its own.  It waits meanwhile.
-	 */
-	self->flusher_interval = wpf_sysctl("vm/dirty_writeback_centisecs", 0);
-	ASSERT_LE(0, self->flusher_interval);
+	ASSERT_LE(0, flusher_interval);
 	err = wpf_create_flags(&self->o, page_size, WPFAULT_TYPE_PAGECACHE,
 			       WPFAULT_CREATE_LARGE_FOLIOS);
 	if (err == -ENOENT)
@@ -94,9 +111,6 @@ FIXTURE_SETUP(folio)
 
 FIXTURE_TEARDOWN(folio)
 {
-	if (self->flusher_interval >= 0)
-		wpf_sysctl("vm/dirty_writeback_centisecs",
-			   self->flusher_interval);
 	if (self->p != MAP_FAILED)
 		munmap(self->p, 2 * self->f * page_size);
 	free(self->bits);
