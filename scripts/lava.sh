@@ -167,8 +167,14 @@ run_one() {
 	local ok=0
 	lava_python results "$dir/lava-run.log" >"$dir/results.txt" || ok=$?
 	sed "s/^/[$cfg] /" "$dir/results.txt"
-	((ok == 0)) ||
+	if ((ok != 0)); then
+		# What the kernel reported on the console, if it crashed.
+		grep -aE "$(paste -s -d '|' "$WPFAULT_ROOT/scripts/kernel-reports.ere")" \
+			"$dir/lava-run.log" | grep -a '"lvl": "target"' |
+			sed 's/.*"msg": "//; s/"}$//' | head -n 40 |
+			sed "s/^/[$cfg] console: /" || true
 		die "$cfg: the LAVA job failed: $dir/lava-run.log has its whole log"
+	fi
 }
 
 case ${1:-} in
