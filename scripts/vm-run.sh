@@ -28,9 +28,11 @@ config_lookup "$cfg"
 out=$WPFAULT_ROOT/build/$cfg
 kernel=$CFG_KERNEL/vmlinuz
 # qemu emulates riscv64 about three times slower than x86-64 or arm64 here
-# (docs/testing.md has the measured times).
-case $CFG_ARCH in
-riscv64) timeout_s=${WPFAULT_VM_TIMEOUT:-3000} ;;
+# (docs/testing.md has the measured times); a debug kernel runs the long
+# stress and 100 load cycles, under KASAN.
+case $CFG_ARCH-$CFG_PROFILE in
+riscv64-*) timeout_s=${WPFAULT_VM_TIMEOUT:-3000} ;;
+*-debug) timeout_s=${WPFAULT_VM_TIMEOUT:-900} ;;
 *) timeout_s=${WPFAULT_VM_TIMEOUT:-600} ;;
 esac
 [[ -f $out/wpfault.ko ]] || die "$cfg is not built: run scripts/build.sh $cfg"

@@ -9,7 +9,7 @@
  * object, each through its own shared mapping, and now and then
  * fdatasync() it, while the main thread shrinks it to a random size and
  * grows it back, or punches a hole of random half pages in it, round
- * after round (400 by default).
+ * after round (400 by default, 150 on each large kind below).
  *
  * Right after each shrink returns, nothing may be left past the page that
  * holds the new end of file: no pte in any mapping (/proc/self/pagemap)
@@ -47,8 +47,9 @@
  * prints how many); they must read zero, and no pte may map them.
  *
  *   wpfault_truncate [-s seed] [-r rounds] [-w threads] [-k kind]
- * kind: small, large or min-order (all three by default, each with the
- * rounds given).  It prints its seed and a command line that reruns it.
+ * kind: small, large or min-order (all three by default; -r gives each
+ * that many rounds).  It prints its seed and a command line that reruns
+ * each kind.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -88,17 +89,22 @@ static const char usage[] =
 	"usage: %s [-s seed] [-r rounds] [-w threads] [-k kind]\n"
 	"kind: small, large or min-order (default: all three)\n";
 
-/* What the objects of each kind are created with. */
+/*
+ * What the objects of each kind are created with, and their rounds
+ * unless -r says: fewer for the large kinds, whose shrinks and punches
+ * split folios, so that the suite keeps its time on the debug kernels.
+ */
 struct object_kind {
 	const char *name;
 	uint32_t flags;
 	uint32_t min_folio_order;
+	unsigned long rounds;
 };
 
 static const struct object_kind kinds[] = {
-	{ "small", 0, 0 },
-	{ "large", WPFAULT_CREATE_LARGE_FOLIOS, 0 },
-	{ "min-order", WPFAULT_CREATE_MIN_FOLIO_ORDER, 2 },
+	{ "small", 0, 0, 400 },
+	{ "large", WPFAULT_CREATE_LARGE_FOLIOS, 0, 150 },
+	{ "min-order", WPFAULT_CREATE_MIN_FOLIO_ORDER, 2, 150 },
 };
 
 #define NR_KINDS	ARRAY_SIZE(kinds)
@@ -615,7 +621,7 @@ static void run_kind(const struct object_kind *kind, uint64_t seed,
 
 int main(int argc, char **argv)
 {
-	unsigned long rounds = 400;
+	unsigned long rounds = 0;
 	int only_kind = -1, err;
 	struct wpf_obj probe = WPF_OBJ_INIT;
 	uint64_t seed = 0;
@@ -637,14 +643,18 @@ int main(int argc, char **argv)
 		ksft_set_plan(SMALL_RESULTS + (NR_KINDS - 1) * LARGE_RESULTS);
 	else
 		ksft_set_plan(only_kind ? LARGE_RESULTS : SMALL_RESULTS);
-	ksft_print_msg("seed %llu, %lu rounds, %d threads, page size %zu\n",
-		       (unsigned long long)seed, rounds, nr_threads, page_size);
-	ksft_print_msg("rerun: %s -s %llu -r %lu -w %d%s%s\n", argv[0],
-		       (unsigned long long)seed, rounds, nr_threads,
-		       only_kind < 0 ? "" : " -k ",
-		       only_kind < 0 ? "" : kinds[only_kind].name);
-	for (k = 0; k < NR_KINDS; k++)
-		if (only_kind < 0 || (size_t)only_kind == k)
-			run_kind(&kinds[k], seed, rounds);
+	ksft_print_msg("seed %llu, %d threads, page size %zu\n",
+		       (unsigned long long)seed, nr_threads, page_size);
+	for (k = 0; k < NR_KINDS; k++) {
+		unsigned long n = rounds ?: kinds[k].rounds;
+
+		if (only_kind >= 0 && (size_t)only_kind != k)
+			continue;
+		ksft_print_msg("%s: rerun: %s -s %llu -r %lu -w %d -k %s\n",
+			       kinds[k].name, argv[0],
+			       (unsigned long long)seed, n, nr_threads,
+			       kinds[k].name);
+		run_kind(&kinds[k], seed, n);
+	}
 	ksft_finished();
 }
