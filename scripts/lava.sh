@@ -169,7 +169,7 @@ run_one() {
 	sed "s/^/[$cfg] /" "$dir/results.txt"
 	if ((ok != 0)); then
 		# What the kernel reported on the console, if it crashed.
-		grep -aE "$(paste -s -d '|' "$WPFAULT_ROOT/scripts/kernel-reports.ere")" \
+		grep -aEf "$WPFAULT_ROOT/scripts/kernel-reports.ere" \
 			"$dir/lava-run.log" | grep -a '"lvl": "target"' |
 			sed 's/.*"msg": "//; s/"}$//' | head -n 40 |
 			sed "s/^/[$cfg] console: /" || true

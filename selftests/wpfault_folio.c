@@ -543,14 +543,17 @@ TEST(truncation_cannot_split_a_min_order_folio)
 static long split_folio_first_lost(struct __test_metadata *_metadata,
 				   bool punch)
 {
-	const size_t m = 1UL << 2, pages = 4 * m, len = pages * page_size;
+	const unsigned int min_order = 2;
+	const size_t m = 1UL << min_order, pages = 4 * m;
+	const size_t len = pages * page_size;
 	size_t cut = len, hole = 0, hole_end = 0;
 	struct wpf_obj o = WPF_OBJ_INIT;
 	long wrong;
 	char *p, *buf;
 
 	ASSERT_EQ(0, wpf_create_flags_order(&o, len, WPFAULT_TYPE_PAGECACHE,
-					    WPFAULT_CREATE_MIN_FOLIO_ORDER, 2));
+					    WPFAULT_CREATE_MIN_FOLIO_ORDER,
+					    min_order));
 	p = wpf_map(o.fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	buf = malloc(len);

@@ -622,8 +622,7 @@ static void run_kind(const struct object_kind *kind, uint64_t seed,
 int main(int argc, char **argv)
 {
 	unsigned long rounds = 0;
-	int only_kind = -1, err;
-	struct wpf_obj probe = WPF_OBJ_INIT;
+	int only_kind = -1, dev;
 	uint64_t seed = 0;
 	size_t k;
 
@@ -632,13 +631,14 @@ int main(int argc, char **argv)
 	if (nr_threads < 1 || nr_threads > MAX_THREADS)
 		ksft_exit_fail_msg("1 to %d threads, not %d\n", MAX_THREADS,
 				   nr_threads);
-	err = wpf_create(&probe, page_size);
-	if (err == -ENOENT)
+	dev = wpf_open_dev();
+	if (dev == -ENOENT)
 		ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
 			       WPFAULT_DEVICE);
-	if (err)
-		ksft_exit_fail_msg("create: %s\n", strerror(-err));
-	wpf_destroy(&probe);
+	if (dev < 0)
+		ksft_exit_fail_msg("open %s: %s\n", WPFAULT_DEVICE,
+				   strerror(-dev));
+	close(dev);
 	if (only_kind < 0)
 		ksft_set_plan(SMALL_RESULTS + (NR_KINDS - 1) * LARGE_RESULTS);
 	else
