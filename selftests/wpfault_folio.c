@@ -141,26 +141,6 @@ static void fill_pattern(char *p, size_t first, size_t n, int round)
 		memset(p + i * page_size, wpf_pattern(i, round), page_size);
 }
 
-/*
- * Bytes [0, @cut) of @data are wpf_pattern(page, @round), bytes [@cut,
- * @len) zero, except [@hole, @hole_end), zero too; -1 if so, else the
- * offset of the first wrong byte.
- */
-static long first_wrong(const char *data, size_t len, size_t cut,
-			size_t hole, size_t hole_end, int round)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char want = i < cut && (i < hole || i >= hole_end) ?
-			    wpf_pattern(i / page_size, round) : 0;
-
-		if (data[i] != want)
-			return i;
-	}
-	return -1;
-}
-
 /* The offset of the first byte of [@from, @to) of @data not @c, or -1. */
 static long first_byte_not(const char *data, size_t from, size_t to, char c)
 {
@@ -287,8 +267,8 @@ TEST_F(folio, write_and_fsync_go_by_the_folio)
 	ASSERT_EQ(0, memcmp(self->buf + (f + 2) * page_size + 7, msg,
 			    sizeof(msg)));
 	/* Pages never written reached the disk with their folio: zeroes. */
-	ASSERT_EQ(-1, first_wrong(self->buf + page_size, page_size, 0, 0, 0,
-				  1));
+	ASSERT_EQ(-1, wpf_pattern_first_wrong(self->buf + page_size,
+					      page_size, 0, 0, 0, 1));
 
 	/*
 	 * Written back, write-protected: the next write dirties it again.
@@ -320,7 +300,7 @@ TEST_F(folio, reclaimed_folios_come_back_with_their_data)
 	self->p = wpf_map(self->o.fd, 2 * f, PROT_READ | PROT_WRITE,
 			  MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, self->p);
-	ASSERT_EQ(-1, first_wrong(self->p, len, len, 0, 0, 1));
+	ASSERT_EQ(-1, wpf_pattern_first_wrong(self->p, len, len, 0, 0, 1));
 	ASSERT_EQ(2 * f, wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ));
 	ASSERT_EQ(4, wpf_stat(self->o.fd, LF));
 	ASSERT_EQ(f, wpf_folio_pages(PAGE(self->p, f)));
@@ -345,15 +325,15 @@ TEST_F(folio, truncation_inside_a_folio_keeps_every_byte)
 	ASSERT_EQ(0, ftruncate(self->o.fd, len));
 
 	ASSERT_EQ(len, pread(self->o.fd, self->buf, len, 0));
-	ASSERT_EQ(-1, first_wrong(self->buf, len, cut, 0, 0, 1));
-	ASSERT_EQ(-1, first_wrong(self->p, len, cut, 0, 0, 1));
+	ASSERT_EQ(-1, wpf_pattern_first_wrong(self->buf, len, cut, 0, 0, 1));
+	ASSERT_EQ(-1, wpf_pattern_first_wrong(self->p, len, cut, 0, 0, 1));
 	/*
 	 * Whether the truncation split the folio decides which pages are
 	 * dirty and get blocks; the data must not depend on it.
 	 */
 	ASSERT_EQ(0, fsync(self->o.fd));
 	ASSERT_LE(0, wpf_read_disk(self->o.fd, 0, 2 * f, self->buf));
-	ASSERT_EQ(-1, first_wrong(self->buf, len, cut, 0, 0, 1));
+	ASSERT_EQ(-1, wpf_pattern_first_wrong(self->buf, len, cut, 0, 0, 1));
 }
 
 /*
@@ -370,16 +350,16 @@ TEST_F(folio, punch_inside_a_folio_keeps_every_byte)
 	ASSERT_EQ(0, fallocate(self->o.fd,
 			       FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			       hole, hole_len));
-	ASSERT_EQ(-1, first_wrong(self->p, len, len, hole, hole + hole_len,
-				  1));
+	ASSERT_EQ(-1, wpf_pattern_first_wrong(self->p, len, len, hole,
+					      hole + hole_len, 1));
 	ASSERT_EQ(len, pread(self->o.fd, self->buf, len, 0));
-	ASSERT_EQ(-1, first_wrong(self->buf, len, len, hole, hole + hole_len,
-				  1));
+	ASSERT_EQ(-1, wpf_pattern_first_wrong(self->buf, len, len, hole,
+					      hole + hole_len, 1));
 	/* Blocks the punch freed read as zeroes, as do the zeroed ones. */
 	ASSERT_EQ(0, fsync(self->o.fd));
 	ASSERT_LE(0, wpf_read_disk(self->o.fd, 0, 2 * f, self->buf));
-	ASSERT_EQ(-1, first_wrong(self->buf, len, len, hole, hole + hole_len,
-				  1));
+	ASSERT_EQ(-1, wpf_pattern_first_wrong(self->buf, len, len, hole,
+					      hole + hole_len, 1));
 }
 
 /*
@@ -531,66 +511,14 @@ TEST(truncation_cannot_split_a_min_order_folio)
  * pages inside end of file included, and so did 6.12's once its split
  * asks for the minimum order; the debug kernels carry the fix
  * (patches/debug-kernel/).  6.12 without that change splits no min-order
- * folio, and keeps a dirty one whole.
- *
- * An object of 4M pages in one folio, M = 4 pages the minimum, written
- * whole, then shrunk to M + M / 2 pages and 100 bytes and grown back, or
- * punched from M + 1 pages and 100 bytes to 2M + 2 pages and 100 bytes:
- * every byte before the cut and outside the hole keeps its data, in the
- * cache, through the mapping and on the disk.  Returns the offset of the
- * first wrong byte, or -1.
+ * folio, and keeps a dirty one whole.  wpf_min_order_split_first_lost()
+ * is the reproducer, which wpfault_truncate and wpfault_fsx also ask
+ * before they run min-order objects.
  */
-static long split_folio_first_lost(struct __test_metadata *_metadata,
-				   bool punch)
-{
-	const unsigned int min_order = 2;
-	const size_t m = 1UL << min_order, pages = 4 * m;
-	const size_t len = pages * page_size;
-	size_t cut = len, hole = 0, hole_end = 0;
-	struct wpf_obj o = WPF_OBJ_INIT;
-	long wrong;
-	char *p, *buf;
-
-	ASSERT_EQ(0, wpf_create_flags_order(&o, len, WPFAULT_TYPE_PAGECACHE,
-					    WPFAULT_CREATE_MIN_FOLIO_ORDER,
-					    min_order));
-	p = wpf_map(o.fd, pages, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	buf = malloc(len);
-	ASSERT_NE(NULL, buf);
-	fill_pattern(p, 0, pages, 1);
-	ASSERT_EQ(pages, wpf_folio_pages(PAGE(p, 0)));
-
-	if (punch) {
-		hole = (m + 1) * page_size + 100;
-		hole_end = (2 * m + 2) * page_size + 100;
-		ASSERT_EQ(0, fallocate(o.fd, FALLOC_FL_PUNCH_HOLE |
-					     FALLOC_FL_KEEP_SIZE,
-				       hole, hole_end - hole));
-	} else {
-		cut = (m + m / 2) * page_size + 100;
-		ASSERT_EQ(0, ftruncate(o.fd, cut));
-		ASSERT_EQ(0, ftruncate(o.fd, len));
-	}
-	ASSERT_EQ(len, pread(o.fd, buf, len, 0));
-	wrong = first_wrong(buf, len, cut, hole, hole_end, 1);
-	if (wrong < 0)
-		wrong = first_wrong(p, len, cut, hole, hole_end, 1);
-	if (wrong < 0) {
-		ASSERT_EQ(0, fsync(o.fd));
-		ASSERT_LE(0, wpf_read_disk(o.fd, 0, pages, buf));
-		wrong = first_wrong(buf, len, cut, hole, hole_end, 1);
-	}
-	munmap(p, len);
-	free(buf);
-	wpf_destroy(&o);
-	return wrong;
-}
-
 static void split_folio_keeps_every_byte(struct __test_metadata *_metadata,
 					 bool punch)
 {
-	int limit = wpf_folio_order_limit();
+	int limit = wpf_folio_order_limit(), err;
 	long wrong;
 
 	if (limit == -ENOENT)
@@ -599,7 +527,10 @@ static void split_folio_keeps_every_byte(struct __test_metadata *_metadata,
 	if (limit < 4)
 		SKIP(return, "folios of 16 pages needed, order %d here",
 		     limit);
-	wrong = split_folio_first_lost(_metadata, punch);
+	err = wpf_min_order_split_first_lost(punch, &wrong);
+	if (err == -EXDEV)
+		TH_LOG("16 pages written made no folio of 16 pages");
+	ASSERT_EQ(0, err);
 	if (wrong >= 0 && !wpf_kernel_has_wpfault_fixes())
 		SKIP(return, "%s: byte %ld lost (%s)",
 		     "the kernel lacks the truncate_inode_pages_range() fix",

@@ -13,15 +13,20 @@
  * the whole file: through read(2), through a mapping, and on the disk
  * after an fsync.
  *
- * The sequence runs on an object of small folios and again on one with
+ * The sequence runs on an object of small folios, again on one with
  * large folios (WPFAULT_CREATE_LARGE_FOLIOS), where truncation, punches
- * and zeroing land inside folios; where the kernel has no capped large
- * folios the second run is a SKIP.
+ * and zeroing land inside folios, and on one whose folios are never
+ * smaller than four pages (WPFAULT_CREATE_MIN_FOLIO_ORDER, as a file
+ * system with 16 KiB blocks on 4 KiB pages), where they also reach past
+ * end of file.  Where the kernel has no capped large folios the last two
+ * are a SKIP, and so is the last where the kernel is known to lose bytes
+ * when a truncation splits a min-order folio
+ * (wpf_min_order_split_unfixed()).
  *
  * A failure prints the last LOG_OPS (48) operations and the command that
  * replays them:
- *   wpfault_fsx [-s seed] [-n operations] [-L]
- * -L runs only the large-folio object.  The default is CHECK_OPS (3,000)
+ *   wpfault_fsx [-s seed] [-n operations] [-k small|large|min-order]
+ * -k runs only the object of that kind.  The default is CHECK_OPS (3,000)
  * operations from seed 1, which make check runs in every configuration;
  * with WPFAULT_FUZZ_SEED set (a number, or "random": make fuzz), FUZZ_OPS
  * (30,000) operations from it.
@@ -61,8 +66,21 @@ static int fd, dfd;
 static struct wpf_obj obj;
 static unsigned long op_nr;
 static char op_log[LOG_OPS][96];
-/* The object of this run has large folios. */
-static bool large;
+/* The objects the sequence runs on. */
+static const struct object_kind {
+	const char *name;
+	uint32_t flags;
+	uint32_t min_folio_order;
+} kinds[] = {
+	{ "small", 0, 0 },
+	{ "large", WPFAULT_CREATE_LARGE_FOLIOS, 0 },
+	{ "min-order", WPFAULT_CREATE_MIN_FOLIO_ORDER, 2 },
+};
+
+#define NR_KINDS	ARRAY_SIZE(kinds)
+
+/* The kind of this run's object. */
+static const struct object_kind *kind;
 
 static void log_op(const char *fmt, ...)
 {
@@ -85,9 +103,9 @@ static void fail(const char *fmt, ...)
 	va_end(ap);
 	for (i = first; i <= op_nr; i++)
 		printf("#   %6lu %s\n", i, op_log[i % LOG_OPS]);
-	ksft_exit_fail_msg("replay with: wpfault_fsx -s %llu -n %lu%s\n",
+	ksft_exit_fail_msg("replay with: wpfault_fsx -s %llu -n %lu -k %s\n",
 			   (unsigned long long)rng_seed_for_replay, op_nr + 1,
-			   large ? " -L" : "");
+			   kind->name);
 }
 
 static uint64_t rnd(uint64_t n)
@@ -422,18 +440,27 @@ static const struct {
 };
 
 /*
- * @ops operations from @seed on a new object created with @flags; a SKIP
- * where the kernel refuses large folios, as it must without them.
+ * @ops operations from @seed on a new object of kind @k; a SKIP where the
+ * kernel refuses large folios, as it must without them, or is known to
+ * lose a min-order object's bytes.
  */
-static void run(uint32_t flags, unsigned long ops, unsigned long long seed)
+static void run(const struct object_kind *k, unsigned long ops,
+		unsigned long long seed)
 {
 	unsigned int total_weight = 0, i;
+	const char *why;
 	int err;
 
-	large = flags & WPFAULT_CREATE_LARGE_FOLIOS;
-	err = wpf_create_flags(&obj, 1, WPFAULT_TYPE_PAGECACHE, flags);
-	if (err == -EOPNOTSUPP && large && !wpf_large_folio_objects()) {
-		ksft_test_result_skip("large folios: %s\n",
+	kind = k;
+	why = k->min_folio_order ? wpf_min_order_split_unfixed() : NULL;
+	if (why) {
+		ksft_test_result_skip("%s: %s\n", k->name, why);
+		return;
+	}
+	err = wpf_create_flags_order(&obj, 1, WPFAULT_TYPE_PAGECACHE,
+				     k->flags, k->min_folio_order);
+	if (err == -EOPNOTSUPP && k->flags && !wpf_large_folio_objects()) {
+		ksft_test_result_skip("%s: %s\n", k->name,
 				      WPF_NO_LARGE_FOLIO_OBJECTS);
 		return;
 	}
@@ -452,8 +479,8 @@ static void run(uint32_t flags, unsigned long ops, unsigned long long seed)
 	rng_seed_for_replay = seed;
 	for (i = 0; i < ARRAY_SIZE(fsx_ops); i++)
 		total_weight += fsx_ops[i].weight;
-	ksft_print_msg("seed %llu, %lu operations on %zu bytes at most%s\n",
-		       seed, ops, max_len, large ? ", large folios" : "");
+	ksft_print_msg("%s: seed %llu, %lu operations on %zu bytes at most\n",
+		       k->name, seed, ops, max_len);
 
 	for (op_nr = 0; op_nr < ops; op_nr++) {
 		unsigned int pick = rnd(total_weight);
@@ -467,9 +494,8 @@ static void run(uint32_t flags, unsigned long ops, unsigned long long seed)
 	check_all();
 	close(dfd);
 	wpf_destroy(&obj);
-	ksft_test_result_pass("%lu operations from seed %llu match %s%s\n",
-			      ops, seed, "the model",
-			      large ? " with large folios" : "");
+	ksft_test_result_pass("%s: %lu operations from seed %llu match %s\n",
+			      k->name, ops, seed, "the model");
 }
 
 int main(int argc, char **argv)
@@ -477,20 +503,26 @@ int main(int argc, char **argv)
 	const char *env = getenv("WPFAULT_FUZZ_SEED");
 	unsigned long ops = env && *env ? FUZZ_OPS : CHECK_OPS;
 	unsigned long long seed = env && *env ? wpf_parse_seed(env) : 1;
-	bool large_only = false;
+	const char *only = NULL;
 	int opt, dev;
+	size_t k;
 
-	while ((opt = getopt(argc, argv, "s:n:L")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:k:")) != -1) {
 		if (opt == 's')
 			seed = wpf_parse_seed(optarg);
 		else if (opt == 'n')
 			ops = strtoul(optarg, NULL, 0);
-		else if (opt == 'L')
-			large_only = true;
+		else if (opt == 'k')
+			only = optarg;
 		else
 			ksft_exit_fail_msg("usage: %s %s\n", argv[0],
-					   "[-s seed] [-n ops] [-L]");
+					   "[-s seed] [-n ops] [-k small|large|min-order]");
 	}
+	for (k = 0; only && k < NR_KINDS; k++)
+		if (!strcmp(only, kinds[k].name))
+			break;
+	if (only && k == NR_KINDS)
+		ksft_exit_fail_msg("no kind of object '%s'\n", only);
 	ksft_print_header();
 	dev = wpf_open_dev();
 	if (dev == -ENOENT)
@@ -498,15 +530,15 @@ int main(int argc, char **argv)
 			       WPFAULT_DEVICE);
 	if (dev >= 0)
 		close(dev);
-	ksft_set_plan(large_only ? 1 : 2);
+	ksft_set_plan(only ? 1 : NR_KINDS);
 	max_len = MAX_PAGES * page_size;
 	model = calloc(1, max_len);
 	buf = malloc(max_len);
 	data = malloc(max_len);
 	if (!model || !buf || !data)
 		ksft_exit_fail_msg("out of memory\n");
-	if (!large_only)
-		run(0, ops, seed);
-	run(WPFAULT_CREATE_LARGE_FOLIOS, ops, seed);
+	for (k = 0; k < NR_KINDS; k++)
+		if (!only || !strcmp(only, kinds[k].name))
+			run(&kinds[k], ops, seed);
 	ksft_finished();
 }

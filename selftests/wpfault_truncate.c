@@ -579,6 +579,14 @@ static void run_kind(const struct object_kind *kind, uint64_t seed,
 	char *disk;
 	int err;
 
+	if (kind->min_folio_order) {
+		const char *why = wpf_min_order_split_unfixed();
+
+		if (why) {
+			skip_kind(kind, why);
+			return;
+		}
+	}
 	err = wpf_create_flags_order(&obj, full, WPFAULT_TYPE_PAGECACHE,
 				     kind->flags, kind->min_folio_order);
 	if (err == -EOPNOTSUPP && kind->flags &&

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -434,6 +435,112 @@ bool wpf_kernel_has_wpfault_fixes(void)
 	struct utsname u;
 
 	return !uname(&u) && strstr(u.release, "-wpfault");
+}
+
+long wpf_pattern_first_wrong(const char *data, size_t len, size_t cut,
+			     size_t hole, size_t hole_end, int round)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char want = i < cut && (i < hole || i >= hole_end) ?
+			    wpf_pattern(i / page_size, round) : 0;
+
+		if (data[i] != want)
+			return i;
+	}
+	return -1;
+}
+
+int wpf_min_order_split_first_lost(bool punch, long *first_lost)
+{
+	const unsigned int min_order = 2;
+	const size_t m = 1UL << min_order, pages = 4 * m;
+	const size_t len = pages * page_size;
+	size_t cut = len, hole = 0, hole_end = 0, i;
+	struct wpf_obj o = WPF_OBJ_INIT;
+	char *p, *buf = NULL;
+	int64_t blocks;
+	int err;
+
+	err = wpf_create_flags_order(&o, len, WPFAULT_TYPE_PAGECACHE,
+				     WPFAULT_CREATE_MIN_FOLIO_ORDER, min_order);
+	if (err)
+		return err;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, o.fd, 0);
+	if (p == MAP_FAILED) {
+		err = -errno;
+		goto out_destroy;
+	}
+	buf = malloc(len);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out_unmap;
+	}
+	for (i = 0; i < pages; i++)
+		memset(p + i * page_size, wpf_pattern(i, 1), page_size);
+	/* The probe means nothing unless the write made one folio. */
+	if (wpf_folio_pages(p) != (long)pages) {
+		err = -EXDEV;
+		goto out_free;
+	}
+	if (punch) {
+		hole = (m + 1) * page_size + 100;
+		hole_end = (2 * m + 2) * page_size + 100;
+		err = fallocate(o.fd,
+				FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				hole, hole_end - hole) ? -errno : 0;
+	} else {
+		cut = (m + m / 2) * page_size + 100;
+		err = ftruncate(o.fd, cut) || ftruncate(o.fd, len) ? -errno : 0;
+	}
+	if (err)
+		goto out_free;
+	if (pread(o.fd, buf, len, 0) != (ssize_t)len) {
+		err = errno ? -errno : -EIO;
+		goto out_free;
+	}
+	*first_lost = wpf_pattern_first_wrong(buf, len, cut, hole, hole_end, 1);
+	if (*first_lost < 0)
+		*first_lost = wpf_pattern_first_wrong(p, len, cut, hole,
+						      hole_end, 1);
+	if (*first_lost < 0) {
+		blocks = fsync(o.fd) ? -errno :
+			 wpf_read_disk(o.fd, 0, pages, buf);
+		if (blocks < 0)
+			err = blocks;
+		else
+			*first_lost = wpf_pattern_first_wrong(buf, len, cut,
+							      hole, hole_end,
+							      1);
+	}
+out_free:
+	free(buf);
+out_unmap:
+	munmap(p, len);
+out_destroy:
+	wpf_destroy(&o);
+	return err;
+}
+
+const char *wpf_min_order_split_unfixed(void)
+{
+	static const char *const cuts[] = { "shrink", "hole punch" };
+	static char why[160];
+	long lost;
+	int punch;
+
+	if (wpf_kernel_has_wpfault_fixes())
+		return NULL;
+	for (punch = 0; punch < 2; punch++) {
+		if (wpf_min_order_split_first_lost(punch, &lost) || lost < 0)
+			continue;
+		snprintf(why, sizeof(why),
+			 "the kernel lacks the truncate_inode_pages_range() fix (patches/debug-kernel/): a %s splitting a min-order folio lost byte %ld",
+			 cuts[punch], lost);
+		return why;
+	}
+	return NULL;
 }
 
 bool wpf_pmd_objects(void)

@@ -143,6 +143,26 @@ int wpf_kernel_version(void);
  */
 bool wpf_kernel_has_wpfault_fixes(void);
 /*
+ * Whether a truncation (@punch: a hole punch) that splits a folio of a
+ * min-order object keeps the data outside what it cuts, as it must.  7.x
+ * drops a split-off folio that begins before the cut, or ends after the
+ * hole, whole; the debug kernels carry the fix (patches/debug-kernel/).
+ * A min-order-2 object of one 16-page folio, written whole, is shrunk to
+ * 6 pages and 100 bytes and grown back, or punched from 5 pages and 100
+ * bytes to 10 pages and 100 bytes.  *@first_lost is then the offset of
+ * the first wrong byte, in the cache, through the mapping or on the disk,
+ * or -1.  Returns 0, or -errno: -EXDEV if the write made no 16-page folio
+ * (the kernel cannot, or gave smaller ones), so the probe says nothing.
+ */
+int wpf_min_order_split_first_lost(bool punch, long *first_lost);
+/*
+ * Why tests that truncate min-order objects skip on this kernel: it
+ * lacks the fix and loses bytes in the probe above.  NULL where they run:
+ * the kernel keeps the bytes, carries the fixes (where a loss is a
+ * failure), or makes no such folio.
+ */
+const char *wpf_min_order_split_unfixed(void);
+/*
  * Whether the kernel has special huge pfn entries, which
  * WPFAULT_CREATE_PMD needs: 6.12 on, with transparent huge pages (which
  * PREEMPT_RT kernels lack).
@@ -261,5 +281,13 @@ static inline char wpf_pattern(uint64_t page, int round)
 {
 	return (char)(0x5a ^ (page * 7) ^ (round * 131));
 }
+
+/*
+ * Bytes [0, @cut) of @data are wpf_pattern(page, @round), bytes [@cut,
+ * @len) zero, and so are [@hole, @hole_end): -1 if so, else the offset of
+ * the first wrong byte.
+ */
+long wpf_pattern_first_wrong(const char *data, size_t len, size_t cut,
+			     size_t hole, size_t hole_end, int round);
 
 #endif /* WPFAULT_UTIL_H */
