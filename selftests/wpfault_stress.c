@@ -5,12 +5,12 @@
  * lost) and of which pages must be dirty (a page written since its last
  * clean is in the bitmap, one cleaned since its last write is not).  By
  * default 2 processes of 2 threads share four objects: two page-cache
- * objects (the second with large folios, where the kernel has them), a
- * pfn object (its write insert chosen by the seed) and a copy-on-write
- * object; the workers also make
- * short-lived objects of their own, of any type.  The pfn and
- * copy-on-write objects have no private mappings and no pwrite() or
- * pread(): those operations use their shared mappings instead, or do
+ * objects (the second with large folios, where the kernel has them, and
+ * with half the seeds a minimum folio order too), a pfn object (its
+ * write insert chosen by the seed) and a copy-on-write object; the
+ * workers also make short-lived objects of their own, of any type.  The
+ * pfn and copy-on-write objects have no private mappings and no pwrite()
+ * or pread(): those operations use their shared mappings instead, or do
  * nothing.
  *
  * The operations: writes and reads through shared and through private
@@ -91,6 +91,8 @@
 #define NR_OBJECTS	4
 /* A page-cache object with large folios, where the kernel has them. */
 #define LARGE_OBJECT	1
+/* Its minimum folio order, where the seed asks for one. */
+#define LARGE_MIN_ORDER	2
 /* A pfn and a copy-on-write object: no private mappings, no pwrite. */
 #define PFN_OBJECT	2
 #define COW_OBJECT	3
@@ -976,14 +978,25 @@ static bool check_dirty_state(void)
 }
 
 /*
+ * Why LARGE_OBJECT has no minimum order where a seed asks for one: the
+ * kernel is known to lose bytes when truncation splits such a folio
+ * (wpf_min_order_split_unfixed()); NULL if it may have one.
+ */
+static const char *no_min_order;
+
+/*
  * The flags of shared object @obj: LARGE_OBJECT has large folios where
- * the kernel has them; the pfn object's write insert goes round the
- * three ways with the seed (the mkwrite one where the kernel exports it).
+ * the kernel has them, and with an odd seed / 3 a minimum order, as a
+ * file system with blocks of 2^LARGE_MIN_ORDER pages; the pfn object's
+ * write insert goes round the three ways with the seed (the mkwrite one
+ * where the kernel exports it).
  */
 static uint32_t object_flags(int obj, uint64_t seed)
 {
 	if (obj == LARGE_OBJECT && wpf_large_folio_objects())
-		return WPFAULT_CREATE_LARGE_FOLIOS;
+		return seed / 3 % 2 && !no_min_order ?
+		       WPFAULT_CREATE_MIN_FOLIO_ORDER :
+		       WPFAULT_CREATE_LARGE_FOLIOS;
 	if (obj != PFN_OBJECT || seed % 3 == 0)
 		return 0;
 	if (seed % 3 == 1)
@@ -1040,8 +1053,12 @@ static void set_up(struct wpf_obj objs[NR_OBJECTS], uint64_t seed)
 	/* Else a truncation may wait for ever behind the readers. */
 	int writer_first = PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP;
 	pthread_rwlockattr_t lock_attr;
+	uint32_t flags, min_order;
+	enum wpfault_type type;
 	int obj, err;
 
+	if (seed / 3 % 2 && wpf_large_folio_objects())
+		no_min_order = wpf_min_order_split_unfixed();
 	sh = mmap(NULL, sizeof(*sh) + NR_OBJECTS * OBJ_PAGES * page_size,
 		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
@@ -1054,11 +1071,14 @@ static void set_up(struct wpf_obj objs[NR_OBJECTS], uint64_t seed)
 	for (obj = 0; obj < NR_OBJECTS; obj++) {
 		if (pthread_rwlock_init(&sh->lock[obj], &lock_attr))
 			ksft_exit_fail_msg("rwlock init failed\n");
-		err = wpf_create_flags(&objs[obj], OBJ_PAGES * page_size,
-				       obj == PFN_OBJECT ? WPFAULT_TYPE_PFN :
-				       obj == COW_OBJECT ? WPFAULT_TYPE_COW :
-				       WPFAULT_TYPE_PAGECACHE,
-				       object_flags(obj, seed));
+		type = obj == PFN_OBJECT ? WPFAULT_TYPE_PFN :
+		       obj == COW_OBJECT ? WPFAULT_TYPE_COW :
+		       WPFAULT_TYPE_PAGECACHE;
+		flags = object_flags(obj, seed);
+		min_order = flags & WPFAULT_CREATE_MIN_FOLIO_ORDER ?
+			    LARGE_MIN_ORDER : 0;
+		err = wpf_create_flags_order(&objs[obj], OBJ_PAGES * page_size,
+					     type, flags, min_order);
 
 		if (err == -ENOENT)
 			ksft_exit_skip("%s missing: wpfault.ko is not loaded\n",
@@ -1132,6 +1152,12 @@ int main(int argc, char **argv)
 	ksft_print_msg("dirty bits set by %s\n",
 		       wpf_hw_dirty_bits() ? "hardware" : "a fault");
 	ksft_print_msg("large folios of up to %zu pages\n", sh->folio_pages);
+	if (object_flags(LARGE_OBJECT, run.seed) &
+	    WPFAULT_CREATE_MIN_FOLIO_ORDER)
+		ksft_print_msg("and of at least %u pages\n",
+			       1U << LARGE_MIN_ORDER);
+	else if (no_min_order && run.seed / 3 % 2)
+		ksft_print_msg("no minimum folio order: %s\n", no_min_order);
 	ksft_print_msg("pfn object flags %#x\n",
 		       object_flags(PFN_OBJECT, run.seed));
 	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
