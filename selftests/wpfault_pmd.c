@@ -8,14 +8,14 @@
  * writable and dirty in one fault, recording all N pages; a read maps a
  * written piece read-only, and a write to that upgrades the entry in
  * place (wp_huge_pmd(), not ->pfn_mkwrite); fallocate() of a whole piece
- * of holes gives it a run too.  A read of a hole, a piece
- * with a punched page, a piece past end of file or one the mapping does
- * not cover whole goes to small entries.  Cleans and fsync remove the
- * entry; the kernel's mprotect() and munmap() of part of it remove it
- * whole, mremap() moves it, compaction leaves it; pagemap, mincore() and
- * smaps see no page behind it; MADV_NOHUGEPAGE keeps a mapping to small
- * entries.  Data is
- * checked on the object's disk.  Counts are exact: the module's counters
+ * of holes gives it a run too.  A read of a hole, a piece with a punched
+ * page, a piece past end of file or one the mapping does not cover whole
+ * goes to small entries.  Cleans and fsync remove the entry; the
+ * kernel's mprotect() and munmap() of part of it remove it whole,
+ * MADV_DONTNEED is refused, mremap() moves it, compaction leaves it;
+ * pagemap, mincore() and smaps see no page behind it; MADV_NOHUGEPAGE
+ * keeps a mapping to small entries.  Data is checked on the object's
+ * disk.  Counts are exact: the module's counters
  * and the faults the core took.  Sizes come from the kernel's PMD size
  * (hpage_pmd_size) and the page size.
  *
@@ -320,6 +320,27 @@ TEST_F(pmd, munmap_of_half_the_piece)
 		    [WPFAULT_STAT_PMD_FALLBACKS] = 1, [R] = 1, [BA] = n,
 		    [BL] = n, [DI] = n);
 	ASSERT_TRUE(disk_has_pattern(&self->o, self->buf, n, 5));
+}
+
+/*
+ * MADV_DONTNEED of half the piece: the kernel refuses it on a VM_PFNMAP
+ * vma (EINVAL) before it reaches the page tables, so the huge entry stays,
+ * writable, and nothing is recorded again.
+ */
+TEST_F(pmd, madv_dontneed_of_half_the_piece_is_refused)
+{
+	size_t n = self->n;
+
+	fill_pattern(self->p, n, 8);
+	ASSERT_EQ(-1, madvise(self->p + self->size / 2, self->size / 2,
+			      MADV_DONTNEED));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, wpf_faults(wpf_write_byte, PAGE(self->p, n - 1)));
+	ASSERT_EQ(0, wpf_faults(wpf_read_byte, PAGE(self->p, 0)));
+	self->p[(n - 1) * page_size] = wpf_pattern(n - 1, 8);
+	CHECK_STATS(self->o.fd, [WPFAULT_STAT_PMD_MAPS] = 1, [BA] = n,
+		    [BL] = n, [DI] = n);
+	ASSERT_TRUE(disk_has_pattern(&self->o, self->buf, n, 8));
 }
 
 /*
