@@ -142,11 +142,6 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 		ret = VM_FAULT_NOPAGE;
 		goto out;
 	}
-	if (wpf_written_reserve(obj, folio, GFP_KERNEL)) {
-		folio_unlock(folio);
-		ret = VM_FAULT_OOM;
-		goto out;
-	}
 	/*
 	 * Record the write and dirty the folio before the pte becomes
 	 * writable, and keep it locked until the core has made it so:
@@ -154,7 +149,14 @@ static vm_fault_t wpf_page_mkwrite(struct vm_fault *vmf)
 	 * read-only pte or all of it done.  The core may map every page of
 	 * a large folio writable at once (finish_fault()): all are recorded.
 	 */
-	wpf_written_commit(obj, folio, true);
+	if (!wpf_written_has_folio(obj, folio)) {
+		if (wpf_written_reserve(obj, folio, GFP_KERNEL)) {
+			folio_unlock(folio);
+			ret = VM_FAULT_OOM;
+			goto out;
+		}
+		wpf_written_commit(obj, folio, true);
+	}
 	folio_mark_dirty(folio);
 out:
 	trace_wpfault_page_mkwrite(obj->id, vmf->pgoff, false,

@@ -357,6 +357,7 @@ int wpf_fs_check_folio_orders(unsigned int min_order);
 bool wpf_fs_large_folios(struct super_block *sb, unsigned int *min_order);
 
 /* written.c */
+bool wpf_written_has_folio(struct wpf_object *obj, struct folio *folio);
 int wpf_written_reserve(struct wpf_object *obj, struct folio *folio,
 			gfp_t gfp);
 void wpf_written_commit(struct wpf_object *obj, struct folio *folio,

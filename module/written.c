@@ -24,7 +24,8 @@
  *
  * Which call records a write:
  *   wpf_written_reserve() + _commit()  under a folio lock, where failing
- *                          is not allowed: ->page_mkwrite, ->write_end
+ *                          is not allowed: ->page_mkwrite (unless
+ *                          wpf_written_has_folio()), ->write_end
  *   wpf_written_set()      under disk_lock, where failing is allowed:
  *                          pfn and copy-on-write faults, direct I/O
  *   wpf_written_add()      a write that must not be lost to a failed
@@ -47,6 +48,36 @@
 #define WPF_WRITTEN	xa_mk_value(1)
 /* On a pfn object's entry: see wpf_written_mark_upgrade(). */
 #define WPF_CORE_UPGRADE	XA_MARK_0
+
+/*
+ * Whether every page of @folio within end of file is recorded, so that a
+ * write to it has nothing to record.  Before 6.18 each page of a large
+ * folio takes its own ->page_mkwrite, and reserving and committing the
+ * whole folio each time costs two xarray updates for each of its pages;
+ * this is one lockless walk.  Under the folio lock, which a clean holds
+ * while it clears a record.
+ */
+bool wpf_written_has_folio(struct wpf_object *obj, struct folio *folio)
+{
+	pgoff_t end = min_t(pgoff_t, folio->index + folio_nr_pages(folio),
+			    wpf_object_pages(obj->inode));
+	XA_STATE(xas, &obj->written, folio->index);
+	pgoff_t recorded = 0;
+	void *entry;
+
+	if (end <= folio->index)
+		return false;
+	rcu_read_lock();
+	xas_for_each(&xas, entry, end - 1) {
+		if (xas_retry(&xas, entry))
+			continue;
+		if (entry != WPF_WRITTEN)
+			break;
+		recorded++;
+	}
+	rcu_read_unlock();
+	return recorded == end - folio->index;
+}
 
 /*
  * Makes room for the entries of @folio's pages, so that
