@@ -21,6 +21,11 @@ command -v gnuplot >/dev/null ||
 
 res=$WPFAULT_ROOT/bench/results/$cfg
 mkdir -p "$res"
+# The revision measured, taken before the results change the tree: a
+# source change that is not committed marks it -dirty.
+revision=$(git -C "$WPFAULT_ROOT" describe --always 2>/dev/null || echo unknown)
+git -C "$WPFAULT_ROOT" diff --quiet HEAD -- . ':!bench/results' 2>/dev/null ||
+	revision+=-dirty
 # Eleven processes each hold a region of up to 100,000 pages, and the
 # page-cache objects a disk as large once written back.
 rc=0
@@ -46,7 +51,7 @@ grep -E '^na,' "$log" >"$res/unavailable.csv" || true
 	sed -nE 's/^WPFAULT-BEGIN ([^ ]+) .*/kernel: \1/p' "$log"
 	sed -nE 's/^# cpu: .*: (.*)/cpu: \1/p' "$log"
 	sed -nE 's/^# page size ([0-9]+), ([0-9]+) CPUs$/page size: \1\nvcpus: \2/p' "$log"
-	echo "module: $(git -C "$WPFAULT_ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "module: $revision"
 	echo "date: $(date -u +%F)"
 } >"$res/machine.txt"
 python3 "$WPFAULT_ROOT/bench/report.py" "$res"
