@@ -66,21 +66,8 @@ static int fd, dfd;
 static struct wpf_obj obj;
 static unsigned long op_nr;
 static char op_log[LOG_OPS][96];
-/* The objects the sequence runs on. */
-static const struct object_kind {
-	const char *name;
-	uint32_t flags;
-	uint32_t min_folio_order;
-} kinds[] = {
-	{ "small", 0, 0 },
-	{ "large", WPFAULT_CREATE_LARGE_FOLIOS, 0 },
-	{ "min-order", WPFAULT_CREATE_MIN_FOLIO_ORDER, 2 },
-};
-
-#define NR_KINDS	ARRAY_SIZE(kinds)
-
 /* The kind of this run's object. */
-static const struct object_kind *kind;
+static const struct wpf_folio_kind *kind;
 
 static void log_op(const char *fmt, ...)
 {
@@ -444,7 +431,7 @@ static const struct {
  * kernel refuses large folios, as it must without them, or is known to
  * lose a min-order object's bytes.
  */
-static void run(const struct object_kind *k, unsigned long ops,
+static void run(const struct wpf_folio_kind *k, unsigned long ops,
 		unsigned long long seed)
 {
 	unsigned int total_weight = 0, i;
@@ -452,16 +439,9 @@ static void run(const struct object_kind *k, unsigned long ops,
 	int err;
 
 	kind = k;
-	why = k->min_folio_order ? wpf_min_order_split_unfixed() : NULL;
-	if (why) {
+	err = wpf_create_folio_kind(&obj, 1, k, &why);
+	if (err == 1) {
 		ksft_test_result_skip("%s: %s\n", k->name, why);
-		return;
-	}
-	err = wpf_create_flags_order(&obj, 1, WPFAULT_TYPE_PAGECACHE,
-				     k->flags, k->min_folio_order);
-	if (err == -EOPNOTSUPP && k->flags && !wpf_large_folio_objects()) {
-		ksft_test_result_skip("%s: %s\n", k->name,
-				      WPF_NO_LARGE_FOLIO_OBJECTS);
 		return;
 	}
 	if (err)
@@ -503,26 +483,23 @@ int main(int argc, char **argv)
 	const char *env = getenv("WPFAULT_FUZZ_SEED");
 	unsigned long ops = env && *env ? FUZZ_OPS : CHECK_OPS;
 	unsigned long long seed = env && *env ? wpf_parse_seed(env) : 1;
-	const char *only = NULL;
-	int opt, dev;
-	size_t k;
+	int opt, dev, only = -1, k;
 
 	while ((opt = getopt(argc, argv, "s:n:k:")) != -1) {
-		if (opt == 's')
+		if (opt == 's') {
 			seed = wpf_parse_seed(optarg);
-		else if (opt == 'n')
+		} else if (opt == 'n') {
 			ops = strtoul(optarg, NULL, 0);
-		else if (opt == 'k')
-			only = optarg;
-		else
+		} else if (opt == 'k') {
+			only = wpf_folio_kind_by_name(optarg);
+			if (only < 0)
+				ksft_exit_fail_msg("no kind of object '%s'\n",
+						   optarg);
+		} else {
 			ksft_exit_fail_msg("usage: %s %s\n", argv[0],
 					   "[-s seed] [-n ops] [-k small|large|min-order]");
+		}
 	}
-	for (k = 0; only && k < NR_KINDS; k++)
-		if (!strcmp(only, kinds[k].name))
-			break;
-	if (only && k == NR_KINDS)
-		ksft_exit_fail_msg("no kind of object '%s'\n", only);
 	ksft_print_header();
 	dev = wpf_open_dev();
 	if (dev == -ENOENT)
@@ -530,15 +507,15 @@ int main(int argc, char **argv)
 			       WPFAULT_DEVICE);
 	if (dev >= 0)
 		close(dev);
-	ksft_set_plan(only ? 1 : NR_KINDS);
+	ksft_set_plan(only < 0 ? WPF_NR_FOLIO_KINDS : 1);
 	max_len = MAX_PAGES * page_size;
 	model = calloc(1, max_len);
 	buf = malloc(max_len);
 	data = malloc(max_len);
 	if (!model || !buf || !data)
 		ksft_exit_fail_msg("out of memory\n");
-	for (k = 0; k < NR_KINDS; k++)
-		if (!only || !strcmp(only, kinds[k].name))
-			run(&kinds[k], ops, seed);
+	for (k = 0; k < WPF_NR_FOLIO_KINDS; k++)
+		if (only < 0 || only == k)
+			run(&wpf_folio_kinds[k], ops, seed);
 	ksft_finished();
 }

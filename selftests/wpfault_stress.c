@@ -977,6 +977,12 @@ static bool check_dirty_state(void)
 	return ok;
 }
 
+/* Whether @seed asks for LARGE_OBJECT to have a minimum order. */
+static bool seed_wants_min_order(uint64_t seed)
+{
+	return seed / 3 % 2;
+}
+
 /*
  * Why LARGE_OBJECT has no minimum order where a seed asks for one: the
  * kernel is known to lose bytes when truncation splits such a folio
@@ -986,7 +992,7 @@ static const char *no_min_order;
 
 /*
  * The flags of shared object @obj: LARGE_OBJECT has large folios where
- * the kernel has them, and with an odd seed / 3 a minimum order, as a
+ * the kernel has them, and a minimum order where the seed asks, as a
  * file system with blocks of 2^LARGE_MIN_ORDER pages; the pfn object's
  * write insert goes round the three ways with the seed (the mkwrite one
  * where the kernel exports it).
@@ -994,7 +1000,7 @@ static const char *no_min_order;
 static uint32_t object_flags(int obj, uint64_t seed)
 {
 	if (obj == LARGE_OBJECT && wpf_large_folio_objects())
-		return seed / 3 % 2 && !no_min_order ?
+		return seed_wants_min_order(seed) && !no_min_order ?
 		       WPFAULT_CREATE_MIN_FOLIO_ORDER :
 		       WPFAULT_CREATE_LARGE_FOLIOS;
 	if (obj != PFN_OBJECT || seed % 3 == 0)
@@ -1057,7 +1063,7 @@ static void set_up(struct wpf_obj objs[NR_OBJECTS], uint64_t seed)
 	enum wpfault_type type;
 	int obj, err;
 
-	if (seed / 3 % 2 && wpf_large_folio_objects())
+	if (seed_wants_min_order(seed) && wpf_large_folio_objects())
 		no_min_order = wpf_min_order_split_unfixed();
 	sh = mmap(NULL, sizeof(*sh) + NR_OBJECTS * OBJ_PAGES * page_size,
 		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1156,7 +1162,7 @@ int main(int argc, char **argv)
 	    WPFAULT_CREATE_MIN_FOLIO_ORDER)
 		ksft_print_msg("and of at least %u pages\n",
 			       1U << LARGE_MIN_ORDER);
-	else if (no_min_order && run.seed / 3 % 2)
+	else if (no_min_order)
 		ksft_print_msg("no minimum folio order: %s\n", no_min_order);
 	ksft_print_msg("pfn object flags %#x\n",
 		       object_flags(PFN_OBJECT, run.seed));

@@ -90,24 +90,12 @@ static const char usage[] =
 	"kind: small, large or min-order (default: all three)\n";
 
 /*
- * What the objects of each kind are created with, and their rounds
- * unless -r says: fewer for the large kinds, whose shrinks and punches
- * split folios, so that the suite keeps its time on the debug kernels.
+ * The rounds of each kind of wpf_folio_kinds unless -r says: fewer for
+ * the large kinds, whose shrinks and punches split folios, so that the
+ * suite keeps its time on the debug kernels.
  */
-struct object_kind {
-	const char *name;
-	uint32_t flags;
-	uint32_t min_folio_order;
-	unsigned long rounds;
-};
+static const unsigned long kind_rounds[WPF_NR_FOLIO_KINDS] = { 400, 150, 150 };
 
-static const struct object_kind kinds[] = {
-	{ "small", 0, 0, 400 },
-	{ "large", WPFAULT_CREATE_LARGE_FOLIOS, 0, 150 },
-	{ "min-order", WPFAULT_CREATE_MIN_FOLIO_ORDER, 2, 150 },
-};
-
-#define NR_KINDS	ARRAY_SIZE(kinds)
 /* The results reported for small folios, and for each large kind. */
 #define SMALL_RESULTS	6
 #define LARGE_RESULTS	5
@@ -397,17 +385,6 @@ struct tally {
 	unsigned long data_wrong, disk_wrong, punch_wrong;
 };
 
-/* The index of the kind named @name, or -1. */
-static int kind_by_name(const char *name)
-{
-	size_t k;
-
-	for (k = 0; k < NR_KINDS; k++)
-		if (!strcmp(kinds[k].name, name))
-			return k;
-	return -1;
-}
-
 static void parse_args(int argc, char **argv, uint64_t *seed,
 		       unsigned long *rounds, int *only_kind)
 {
@@ -425,7 +402,7 @@ static void parse_args(int argc, char **argv, uint64_t *seed,
 			nr_threads = atoi(optarg);
 			break;
 		case 'k':
-			*only_kind = kind_by_name(optarg);
+			*only_kind = wpf_folio_kind_by_name(optarg);
 			if (*only_kind >= 0)
 				break;
 			fprintf(stderr, usage, argv[0]);
@@ -523,7 +500,7 @@ static void shrink_round(struct tally *n, volatile char *check, char *disk,
 	resume_all();
 }
 
-static void report(const struct object_kind *kind, const struct tally *n,
+static void report(const struct wpf_folio_kind *kind, const struct tally *n,
 		   unsigned long rounds)
 {
 	const char *k = kind->name;
@@ -558,7 +535,7 @@ static void report(const struct object_kind *kind, const struct tally *n,
 }
 
 /* The results of @kind, skipped for @why. */
-static void skip_kind(const struct object_kind *kind, const char *why)
+static void skip_kind(const struct wpf_folio_kind *kind, const char *why)
 {
 	int i;
 
@@ -567,7 +544,7 @@ static void skip_kind(const struct object_kind *kind, const char *why)
 }
 
 /* Rounds of shrinks and punches on a new object of @kind. */
-static void run_kind(const struct object_kind *kind, uint64_t seed,
+static void run_kind(const struct wpf_folio_kind *kind, uint64_t seed,
 		     unsigned long rounds)
 {
 	const off_t full = OBJ_PAGES * page_size;
@@ -575,23 +552,14 @@ static void run_kind(const struct object_kind *kind, uint64_t seed,
 	struct tally n = { 0 };
 	unsigned long round;
 	volatile char *check;
+	const char *why;
 	uint64_t rng;
 	char *disk;
 	int err;
 
-	if (kind->min_folio_order) {
-		const char *why = wpf_min_order_split_unfixed();
-
-		if (why) {
-			skip_kind(kind, why);
-			return;
-		}
-	}
-	err = wpf_create_flags_order(&obj, full, WPFAULT_TYPE_PAGECACHE,
-				     kind->flags, kind->min_folio_order);
-	if (err == -EOPNOTSUPP && kind->flags &&
-	    !wpf_large_folio_objects()) {
-		skip_kind(kind, WPF_NO_LARGE_FOLIO_OBJECTS);
+	err = wpf_create_folio_kind(&obj, full, kind, &why);
+	if (err == 1) {
+		skip_kind(kind, why);
 		return;
 	}
 	if (err)
@@ -630,9 +598,8 @@ static void run_kind(const struct object_kind *kind, uint64_t seed,
 int main(int argc, char **argv)
 {
 	unsigned long rounds = 0;
-	int only_kind = -1, dev;
+	int only_kind = -1, dev, k;
 	uint64_t seed = 0;
-	size_t k;
 
 	parse_args(argc, argv, &seed, &rounds, &only_kind);
 	ksft_print_header();
@@ -648,21 +615,22 @@ int main(int argc, char **argv)
 				   strerror(-dev));
 	close(dev);
 	if (only_kind < 0)
-		ksft_set_plan(SMALL_RESULTS + (NR_KINDS - 1) * LARGE_RESULTS);
+		ksft_set_plan(SMALL_RESULTS +
+			      (WPF_NR_FOLIO_KINDS - 1) * LARGE_RESULTS);
 	else
 		ksft_set_plan(only_kind ? LARGE_RESULTS : SMALL_RESULTS);
 	ksft_print_msg("seed %llu, %d threads, page size %zu\n",
 		       (unsigned long long)seed, nr_threads, page_size);
-	for (k = 0; k < NR_KINDS; k++) {
-		unsigned long n = rounds ?: kinds[k].rounds;
+	for (k = 0; k < WPF_NR_FOLIO_KINDS; k++) {
+		const struct wpf_folio_kind *kind = &wpf_folio_kinds[k];
+		unsigned long n = rounds ?: kind_rounds[k];
 
-		if (only_kind >= 0 && (size_t)only_kind != k)
+		if (only_kind >= 0 && only_kind != k)
 			continue;
 		ksft_print_msg("%s: rerun: %s -s %llu -r %lu -w %d -k %s\n",
-			       kinds[k].name, argv[0],
-			       (unsigned long long)seed, n, nr_threads,
-			       kinds[k].name);
-		run_kind(&kinds[k], seed, n);
+			       kind->name, argv[0], (unsigned long long)seed, n,
+			       nr_threads, kind->name);
+		run_kind(kind, seed, n);
 	}
 	ksft_finished();
 }

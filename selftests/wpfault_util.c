@@ -543,6 +543,39 @@ const char *wpf_min_order_split_unfixed(void)
 	return NULL;
 }
 
+const struct wpf_folio_kind wpf_folio_kinds[WPF_NR_FOLIO_KINDS] = {
+	{ "small", 0, 0 },
+	{ "large", WPFAULT_CREATE_LARGE_FOLIOS, 0 },
+	{ "min-order", WPFAULT_CREATE_MIN_FOLIO_ORDER, 2 },
+};
+
+int wpf_folio_kind_by_name(const char *name)
+{
+	int k;
+
+	for (k = 0; k < WPF_NR_FOLIO_KINDS; k++)
+		if (!strcmp(wpf_folio_kinds[k].name, name))
+			return k;
+	return -1;
+}
+
+int wpf_create_folio_kind(struct wpf_obj *obj, uint64_t size,
+			  const struct wpf_folio_kind *kind, const char **why)
+{
+	int err;
+
+	*why = kind->min_folio_order ? wpf_min_order_split_unfixed() : NULL;
+	if (*why)
+		return 1;
+	err = wpf_create_flags_order(obj, size, WPFAULT_TYPE_PAGECACHE,
+				     kind->flags, kind->min_folio_order);
+	if (err == -EOPNOTSUPP && kind->flags && !wpf_large_folio_objects()) {
+		*why = WPF_NO_LARGE_FOLIO_OBJECTS;
+		return 1;
+	}
+	return err;
+}
+
 bool wpf_pmd_objects(void)
 {
 	return wpf_kernel_version() >= 612 && wpf_pmd_size();

@@ -205,6 +205,32 @@ int wpf_folio_order_limit(void);
 #define WPF_NO_LARGE_FOLIO_OBJECTS \
 	"no capped large folios: before 6.12, or no transparent huge pages"
 
+/*
+ * The kinds of page-cache object that the tests which truncate, punch and
+ * regrow a file run on: small folios, large ones
+ * (WPFAULT_CREATE_LARGE_FOLIOS) and large ones of at least four pages
+ * (WPFAULT_CREATE_MIN_FOLIO_ORDER, as a file system with 16 KiB blocks on
+ * 4 KiB pages), in that order.
+ */
+struct wpf_folio_kind {
+	const char *name;
+	uint32_t flags;
+	uint32_t min_folio_order;
+};
+
+#define WPF_NR_FOLIO_KINDS	3
+extern const struct wpf_folio_kind wpf_folio_kinds[WPF_NR_FOLIO_KINDS];
+/* The index in wpf_folio_kinds of the kind named @name, or -1. */
+int wpf_folio_kind_by_name(const char *name);
+/*
+ * Creates a page-cache object of @size bytes and @kind: 0; 1, with the
+ * reason to skip in *@why, where the kernel refuses large folios, as it
+ * must without them, or is known to lose a min-order object's bytes
+ * (wpf_min_order_split_unfixed()); or -errno.
+ */
+int wpf_create_folio_kind(struct wpf_obj *obj, uint64_t size,
+			  const struct wpf_folio_kind *kind, const char **why);
+
 /* A field of /proc/vmstat, or -1. */
 int64_t wpf_vmstat(const char *name);
 /* A field ("BdiDirtied"...) of the object's BDI statistics in kB, or -1. */
