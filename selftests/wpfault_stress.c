@@ -4,14 +4,19 @@
  * checked against a model of what every byte must hold (no write is ever
  * lost) and of which pages must be dirty (a page written since its last
  * clean is in the bitmap, one cleaned since its last write is not).  By
- * default 2 processes of 2 threads share four objects: two page-cache
+ * default 2 processes of 2 threads share five objects: two page-cache
  * objects (the second with large folios, where the kernel has them, and
  * with half the seeds a minimum folio order too), a pfn object (its
- * write insert chosen by the seed) and a copy-on-write object; the
- * workers also make short-lived objects of their own, of any type.  The
- * pfn and copy-on-write objects have no private mappings and no pwrite()
- * or pread(): those operations use their shared mappings instead, or do
- * nothing.
+ * write insert chosen by the seed), a copy-on-write object and, where the
+ * kernel has huge pfn entries, a pfn object with WPFAULT_CREATE_PMD of a
+ * PMD and a half (its first piece can take a huge entry, its last half
+ * never can); the workers also make short-lived objects of their own, of
+ * any type.  The pfn and copy-on-write objects have no private mappings
+ * and no pwrite() or pread(): those operations use their shared mappings
+ * instead, or do nothing.  Half the mappings, truncations and hole
+ * punches of the PMD object take whole pieces, so that its huge entries
+ * come back after a clean, a partial mapping or a truncation has made
+ * them small.
  *
  * The operations: writes and reads through shared and through private
  * mappings; clean and dirty-bitmap calls; fork() (the child carries on for
@@ -31,8 +36,8 @@
  * show in the bitmap.  At the end, with tickets from one global counter: a
  * page whose last write started after every clean of it had ended must be
  * dirty, and a page whose last write ended before a clean of it started
- * must be clean, unless a page of its large folio was written since (a
- * write records the whole folio).
+ * must be clean, unless a page of its large folio or of its huge entry
+ * was written since (a write records the whole folio, or the whole piece).
  *
  * ftruncate() and hole punches change every lane of a page at once: they
  * hold their object's lock exclusive, every other operation on an object
@@ -88,15 +93,20 @@
 #include "kselftest.h"
 #include "wpfault_util.h"
 
-#define NR_OBJECTS	4
+#define NR_OBJECTS	5
 /* A page-cache object with large folios, where the kernel has them. */
 #define LARGE_OBJECT	1
 /* Its minimum folio order, where the seed asks for one. */
 #define LARGE_MIN_ORDER	2
-/* A pfn and a copy-on-write object: no private mappings, no pwrite. */
+/* pfn and copy-on-write objects: no private mappings, no pwrite. */
 #define PFN_OBJECT	2
 #define COW_OBJECT	3
+/* The last, where the kernel has huge pfn entries (nr_objects says). */
+#define PMD_OBJECT	4
+/* Of every object but PMD_OBJECT. */
 #define OBJ_PAGES	48
+/* PMD_OBJECT's one and a half PMDs, at most: 16 KiB pages, 32 MiB PMDs. */
+#define MAX_OBJ_PAGES	3072
 #define LANE		64
 /* 16 lanes take 1 KiB, which fits in a page of any size Linux has. */
 #define MAX_WORKERS	16
@@ -164,16 +174,16 @@ static const enum op child_ops[] = {
  */
 struct shared {
 	/* Tickets of the last write start/end and clean start/end, per page. */
-	uint64_t write_start[NR_OBJECTS][OBJ_PAGES];
-	uint64_t write_end[NR_OBJECTS][OBJ_PAGES];
-	uint64_t clean_start[NR_OBJECTS][OBJ_PAGES];
-	uint64_t clean_end[NR_OBJECTS][OBJ_PAGES];
+	uint64_t write_start[NR_OBJECTS][MAX_OBJ_PAGES];
+	uint64_t write_end[NR_OBJECTS][MAX_OBJ_PAGES];
+	uint64_t clean_start[NR_OBJECTS][MAX_OBJ_PAGES];
+	uint64_t clean_end[NR_OBJECTS][MAX_OBJ_PAGES];
 	uint64_t ticket;
 	/* Cleans started, and running now, per object. */
 	uint64_t clean_started[NR_OBJECTS];
 	uint64_t clean_running[NR_OBJECTS];
 	/* Private copies of each page that truncation dropped. */
-	uint64_t cow_drops[NR_OBJECTS][OBJ_PAGES];
+	uint64_t cow_drops[NR_OBJECTS][MAX_OBJ_PAGES];
 	pthread_rwlock_t lock[NR_OBJECTS];
 	/*
 	 * The pfn object's method, how often it was set, and the ticket
@@ -184,8 +194,14 @@ struct shared {
 	uint64_t absorb_end;
 	bool stopping;		/* a worker is past the deadline */
 	bool no_helpers;	/* only mkwrite exists */
-	/* The largest folio of LARGE_OBJECT, in pages (1: no large ones). */
-	size_t folio_pages;
+	/* Each object's size in pages, and where its model begins. */
+	size_t pages[NR_OBJECTS];
+	size_t model_first[NR_OBJECTS];
+	/*
+	 * The most pages one write records at once, aligned to that size:
+	 * LARGE_OBJECT's largest folio, PMD_OBJECT's piece; otherwise 1.
+	 */
+	size_t unit_pages[NR_OBJECTS];
 	uint64_t ops[NR_OPS];
 	uint64_t mismatches;
 	uint64_t skipped_checks;
@@ -203,11 +219,11 @@ struct worker {
 	struct mapping shared[NR_OBJECTS];
 	struct mapping private[NR_OBJECTS];
 	/* Own lane of privately copied pages, and whether copied. */
-	unsigned char priv_model[NR_OBJECTS][OBJ_PAGES][LANE];
-	bool priv_copied[NR_OBJECTS][OBJ_PAGES];
+	unsigned char priv_model[NR_OBJECTS][MAX_OBJ_PAGES][LANE];
+	bool priv_copied[NR_OBJECTS][MAX_OBJ_PAGES];
 	/* shared->cow_drops when the page was copied. */
-	uint64_t priv_drops[NR_OBJECTS][OBJ_PAGES];
-	uint64_t words[(OBJ_PAGES + 63) / 64];
+	uint64_t priv_drops[NR_OBJECTS][MAX_OBJ_PAGES];
+	uint64_t words[(MAX_OBJ_PAGES + 63) / 64];
 	/* A snapshot of the copy-on-write object (fd -1: none). */
 	int snap_fd;
 	volatile char *snap;
@@ -224,13 +240,15 @@ static const char usage[] =
 static struct shared *sh;
 static unsigned char *model;
 static int obj_fd[NR_OBJECTS];
+/* NR_OBJECTS, or one fewer without PMD_OBJECT. */
+static int nr_objects;
 static int dev_fd;	/* /dev/wpfault, for pins */
 static struct timespec deadline;
 
 /* What page @page of object @obj must hold. */
 static unsigned char *model_page(int obj, size_t page)
 {
-	return model + (obj * OBJ_PAGES + page) * page_size;
+	return model + (sh->model_first[obj] + page) * page_size;
 }
 
 static uint64_t next_rand(struct worker *w)
@@ -278,7 +296,22 @@ static void mismatch(struct worker *w, const char *fmt, ...)
 /* The pfn and copy-on-write objects: mappings only, all shared. */
 static bool mapped_only(int obj)
 {
-	return obj == PFN_OBJECT || obj == COW_OBJECT;
+	return obj == PFN_OBJECT || obj == COW_OBJECT || obj == PMD_OBJECT;
+}
+
+/* A VM_PFNMAP vma maps it. */
+static bool pfnmap(int obj)
+{
+	return obj == PFN_OBJECT || obj == PMD_OBJECT;
+}
+
+/*
+ * Half the time, PMD_OBJECT's mappings, truncations and hole punches take
+ * its first piece whole, where a huge entry can map it.
+ */
+static bool whole_piece(struct worker *w, int obj)
+{
+	return obj == PMD_OBJECT && rnd(w, 2);
 }
 
 /* Refused private mappings are left unmapped. */
@@ -288,8 +321,13 @@ static void map_object(struct worker *w, struct mapping *m, int obj,
 	m->addr = NULL;
 	if (mapped_only(obj) && flags == MAP_PRIVATE)
 		return;
-	m->first = rnd(w, OBJ_PAGES);
-	m->pages = 1 + rnd(w, OBJ_PAGES - m->first);
+	if (whole_piece(w, obj)) {
+		m->first = 0;
+		m->pages = sh->pages[obj];
+	} else {
+		m->first = rnd(w, sh->pages[obj]);
+		m->pages = 1 + rnd(w, sh->pages[obj] - m->first);
+	}
 	m->prot = PROT_READ | PROT_WRITE;
 	m->addr = wpf_map(obj_fd[obj], m->pages, m->prot, flags, m->first);
 	if (m->addr == MAP_FAILED)
@@ -412,8 +450,8 @@ static void do_private(struct worker *w, int obj, bool write)
 
 static void do_clean(struct worker *w, int obj)
 {
-	size_t first = rnd(w, OBJ_PAGES), nr = 1 + rnd(w, OBJ_PAGES - first);
-	size_t i;
+	size_t first = rnd(w, sh->pages[obj]);
+	size_t nr = 1 + rnd(w, sh->pages[obj] - first), i;
 
 	__atomic_add_fetch(&sh->clean_running[obj], 1, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&sh->clean_started[obj], 1, __ATOMIC_SEQ_CST);
@@ -427,22 +465,27 @@ static void do_clean(struct worker *w, int obj)
 }
 
 /*
- * Shrinks the object to a random size and grows it back: every byte past
- * that size reads zero, the written set forgets the pages wholly past it (a
- * clean, to the model), and so do private mappings, which lose their
- * copies of those pages (truncate_pagecache() unmaps even COWed pages).
+ * Shrinks the object to a random size (PMD_OBJECT: half the time to 0 or
+ * to its first piece) and grows it back: every byte past that size reads
+ * zero, the written set forgets the pages wholly past it (a clean, to the
+ * model), and so do private mappings, which lose their copies of those
+ * pages (truncate_pagecache() unmaps even COWed pages).
  */
 static void do_truncate(struct worker *w, int obj)
 {
-	const off_t full = OBJ_PAGES * page_size;
-	off_t size = rnd(w, 2 * OBJ_PAGES) * (page_size / 2);
-	size_t first = (size + page_size - 1) / page_size, page;
+	const size_t pages = sh->pages[obj];
+	const off_t full = pages * page_size;
+	off_t size = rnd(w, 2 * pages) * (page_size / 2);
+	size_t first, page;
 
-	for (page = first; page < OBJ_PAGES; page++)
+	if (whole_piece(w, obj))
+		size = rnd(w, 2) * sh->unit_pages[obj] * page_size;
+	first = (size + page_size - 1) / page_size;
+	for (page = first; page < pages; page++)
 		store_max(&sh->clean_start[obj][page], take_ticket());
 	if (ftruncate(obj_fd[obj], size) || ftruncate(obj_fd[obj], full))
 		mismatch(w, "ftruncate: %s", strerror(errno));
-	for (page = first; page < OBJ_PAGES; page++) {
+	for (page = first; page < pages; page++) {
 		store_max(&sh->clean_end[obj][page], take_ticket());
 		sh->cow_drops[obj][page]++;
 	}
@@ -450,15 +493,22 @@ static void do_truncate(struct worker *w, int obj)
 }
 
 /*
- * A hole of half pages: its bytes read zero; private copies stay
- * (truncate_pagecache_range() leaves COWed pages) and so do the written set's
- * records, as a hole punch is not a clean.
+ * A hole of half pages (PMD_OBJECT: half the time its first piece): its
+ * bytes read zero; private copies stay (truncate_pagecache_range() leaves
+ * COWed pages) and so do the written set's records, as a hole punch is
+ * not a clean.
  */
 static void do_punch(struct worker *w, int obj)
 {
-	size_t halves = rnd(w, 2 * OBJ_PAGES);
+	size_t halves = rnd(w, 2 * sh->pages[obj]);
 	off_t start = halves * (page_size / 2);
-	off_t len = (1 + rnd(w, 2 * OBJ_PAGES - halves)) * (page_size / 2);
+	off_t len = (1 + rnd(w, 2 * sh->pages[obj] - halves)) *
+		    (page_size / 2);
+
+	if (whole_piece(w, obj)) {
+		start = 0;
+		len = sh->unit_pages[obj] * page_size;
+	}
 
 	if (fallocate(obj_fd[obj], FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		      start, len))
@@ -700,7 +750,7 @@ static void do_op(struct worker *w, enum op op)
 {
 	unsigned int flags = ops[op].flags;
 	int obj = flags & OPF_PFN ? PFN_OBJECT :
-		  flags & OPF_COW ? COW_OBJECT : rnd(w, NR_OBJECTS);
+		  flags & OPF_COW ? COW_OBJECT : rnd(w, nr_objects);
 	bool exclusive = flags & OPF_EXCL;
 	bool locked = !(flags & OPF_UNLOCKED);
 	struct mapping *m;
@@ -731,7 +781,8 @@ static void do_op(struct worker *w, enum op op)
 		do_clean(w, obj);
 		break;
 	case OP_BITMAP:
-		if (wpf_dirty_bitmap(obj_fd[obj], 0, OBJ_PAGES, w->words) < 0)
+		if (wpf_dirty_bitmap(obj_fd[obj], 0, sh->pages[obj],
+				     w->words) < 0)
 			mismatch(w, "dirty bitmap: %s", strerror(errno));
 		break;
 	case OP_FORK:
@@ -763,7 +814,7 @@ static void do_op(struct worker *w, enum op op)
 		if (!m->addr)
 			break;
 		/* The kernel refuses MADV_DONTNEED on VM_PFNMAP. */
-		if (obj == PFN_OBJECT) {
+		if (pfnmap(obj)) {
 			if (!madvise((void *)m->addr, m->pages * page_size,
 				     MADV_DONTNEED) || errno != EINVAL)
 				mismatch(w, "MADV_DONTNEED on pfn: not EINVAL");
@@ -842,7 +893,7 @@ static void *worker_main(void *arg)
 	if (!w->snap_model || !w->pin_model)
 		ksft_exit_fail_msg("out of memory\n");
 	/* Objects cannot be mapped past their end while truncated. */
-	for (obj = 0; obj < NR_OBJECTS; obj++) {
+	for (obj = 0; obj < nr_objects; obj++) {
 		pthread_rwlock_rdlock(&sh->lock[obj]);
 		map_object(w, &w->shared[obj], obj, MAP_SHARED);
 		map_object(w, &w->private[obj], obj, MAP_PRIVATE);
@@ -854,7 +905,7 @@ static void *worker_main(void *arg)
 	do_op(w, OP_METHOD);
 	do_op(w, OP_UNPIN);
 	drop_snapshot(w);
-	for (obj = 0; obj < NR_OBJECTS; obj++) {
+	for (obj = 0; obj < nr_objects; obj++) {
 		unmap_object(&w->shared[obj]);
 		unmap_object(&w->private[obj]);
 	}
@@ -877,27 +928,27 @@ static bool page_is_model(int obj, size_t page, const char *data,
 /* Every byte of every object equals the model, in memory and on disk. */
 static bool check_contents(void)
 {
-	char *disk = malloc(OBJ_PAGES * page_size);
+	char *disk = malloc(MAX_OBJ_PAGES * page_size);
 	bool ok = true;
 	int obj;
 
 	if (!disk)
 		ksft_exit_fail_msg("out of memory\n");
-	for (obj = 0; obj < NR_OBJECTS; obj++) {
-		char *p = wpf_map(obj_fd[obj], OBJ_PAGES, PROT_READ,
-				  MAP_SHARED, 0);
-		size_t page;
+	for (obj = 0; obj < nr_objects; obj++) {
+		size_t pages = sh->pages[obj], page;
+		char *p = wpf_map(obj_fd[obj], pages, PROT_READ, MAP_SHARED,
+				  0);
 
 		if (p == MAP_FAILED)
 			ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 		if (fsync(obj_fd[obj]) ||
-		    wpf_read_disk(obj_fd[obj], 0, OBJ_PAGES, disk) < 0)
+		    wpf_read_disk(obj_fd[obj], 0, pages, disk) < 0)
 			ksft_exit_fail_msg("fsync/disk: %s\n", strerror(errno));
-		for (page = 0; page < OBJ_PAGES; page++) {
+		for (page = 0; page < pages; page++) {
 			ok &= page_is_model(obj, page, p, "memory");
 			ok &= page_is_model(obj, page, disk, "the disk");
 		}
-		munmap(p, OBJ_PAGES * page_size);
+		munmap(p, pages * page_size);
 	}
 	free(disk);
 	return ok;
@@ -921,17 +972,17 @@ static bool may_be_absorbed(int obj, size_t page)
 }
 
 /*
- * A page of LARGE_OBJECT is recorded with every page of its folio (at
- * most folio_pages, aligned to its size): one of those written after the
- * page's clean started may have recorded it.
+ * A page is recorded with every page of its unit (its large folio, its
+ * huge entry's piece): one of those written after the page's clean
+ * started may have recorded it.
  */
-static bool folio_written_since(int obj, size_t page)
+static bool unit_written_since(int obj, size_t page)
 {
-	size_t first = page / sh->folio_pages * sh->folio_pages, q;
+	size_t unit = sh->unit_pages[obj], first = page / unit * unit, q;
 
-	if (obj != LARGE_OBJECT || sh->folio_pages == 1)
+	if (unit == 1)
 		return false;
-	for (q = first; q < first + sh->folio_pages && q < OBJ_PAGES; q++)
+	for (q = first; q < first + unit && q < sh->pages[obj]; q++)
 		if (sh->write_end[obj][q] > sh->clean_start[obj][page])
 			return true;
 	return false;
@@ -940,15 +991,15 @@ static bool folio_written_since(int obj, size_t page)
 /* With everyone stopped: what must be dirty is, what must be clean is. */
 static bool check_dirty_state(void)
 {
-	uint64_t words[(OBJ_PAGES + 63) / 64];
-	size_t page, absorbed = 0, with_folio = 0;
+	static uint64_t words[(MAX_OBJ_PAGES + 63) / 64];
+	size_t page, absorbed = 0, with_unit = 0;
 	bool ok = true, dirty;
 	int obj;
 
-	for (obj = 0; obj < NR_OBJECTS; obj++) {
-		if (wpf_dirty_bitmap(obj_fd[obj], 0, OBJ_PAGES, words) < 0)
+	for (obj = 0; obj < nr_objects; obj++) {
+		if (wpf_dirty_bitmap(obj_fd[obj], 0, sh->pages[obj], words) < 0)
 			ksft_exit_fail_msg("bitmap: %s\n", strerror(errno));
-		for (page = 0; page < OBJ_PAGES; page++) {
+		for (page = 0; page < sh->pages[obj]; page++) {
 			dirty = words[page / 64] & (1ULL << (page % 64));
 			if (sh->write_start[obj][page] >
 			    sh->clean_end[obj][page] && !dirty) {
@@ -961,8 +1012,8 @@ static bool check_dirty_state(void)
 					absorbed++;
 					continue;
 				}
-				if (folio_written_since(obj, page)) {
-					with_folio++;
+				if (unit_written_since(obj, page)) {
+					with_unit++;
 					continue;
 				}
 				report_page(obj, page, "dirty after a clean");
@@ -972,8 +1023,8 @@ static bool check_dirty_state(void)
 	}
 	ksft_print_msg("pfn pages reported for an unmap (pagetable): %zu\n",
 		       absorbed);
-	ksft_print_msg("pages reported with their large folio: %zu\n",
-		       with_folio);
+	ksft_print_msg("pages reported with their folio or huge entry: %zu\n",
+		       with_unit);
 	return ok;
 }
 
@@ -993,7 +1044,7 @@ static const char *no_min_order;
 /*
  * The flags of shared object @obj: LARGE_OBJECT has large folios where
  * the kernel has them, and a minimum order where the seed asks, as a
- * file system with blocks of 2^LARGE_MIN_ORDER pages; the pfn object's
+ * file system with blocks of 2^LARGE_MIN_ORDER pages; the pfn objects'
  * write insert goes round the three ways with the seed (the mkwrite one
  * where the kernel exports it).
  */
@@ -1003,11 +1054,37 @@ static uint32_t object_flags(int obj, uint64_t seed)
 		return seed_wants_min_order(seed) && !no_min_order ?
 		       WPFAULT_CREATE_MIN_FOLIO_ORDER :
 		       WPFAULT_CREATE_LARGE_FOLIOS;
+	if (obj == PMD_OBJECT)
+		return WPFAULT_CREATE_PMD | object_flags(PFN_OBJECT, seed);
 	if (obj != PFN_OBJECT || seed % 3 == 0)
 		return 0;
 	if (seed % 3 == 1)
 		return WPFAULT_CREATE_READONLY_INSERT;
 	return wpf_mkwrite_insert_objects() ? WPFAULT_CREATE_MKWRITE_INSERT : 0;
+}
+
+/*
+ * Why there is no PMD_OBJECT: the kernel has no huge pfn entries, or
+ * its PMD is too large for the model; NULL if there is one.
+ */
+static const char *no_pmd_object;
+
+/* Each object's size in pages; the number of objects. */
+static void size_objects(size_t pages[NR_OBJECTS])
+{
+	size_t piece = wpf_pmd_size() / page_size;
+	int obj;
+
+	for (obj = 0; obj < NR_OBJECTS; obj++)
+		pages[obj] = OBJ_PAGES;
+	pages[PMD_OBJECT] = piece + piece / 2;
+	nr_objects = NR_OBJECTS;
+	if (!wpf_pmd_objects())
+		no_pmd_object = WPF_NO_PMD_OBJECTS;
+	else if (pages[PMD_OBJECT] > MAX_OBJ_PAGES)
+		no_pmd_object = "a PMD and a half is more than MAX_OBJ_PAGES";
+	if (no_pmd_object)
+		nr_objects--;
 }
 
 /* How long, how many processes and threads, from which seed. */
@@ -1059,31 +1136,41 @@ static void set_up(struct wpf_obj objs[NR_OBJECTS], uint64_t seed)
 	/* Else a truncation may wait for ever behind the readers. */
 	int writer_first = PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP;
 	pthread_rwlockattr_t lock_attr;
+	size_t pages[NR_OBJECTS], model_pages = 0;
 	uint32_t flags, min_order;
 	enum wpfault_type type;
 	int obj, err;
 
 	if (seed_wants_min_order(seed) && wpf_large_folio_objects())
 		no_min_order = wpf_min_order_split_unfixed();
-	sh = mmap(NULL, sizeof(*sh) + NR_OBJECTS * OBJ_PAGES * page_size,
+	size_objects(pages);
+	for (obj = 0; obj < nr_objects; obj++)
+		model_pages += pages[obj];
+	sh = mmap(NULL, sizeof(*sh) + model_pages * page_size,
 		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
 	model = (unsigned char *)(sh + 1);
+	for (obj = 0, model_pages = 0; obj < nr_objects; obj++) {
+		sh->pages[obj] = pages[obj];
+		sh->model_first[obj] = model_pages;
+		sh->unit_pages[obj] = 1;
+		model_pages += pages[obj];
+	}
 	if (pthread_rwlockattr_init(&lock_attr) ||
 	    pthread_rwlockattr_setpshared(&lock_attr, PTHREAD_PROCESS_SHARED) ||
 	    pthread_rwlockattr_setkind_np(&lock_attr, writer_first))
 		ksft_exit_fail_msg("rwlock attributes failed\n");
-	for (obj = 0; obj < NR_OBJECTS; obj++) {
+	for (obj = 0; obj < nr_objects; obj++) {
 		if (pthread_rwlock_init(&sh->lock[obj], &lock_attr))
 			ksft_exit_fail_msg("rwlock init failed\n");
-		type = obj == PFN_OBJECT ? WPFAULT_TYPE_PFN :
+		type = pfnmap(obj) ? WPFAULT_TYPE_PFN :
 		       obj == COW_OBJECT ? WPFAULT_TYPE_COW :
 		       WPFAULT_TYPE_PAGECACHE;
 		flags = object_flags(obj, seed);
 		min_order = flags & WPFAULT_CREATE_MIN_FOLIO_ORDER ?
 			    LARGE_MIN_ORDER : 0;
-		err = wpf_create_flags_order(&objs[obj], OBJ_PAGES * page_size,
+		err = wpf_create_flags_order(&objs[obj], pages[obj] * page_size,
 					     type, flags, min_order);
 
 		if (err == -ENOENT)
@@ -1097,11 +1184,31 @@ static void set_up(struct wpf_obj objs[NR_OBJECTS], uint64_t seed)
 	err = wpf_object_u8(&objs[LARGE_OBJECT], "folio_order");
 	if (err < 0)
 		ksft_exit_fail_msg("no debugfs folio_order of the object\n");
-	sh->folio_pages = 1UL << err;
+	sh->unit_pages[LARGE_OBJECT] = 1UL << err;
+	if (!no_pmd_object)
+		sh->unit_pages[PMD_OBJECT] = wpf_pmd_size() / page_size;
 	err = wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_PAGETABLE);
 	sh->no_helpers = err == -EOPNOTSUPP;
 	if (wpf_set_method(obj_fd[PFN_OBJECT], WPFAULT_METHOD_MKWRITE) < 0)
 		ksft_exit_fail_msg("set method: %s\n", strerror(errno));
+}
+
+/* What the PMD object's faults made: the run's reach, not a verdict. */
+static void print_pmd_counters(const struct wpf_obj *obj)
+{
+	static const int stats[] = {
+		WPFAULT_STAT_PMD_MAPS, WPFAULT_STAT_PMD_UPGRADES,
+		WPFAULT_STAT_PMD_FALLBACKS,
+	};
+	uint64_t v[WPFAULT_STAT_NR];
+	size_t i;
+
+	if (wpf_stats(obj->fd, v))
+		ksft_exit_fail_msg("stats: %s\n", strerror(errno));
+	for (i = 0; i < ARRAY_SIZE(stats); i++)
+		ksft_print_msg("PMD object %s %llu\n",
+			       wpf_stat_name(stats[i]),
+			       (unsigned long long)v[stats[i]]);
 }
 
 /* run->procs processes of run->threads workers, until the deadline. */
@@ -1157,7 +1264,8 @@ int main(int argc, char **argv)
 	ksft_print_msg("page size %zu bytes\n", page_size);
 	ksft_print_msg("dirty bits set by %s\n",
 		       wpf_hw_dirty_bits() ? "hardware" : "a fault");
-	ksft_print_msg("large folios of up to %zu pages\n", sh->folio_pages);
+	ksft_print_msg("large folios of up to %zu pages\n",
+		       sh->unit_pages[LARGE_OBJECT]);
 	if (object_flags(LARGE_OBJECT, run.seed) &
 	    WPFAULT_CREATE_MIN_FOLIO_ORDER)
 		ksft_print_msg("and of at least %u pages\n",
@@ -1166,6 +1274,12 @@ int main(int argc, char **argv)
 		ksft_print_msg("no minimum folio order: %s\n", no_min_order);
 	ksft_print_msg("pfn object flags %#x\n",
 		       object_flags(PFN_OBJECT, run.seed));
+	if (no_pmd_object)
+		ksft_print_msg("no PMD object: %s\n", no_pmd_object);
+	else
+		ksft_print_msg("PMD object: %zu pages, pieces of %zu\n",
+			       sh->pages[PMD_OBJECT],
+			       sh->unit_pages[PMD_OBJECT]);
 	ksft_print_msg("rerun: %s -s %llu -t %d -p %d -w %d\n", argv[0],
 		       (unsigned long long)run.seed, run.seconds, run.procs,
 		       run.threads);
@@ -1188,7 +1302,9 @@ int main(int argc, char **argv)
 			 "every byte equals the model, in memory and on disk\n");
 	dirty_ok = check_dirty_state();
 	ksft_test_result(dirty_ok, "dirty bitmaps agree with the writes\n");
-	for (obj = 0; obj < NR_OBJECTS; obj++)
+	if (!no_pmd_object)
+		print_pmd_counters(&objs[PMD_OBJECT]);
+	for (obj = 0; obj < nr_objects; obj++)
 		wpf_destroy(&objs[obj]);
 	ksft_finished();
 }
