@@ -4,7 +4,8 @@
  * share.  fuzz_core.c holds the random values, the pointers and the
  * expectations, and the model of an object's dirty pages; fuzz_ioctl.c,
  * fuzz_file.c and fuzz_mount.c the fuzzers of each kind of call;
- * wpfault_fuzz.c the call table and the driver.
+ * fuzz_pmd.c the fuzzer of huge pfn entries, with its own object and
+ * model; wpfault_fuzz.c the call table and the driver.
  */
 #ifndef WPFAULT_FUZZ_H
 #define WPFAULT_FUZZ_H
@@ -54,7 +55,8 @@ enum {
 enum call {
 	CALL_CREATE, CALL_CLEAN, CALL_BITMAP, CALL_STATS, CALL_WRONG_FD,
 	CALL_UNKNOWN, CALL_MMAP, CALL_FTRUNCATE, CALL_WRITE, CALL_READ_DISK,
-	CALL_FILE_IO, CALL_MOUNT, CALL_METHOD, CALL_COW, CALL_PIN, NR_CALLS
+	CALL_FILE_IO, CALL_MOUNT, CALL_METHOD, CALL_COW, CALL_PIN, CALL_PMD,
+	NR_CALLS
 };
 
 /* The results counted per kind of call, and "other". */
@@ -80,6 +82,8 @@ struct fuzz {
 	bool no_helpers;
 	/* The kernel has special huge pfn entries: WPFAULT_CREATE_PMD works. */
 	bool pmd_objects;
+	/* Its own object with huge entries, and its model (fuzz_pmd.c). */
+	struct fuzz_pmd *pmd;
 	/* The kernel exports it: WPFAULT_CREATE_MKWRITE_INSERT works. */
 	bool mkwrite_insert;
 	/*
@@ -166,6 +170,11 @@ int fuzz_mmap(struct fuzz *f);
 int fuzz_ftruncate(struct fuzz *f);
 int fuzz_write(struct fuzz *f);
 int fuzz_file_io(struct fuzz *f);
+
+/* fuzz_pmd.c */
+void fuzz_pmd_start(struct fuzz *f);
+int fuzz_pmd(struct fuzz *f);
+void fuzz_pmd_end(struct fuzz *f);
 
 /* fuzz_mount.c */
 void expect_alive(struct fuzz *f);

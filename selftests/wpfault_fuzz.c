@@ -27,6 +27,13 @@
  * or of nothing mapped must read what its pages hold, unpin once, and
  * leave nothing pinned when it fails.
  *
+ * Where the kernel has huge pfn entries, each run also has a pfn object
+ * made with WPFAULT_CREATE_PMD, of sizes seldom a multiple of the PMD,
+ * mapped at aligned and misaligned addresses (fuzz_pmd.c): a model of
+ * what each pmd of its mapping holds predicts the outcome of every
+ * ->huge_fault, the blocks each access allocates and the pages it
+ * records.
+ *
  * On the mount side: up to three wpfault mounts stacked on one directory,
  * with options the VFS takes or refuses; files created, renamed, unlinked
  * and closed; directories; refused links; and umount, EBUSY with a file
@@ -84,6 +91,7 @@ static const struct {
 	[CALL_METHOD] = { "tracking_method", 10, fuzz_method },
 	[CALL_COW] = { "snapshot_policy", 8, fuzz_cow },
 	[CALL_PIN] = { "pin", 8, fuzz_pin },
+	[CALL_PMD] = { "pmd_object", 12, fuzz_pmd },
 };
 
 /* Results counted per kind of call, to show what the seeds reached. */
@@ -95,15 +103,21 @@ static const int counted[] = {
 static_assert(ARRAY_SIZE(counted) == NR_RESULTS - 1,
 	      "NR_RESULTS counts the results counted, and \"other\"");
 
+/* Without huge pfn entries there is no PMD object to fuzz. */
+static unsigned int call_weight(struct fuzz *f, enum call c)
+{
+	return c == CALL_PMD && !f->pmd ? 0 : calls[c].weight;
+}
+
 static enum call pick_call(struct fuzz *f)
 {
 	unsigned int total = 0, r, i;
 
 	for (i = 0; i < NR_CALLS; i++)
-		total += calls[i].weight;
+		total += call_weight(f, i);
 	r = rnd(f, total);
-	for (i = 0; r >= calls[i].weight; i++)
-		r -= calls[i].weight;
+	for (i = 0; r >= call_weight(f, i); i++)
+		r -= call_weight(f, i);
 	return i;
 }
 
@@ -221,6 +235,7 @@ static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 	f->pmd_objects = wpf_pmd_objects();
 	f->mkwrite_insert = wpf_mkwrite_insert_objects();
 	f->last_id = f->obj.id;
+	fuzz_pmd_start(f);
 	f->alive = module_alive(f);
 	ksft_print_msg("seed %llu: %s object of %llu bytes (%llu pages)\n",
 		       seed, type_names[type], f->size, f->pages);
@@ -239,6 +254,7 @@ static bool run_seed(struct fuzz *f, __u64 seed, enum wpfault_type type,
 	}
 	mount_tear_down(f);
 	check_object(f, false);
+	fuzz_pmd_end(f);
 
 	for (i = 0; i < NR_CALLS; i++)
 		print_results(f, i);
