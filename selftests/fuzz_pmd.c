@@ -104,7 +104,7 @@ static int pmd_remap(struct fuzz *f, struct fuzz_pmd *m)
 	const size_t pmd_size = m->piece * page_size;
 	size_t shift = 0, len, i;
 	char *area, *at, *p;
-	int how = rnd(f, 3);
+	int how = rnd(f, 3), err;
 
 	pmd_unmap(m);
 	m->first = how == 0 ? 0 : rnd(f, m->max_pages);
@@ -122,6 +122,7 @@ static int pmd_remap(struct fuzz *f, struct fuzz_pmd *m)
 	if (how == 0) {
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 m->obj.fd, 0);
+		err = errno;
 	} else {
 		area = mmap(NULL, len + 2 * pmd_size, PROT_NONE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -132,14 +133,20 @@ static int pmd_remap(struct fuzz *f, struct fuzz_pmd *m)
 		p = mmap(at, len, PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_FIXED, m->obj.fd,
 			 m->first * page_size);
-		if (at > area)
-			munmap(area, at - area);
-		munmap(at + len, area + len + 2 * pmd_size - (at + len));
+		err = errno;
+		/* The reserve around the mapping, or all of it if it failed. */
+		if (p == MAP_FAILED) {
+			munmap(area, len + 2 * pmd_size);
+		} else {
+			if (at > area)
+				munmap(area, at - area);
+			munmap(at + len, area + 2 * pmd_size - at);
+		}
 	}
 	if (p == MAP_FAILED) {
-		mismatch(f, "mmap: %s", strerror(errno));
+		mismatch(f, "mmap: %s", strerror(err));
 		m->pages = 0;
-		return errno;
+		return err;
 	}
 	m->addr = p;
 	m->base = (char *)((uintptr_t)p & ~(uintptr_t)(pmd_size - 1));
@@ -169,7 +176,7 @@ static void pmd_make(struct fuzz *f, struct fuzz_pmd *m)
 	memset(m->data, 0, m->max_pages * page_size);
 	memset(m->present, 0, m->max_pages * sizeof(*m->present));
 	memset(m->recorded, 0, m->max_pages * sizeof(*m->recorded));
-	memset(m->run, 0, m->max_pages / m->piece + 1);
+	memset(m->run, 0, (m->max_pages / m->piece + 1) * sizeof(*m->run));
 	m->broken = false;
 	f->last_id = m->obj.id;
 	f->alive = module_alive(f);
@@ -193,7 +200,7 @@ void fuzz_pmd_start(struct fuzz *f)
 	m->data = malloc(m->max_pages * page_size);
 	m->present = malloc(m->max_pages * sizeof(*m->present));
 	m->recorded = malloc(m->max_pages * sizeof(*m->recorded));
-	m->run = malloc(m->max_pages / m->piece + 1);
+	m->run = malloc((m->max_pages / m->piece + 1) * sizeof(*m->run));
 	/* A mapping of max_pages spans at most two PMDs more. */
 	m->pmd = malloc((m->max_pages / m->piece + 3) * sizeof(*m->pmd));
 	if (!m->data || !m->present || !m->recorded || !m->run || !m->pmd)
