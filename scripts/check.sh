@@ -20,10 +20,11 @@ configs=("$@")
 # module's load and unload, one test of each object type), not the
 # kernel again.
 own=$(kernel_dir debug-sid amd64)
-own_tests="wpfault_badinput wpfault_pagecache wpfault_pfn wpfault_cow"
+own_tests=
 if (($# == 0)); then
 	configs+=(custom)
 	export KERNEL=$own/vmlinuz KDIR=$own/build WPFAULT_ARCH=x86_64
+	own_tests="wpfault_badinput wpfault_pagecache wpfault_pfn wpfault_cow"
 fi
 "$WPFAULT_ROOT/scripts/deps.sh" "${configs[@]}" || die "installing dependencies failed"
 
@@ -67,11 +68,9 @@ for cfg in "${configs[@]}"; do
 		summary+=("$cfg: build FAILED")
 		continue
 	fi
-	if [[ $cfg == custom ]] && (($# == 0)); then
-		WPFAULT_TESTS=$own_tests "$WPFAULT_ROOT/scripts/vm-run.sh" "$cfg"
-	else
-		"$WPFAULT_ROOT/scripts/vm-run.sh" "$cfg"
-	fi
+	tests=${WPFAULT_TESTS:-}
+	[[ $cfg == custom && -n $own_tests ]] && tests=$own_tests
+	WPFAULT_TESTS=$tests "$WPFAULT_ROOT/scripts/vm-run.sh" "$cfg"
 	if [[ -f $out/result ]]; then
 		read -r p f s <"$out/result"
 	else
