@@ -51,9 +51,8 @@ struct folio *wpf_pagecache_grab(struct wpf_object *obj, pgoff_t index)
 	struct address_space *mapping = obj->inode->i_mapping;
 	pgoff_t pages = wpf_object_pages(obj->inode);
 	unsigned int order = obj->folio_order;
-	pgoff_t first, last;
 	struct folio *folio;
-	bool empty;
+	pgoff_t first;
 
 	if (!order)
 		return wpf_grab_folio(mapping, index);
@@ -72,16 +71,17 @@ struct folio *wpf_pagecache_grab(struct wpf_object *obj, pgoff_t index)
 	/*
 	 * A folio at @first that does not hold @index: one already there, or
 	 * a smaller one the kernel fell back to (a page of the range was
-	 * cached, or the allocation failed).  Such a new one is empty: take
-	 * it out again, or it would stay cached and never read.
+	 * cached, or the allocation failed).  A new one is filled now, as
+	 * readahead would.  Taking it out again is not reliable: invalidation
+	 * skips a folio another task holds a reference to (fault-around and
+	 * mincore() look at folios without the lock), and an empty folio left
+	 * cached is in nrpages but never read.  A poisoned block leaves it
+	 * not uptodate, as a fault on that block does.
 	 */
-	empty = !folio_test_uptodate(folio);
-	first = folio->index;
-	last = first + folio_nr_pages(folio) - 1;
+	if (!folio_test_uptodate(folio))
+		wpf_fill_folio(obj, folio);
 	folio_unlock(folio);
 	folio_put(folio);
-	if (empty)
-		invalidate_mapping_pages(mapping, first, last);
 	return wpf_grab_folio(mapping, index);
 }
 
