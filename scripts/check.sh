@@ -26,7 +26,61 @@ if (($# == 0)); then
 	export KERNEL=$own/vmlinuz KDIR=$own/build WPFAULT_ARCH=x86_64
 	own_tests="wpfault_badinput wpfault_pagecache wpfault_pfn wpfault_cow"
 fi
-"$WPFAULT_ROOT/scripts/deps.sh" "${configs[@]}" || die "installing dependencies failed"
+
+# The kernels built here from source (the debug kernels, and "custom" when
+# it is the newest of them) are built in the background, at the lowest
+# priority, while the configurations of Debian's kernels run: their VMs
+# leave a core idle much of the time.  Everything else, every package
+# included, is installed before, so that the two never share apt.
+built=() ready=() fetched=()
+for cfg in "${configs[@]}"; do
+	if [[ $cfg == custom && -n $own_tests ]]; then
+		built+=("$cfg")
+		continue
+	fi
+	fetched+=("$cfg")
+	series=custom
+	[[ $cfg != custom ]] && config_lookup "$cfg" && series=$CFG_SERIES
+	case $series in
+	debug-* | intree-*) built+=("$cfg") ;;
+	*) ready+=("$cfg") ;;
+	esac
+done
+lava=()
+[[ " ${configs[*]} " == *" x86_64-6.12 "* ]] && lava=(--lava)
+"$WPFAULT_ROOT/scripts/deps.sh" "${lava[@]}" --no-builds "${fetched[@]}" ||
+	die "installing dependencies failed"
+
+# One file per built configuration in $kernels, "ok" or "failed", once
+# the background is through with it; its output in $kernels.log.
+kernels=$WPFAULT_ROOT/build/kernels
+rm -rf "$kernels" && mkdir -p "$kernels"
+builder=
+if ((${#built[@]})); then
+	log "building the kernels of ${built[*]} in the background ($kernels.log)"
+	# A process group of its own, for the trap below to stop it whole.
+	setsid bash -c 'dir=$1 deps=$2
+		shift 2
+		for cfg; do
+			if nice -n 19 "$deps" "$cfg"; then
+				echo ok >"$dir/$cfg"
+			else
+				echo failed >"$dir/$cfg"
+			fi
+		done' builder "$kernels" "$WPFAULT_ROOT/scripts/deps.sh" \
+		"${built[@]}" >"$kernels.log" 2>&1 &
+	builder=$!
+	trap 'kill -- -"$builder" 2>/dev/null' EXIT
+	trap 'exit 130' INT TERM
+fi
+
+# Waits until the background is through with CFG: true if it built it.
+kernel_built() {
+	while [[ ! -f $kernels/$1 ]] && kill -0 "$builder" 2>/dev/null; do
+		sleep 5
+	done
+	[[ $(cat "$kernels/$1" 2>/dev/null) == ok ]]
+}
 
 passed=0 failed=0 skipped=0
 summary=()
@@ -51,18 +105,25 @@ else
 		lava.sh validate
 fi
 # The qemu job on the default configuration, as a LAVA worker runs it.
-if [[ " ${configs[*]} " == *" x86_64-6.12 "* ]]; then
+if ((${#lava[@]})); then
 	step lava-run "the qemu job passes in Debian's lava-run on x86_64-6.12" \
 		lava.sh run x86_64-6.12
 fi
-# Needs the newest x86-64 debug kernel's source tree.
-if [[ " ${configs[*]} " == *" x86_64-debug-newest "* ]]; then
-	step kselftest "installs through a kernel tree's lib.mk" \
-		kselftest-check.sh
-fi
 
-for cfg in "${configs[@]}"; do
+# Kernels from Debian first, then each built one as soon as it is.
+for cfg in "${ready[@]}" "${built[@]}"; do
 	out=$WPFAULT_ROOT/build/$cfg
+	if [[ " ${built[*]} " == *" $cfg "* ]] && ! kernel_built "$cfg"; then
+		tail -n 40 "$kernels.log"
+		failed=$((failed + 1))
+		summary+=("$cfg: kernel FAILED (build/kernels.log)")
+		continue
+	fi
+	# Needs the newest x86-64 debug kernel's source tree.
+	if [[ $cfg == x86_64-debug-newest ]]; then
+		step kselftest "installs through a kernel tree's lib.mk" \
+			kselftest-check.sh
+	fi
 	if ! "$WPFAULT_ROOT/scripts/build.sh" "$cfg"; then
 		failed=$((failed + 1))
 		summary+=("$cfg: build FAILED")
@@ -81,6 +142,7 @@ for cfg in "${configs[@]}"; do
 	[[ -f $out/booted ]] && kernel=$(<"$out/booted")
 	summary+=("$cfg ($kernel): $p passed, $f failed, $s skipped")
 done
+[[ -n $builder ]] && wait "$builder"
 
 echo
 # The figures of this run go to a generated file, never into prose.

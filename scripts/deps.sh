@@ -7,17 +7,24 @@
 # Nothing of it is system-wide except Debian packages of this suite; kernel
 # images and per-arch headers are extracted into $WPFAULT_CACHE.
 #
-# usage: deps.sh [--lava] [CONFIG...]
-#   CONFIG  default: every configuration of the matrix
-#   --lava  also Debian's LAVA dispatcher, for make lava (lava.sh)
+# usage: deps.sh [--lava] [--no-builds] [CONFIG...]
+#   CONFIG       default: every configuration of the matrix
+#   --lava       also Debian's LAVA dispatcher, for make lava (lava.sh)
+#   --no-builds  everything but the kernels built from source, whose
+#                source is downloaded only: check.sh builds them later,
+#                beside the VMs of the others
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-lava=
-if [[ ${1:-} == --lava ]]; then
-	lava=1
+lava= builds=1
+while [[ ${1:-} == --* ]]; do
+	case $1 in
+	--lava) lava=1 ;;
+	--no-builds) builds= ;;
+	*) die "unknown option $1" ;;
+	esac
 	shift
-fi
+done
 
 [[ $(id -u) == 0 ]] || die "deps.sh installs packages and must run as root"
 
@@ -438,10 +445,13 @@ for c in "${configs[@]}"; do
 	[[ $CFG_ARCH == riscv64 ]] && riscv64_deps
 	case $CFG_SERIES in
 	custom) check_custom_kernel ;;
-	debug-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" \
-		"${CFG_SERIES#debug-}" "$CFG_ARCH" ;;
-	intree-*) "$WPFAULT_ROOT/scripts/debug-kernel.sh" \
-		"${CFG_SERIES#intree-}" "$CFG_ARCH" intree ;;
+	debug-* | intree-*)
+		if [[ -n $builds ]]; then
+			"$WPFAULT_ROOT/scripts/debug-kernel.sh" \
+				"${CFG_SERIES#*-}" "$CFG_ARCH" "${CFG_SERIES%%-*}"
+		elif [[ $CFG_SERIES == *-sid ]]; then
+			sid_linux_source
+		fi ;;
 	sid) install_sid_kernel "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	*) install_kernel "$CFG_SERIES" "$CFG_FLAVOUR" "$CFG_ARCH" ;;
 	esac

@@ -50,8 +50,8 @@ arm64-6.1 6.1 arm64 arm64 max,pauth-impdef=on yes quick
 arm64-6.12-16k 6.12 arm64 arm64-16k max,pauth-impdef=on yes quick
 arm64-6.12-swdirty 6.12 arm64 arm64 cortex-a57 no quick
 x86_64-debug debug-bookworm amd64 amd64 max - debug extra
-arm64-debug debug-bookworm arm64 arm64 max,pauth-impdef=on yes debug
 x86_64-debug-newest debug-sid amd64 amd64 max - debug
+arm64-debug debug-bookworm arm64 arm64 max,pauth-impdef=on yes debug
 arm64-debug-newest debug-sid arm64 arm64 max,pauth-impdef=on yes debug extra
 x86_64-sid sid amd64 amd64 max - quick extra
 arm64-sid sid arm64 arm64 max,pauth-impdef=on yes quick extra
@@ -208,9 +208,15 @@ sid_apt() {
 # The newest linux-source of Debian unstable, downloaded once: sets
 # src_pkg, src_ver and tarball.
 sid_linux_source() {
-	local debs
-	log "reading Debian unstable's package lists (private apt state)"
-	sid_apt apt-get update -qq
+	local debs read=$WPFAULT_CACHE/sid-apt/lists-read
+	# Read again after six hours, not on every call: check.sh reads them
+	# first, and then builds kernels and lints at once, which must not
+	# both rewrite them.
+	if [[ -z $(find "$read" -mmin -360 2>/dev/null) ]]; then
+		log "reading Debian unstable's package lists (private apt state)"
+		sid_apt apt-get update -qq
+		touch "$read"
+	fi
 	src_pkg=$(sid_apt apt-cache pkgnames linux-source- |
 		grep -E '^linux-source-[0-9]+\.[0-9]+$' | sort -V | tail -n 1)
 	[[ -n $src_pkg ]] || die "no linux-source package in Debian unstable"
