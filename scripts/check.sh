@@ -32,12 +32,11 @@ fi
 # priority, while the configurations of Debian's kernels run: their VMs
 # leave a core idle much of the time.  Everything else, every package
 # included, is installed before, so that the two never share apt.
+# "custom" comes right after the kernel it boots, so that it runs while
+# the other debug kernel builds.
 built=() ready=() fetched=()
 for cfg in "${configs[@]}"; do
-	if [[ $cfg == custom && -n $own_tests ]]; then
-		built+=("$cfg")
-		continue
-	fi
+	[[ $cfg == custom && -n $own_tests ]] && continue
 	fetched+=("$cfg")
 	series=custom
 	[[ $cfg != custom ]] && config_lookup "$cfg" && series=$CFG_SERIES
@@ -45,6 +44,7 @@ for cfg in "${configs[@]}"; do
 	debug-* | intree-*) built+=("$cfg") ;;
 	*) ready+=("$cfg") ;;
 	esac
+	[[ $cfg == x86_64-debug-newest && -n $own_tests ]] && built+=(custom)
 done
 lava=()
 [[ " ${configs[*]} " == *" x86_64-6.12 "* ]] && lava=(--lava)
