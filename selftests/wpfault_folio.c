@@ -389,7 +389,7 @@ static size_t cached_pages(char *p, size_t pages, unsigned char *vec)
 	return n;
 }
 
-/* Against the module before its fix, a third of the rounds lost one. */
+/* Where such a folio is dropped rather than read, a third of rounds leak. */
 #define LOOKED_AT_ROUNDS 100
 
 /*
