@@ -311,6 +311,19 @@ TEST_F(folio, reclaimed_folios_come_back_with_their_data)
 }
 
 /*
+ * Caches page f / 2 of the object at @p in a folio of its own (end of file
+ * just past it while it is read), then makes the object 2 * f pages long:
+ * a folio of f pages at 0 no longer fits there.
+ */
+static int cache_the_middle_page_alone(int fd, char *p, size_t f)
+{
+	if (ftruncate(fd, (f / 2 + 1) * page_size))
+		return -errno;
+	wpf_read_byte(PAGE(p, f / 2));
+	return ftruncate(fd, 2 * f * page_size) ? -errno : 0;
+}
+
+/*
  * Where a page of a folio's range is cached already, the kernel falls
  * back to a smaller folio at the start of the range, which may not hold
  * the page faulted.  That folio is read from the disk, as readahead's
@@ -333,10 +346,7 @@ TEST_F(folio, folio_fallen_back_to_is_read)
 			  MAP_SHARED, 0);
 	ASSERT_NE(MAP_FAILED, self->p);
 
-	/* End of file just past page h: it gets a folio of one page. */
-	ASSERT_EQ(0, ftruncate(self->o.fd, (h + 1) * page_size));
-	wpf_read_byte(PAGE(self->p, h));
-	ASSERT_EQ(0, ftruncate(self->o.fd, len));
+	ASSERT_EQ(0, cache_the_middle_page_alone(self->o.fd, self->p, f));
 	allocated = wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_ALLOCATED);
 	read = wpf_stat(self->o.fd, WPFAULT_STAT_PAGES_READ);
 	large = wpf_stat(self->o.fd, LF);
@@ -401,7 +411,7 @@ static size_t cached_pages(char *p, size_t pages, unsigned char *vec)
  */
 TEST_F(folio, folio_fallen_back_to_is_read_while_looked_at)
 {
-	size_t f = self->f, h = f / 2, len = 2 * f * page_size;
+	size_t f = self->f, h = f / 2;
 	unsigned char *vec = (unsigned char *)self->buf;
 	struct looker l = { .p = self->p, .pages = f, .vec = vec + 2 * f };
 	pthread_t tid;
@@ -410,9 +420,8 @@ TEST_F(folio, folio_fallen_back_to_is_read_while_looked_at)
 	ASSERT_EQ(0, pthread_create(&tid, NULL, look_at_the_cache, &l));
 	for (round = 0; round < LOOKED_AT_ROUNDS; round++) {
 		ASSERT_EQ(0, ftruncate(self->o.fd, 0));
-		ASSERT_EQ(0, ftruncate(self->o.fd, (h + 1) * page_size));
-		wpf_read_byte(PAGE(self->p, h));
-		ASSERT_EQ(0, ftruncate(self->o.fd, len));
+		ASSERT_EQ(0, cache_the_middle_page_alone(self->o.fd, self->p,
+							 f));
 		wpf_read_byte(PAGE(self->p, f - 1));
 		ASSERT_EQ(h + 2, wpf_stat(self->o.fd,
 					  WPFAULT_STAT_PAGES_RESIDENT))
